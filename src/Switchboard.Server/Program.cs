@@ -1,2 +1,1 @@
-var app = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder(args).Build();
-app.Run();
+return await Switchboard.Server.GatewayApp.RunAsync(args);
