@@ -1,0 +1,68 @@
+using System.Net.WebSockets;
+using Switchboard.Transport;
+
+namespace Switchboard.Backends.OpenAIRealtime;
+
+/// <summary>
+/// The agent leg's socket: one GA realtime session over a client WebSocket. Sends are serialized;
+/// received messages land in a reusable buffer.
+/// </summary>
+internal sealed class RealtimeConnection : IAsyncDisposable
+{
+    private readonly ClientWebSocket _socket;
+    private readonly WebSocketSender _sender;
+    private readonly WebSocketMessageReader _reader;
+
+    private RealtimeConnection(ClientWebSocket socket, int maxMessageBytes)
+    {
+        _socket = socket;
+        _sender = new WebSocketSender(socket);
+        _reader = new WebSocketMessageReader(socket, maxMessageBytes, initialBytes: 64 * 1024);
+    }
+
+    public ReadOnlyMemory<byte> Message => _reader.Message;
+
+    public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
+
+    public string? CloseStatusDescription => _socket.CloseStatusDescription;
+
+    public static async Task<RealtimeConnection> ConnectAsync(RealtimeEndpoint endpoint, int maxMessageBytes, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var socket = new ClientWebSocket();
+        foreach (var (name, value) in endpoint.Headers)
+        {
+            socket.Options.SetRequestHeader(name, value);
+        }
+
+        socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(20);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await socket.ConnectAsync(endpoint.Url, cts.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        return new RealtimeConnection(socket, maxMessageBytes);
+    }
+
+    public ValueTask<bool> SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken) =>
+        _sender.SendTextAsync(message, cancellationToken);
+
+    public ValueTask<ReceiveStatus> ReceiveAsync(CancellationToken cancellationToken) => _reader.ReadAsync(cancellationToken);
+
+    public Task CloseAsync(string reason) => _sender.CloseAsync(WebSocketCloseStatus.NormalClosure, reason, TimeSpan.FromSeconds(2));
+
+    public async ValueTask DisposeAsync()
+    {
+        await CloseAsync("call ended").ConfigureAwait(false);
+        _socket.Abort();
+        _socket.Dispose();
+        _reader.Dispose();
+        _sender.Dispose();
+    }
+}

@@ -1,0 +1,37 @@
+namespace Switchboard.Backends.OpenAIRealtime;
+
+/// <summary>GA server event types the gateway distinguishes; everything else is <see cref="Unknown"/>.</summary>
+internal enum RealtimeServerEventType
+{
+    Unknown,
+    Error,
+    SessionCreated,
+    SessionUpdated,
+    SpeechStarted,
+    SpeechStopped,
+    InputAudioCommitted,
+    InputAudioCleared,
+    InputAudioTimeoutTriggered,
+    InputTranscriptionDelta,
+    InputTranscriptionCompleted,
+    InputTranscriptionFailed,
+    ConversationItemAdded,
+    ConversationItemDone,
+    ConversationItemCreated,
+    ConversationItemTruncated,
+    ResponseCreated,
+    ResponseDone,
+    OutputItemAdded,
+    OutputItemDone,
+    ContentPartAdded,
+    ContentPartDone,
+    OutputAudioDelta,
+    OutputAudioDone,
+    OutputAudioTranscriptDelta,
+    OutputAudioTranscriptDone,
+    OutputTextDelta,
+    OutputTextDone,
+    FunctionCallArgumentsDelta,
+    FunctionCallArgumentsDone,
+    RateLimitsUpdated,
+}

@@ -1,0 +1,15 @@
+namespace Switchboard.Calls;
+
+/// <summary>Machine-readable reasons a call ended (the journal's <c>reason</c>).</summary>
+internal static class CallEndReason
+{
+    public const string CallerHangup = "caller_hangup";
+    public const string CarrierClosed = "carrier_closed";
+    public const string CarrierProtocolError = "carrier_protocol_error";
+    public const string StartTimeout = "start_timeout";
+    public const string BackendUnavailable = "backend_unavailable";
+    public const string BackendDisconnected = "backend_disconnected";
+    public const string MaxDuration = "max_duration";
+    public const string GatewayShutdown = "gateway_shutdown";
+    public const string InternalError = "internal_error";
+}

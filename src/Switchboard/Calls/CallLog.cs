@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+
+namespace Switchboard.Calls;
+
+/// <summary>Source-generated log messages of the call path, with stable event ids. Never log audio or secrets.</summary>
+internal static partial class CallLog
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Call {CallId} started on {Carrier} (carrier call {CarrierCallId}, stream {StreamId}, format {Format}) -> backend {Backend} ({BackendFormat})")]
+    public static partial void CallStarted(ILogger logger, string callId, string carrier, string? carrierCallId, string? streamId, string format, string backend, string backendFormat);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Call {CallId} ended: {Reason} after {DurationMs} ms ({Detail})")]
+    public static partial void CallEnded(ILogger logger, string callId, string reason, long durationMs, string? detail);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Call {CallId}: closing carrier stream with {CloseCode}: {Reason}")]
+    public static partial void CarrierProtocolViolation(ILogger logger, string callId, int closeCode, string reason);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Call {CallId}: ignoring unknown carrier event '{EventName}'")]
+    public static partial void UnknownCarrierEvent(ILogger logger, string callId, string eventName);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "Call {CallId}: backend {Backend} unavailable: {Error}")]
+    public static partial void BackendUnavailable(ILogger logger, string callId, string backend, string error);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "Call {CallId}: backend disconnected ({CloseStatus} {CloseDescription})")]
+    public static partial void BackendDisconnected(ILogger logger, string callId, string? closeStatus, string? closeDescription);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Call {CallId}: barge-in on item {ItemId}, caller heard {HeardMs} of {GeneratedMs} ms")]
+    public static partial void BargeIn(ILogger logger, string callId, string itemId, long heardMs, long generatedMs);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Call {CallId}: backend error {ErrorType}/{Code}: {Message}")]
+    public static partial void BackendError(ILogger logger, string callId, string errorType, string? code, string message);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Debug, Message = "Call {CallId}: benign backend error {Code}: {Message}")]
+    public static partial void BenignBackendError(ILogger logger, string callId, string? code, string message);
+
+    [LoggerMessage(EventId = 109, Level = LogLevel.Warning, Message = "Call {CallId}: unparseable backend event ({Length} bytes)")]
+    public static partial void UnparseableBackendEvent(ILogger logger, string callId, int length);
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "Call {CallId}: carrier reported an error: {Detail}")]
+    public static partial void CarrierError(ILogger logger, string callId, string? detail);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Error, Message = "Call {CallId}: unexpected failure")]
+    public static partial void UnexpectedFailure(ILogger logger, string callId, Exception exception);
+
+    [LoggerMessage(EventId = 112, Level = LogLevel.Warning, Message = "Call {CallId}: backend session uses {Actual} where {Requested} was requested")]
+    public static partial void BackendFormatMismatch(ILogger logger, string callId, string actual, string requested);
+
+    [LoggerMessage(EventId = 113, Level = LogLevel.Warning, Message = "Call {CallId}: tool {Tool} failed: {Error}")]
+    public static partial void ToolFailed(ILogger logger, string callId, string tool, string error);
+}

@@ -1,0 +1,88 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text;
+using System.Text.Json;
+
+namespace Switchboard.Carriers;
+
+/// <summary>Small helpers shared by the carrier codecs: tolerant number reads and hand-built frames.</summary>
+internal static class CarrierJson
+{
+    /// <summary>Reads a number that carriers send as a JSON string (<c>"5"</c>) or, tolerated, as a number.</summary>
+    public static long ReadLooseNumber(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var n))
+        {
+            return n;
+        }
+
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && Utf8Parser.TryParse(reader.ValueSpan, out long s, out var used) && used == reader.ValueSpan.Length)
+        {
+            return s;
+        }
+
+        return -1;
+    }
+
+    public static string? ReadString(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.String => reader.GetString(),
+        JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
+        JsonTokenType.True => "true",
+        JsonTokenType.False => "false",
+        _ => null,
+    };
+
+    /// <summary>Copies literal pieces and base64 text into one frame.</summary>
+    public static void WriteFrame(IBufferWriter<byte> output, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> base64, ReadOnlySpan<byte> suffix)
+    {
+        var span = output.GetSpan(prefix.Length + base64.Length + suffix.Length);
+        prefix.CopyTo(span);
+        base64.CopyTo(span[prefix.Length..]);
+        suffix.CopyTo(span[(prefix.Length + base64.Length)..]);
+        output.Advance(prefix.Length + base64.Length + suffix.Length);
+    }
+
+    /// <summary>Writes prefix + base64(audio) + suffix, encoding straight into the output.</summary>
+    public static void WriteFrameEncoding(IBufferWriter<byte> output, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> audio, ReadOnlySpan<byte> suffix)
+    {
+        var max = Base64.GetMaxEncodedToUtf8Length(audio.Length);
+        var span = output.GetSpan(prefix.Length + max + suffix.Length);
+        prefix.CopyTo(span);
+        Base64.EncodeToUtf8(audio, span[prefix.Length..], out _, out var written);
+        suffix.CopyTo(span[(prefix.Length + written)..]);
+        output.Advance(prefix.Length + written + suffix.Length);
+    }
+
+    /// <summary>Writes prefix + decimal number + suffix (used for mark frames).</summary>
+    public static void WriteFrameNumber(IBufferWriter<byte> output, ReadOnlySpan<byte> prefix, long number, ReadOnlySpan<byte> suffix)
+    {
+        var span = output.GetSpan(prefix.Length + 20 + suffix.Length);
+        prefix.CopyTo(span);
+        Utf8Formatter.TryFormat(number, span[prefix.Length..], out var written);
+        suffix.CopyTo(span[(prefix.Length + written)..]);
+        output.Advance(prefix.Length + written + suffix.Length);
+    }
+
+    /// <summary>JSON-escaped UTF-8 of a carrier-supplied id, for embedding in hand-built frames.</summary>
+    public static byte[] Escaped(string value) => JsonEncodedText.Encode(value).EncodedUtf8Bytes.ToArray();
+
+    public static byte[] Concat(params ReadOnlySpan<byte[]> parts)
+    {
+        var length = 0;
+        foreach (var part in parts)
+        {
+            length += part.Length;
+        }
+
+        var result = new byte[length];
+        var offset = 0;
+        foreach (var part in parts)
+        {
+            part.CopyTo(result, offset);
+            offset += part.Length;
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,39 @@
+namespace Switchboard.Configuration;
+
+/// <summary>Root of the gateway configuration (section <c>Switchboard</c>).</summary>
+public sealed record SwitchboardOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Switchboard";
+
+    /// <summary>
+    /// Public base URL the carriers use to reach this gateway (e.g. <c>https://gw.example.com</c>).
+    /// Used to build the TwiML stream URL and to validate Twilio signatures behind a proxy.
+    /// When empty, the request's own scheme and host are used.
+    /// </summary>
+    public string? PublicBaseUrl { get; init; }
+
+    /// <summary>Which realtime backend the agent leg talks to.</summary>
+    public BackendOptions Backend { get; init; } = new();
+
+    /// <summary>OpenAI Realtime settings.</summary>
+    public OpenAIOptions OpenAI { get; init; } = new();
+
+    /// <summary>Azure OpenAI Realtime settings.</summary>
+    public AzureOpenAIOptions Azure { get; init; } = new();
+
+    /// <summary>The default agent: instructions, voice, turn detection, transcription.</summary>
+    public AgentOptions Agent { get; init; } = new();
+
+    /// <summary>Twilio Media Streams settings.</summary>
+    public TwilioOptions Twilio { get; init; } = new();
+
+    /// <summary>Telnyx media streaming settings.</summary>
+    public TelnyxOptions Telnyx { get; init; } = new();
+
+    /// <summary>Bridge tuning: playback marks, message limits, timers.</summary>
+    public BridgeOptions Bridge { get; init; } = new();
+
+    /// <summary>Where call events are journaled.</summary>
+    public JournalOptions Journal { get; init; } = new();
+}

@@ -1,0 +1,142 @@
+using Microsoft.Extensions.Options;
+
+namespace Switchboard.Configuration;
+
+/// <summary>
+/// Checks the whole configuration at start-up and reports every bad key at once, each message naming
+/// the key and how to fix it, so an operator fixes a deployment in one pass.
+/// </summary>
+internal sealed class SwitchboardOptionsValidator : IValidateOptions<SwitchboardOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SwitchboardOptions options)
+    {
+        var errors = Collect(options).ToList();
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    internal static IEnumerable<string> Collect(SwitchboardOptions o)
+    {
+        const string p = SwitchboardOptions.SectionName;
+        if (!string.IsNullOrWhiteSpace(o.PublicBaseUrl)
+            && (!Uri.TryCreate(o.PublicBaseUrl, UriKind.Absolute, out var pub) || pub.Scheme is not ("http" or "https")))
+        {
+            yield return $"{p}:PublicBaseUrl must be an absolute http(s) URL such as https://gw.example.com (got '{o.PublicBaseUrl}').";
+        }
+
+        var kind = o.Backend.Kind;
+        if (kind == BackendKind.OpenAI && string.IsNullOrWhiteSpace(o.OpenAI.ApiKey))
+        {
+            yield return $"{p}:OpenAI:ApiKey is required when {p}:Backend:Kind is OpenAI (set OPENAI_API_KEY).";
+        }
+
+        if (!Uri.TryCreate(o.OpenAI.RealtimeUrl, UriKind.Absolute, out var rt) || rt.Scheme is not ("ws" or "wss"))
+        {
+            yield return $"{p}:OpenAI:RealtimeUrl must be a ws:// or wss:// URL (got '{o.OpenAI.RealtimeUrl}'; env OPENAI_REALTIME_URL).";
+        }
+
+        if (string.IsNullOrWhiteSpace(o.OpenAI.Model))
+        {
+            yield return $"{p}:OpenAI:Model must not be empty (e.g. gpt-realtime).";
+        }
+
+        if (kind == BackendKind.Azure)
+        {
+            if (string.IsNullOrWhiteSpace(o.Azure.Endpoint) || !Uri.TryCreate(o.Azure.Endpoint, UriKind.Absolute, out _))
+            {
+                yield return $"{p}:Azure:Endpoint must be the resource URL, e.g. https://my-resource.openai.azure.com (env AZURE_OPENAI_ENDPOINT).";
+            }
+
+            if (string.IsNullOrWhiteSpace(o.Azure.ApiKey))
+            {
+                yield return $"{p}:Azure:ApiKey is required when {p}:Backend:Kind is Azure (env AZURE_OPENAI_API_KEY).";
+            }
+
+            if (string.IsNullOrWhiteSpace(o.Azure.Deployment))
+            {
+                yield return $"{p}:Azure:Deployment is required when {p}:Backend:Kind is Azure (env AZURE_OPENAI_DEPLOYMENT).";
+            }
+        }
+
+        if (o.Backend.ConnectTimeoutSeconds is < 1 or > 120)
+        {
+            yield return $"{p}:Backend:ConnectTimeoutSeconds must be between 1 and 120 (got {o.Backend.ConnectTimeoutSeconds}).";
+        }
+
+        foreach (var error in o.Backend.Local.Validate())
+        {
+            yield return error;
+        }
+
+        var a = o.Agent;
+        if (a.AudioFormat is not ("auto" or "pcmu" or "pcma" or "pcm24"))
+        {
+            yield return $"{p}:Agent:AudioFormat must be auto, pcmu, pcma or pcm24 (got '{a.AudioFormat}').";
+        }
+
+        if (a.TurnDetection is not ("server_vad" or "semantic_vad" or "none"))
+        {
+            yield return $"{p}:Agent:TurnDetection must be server_vad, semantic_vad or none (got '{a.TurnDetection}').";
+        }
+
+        if (a.VadThreshold is < 0 or > 1)
+        {
+            yield return $"{p}:Agent:VadThreshold must be between 0 and 1 (got {a.VadThreshold}).";
+        }
+
+        if (a.PrefixPaddingMs is < 0 or > 5000)
+        {
+            yield return $"{p}:Agent:PrefixPaddingMs must be between 0 and 5000 (got {a.PrefixPaddingMs}).";
+        }
+
+        if (a.SilenceDurationMs is < 100 or > 10000)
+        {
+            yield return $"{p}:Agent:SilenceDurationMs must be between 100 and 10000 (got {a.SilenceDurationMs}).";
+        }
+
+        if (string.IsNullOrWhiteSpace(a.Voice))
+        {
+            yield return $"{p}:Agent:Voice must not be empty (e.g. marin).";
+        }
+
+        var b = o.Bridge;
+        if (b.FirstChunkMs is < 10 or > 1000)
+        {
+            yield return $"{p}:Bridge:FirstChunkMs must be between 10 and 1000 (got {b.FirstChunkMs}).";
+        }
+
+        if (b.MarkIntervalMs is < 20 or > 5000 || b.MarkIntervalMs < b.FirstChunkMs)
+        {
+            yield return $"{p}:Bridge:MarkIntervalMs must be between 20 and 5000 and at least FirstChunkMs (got {b.MarkIntervalMs}).";
+        }
+
+        if (b.MaxCarrierMessageBytes is < 1024 or > 16 * 1024 * 1024)
+        {
+            yield return $"{p}:Bridge:MaxCarrierMessageBytes must be between 1024 and 16777216 (got {b.MaxCarrierMessageBytes}).";
+        }
+
+        if (b.MaxBackendMessageBytes is < 64 * 1024 or > 64 * 1024 * 1024)
+        {
+            yield return $"{p}:Bridge:MaxBackendMessageBytes must be between 65536 and 67108864 (got {b.MaxBackendMessageBytes}).";
+        }
+
+        if (b.StartTimeoutSeconds is < 1 or > 300)
+        {
+            yield return $"{p}:Bridge:StartTimeoutSeconds must be between 1 and 300 (got {b.StartTimeoutSeconds}).";
+        }
+
+        if (b.MaxCallSeconds < 0)
+        {
+            yield return $"{p}:Bridge:MaxCallSeconds must be 0 (unlimited) or positive (got {b.MaxCallSeconds}).";
+        }
+
+        if (b.UnknownCarrierEvents is not ("ignore" or "close"))
+        {
+            yield return $"{p}:Bridge:UnknownCarrierEvents must be ignore or close (got '{b.UnknownCarrierEvents}').";
+        }
+
+        if (string.IsNullOrWhiteSpace(o.Journal.Directory))
+        {
+            yield return $"{p}:Journal:Directory must not be empty.";
+        }
+    }
+}
