@@ -1,13 +1,70 @@
+using Microsoft.Extensions.Options;
+using Switchboard.Server.Hosting;
+
 namespace Switchboard.Server;
 
 /// <summary>Builds and runs the Switchboard gateway host.</summary>
 public static class GatewayApp
 {
+    /// <summary>Default listen address when neither <c>--urls</c> nor <c>ASPNETCORE_URLS</c> says otherwise.</summary>
+    public const string DefaultUrl = "http://localhost:5050";
+
+    /// <summary>Creates the builder: appsettings.json, environment (including the vendor-style aliases) and command-line configuration.</summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddInMemoryCollection(EnvironmentAliases.Read());
+        builder.Configuration.AddCommandLine(args);
+        if (overrides is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(overrides);
+        }
+
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Services.AddSwitchboard(builder.Configuration);
+        builder.Services.AddProblemDetails();
+        return builder;
+    }
+
+    /// <summary>Builds the app with every route mapped.</summary>
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        var app = builder.Build();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
+        app.MapSwitchboard();
+        return app;
+    }
+
     /// <summary>Runs the gateway until shutdown is requested. Returns the process exit code.</summary>
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
     {
-        var app = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder(args).Build();
-        await app.RunAsync(cancellationToken);
+        WebApplication app;
+        try
+        {
+            app = Build(CreateBuilder(args));
+            await app.StartAsync(cancellationToken);
+        }
+        catch (OptionsValidationException ex)
+        {
+            await Console.Error.WriteLineAsync("Switchboard cannot start; fix the configuration:");
+            foreach (var failure in ex.Failures)
+            {
+                await Console.Error.WriteLineAsync("  - " + failure);
+            }
+
+            return 2;
+        }
+
+        await app.WaitForShutdownAsync(cancellationToken);
+        await app.DisposeAsync();
         return 0;
     }
 }

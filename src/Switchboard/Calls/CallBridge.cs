@@ -363,7 +363,10 @@ internal sealed class CallBridge : IAsyncDisposable
             return null;
         }
 
-        CallLog.CallStarted(_logger, CallId, _protocol.Name, start.CarrierCallId, start.StreamId, carrierFormat.ToString(), _endpoint.Describe(), _backendFormat.ToString());
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            CallLog.CallStarted(_logger, CallId, _protocol.Name, start.CarrierCallId, start.StreamId, carrierFormat.ToString(), _endpoint.Describe(), _backendFormat.ToString());
+        }
 
         var agent = _options.Agent;
         var settings = new RealtimeSessionSettings

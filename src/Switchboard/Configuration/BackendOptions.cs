@@ -1,5 +1,3 @@
-using Switchboard.Backends.Local;
-
 namespace Switchboard.Configuration;
 
 /// <summary>Backend selection (section <c>Switchboard:Backend</c>).</summary>
@@ -10,7 +8,4 @@ public sealed record BackendOptions
 
     /// <summary>Seconds allowed for the backend WebSocket to connect and send <c>session.created</c>.</summary>
     public int ConnectTimeoutSeconds { get; init; } = 10;
-
-    /// <summary>Local backend settings (used when the effective kind is <see cref="BackendKind.Local"/>).</summary>
-    public LocalBackendOptions Local { get; init; } = new();
 }

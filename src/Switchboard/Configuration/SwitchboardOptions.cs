@@ -1,3 +1,5 @@
+using Switchboard.Backends.Local;
+
 namespace Switchboard.Configuration;
 
 /// <summary>Root of the gateway configuration (section <c>Switchboard</c>).</summary>
@@ -18,6 +20,9 @@ public sealed record SwitchboardOptions
 
     /// <summary>OpenAI Realtime settings.</summary>
     public OpenAIOptions OpenAI { get; init; } = new();
+
+    /// <summary>The built-in local test agent (used when the effective backend is <see cref="BackendKind.Local"/>).</summary>
+    public LocalBackendOptions Local { get; init; } = new();
 
     /// <summary>Azure OpenAI Realtime settings.</summary>
     public AzureOpenAIOptions Azure { get; init; } = new();

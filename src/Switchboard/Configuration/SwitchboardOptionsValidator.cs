@@ -62,7 +62,7 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
             yield return $"{p}:Backend:ConnectTimeoutSeconds must be between 1 and 120 (got {o.Backend.ConnectTimeoutSeconds}).";
         }
 
-        foreach (var error in o.Backend.Local.Validate())
+        foreach (var error in o.Local.Validate())
         {
             yield return error;
         }

@@ -55,7 +55,7 @@ internal sealed class TwilioProtocol : ICarrierProtocol
                 else if (name.SequenceEqual("media"u8) && reader.TokenType == JsonTokenType.StartObject)
                 {
                     sawMedia = true;
-                    ReadMedia(ref reader, ref frame);
+                    ReadMedia(ref reader, out frame.Payload, out frame.PayloadEscaped, out frame.TimestampMs, out frame.IsInboundTrack);
                 }
                 else if (name.SequenceEqual("mark"u8) && reader.TokenType == JsonTokenType.StartObject)
                 {
@@ -183,24 +183,28 @@ internal sealed class TwilioProtocol : ICarrierProtocol
         output.Write(_clear);
     }
 
-    private static void ReadMedia(ref Utf8JsonReader reader, ref CarrierFrame frame)
+    private static void ReadMedia(scoped ref Utf8JsonReader reader, out ReadOnlySpan<byte> payload, out bool escaped, out long timestampMs, out bool inbound)
     {
+        payload = default;
+        escaped = false;
+        timestampMs = -1;
+        inbound = true;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var name = reader.ValueSpan;
             reader.Read();
             if (name.SequenceEqual("payload"u8) && reader.TokenType == JsonTokenType.String)
             {
-                frame.Payload = reader.ValueSpan;
-                frame.PayloadEscaped = reader.ValueIsEscaped;
+                payload = reader.ValueSpan;
+                escaped = reader.ValueIsEscaped;
             }
             else if (name.SequenceEqual("timestamp"u8))
             {
-                frame.TimestampMs = CarrierJson.ReadLooseNumber(ref reader);
+                timestampMs = CarrierJson.ReadLooseNumber(ref reader);
             }
             else if (name.SequenceEqual("track"u8) && reader.TokenType == JsonTokenType.String)
             {
-                frame.IsInboundTrack = reader.ValueSpan.SequenceEqual("inbound"u8) || reader.ValueSpan.SequenceEqual("inbound_track"u8);
+                inbound = reader.ValueSpan.SequenceEqual("inbound"u8) || reader.ValueSpan.SequenceEqual("inbound_track"u8);
             }
             else
             {
@@ -209,7 +213,7 @@ internal sealed class TwilioProtocol : ICarrierProtocol
         }
     }
 
-    private static void ReadNamed(ref Utf8JsonReader reader, ReadOnlySpan<byte> wanted, out ReadOnlySpan<byte> value)
+    private static void ReadNamed(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> wanted, out ReadOnlySpan<byte> value)
     {
         value = default;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)

@@ -1,0 +1,83 @@
+using System.Security;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Switchboard.Calls;
+using Switchboard.Carriers.Twilio;
+using Switchboard.Configuration;
+using Switchboard.Server.Hosting;
+
+namespace Switchboard.Server.Carriers;
+
+/// <summary>Twilio: the TwiML webhook that connects a call to the media stream, and the media stream itself.</summary>
+internal static partial class TwilioEndpoints
+{
+    public const string TwimlPath = "/twilio/twiml";
+    public const string StreamPath = "/twilio";
+
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        routes.MapPost(TwimlPath, TwimlAsync).DisableAntiforgery();
+        routes.Map(StreamPath, StreamAsync);
+    }
+
+    private static async Task<IResult> TwimlAsync(HttpContext context, IOptions<SwitchboardOptions> options, ILogger<TwilioProtocol> logger)
+    {
+        var o = options.Value;
+        var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(context.RequestAborted) : FormCollection.Empty;
+        if (!string.IsNullOrEmpty(o.Twilio.AuthToken))
+        {
+            var url = PublicUrl.For(context.Request, o, webSocket: false);
+            var parameters = form.SelectMany(f => f.Value.Select(v => new KeyValuePair<string, string>(f.Key, v ?? "")));
+            if (!TwilioSignature.IsValid(o.Twilio.AuthToken, context.Request.Headers["X-Twilio-Signature"], url, parameters))
+            {
+                LogBadSignature(logger, TwimlPath);
+                return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Invalid Twilio signature",
+                    detail: "X-Twilio-Signature does not match this request; check TWILIO_AUTH_TOKEN and Switchboard:PublicBaseUrl behind a proxy.");
+            }
+        }
+
+        var streamUrl = PublicUrl.WebSocketUrl(context.Request, o, StreamPath);
+        var twiml = new StringBuilder();
+        twiml.Append("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Connect><Stream url=\"").Append(SecurityElement.Escape(streamUrl)).Append("\">");
+        // <Stream url> takes no query string: call context travels as <Parameter>s into start.customParameters.
+        foreach (var name in new[] { "CallSid", "From", "To", "Direction" })
+        {
+            if (form.TryGetValue(name, out var value) && !string.IsNullOrEmpty(value))
+            {
+                twiml.Append("<Parameter name=\"").Append(name).Append("\" value=\"").Append(SecurityElement.Escape(value.ToString())).Append("\"/>");
+            }
+        }
+
+        twiml.Append("</Stream></Connect></Response>");
+        return Results.Text(twiml.ToString(), "text/xml", Encoding.UTF8);
+    }
+
+    private static async Task StreamAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallHost calls, ILogger<TwilioProtocol> logger)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "WebSocket upgrade expected",
+                detail: "This is the Twilio Media Streams endpoint; point <Connect><Stream url> at it.").ExecuteAsync(context);
+            return;
+        }
+
+        var o = options.Value;
+        if (!string.IsNullOrEmpty(o.Twilio.AuthToken))
+        {
+            var url = PublicUrl.For(context.Request, o, webSocket: true);
+            if (!TwilioSignature.IsValid(o.Twilio.AuthToken, context.Request.Headers["X-Twilio-Signature"], url))
+            {
+                LogBadSignature(logger, StreamPath);
+                await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Invalid Twilio signature",
+                    detail: "The WebSocket upgrade's X-Twilio-Signature does not match.").ExecuteAsync(context);
+                return;
+            }
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        await calls.RunAsync(socket, new TwilioProtocol(), context.RequestAborted);
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Rejected request to {Path}: invalid X-Twilio-Signature")]
+    private static partial void LogBadSignature(ILogger logger, string path);
+}

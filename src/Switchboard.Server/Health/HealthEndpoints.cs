@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Options;
+using Switchboard.Calls;
+using Switchboard.Configuration;
+using Switchboard.Server.LocalBackend;
+
+namespace Switchboard.Server.Health;
+
+/// <summary><c>GET /healthz</c> and <c>/health</c>: each dependency's state and the number of active calls; 503 when one is down.</summary>
+internal static class HealthEndpoints
+{
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/healthz", Report);
+        routes.MapGet("/health", Report);
+    }
+
+    private static IResult Report(IOptions<SwitchboardOptions> options, CallRegistry calls, ICallJournal journal, IServiceProvider services)
+    {
+        var kind = EffectiveBackend.Resolve(options.Value);
+        Dictionary<string, object?> backend;
+        if (kind == BackendKind.Local)
+        {
+            var host = services.GetService<LocalRealtimeHost>();
+            var listening = host?.Url is not null;
+            backend = new()
+            {
+                ["kind"] = "local",
+                ["state"] = listening ? "ok" : "down",
+                ["detail"] = listening ? "local test agent (" + options.Value.Local.Mode + ") listening on loopback" : "local backend not listening",
+                ["activeSessions"] = host?.ActiveSessions ?? 0,
+            };
+        }
+        else
+        {
+            // Remote backends are not probed per health check (that would cost a session); connect failures show per call.
+            backend = new()
+            {
+                ["kind"] = kind.ToString().ToLowerInvariant(),
+                ["state"] = "configured",
+                ["detail"] = kind == BackendKind.Azure ? options.Value.Azure.Endpoint : options.Value.OpenAI.RealtimeUrl,
+            };
+        }
+
+        var journalHealth = journal.Health;
+        var healthy = (string?)backend["state"] != "down" && journalHealth.Ok;
+        var body = new Dictionary<string, object?>
+        {
+            ["status"] = healthy ? "ok" : "unhealthy",
+            ["activeCalls"] = calls.Count,
+            ["dependencies"] = new Dictionary<string, object?>
+            {
+                ["backend"] = backend,
+                ["journal"] = new Dictionary<string, object?> { ["state"] = journalHealth.Ok ? "ok" : "down", ["detail"] = journalHealth.Detail },
+            },
+        };
+        return Results.Json(body, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+}

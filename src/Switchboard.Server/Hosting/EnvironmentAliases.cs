@@ -1,0 +1,39 @@
+namespace Switchboard.Server.Hosting;
+
+/// <summary>
+/// The conventional environment variables (<c>OPENAI_API_KEY</c>, <c>TWILIO_AUTH_TOKEN</c>, …) mapped onto
+/// configuration keys, so deployments can use the names every vendor documents. They override appsettings.json;
+/// the long form (<c>Switchboard__OpenAI__ApiKey</c>) works too.
+/// </summary>
+internal static class EnvironmentAliases
+{
+    public static readonly IReadOnlyDictionary<string, string> Map = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["OPENAI_API_KEY"] = "Switchboard:OpenAI:ApiKey",
+        ["OPENAI_REALTIME_URL"] = "Switchboard:OpenAI:RealtimeUrl",
+        ["OPENAI_REALTIME_MODEL"] = "Switchboard:OpenAI:Model",
+        ["OPENAI_VOICE"] = "Switchboard:Agent:Voice",
+        ["AZURE_OPENAI_ENDPOINT"] = "Switchboard:Azure:Endpoint",
+        ["AZURE_OPENAI_API_KEY"] = "Switchboard:Azure:ApiKey",
+        ["AZURE_OPENAI_DEPLOYMENT"] = "Switchboard:Azure:Deployment",
+        ["TWILIO_AUTH_TOKEN"] = "Switchboard:Twilio:AuthToken",
+        ["TELNYX_STREAM_TOKEN"] = "Switchboard:Telnyx:StreamToken",
+        ["SWITCHBOARD_PUBLIC_URL"] = "Switchboard:PublicBaseUrl",
+        ["SWITCHBOARD_BACKEND"] = "Switchboard:Backend:Kind",
+        ["SWITCHBOARD_LOCAL_MODE"] = "Switchboard:Local:Mode",
+        ["SWITCHBOARD_LOCAL_SCENARIO"] = "Switchboard:Local:ScenarioPath",
+        ["SWITCHBOARD_DATA_DIR"] = "Switchboard:Journal:Directory",
+    };
+
+    public static IEnumerable<KeyValuePair<string, string?>> Read()
+    {
+        foreach (var (variable, key) in Map)
+        {
+            var value = Environment.GetEnvironmentVariable(variable);
+            if (!string.IsNullOrEmpty(value))
+            {
+                yield return new(key, value);
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Switchboard.Backends.OpenAIRealtime;
+using Switchboard.Calls;
+using Switchboard.Configuration;
+using Switchboard.Server.LocalBackend;
+
+namespace Switchboard.Server.Hosting;
+
+/// <summary>The one DI entry point of the gateway. Defaults use <c>TryAdd*</c> so tests and hosts can replace them.</summary>
+public static class ServiceCollectionExtensions
+{
+    /// <summary>Registers the gateway: validated options, the call path, the journal and the effective backend.</summary>
+    public static IServiceCollection AddSwitchboard(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SwitchboardOptions>()
+            .Bind(configuration.GetSection(SwitchboardOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, SwitchboardOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<CallRegistry>();
+        services.TryAddSingleton<IToolInvoker, NoToolsInvoker>();
+        services.TryAddSingleton<ICallJournal>(sp => new JsonlCallJournal(
+            sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Journal.Directory,
+            sp.GetRequiredService<ILogger<JsonlCallJournal>>()));
+        services.TryAddSingleton<RealtimeEndpointProvider>();
+        services.TryAddSingleton<IRealtimeEndpointProvider>(sp => sp.GetRequiredService<RealtimeEndpointProvider>());
+        services.TryAddSingleton<CallHost>();
+
+        // The local backend runs in-process on its own loopback listener, only when it is the effective backend.
+        var options = configuration.GetSection(SwitchboardOptions.SectionName).Get<SwitchboardOptions>() ?? new SwitchboardOptions();
+        if (EffectiveBackend.Resolve(options) == BackendKind.Local)
+        {
+            services.TryAddSingleton(sp => LocalRealtimeHost.Create(
+                sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Local, 0, sp.GetRequiredService<ILoggerFactory>()));
+            services.AddHostedService(sp => sp.GetRequiredService<LocalRealtimeHost>());
+        }
+
+        services.AddHostedService<StartupReport>();
+        return services;
+    }
+}
