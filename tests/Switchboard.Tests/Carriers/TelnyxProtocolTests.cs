@@ -10,20 +10,20 @@ namespace Switchboard.Tests.Carriers;
 public class TelnyxProtocolTests
 {
     private static string StartFrame(string encoding, int rate = 8000, string? clientState = null) =>
-        $$"""
-        {"event":"start","sequence_number":"1","stream_id":"32de0dea","start":{"user_id":"u1","call_control_id":"v3:abc","call_session_id":"s1",
-          "client_state":{{(clientState is null ? "null" : "\"" + clientState + "\"")}},"from":"+13122010094","to":"+13122123456",
-          "media_format":{"encoding":"{{encoding}}","sample_rate":{{rate}},"channels":1}}}
-        """;
+        "{\"event\":\"start\",\"sequence_number\":\"1\",\"stream_id\":\"32de0dea\",\"start\":{\"user_id\":\"u1\",\"call_control_id\":\"v3:abc\",\"call_session_id\":\"s1\","
+        + "\"client_state\":" + (clientState is null ? "null" : "\"" + clientState + "\"") + ",\"from\":\"+13122010094\",\"to\":\"+13122123456\","
+        + "\"media_format\":{\"encoding\":\"" + encoding + "\",\"sample_rate\":" + rate + ",\"channels\":1}}}";
+
 
     [Theory]
-    [InlineData("PCMU", 8000, AudioEncoding.MuLaw, 8000)]
-    [InlineData("audio/x-mulaw", 8000, AudioEncoding.MuLaw, 8000)]
-    [InlineData("PCMA", 8000, AudioEncoding.ALaw, 8000)]
-    [InlineData("L16", 16000, AudioEncoding.Pcm16BigEndian, 16000)]
-    [InlineData("L16", 8000, AudioEncoding.Pcm16BigEndian, 8000)]
-    public void TryParse_StartEncodings_MapToFormats(string encoding, int rate, AudioEncoding expected, int expectedRate)
+    [InlineData("PCMU", 8000, "MuLaw", 8000)]
+    [InlineData("audio/x-mulaw", 8000, "MuLaw", 8000)]
+    [InlineData("PCMA", 8000, "ALaw", 8000)]
+    [InlineData("L16", 16000, "Pcm16BigEndian", 16000)]
+    [InlineData("L16", 8000, "Pcm16BigEndian", 8000)]
+    public void TryParse_StartEncodings_MapToFormats(string encoding, int rate, string expectedEncoding, int expectedRate)
     {
+        var expected = Enum.Parse<AudioEncoding>(expectedEncoding);
         var protocol = new TelnyxProtocol();
         Assert.Equal(CarrierParseStatus.Ok, protocol.TryParse(Encoding.UTF8.GetBytes(StartFrame(encoding, rate)), out var frame));
         Assert.Equal(new AudioFormat(expected, expectedRate), frame.Start!.Format);
