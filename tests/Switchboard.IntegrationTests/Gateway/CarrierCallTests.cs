@@ -1,0 +1,91 @@
+using System.Net.WebSockets;
+using Switchboard.Calls;
+using Switchboard.Cli.Simulation;
+
+namespace Switchboard.IntegrationTests.Gateway;
+
+/// <summary>Whole calls through real Kestrel and the local echo backend over loopback sockets.</summary>
+public class CarrierCallTests
+{
+    [Fact]
+    public async Task TwilioCall_EchoAgent_SpeechInAudioBackTranscriptRecordedStopEndsCleanly()
+    {
+        await using var gateway = await GatewayFixture.StartAsync();
+
+        var result = await CallSimulator.RunAsync(new SimulationOptions
+        {
+            Url = gateway.WebSocketUrl("/twilio"),
+            Carrier = CarrierKind.Twilio,
+            CallerAudio = CallTestAudio.Speech(),
+            TailSeconds = 3,
+        });
+
+        // The echo: about as much loud audio came back as the caller spoke.
+        var loudMs = CallTestAudio.LoudMs(result.AgentAudio);
+        Assert.InRange(loudMs, 1000, 2200);
+        Assert.NotNull(result.TimeToFirstAgentAudioMs);
+        Assert.InRange(result.TimeToFirstAgentAudioMs!.Value, 100, 2000);
+        Assert.Empty(result.ProtocolViolations);
+        Assert.Equal(0, result.StaleMediaCount);
+        Assert.False(result.ConnectionLost);
+
+        var events = await gateway.WaitForEndedCallAsync();
+        var started = Assert.Single(events, e => e.Type == CallEventType.CallStarted);
+        Assert.Equal("twilio", started.Data!["carrier"]);
+        Assert.Equal(result.Identity.CallId, started.Data["carrier_call_id"]);
+        Assert.Equal("pcmu/8000", started.Data["backend_format"]);
+        var callerTurn = Assert.Single(events, e => e.Type == CallEventType.CallerTurn);
+        Assert.Matches(@"^\(\d+\.\d s of speech\)$", callerTurn.Text);
+        var agentTurn = Assert.Single(events, e => e.Type == CallEventType.AgentTurn);
+        Assert.Equal("(echo)", agentTurn.Text);
+        Assert.False(agentTurn.Interrupted);
+        Assert.Equal(CallEndReason.CallerHangup, events.Last().Reason);
+        Assert.Equal(0, gateway.Calls.Count);
+    }
+
+    [Theory]
+    [InlineData("Pcmu", 8000, "pcmu/8000")]
+    [InlineData("Pcma", 8000, "pcma/8000")]
+    [InlineData("L16", 16000, "pcm16le/24000")]
+    public async Task TelnyxCall_EachCodec_EchoComesBackInTheStreamFormat(string codec, int rate, string backendFormat)
+    {
+        await using var gateway = await GatewayFixture.StartAsync(new Dictionary<string, string?> { ["Switchboard:Telnyx:StreamToken"] = "tel-secret" });
+
+        var result = await CallSimulator.RunAsync(new SimulationOptions
+        {
+            Url = gateway.WebSocketUrl("/telnyx"),
+            Carrier = CarrierKind.Telnyx,
+            Codec = Enum.Parse<MediaCodec>(codec),
+            SampleRate = rate,
+            Token = "tel-secret",
+            CallerAudio = CallTestAudio.Speech(),
+            TailSeconds = 3,
+            Parameters = [new("tenant", "acme")],
+        });
+
+        Assert.InRange(CallTestAudio.LoudMs(result.AgentAudio), 1000, 2200);
+        Assert.Empty(result.ProtocolViolations);
+        var events = await gateway.WaitForEndedCallAsync();
+        var started = Assert.Single(events, e => e.Type == CallEventType.CallStarted);
+        Assert.Equal(("telnyx", backendFormat), (started.Data!["carrier"], started.Data["backend_format"]));
+        Assert.Equal(result.Identity.CallId, started.Data["carrier_call_id"]);
+        Assert.Contains(events, e => e.Type == CallEventType.CallerTurn);
+        Assert.Contains(events, e => e.Type == CallEventType.AgentTurn && e.Text == "(echo)");
+        Assert.Equal(CallEndReason.CallerHangup, events.Last().Reason);
+    }
+
+    [Fact]
+    public async Task Dtmf_FromCaller_IsJournaled()
+    {
+        await using var gateway = await GatewayFixture.StartAsync();
+        await CallSimulator.RunAsync(new SimulationOptions
+        {
+            Url = gateway.WebSocketUrl("/twilio"),
+            CallerAudio = CallTestAudio.Speech(300),
+            TailSeconds = 1,
+            Dtmf = [new DtmfPress('7', 400)],
+        });
+        var events = await gateway.WaitForEndedCallAsync();
+        Assert.Equal("7", Assert.Single(events, e => e.Type == CallEventType.Dtmf).Digit);
+    }
+}

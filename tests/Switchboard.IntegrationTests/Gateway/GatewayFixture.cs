@@ -1,0 +1,104 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Calls;
+using Switchboard.Server;
+
+namespace Switchboard.IntegrationTests.Gateway;
+
+/// <summary>A real gateway on Kestrel, loopback, random port, with its own journal directory and the local backend.</summary>
+internal sealed class GatewayFixture : IAsyncDisposable
+{
+    private GatewayFixture(WebApplication app, string baseUrl, string dataDir)
+    {
+        App = app;
+        BaseUrl = baseUrl;
+        DataDir = dataDir;
+    }
+
+    public WebApplication App { get; }
+
+    /// <summary>http://127.0.0.1:port</summary>
+    public string BaseUrl { get; }
+
+    public string DataDir { get; }
+
+    public ICallJournal Journal => App.Services.GetRequiredService<ICallJournal>();
+
+    public CallRegistry Calls => App.Services.GetRequiredService<CallRegistry>();
+
+    public string WebSocketUrl(string path) => "ws" + BaseUrl["http".Length..] + path;
+
+    public static async Task<GatewayFixture> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "switchboard-tests", Guid.NewGuid().ToString("N"));
+        var overrides = new Dictionary<string, string?>
+        {
+            ["Switchboard:Journal:Directory"] = dataDir,
+            ["Switchboard:Backend:Kind"] = "Local",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            overrides[key] = value;
+        }
+
+        var app = GatewayApp.Build(GatewayApp.CreateBuilder(["--urls", "http://127.0.0.1:0"], overrides));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new GatewayFixture(app, address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal), dataDir);
+    }
+
+    /// <summary>Events of the only call (or the given one) once it has ended.</summary>
+    public async Task<IReadOnlyList<CallEvent>> WaitForEndedCallAsync(string? callId = null, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (DateTime.UtcNow < deadline)
+        {
+            var id = callId ?? Directory.EnumerateFiles(DataDir, "*.jsonl").Select(Path.GetFileNameWithoutExtension).FirstOrDefault();
+            if (id is not null)
+            {
+                var events = await Journal.ReadAsync(id, CancellationToken.None);
+                if (events.Any(e => e.Type == CallEventType.CallEnded))
+                {
+                    return events;
+                }
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException("no ended call in the journal");
+    }
+
+    /// <summary>Every call's events, keyed by call id.</summary>
+    public async Task<Dictionary<string, IReadOnlyList<CallEvent>>> AllCallsAsync()
+    {
+        var result = new Dictionary<string, IReadOnlyList<CallEvent>>();
+        if (!Directory.Exists(DataDir))
+        {
+            return result;
+        }
+
+        foreach (var id in Directory.EnumerateFiles(DataDir, "*.jsonl").Select(Path.GetFileNameWithoutExtension))
+        {
+            result[id!] = await Journal.ReadAsync(id!, CancellationToken.None);
+        }
+
+        return result;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
