@@ -86,16 +86,25 @@ internal sealed class PolyphaseResampler
         return (int)((((long)inputLength * _up) + _down - 1) / _down);
     }
 
+    /// <summary>Exact number of samples the next <see cref="Process"/> call writes for <paramref name="inputLength"/> input samples.</summary>
+    public int OutputLength(int inputLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(inputLength);
+        var span = ((long)inputLength * _up) - _time;
+        return span <= 0 ? 0 : (int)((span + _down - 1) / _down);
+    }
+
     /// <summary>
     /// Resamples <paramref name="input"/> into <paramref name="output"/> and returns the number of samples written.
     /// Over many calls the total output is exactly <c>total input * OutputRate / InputRate</c> (rounded up).
     /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="output"/> is shorter than <see cref="MaxOutputLength"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="output"/> is shorter than <see cref="OutputLength"/>.</exception>
     public int Process(ReadOnlySpan<short> input, Span<short> output)
     {
-        if (output.Length < MaxOutputLength(input.Length))
+        var needed = OutputLength(input.Length);
+        if (output.Length < needed)
         {
-            throw new ArgumentException($"Output holds {output.Length} samples but up to {MaxOutputLength(input.Length)} may be written.", nameof(output));
+            throw new ArgumentException($"Output holds {output.Length} samples but {needed} will be written.", nameof(output));
         }
 
         if (_up == _down)
