@@ -4,7 +4,7 @@ namespace Switchboard.Audio;
 /// Converts a byte stream from one <see cref="AudioFormat"/> to another: decode, resample, encode.
 /// Keep one instance per call and direction, since it carries resampler history and, for 16-bit
 /// input, a dangling odd byte between chunks. Scratch buffers are sized for one second of input at
-/// construction; larger chunks are processed in one-second slices, so no call allocates.
+/// construction; larger chunks are processed in one-second slices, so no call allocates. Not thread-safe.
 /// </summary>
 internal sealed class AudioTranscoder
 {
