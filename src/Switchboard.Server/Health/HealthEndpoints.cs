@@ -14,6 +14,18 @@ internal static class HealthEndpoints
         routes.MapGet("/health", Report);
     }
 
+    private static bool IsListening(LocalRealtimeHost? host)
+    {
+        try
+        {
+            return host?.Url is not null;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     private static IResult Report(IOptions<SwitchboardOptions> options, CallRegistry calls, ICallJournal journal, IServiceProvider services)
     {
         var kind = EffectiveBackend.Resolve(options.Value);
@@ -21,7 +33,7 @@ internal static class HealthEndpoints
         if (kind == BackendKind.Local)
         {
             var host = services.GetService<LocalRealtimeHost>();
-            var listening = host?.Url is not null;
+            var listening = IsListening(host);
             backend = new()
             {
                 ["kind"] = "local",
