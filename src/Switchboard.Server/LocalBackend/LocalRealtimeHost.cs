@@ -148,6 +148,12 @@ internal sealed class LocalRealtimeHost : IHostedService, IAsyncDisposable
     /// <summary>Stops (if running) and releases the server.</summary>
     public async ValueTask DisposeAsync()
     {
+        // DI disposes this instance once as a singleton and once as the hosted service it also is.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         if (_app is not null)
         {
@@ -157,6 +163,8 @@ internal sealed class LocalRealtimeHost : IHostedService, IAsyncDisposable
         _stopping.Dispose();
         _lifecycle.Dispose();
     }
+
+    private int _disposed;
 
     private WebApplication BuildApp()
     {

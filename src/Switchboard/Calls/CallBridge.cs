@@ -141,20 +141,16 @@ internal sealed class CallBridge : IAsyncDisposable
     {
         var token = _cts.Token;
         Task? backendLoop = null;
-        using var startTimeout = CancellationTokenSource.CreateLinkedTokenSource(token);
-        startTimeout.CancelAfter(TimeSpan.FromSeconds(_options.Bridge.StartTimeoutSeconds));
+        // A watchdog, not a cancelled read: cancelling a WebSocket receive aborts the socket, and the
+        // carrier deserves a close frame that says why.
+        _ = CloseIfNoStartAsync(TimeSpan.FromSeconds(_options.Bridge.StartTimeoutSeconds), token);
 
         while (true)
         {
             ReceiveStatus status;
             try
             {
-                status = await _carrierReader.ReadAsync(_start is null ? startTimeout.Token : token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (_start is null && !token.IsCancellationRequested)
-            {
-                await CloseCarrierAsync(WebSocketCloseStatus.PolicyViolation, $"no start message within {_options.Bridge.StartTimeoutSeconds} s", CallEndReason.StartTimeout).ConfigureAwait(false);
-                return backendLoop;
+                status = await _carrierReader.ReadAsync(token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -204,6 +200,25 @@ internal sealed class CallBridge : IAsyncDisposable
                     await CloseCarrierAsync(closeStatus, closeReason!, CallEndReason.CarrierProtocolError).ConfigureAwait(false);
                     return backendLoop;
             }
+        }
+    }
+
+    private async Task CloseIfNoStartAsync(TimeSpan timeout, CancellationToken token)
+    {
+        try
+        {
+            await Task.Delay(timeout, _time, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        if (_start is null)
+        {
+            await CloseCarrierAsync(WebSocketCloseStatus.PolicyViolation, $"no start message within {timeout.TotalSeconds:0} s", CallEndReason.StartTimeout).ConfigureAwait(false);
+            // If the carrier never answers the close, stop waiting for it.
+            _cts.CancelAfter(TimeSpan.FromSeconds(2));
         }
     }
 
