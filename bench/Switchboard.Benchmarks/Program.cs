@@ -1,1 +1,4 @@
-BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project bench/Switchboard.Benchmarks -- --filter '*'
+BenchmarkSwitcher.FromAssembly(typeof(Switchboard.Benchmarks.FramePathBenchmarks).Assembly).Run(args);
