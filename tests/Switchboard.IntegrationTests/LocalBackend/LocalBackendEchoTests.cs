@@ -96,6 +96,59 @@ public sealed partial class LocalBackendEchoTests
     }
 
     [Fact]
+    public async Task ManualTurns_CommitThenResponseCreate_EchoesTheBuffer()
+    {
+        await using var host = await LocalBackendFixture.StartAsync();
+        await using var client = await RealtimeTestClient.ConnectAsync(host.Url, host.ApiKey);
+        await client.WaitForAsync("session.created");
+        await client.SendAsync("""{"type":"session.update","session":{"type":"realtime","audio":{"input":{"format":{"type":"audio/pcmu"},"turn_detection":null,"transcription":{"model":"whisper-1"}},"output":{"format":{"type":"audio/pcmu"}}}}}""");
+        await client.WaitForAsync("session.updated");
+
+        var (mulaw, pcm) = TestAudio.SilenceToneSilence(0, 600, 400);
+        await client.AppendFramesAsync(mulaw, 160);
+        await client.SendAsync("""{"type":"input_audio_buffer.commit"}""");
+        var committed = await client.WaitForAsync("input_audio_buffer.committed");
+        var transcription = await client.WaitForAsync("conversation.item.input_audio_transcription.completed");
+        Assert.Equal("(1.0 s of audio)", transcription.GetProperty("transcript").GetString());
+        Assert.Equal(committed.GetProperty("item_id").GetString(), transcription.GetProperty("item_id").GetString());
+        Assert.Empty(client.All("input_audio_buffer.speech_started"));
+        Assert.Empty(client.All("response.created")); // a commit does not create a response
+
+        await client.SendAsync("""{"type":"response.create"}""");
+        var done = await client.WaitForAsync("response.done");
+        var echoed = TestAudio.DecodeMuLaw(CollectAudio(client, done.GetProperty("response").GetProperty("id").GetString()!));
+        Assert.Equal(pcm.Length, echoed.Length);
+        Assert.True(TestAudio.Correlation(echoed, pcm) > 0.95);
+
+        await client.SendAsync("""{"type":"input_audio_buffer.append","audio":"AAAA"}""");
+        await client.SendAsync("""{"type":"input_audio_buffer.clear"}""");
+        await client.WaitForAsync("input_audio_buffer.cleared");
+    }
+
+    [Fact]
+    public async Task SemanticVad_WithoutInterrupt_DetectsTurnsAndLetsTheResponseFinish()
+    {
+        await using var host = await LocalBackendFixture.StartAsync(new LocalBackendOptions { PaceFactor = 1.0 });
+        await using var client = await RealtimeTestClient.ConnectAsync(host.Url, host.ApiKey);
+        await client.WaitForAsync("session.created");
+        await client.SendAsync("""{"type":"session.update","session":{"type":"realtime","audio":{"input":{"format":{"type":"audio/pcmu"},"turn_detection":{"type":"semantic_vad","eagerness":"high","interrupt_response":false}},"output":{"format":{"type":"audio/pcmu"}}}}}""");
+        var updated = await client.WaitForAsync("session.updated");
+        Assert.Equal("semantic_vad", updated.GetProperty("session").GetProperty("audio").GetProperty("input").GetProperty("turn_detection").GetProperty("type").GetString());
+
+        var (first, _) = TestAudio.SilenceToneSilence(100, 800, 400);
+        await client.AppendFramesAsync(first, 160);
+        var firstDelta = await client.WaitForAsync("response.output_audio.delta");
+        var (second, _) = TestAudio.SilenceToneSilence(0, 300, 400);
+        await client.AppendFramesAsync(second, 160);
+        await client.WaitForAsync("input_audio_buffer.speech_started", e => client.All("input_audio_buffer.speech_started").Count >= 2);
+
+        var firstDone = await client.WaitForAsync("response.done", e => e.GetProperty("response").GetProperty("id").GetString() == firstDelta.GetProperty("response_id").GetString());
+        Assert.Equal("completed", firstDone.GetProperty("response").GetProperty("status").GetString());
+        var secondDone = await client.WaitForAsync("response.done", e => e.GetProperty("response").GetProperty("id").GetString() != firstDelta.GetProperty("response_id").GetString(), TimeSpan.FromSeconds(15));
+        Assert.Equal("completed", secondDone.GetProperty("response").GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task TextModality_UserText_EchoesText()
     {
         await using var host = await LocalBackendFixture.StartAsync();
