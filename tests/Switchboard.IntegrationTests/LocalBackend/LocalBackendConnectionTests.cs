@@ -155,6 +155,9 @@ public sealed class LocalBackendConnectionTests
         var malformed = (await client.WaitForAsync("error")).GetProperty("error");
         Assert.Equal("invalid_request_error", malformed.GetProperty("type").GetString());
 
+        await client.SendAsync("""{"type":"response.create"} trailing""");
+        Assert.Equal("invalid_json", (await client.WaitForAsync("error")).GetProperty("error").GetProperty("code").GetString());
+
         await client.SendAsync("""{"type":"input_audio_buffer.append","event_id":"evt_3","audio":"not base64!"}""");
         var badAudio = (await client.WaitForAsync("error")).GetProperty("error");
         Assert.Equal("invalid_value", badAudio.GetProperty("code").GetString());
