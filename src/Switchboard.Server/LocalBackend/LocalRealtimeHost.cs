@@ -136,8 +136,17 @@ internal sealed class LocalRealtimeHost : IHostedService, IAsyncDisposable
 
             _stopped = true;
             await _stopping.CancelAsync().ConfigureAwait(false);
-            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
-            _logger.HostStopped();
+            try
+            {
+                // Kestrel aborts connections after the shutdown timeout, but waits for their handlers to
+                // return; bound the wait so a stuck session cannot hang the gateway's shutdown.
+                await _app.StopAsync(cancellationToken).WaitAsync(ShutdownTimeout * 3, cancellationToken).ConfigureAwait(false);
+                _logger.HostStopped();
+            }
+            catch (TimeoutException)
+            {
+                _logger.StopTimedOut(ActiveSessions);
+            }
         }
         finally
         {

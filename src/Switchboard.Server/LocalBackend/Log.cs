@@ -11,6 +11,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 4151, Level = LogLevel.Information, Message = "Local realtime backend stopped")]
     public static partial void HostStopped(this ILogger logger);
 
+    [LoggerMessage(EventId = 4154, Level = LogLevel.Warning, Message = "Local realtime backend did not stop in time; {Sessions} sessions were still open")]
+    public static partial void StopTimedOut(this ILogger logger, int sessions);
+
     [LoggerMessage(EventId = 4152, Level = LogLevel.Warning, Message = "Local realtime backend refused a connection with {StatusCode}: {Reason}")]
     public static partial void Refused(this ILogger logger, int statusCode, string reason);
 

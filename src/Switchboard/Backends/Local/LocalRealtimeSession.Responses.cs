@@ -63,7 +63,8 @@ internal sealed partial class LocalRealtimeSession
         {
             lock (_gate)
             {
-                var active = _responses.Find(r => !r.OutOfBand);
+                // A cancelled response is on its way out; a new one simply queues behind it.
+                var active = _responses.Find(r => !r.OutOfBand && !r.IsCancelled);
                 if (active is not null)
                 {
                     return new LocalProtocolError(

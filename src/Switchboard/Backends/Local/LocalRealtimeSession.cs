@@ -234,7 +234,19 @@ internal sealed partial class LocalRealtimeSession : IDisposable
             return;
         }
 
-        using var document = JsonDocument.Parse(message);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(message);
+        }
+        catch (JsonException)
+        {
+            // The envelope reader stops at the end of the object; trailing garbage surfaces here.
+            await SendErrorAsync(new LocalProtocolError("invalid_json", "The server could not parse the message as JSON. Client events must be JSON objects."), eventId, type).ConfigureAwait(false);
+            return;
+        }
+
+        using var owned = document;
         var root = document.RootElement;
         LocalProtocolError? error = envelope.Kind switch
         {
