@@ -22,7 +22,7 @@ internal sealed class TelnyxProtocol : ICarrierProtocol
         frame.TimestampMs = -1;
         frame.IsInboundTrack = true;
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
-        string? topStreamId = null;
+        ReadOnlySpan<byte> topStreamId = default;
         var sawMedia = false;
         string? startError = null;
         try
@@ -70,7 +70,8 @@ internal sealed class TelnyxProtocol : ICarrierProtocol
                 }
                 else if (name.SequenceEqual("stream_id"u8) && reader.TokenType == JsonTokenType.String)
                 {
-                    topStreamId = reader.GetString();
+                    // Kept as a span: every media frame carries it, and only 'start' needs it as a string.
+                    topStreamId = reader.ValueSpan;
                 }
                 else
                 {
@@ -130,7 +131,7 @@ internal sealed class TelnyxProtocol : ICarrierProtocol
                 return CarrierParseStatus.MissingField;
             }
 
-            frame.Start = frame.Start with { StreamId = topStreamId ?? frame.Start.StreamId };
+            frame.Start = frame.Start with { StreamId = topStreamId.IsEmpty ? frame.Start.StreamId : System.Text.Encoding.UTF8.GetString(topStreamId) };
             Format = frame.Start.Format;
             return CarrierParseStatus.Ok;
         }

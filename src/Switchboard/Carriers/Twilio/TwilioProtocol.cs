@@ -28,7 +28,8 @@ internal sealed class TwilioProtocol : ICarrierProtocol
         frame.TimestampMs = -1;
         frame.IsInboundTrack = true;
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
-        string? topStreamSid = null;
+        ReadOnlySpan<byte> topStreamSid = default;
+        var topStreamSidEscaped = false;
         var sawMedia = false;
         try
         {
@@ -71,7 +72,9 @@ internal sealed class TwilioProtocol : ICarrierProtocol
                 }
                 else if (name.SequenceEqual("streamSid"u8) && reader.TokenType == JsonTokenType.String)
                 {
-                    topStreamSid = reader.GetString();
+                    // Kept as a span: every media frame carries it, and only 'start' needs it as a string.
+                    topStreamSid = reader.ValueSpan;
+                    topStreamSidEscaped = reader.ValueIsEscaped;
                 }
                 else
                 {
@@ -131,7 +134,7 @@ internal sealed class TwilioProtocol : ICarrierProtocol
         {
             frame.Kind = CarrierFrameKind.Start;
             var start = frame.Start;
-            var sid = start?.StreamId ?? topStreamSid;
+            var sid = start?.StreamId ?? (topStreamSid.IsEmpty ? null : topStreamSidEscaped ? JsonSerializer.Deserialize<string>("\"" + System.Text.Encoding.UTF8.GetString(topStreamSid) + "\"") : System.Text.Encoding.UTF8.GetString(topStreamSid));
             if (start is null || string.IsNullOrEmpty(sid))
             {
                 frame.Detail = "start frame has no streamSid";
