@@ -18,19 +18,25 @@ if grep -qE "[1-9][0-9]* Error\(s\)" "$log"; then
   exit 1
 fi
 
-dotnet test Switchboard.slnx -c Release --no-build --logger "console;verbosity=normal" 2>&1 | tee -a "$log" \
-  | grep -E "^\s*(Failed|Passed|Skipped) [A-Za-z]|Passed!|Failed!|error" || true
+results=artifacts/test-results
+rm -rf "$results"
+dotnet test Switchboard.slnx -c Release --no-build --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" 2>&1 | tee -a "$log" \
+  | grep -vE "^\s*$" | grep -E "Failed |Passed!|Failed!|error|Total" || true
 
-# One summary line per test assembly: "Passed!  - Failed: 0, Passed: 85, Skipped: 0, Total: 85, ..."
-summary=$(grep -E "^(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+" "$log" \
-  | sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+), Skipped: +([0-9]+).*/\1 \2 \3/' \
-  | awk '{f+=$1; p+=$2; s+=$3; n++} END {printf "%d %d %d %d", p, f, s, n}')
-read -r passed failed skipped assemblies <<<"${summary:-0 0 0 0}"
+# One TRX file per test assembly; its <Counters> give the numbers.
+passed=0; failed=0; skipped=0; assemblies=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { echo "$counters" | sed -E "s/.* $1=\"([0-9]+)\".*/\1/"; }
+  total=$(get total); executed=$(get executed); p=$(get passed); f=$(get failed); e=$(get error)
+  passed=$((passed + p)); failed=$((failed + f + e)); skipped=$((skipped + total - executed)); assemblies=$((assemblies + 1))
+done
 
-expected=$(grep -c "<IsTestProject>true</IsTestProject>" tests/*/*.csproj | awk -F: '{s+=$2} END {print s}')
-if [ "${assemblies:-0}" -lt "$expected" ]; then
-  # A test host that crashed prints no summary: count it as a failure rather than hide it.
-  echo "only ${assemblies:-0} of $expected test assemblies reported results (see $log)"
+expected=$(grep -l "<IsTestProject>true</IsTestProject>" tests/*/*.csproj | wc -l)
+if [ "$assemblies" -lt "$expected" ]; then
+  # A test host that crashed writes no results: count it as a failure rather than hide it.
+  echo "only $assemblies of $expected test assemblies reported results (see $log)"
   failed=$((failed + expected - assemblies))
 fi
 
