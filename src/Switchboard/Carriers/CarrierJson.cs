@@ -85,4 +85,72 @@ internal static class CarrierJson
 
         return result;
     }
+
+    /// <summary>Reads a <c>media</c> object (payload, timestamp, track), the same for every carrier.</summary>
+    public static void ReadMedia(scoped ref Utf8JsonReader reader, out ReadOnlySpan<byte> payload, out bool escaped, out long timestampMs, out bool inbound)
+    {
+        payload = default;
+        escaped = false;
+        timestampMs = -1;
+        inbound = true;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.ValueSpan;
+            reader.Read();
+            if (name.SequenceEqual("payload"u8) && reader.TokenType == JsonTokenType.String)
+            {
+                payload = reader.ValueSpan;
+                escaped = reader.ValueIsEscaped;
+            }
+            else if (name.SequenceEqual("timestamp"u8))
+            {
+                timestampMs = CarrierJson.ReadLooseNumber(ref reader);
+            }
+            else if (name.SequenceEqual("track"u8) && reader.TokenType == JsonTokenType.String)
+            {
+                inbound = reader.ValueSpan.SequenceEqual("inbound"u8) || reader.ValueSpan.SequenceEqual("inbound_track"u8);
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+    }
+
+    /// <summary>Reads one string field of a small object (<c>mark.name</c>, <c>dtmf.digit</c>), skipping the rest.</summary>
+    public static void ReadNamed(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> wanted, out ReadOnlySpan<byte> value)
+    {
+        value = default;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var match = reader.ValueSpan.SequenceEqual(wanted);
+            reader.Read();
+            if (match && reader.TokenType == JsonTokenType.String)
+            {
+                value = reader.ValueSpan;
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+    }
+
+    /// <summary>Checks a parsed media frame: a payload must be present and (unless escaped, checked later) valid base64.</summary>
+    public static CarrierParseStatus ValidateMedia(bool sawMedia, ref CarrierFrame frame)
+    {
+        if (!sawMedia || frame.Payload.IsEmpty)
+        {
+            frame.Detail = "media frame has no payload";
+            return CarrierParseStatus.MissingField;
+        }
+
+        if (!frame.PayloadEscaped && !Base64.IsValid(frame.Payload))
+        {
+            frame.Detail = "media payload is not valid base64";
+            return CarrierParseStatus.InvalidBase64;
+        }
+
+        return CarrierParseStatus.Ok;
+    }
 }

@@ -50,15 +50,15 @@ internal sealed class TelnyxProtocol : ICarrierProtocol
                 else if (name.SequenceEqual("media"u8) && reader.TokenType == JsonTokenType.StartObject)
                 {
                     sawMedia = true;
-                    ReadMedia(ref reader, out frame.Payload, out frame.PayloadEscaped, out frame.TimestampMs, out frame.IsInboundTrack);
+                    CarrierJson.ReadMedia(ref reader, out frame.Payload, out frame.PayloadEscaped, out frame.TimestampMs, out frame.IsInboundTrack);
                 }
                 else if (name.SequenceEqual("mark"u8) && reader.TokenType == JsonTokenType.StartObject)
                 {
-                    ReadNamed(ref reader, "name"u8, out frame.MarkName);
+                    CarrierJson.ReadNamed(ref reader, "name"u8, out frame.MarkName);
                 }
                 else if (name.SequenceEqual("dtmf"u8) && reader.TokenType == JsonTokenType.StartObject)
                 {
-                    ReadNamed(ref reader, "digit"u8, out frame.Digit);
+                    CarrierJson.ReadNamed(ref reader, "digit"u8, out frame.Digit);
                 }
                 else if (name.SequenceEqual("start"u8) && reader.TokenType == JsonTokenType.StartObject)
                 {
@@ -101,19 +101,7 @@ internal sealed class TelnyxProtocol : ICarrierProtocol
         if (evt.SequenceEqual("media"u8))
         {
             frame.Kind = CarrierFrameKind.Media;
-            if (!sawMedia || frame.Payload.IsEmpty)
-            {
-                frame.Detail = "media frame has no payload";
-                return CarrierParseStatus.MissingField;
-            }
-
-            if (!frame.PayloadEscaped && !Base64.IsValid(frame.Payload))
-            {
-                frame.Detail = "media payload is not valid base64";
-                return CarrierParseStatus.InvalidBase64;
-            }
-
-            return CarrierParseStatus.Ok;
+            return CarrierJson.ValidateMedia(sawMedia, ref frame);
         }
 
         if (evt.SequenceEqual("start"u8))
@@ -177,54 +165,6 @@ internal sealed class TelnyxProtocol : ICarrierProtocol
             null or "" => AudioFormat.MuLaw8k,
             _ => null,
         };
-    }
-
-    private static void ReadMedia(scoped ref Utf8JsonReader reader, out ReadOnlySpan<byte> payload, out bool escaped, out long timestampMs, out bool inbound)
-    {
-        payload = default;
-        escaped = false;
-        timestampMs = -1;
-        inbound = true;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var name = reader.ValueSpan;
-            reader.Read();
-            if (name.SequenceEqual("payload"u8) && reader.TokenType == JsonTokenType.String)
-            {
-                payload = reader.ValueSpan;
-                escaped = reader.ValueIsEscaped;
-            }
-            else if (name.SequenceEqual("timestamp"u8))
-            {
-                timestampMs = CarrierJson.ReadLooseNumber(ref reader);
-            }
-            else if (name.SequenceEqual("track"u8) && reader.TokenType == JsonTokenType.String)
-            {
-                inbound = reader.ValueSpan.SequenceEqual("inbound"u8) || reader.ValueSpan.SequenceEqual("inbound_track"u8);
-            }
-            else
-            {
-                reader.Skip();
-            }
-        }
-    }
-
-    private static void ReadNamed(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> wanted, out ReadOnlySpan<byte> value)
-    {
-        value = default;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var match = reader.ValueSpan.SequenceEqual(wanted);
-            reader.Read();
-            if (match && reader.TokenType == JsonTokenType.String)
-            {
-                value = reader.ValueSpan;
-            }
-            else
-            {
-                reader.Skip();
-            }
-        }
     }
 
     private static string ReadError(ref Utf8JsonReader reader)
