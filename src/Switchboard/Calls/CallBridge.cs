@@ -577,8 +577,9 @@ internal sealed class CallBridge : IAsyncDisposable
         {
             var budget = ledger.BytesBeforeNextMark();
             var remainingBytes = _outAudioIsBase64 ? DecodedLength(_outAudio.AsSpan(offset, _outAudioLength - offset)) : _outAudioLength - offset;
-            // Only split when the rest is clearly larger than the budget; a sliver of audio in its own message helps nobody.
-            var pieceBytes = remainingBytes <= budget + (budget / 2) ? remainingBytes : Math.Max(unit, budget / unit * unit);
+            // Split only when the rest overshoots the budget by more than a first chunk: slivers of audio in their
+            // own messages cost more messages per second than the extra mark precision is worth.
+            var pieceBytes = remainingBytes <= budget + ledger.FirstChunkBytes ? remainingBytes : Math.Max(unit, budget / unit * unit);
             int pieceLength;
             _backendLoopOut.ResetWrittenCount();
             if (_outAudioIsBase64)

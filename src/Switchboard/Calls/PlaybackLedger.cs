@@ -36,6 +36,9 @@ internal sealed class PlaybackLedger
         _time = time;
     }
 
+    /// <summary>Size of the first chunk of an item, in carrier bytes.</summary>
+    public int FirstChunkBytes => _firstChunkBytes;
+
     /// <summary>The item whose audio is being sent now, if any.</summary>
     public string? SendingItem
     {
