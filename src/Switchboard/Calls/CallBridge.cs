@@ -127,6 +127,12 @@ internal sealed class CallBridge : IAsyncDisposable
         }
         finally
         {
+            // Say goodbye to the backend with a close frame before the loops are cancelled (a cancelled read aborts the socket).
+            if (_backend is not null)
+            {
+                await _backend.CloseAsync(_endReason ?? "call ended").ConfigureAwait(false);
+            }
+
             await _cts.CancelAsync().ConfigureAwait(false);
             if (backendLoop is not null)
             {
@@ -453,6 +459,12 @@ internal sealed class CallBridge : IAsyncDisposable
                 var status = await backend.ReceiveAsync(token).ConfigureAwait(false);
                 if (status is ReceiveStatus.Closed or ReceiveStatus.TooLarge)
                 {
+                    if (_endReason is not null)
+                    {
+                        // We closed it ourselves because the call is ending.
+                        return;
+                    }
+
                     var description = status == ReceiveStatus.TooLarge ? "backend message too large" : backend.CloseStatusDescription;
                     CallLog.BackendDisconnected(_logger, CallId, backend.CloseStatus?.ToString(), description);
                     await CloseCarrierAsync(WebSocketCloseStatus.InternalServerError, "agent backend disconnected", CallEndReason.BackendDisconnected, description).ConfigureAwait(false);
