@@ -4,7 +4,7 @@ namespace Switchboard.Audio;
 /// Converts a byte stream from one <see cref="AudioFormat"/> to another: decode, resample, encode.
 /// Keep one instance per call and direction, since it carries resampler history and, for 16-bit
 /// input, a dangling odd byte between chunks. Scratch buffers are sized for one second of input at
-/// construction; larger chunks are processed in one-second slices, so no call allocates.
+/// construction; larger chunks are processed in one-second slices, so no call allocates. Not thread-safe.
 /// </summary>
 internal sealed class AudioTranscoder
 {
@@ -63,29 +63,31 @@ internal sealed class AudioTranscoder
             return inputBytes;
         }
 
-        // +1 covers an odd byte left over from the previous call.
-        var samples = (inputBytes + 1) / _inBytesPerSample;
+        // For 16-bit input, +1 covers an odd byte left over from the previous call.
+        var samples = (inputBytes + _inBytesPerSample - 1) / _inBytesPerSample;
         var outSamples = _resampler?.MaxOutputLength(samples) ?? samples;
         return outSamples * _outBytesPerSample;
     }
 
     /// <summary>
-    /// Converts <paramref name="input"/> and returns the bytes written to <paramref name="output"/>, which must hold
-    /// <see cref="MaxOutputBytes"/> bytes. For 16-bit input an odd trailing byte is kept for the next call.
+    /// Converts <paramref name="input"/> and returns the bytes written to <paramref name="output"/>, which must be large
+    /// enough (<see cref="MaxOutputBytes"/> always is). For 16-bit input an odd trailing byte is kept for the next call.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="output"/> is too small.</exception>
     public int Transcode(ReadOnlySpan<byte> input, Span<byte> output)
     {
-        var needed = MaxOutputBytes(input.Length);
-        if (output.Length < needed)
-        {
-            throw new ArgumentException($"Output holds {output.Length} bytes but up to {needed} may be written.", nameof(output));
-        }
-
         if (IsPassthrough)
         {
             input.CopyTo(output);
             return input.Length;
+        }
+
+        // Check the exact size up front so a short buffer fails before any state changes.
+        var inputSamples = (input.Length + (_hasPendingByte ? 1 : 0)) / _inBytesPerSample;
+        var needed = (_resampler?.OutputLength(inputSamples) ?? inputSamples) * _outBytesPerSample;
+        if (output.Length < needed)
+        {
+            throw new ArgumentException($"Output holds {output.Length} bytes but {needed} will be written.", nameof(output));
         }
 
         var written = 0;

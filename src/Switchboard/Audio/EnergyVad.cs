@@ -14,7 +14,7 @@ namespace Switchboard.Audio;
 /// restarts that count. <see cref="SpeechEndMs"/> is the end of the last loud window.</item>
 /// </list>
 /// The two run lengths form the hysteresis; there is a single level threshold. Times are audio time derived
-/// from the sample count, not wall-clock time.
+/// from the sample count, not wall-clock time. Not thread-safe; use one instance per stream.
 /// </remarks>
 internal sealed class EnergyVad
 {

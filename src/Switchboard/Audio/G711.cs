@@ -74,7 +74,7 @@ internal static class G711
     private static byte[] BuildEncodeTable(Func<int, byte> encode)
     {
         var table = new byte[65536];
-        for (var pcm = short.MinValue; pcm <= short.MaxValue; pcm++)
+        for (int pcm = short.MinValue; pcm <= short.MaxValue; pcm++)
         {
             table[(ushort)pcm] = encode(pcm);
         }

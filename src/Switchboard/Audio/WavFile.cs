@@ -73,7 +73,7 @@ internal static class WavFile
             throw new InvalidDataException("Not a RIFF/WAVE file (missing RIFF or WAVE signature).");
         }
 
-        WaveFormat? format = null;
+        WavFormatChunk? format = null;
         var pos = 12;
         while (pos + 8 <= file.Length)
         {
@@ -146,7 +146,7 @@ internal static class WavFile
         return true;
     }
 
-    private static WaveFormat ParseFormat(ReadOnlySpan<byte> fmt)
+    private static WavFormatChunk ParseFormat(ReadOnlySpan<byte> fmt)
     {
         if (fmt.Length < 16)
         {
@@ -189,10 +189,10 @@ internal static class WavFile
             throw new InvalidDataException($"Unsupported WAV encoding: format tag {tag} with {bits} bits per sample (supported: 16-bit or 8-bit PCM, 8-bit μ-law or A-law).");
         }
 
-        return new WaveFormat(tag, channels, (int)sampleRate, bits / 8);
+        return new WavFormatChunk(tag, channels, (int)sampleRate, bits / 8);
     }
 
-    private static short[] Decode(ReadOnlySpan<byte> data, WaveFormat format)
+    private static short[] Decode(ReadOnlySpan<byte> data, WavFormatChunk format)
     {
         // A partial frame at the end (typical of an interrupted streaming writer) is dropped.
         var frameSize = format.Channels * format.BytesPerSample;
@@ -232,6 +232,4 @@ internal static class WavFile
 
         return new string(chars);
     }
-
-    private readonly record struct WaveFormat(ushort Tag, int Channels, int SampleRate, int BytesPerSample);
 }
