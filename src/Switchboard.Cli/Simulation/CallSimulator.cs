@@ -52,8 +52,10 @@ internal sealed class CallSimulator : IDisposable
             throw new SimulationException(string.Join("; ", errors));
         }
 
+        // Run off the caller's synchronization context (test frameworks install throttled ones) so frame
+        // pacing never waits behind someone else's work.
         using var simulator = new CallSimulator(options);
-        return await simulator.RunAsync(cancellationToken);
+        return await Task.Run(() => simulator.RunAsync(cancellationToken), CancellationToken.None);
     }
 
     /// <inheritdoc />

@@ -121,7 +121,7 @@ public sealed class TelnyxSimulationTests
             var pcm = new short[tone.Length];
             G711.MuLawToPcm(tone, pcm);
             G711.PcmToALaw(pcm, alaw);
-            await s.SendFramesAsync(alaw, streamSid: null);
+            await s.SendMediaAsync(alaw, streamSid: null);
             await s.SendMarkAsync("done", streamSid: null);
             await s.DrainAsync(ct);
         });
@@ -138,7 +138,7 @@ public sealed class TelnyxSimulationTests
 
         var session = await gateway.FinishedSessionAsync(Timeout);
         Assert.Empty(result.ProtocolViolations);
-        Assert.Equal(10, result.ReceivedMedia.Count);
+        Assert.Equal(1600, Assert.Single(result.ReceivedMedia).DecodedBytes);
         var echo = Assert.Single(session.Received, m => m.Event == "mark").Root;
         Assert.Equal(result.Identity.StreamId, echo.GetProperty("stream_id").GetString());
         Assert.Equal(JsonValueKind.String, echo.GetProperty("sequence_number").ValueKind);

@@ -3,10 +3,11 @@ using System.Text.Json;
 using Switchboard.Audio;
 using Switchboard.Carriers.Twilio;
 using Switchboard.Cli.Simulation;
+using Xunit.Abstractions;
 
 namespace Switchboard.IntegrationTests.Simulation;
 
-public sealed class TwilioSimulationTests
+public sealed class TwilioSimulationTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
@@ -107,10 +108,11 @@ public sealed class TwilioSimulationTests
         {
             var start = await s.ReceiveUntilAsync("start", ct);
             var sid = start.Root.GetProperty("streamSid").GetString();
-            await s.SendFramesAsync(TestAudio.MuLawTone(1000), sid);
+            // Whole blocks per message, so a CPU stall on a busy machine cannot split the turn.
+            await s.SendMediaAsync(TestAudio.MuLawTone(1000), sid);
             sentAt["one"] = s.NowMs;
             await s.SendMarkAsync("one", sid);
-            await s.SendFramesAsync(TestAudio.MuLawTone(500), sid);
+            await s.SendMediaAsync(TestAudio.MuLawTone(500), sid);
             sentAt["two"] = s.NowMs;
             await s.SendMarkAsync("two", sid);
             await s.DrainAsync(ct);
@@ -162,9 +164,10 @@ public sealed class TwilioSimulationTests
         {
             var start = await s.ReceiveUntilAsync("start", ct);
             var sid = start.Root.GetProperty("streamSid").GetString();
-            await s.SendFramesAsync(TestAudio.MuLawTone(2000), sid);
+            // 20 s queued, so echoes "at once" and "after playout" are seconds apart even on a loaded machine.
+            await s.SendMediaAsync(TestAudio.MuLawTone(15000), sid);
             await s.SendMarkAsync("a", sid);
-            await s.SendFramesAsync(TestAudio.MuLawTone(1000), sid);
+            await s.SendMediaAsync(TestAudio.MuLawTone(5000), sid);
             await s.SendMarkAsync("b", sid);
             await Task.Delay(TimeSpan.FromMilliseconds(500 / Speed), ct);
             clearSentAt = s.NowMs;
@@ -185,7 +188,7 @@ public sealed class TwilioSimulationTests
         // Both marks come back right after the clear, in order, long before their audio could have played.
         var echoes = session.Received.Where(m => m.Event == "mark").ToList();
         Assert.Equal(["a", "b"], echoes.Select(e => e.Root.GetProperty("mark").GetProperty("name").GetString()));
-        Assert.All(echoes, e => Assert.True(e.AtMs - clearSentAt < 2000 / Speed, $"echo {e.AtMs - clearSentAt:0} ms after clear"));
+        Assert.All(echoes, e => Assert.True(e.AtMs - clearSentAt < 10000 / Speed, $"echo {e.AtMs - clearSentAt:0} ms after clear"));
 
         var clear = Assert.Single(result.Clears);
         Assert.All(result.Marks, m => Assert.True(m.EchoedByClear));
@@ -195,7 +198,7 @@ public sealed class TwilioSimulationTests
         var turn = Assert.Single(result.Turns);
         Assert.True(turn.Interrupted);
         Assert.Equal(clear.TimeMs, turn.EndMs, 0.2);
-        Assert.Equal(3000 - turn.PlayedMs, clear.DroppedAudioMs, 0.01);
+        Assert.Equal(20000 - turn.PlayedMs, clear.DroppedAudioMs, 0.01);
 
         // What the caller heard: the tone from playout start until the clear, then nothing.
         var played = result.FirstAgentAudioPlayedMs!.Value;
@@ -226,7 +229,7 @@ public sealed class TwilioSimulationTests
                 }
                 else if (speech.Count > 0)
                 {
-                    await s.SendFramesAsync([.. speech], sid);
+                    await s.SendMediaAsync([.. speech], sid);
                     await s.SendMarkAsync("echo-end", sid);
                     speech.Clear();
                 }
@@ -238,17 +241,17 @@ public sealed class TwilioSimulationTests
             Url = gateway.WsUrl("/twilio"),
             CallerAudio = TestAudio.Tone(400),
             LeadInSeconds = 0.2,
-            TailSeconds = 1,
+            TailSeconds = 3,
             Speed = 2,
         }).WaitAsync(Timeout);
 
         // Speech ends at 600 ms; the first silent frame goes out at 600 ms; playback starts 60 ms after arrival.
         var played = result.FirstAgentAudioPlayedMs!.Value;
-        Assert.InRange(result.FirstAgentAudioReceivedMs!.Value, 600, 900);
+        Assert.InRange(result.FirstAgentAudioReceivedMs!.Value, 600, 3000);
         Assert.Equal(result.FirstAgentAudioReceivedMs.Value + 60, played, 0.01);
         Assert.Equal(played - 600, result.TimeToFirstAgentAudioMs!.Value, 0.01);
 
-        Assert.Equal(1600 * 8, result.AgentAudio.Length); // 0.2 s lead-in + 0.4 s speech + 1 s tail at 8 kHz
+        Assert.Equal(3600 * 8, result.AgentAudio.Length); // 0.2 s lead-in + 0.4 s speech + 3 s tail at 8 kHz
         Assert.True(TestAudio.LevelDbfs(result.AgentAudio, 0, played - 1) < -100);
         Assert.True(TestAudio.LevelDbfs(result.AgentAudio, played + 1, played + 399) > -20);
         Assert.True(TestAudio.LevelDbfs(result.AgentAudio, played + 401, result.DurationMs) < -100);
@@ -270,7 +273,7 @@ public sealed class TwilioSimulationTests
         await using var gateway = await FakeGateway.StartAsync(async (s, ct) =>
         {
             var sid = (await s.ReceiveUntilAsync("start", ct)).Root.GetProperty("streamSid").GetString();
-            await s.SendFramesAsync(TestAudio.MuLawTone(3000), sid);
+            await s.SendMediaAsync(TestAudio.MuLawTone(3000), sid);
             var cleared = false;
             var answered = false;
             while (await s.ReceiveAsync(ct) is { } message)
@@ -294,32 +297,35 @@ public sealed class TwilioSimulationTests
                 else if (cleared && !speech && !answered)
                 {
                     answered = true;
-                    await s.SendFramesAsync(TestAudio.MuLawTone(500), sid);
+                    await s.SendMediaAsync(TestAudio.MuLawTone(500), sid);
                 }
             }
         });
 
+        // A long barge-in keeps the stale window open even when a loaded machine delays the clear.
         var result = await CallSimulator.RunAsync(new SimulationOptions
         {
             Url = gateway.WsUrl("/twilio"),
             CallerAudio = TestAudio.Tone(300),
+            BargeInAudio = TestAudio.Tone(3000),
             LeadInSeconds = 0.1,
             BargeInAtSeconds = [1.5],
-            TailSeconds = 1.5,
-            Speed = 4,
+            TailSeconds = 3,
+            Speed = 2,
         }).WaitAsync(Timeout);
+        Dump(result);
 
         var bargeIn = Assert.Single(result.BargeIns);
         Assert.Equal(1500, bargeIn.StartMs, 0.01);
-        Assert.Equal(1800, bargeIn.EndMs, 0.01);
-        Assert.NotNull(bargeIn.ClearAfterMs);
-        Assert.InRange(bargeIn.ClearAfterMs!.Value, 0, 300);
-
+        Assert.Equal(4500, bargeIn.EndMs, 0.01);
         var clear = Assert.Single(result.Clears);
+        Assert.Equal(clear.TimeMs - 1500, bargeIn.ClearAfterMs!.Value, 0.01);
+        Assert.InRange(bargeIn.ClearAfterMs.Value, 0, 3000);
         Assert.True(clear.DuringBargeIn);
+        Assert.Equal(clear.TimeMs - 1500, clear.SinceSpeechStartMs!.Value, 0.01);
         Assert.True(clear.DroppedAudioMs > 1000);
         Assert.Contains(result.Timeline, e => e.Kind == TimelineKind.BargeInStarted && e.TimeMs == 1500);
-        Assert.Contains(result.Timeline, e => e.Kind == TimelineKind.ClearReceived);
+        Assert.Contains(result.Timeline, e => e.Kind == TimelineKind.ClearReceived && e.TimeMs == clear.TimeMs);
 
         Assert.Equal(buggyGateway ? 5 : 0, result.StaleMediaCount);
         Assert.Equal(buggyGateway, result.Timeline.Any(e => e.Kind == TimelineKind.StaleMedia));
@@ -328,7 +334,7 @@ public sealed class TwilioSimulationTests
         Assert.True(result.Turns[0].Interrupted);
         var answer = result.Turns[^1];
         Assert.Equal(AgentTurnEnd.Completed, answer.End);
-        Assert.True(answer.StartMs >= 1800);
+        Assert.True(answer.StartMs >= 4500);
     }
 
     [Fact]
@@ -400,7 +406,7 @@ public sealed class TwilioSimulationTests
         Assert.Equal("bad token", result.CloseDescription);
         Assert.True(result.GatewayClosedFirst);
         Assert.DoesNotContain(result.Timeline, e => e.Kind == TimelineKind.StopSent);
-        Assert.True(result.DurationMs < 2000, $"kept streaming for {result.DurationMs:0} ms after the close");
+        Assert.True(result.MediaFramesSent < 200, $"kept streaming {result.MediaFramesSent} frames after the close"); // the full call is 300
         Assert.Contains("gateway rejected the token", SimulationReport.DescribeClose(result), StringComparison.Ordinal);
     }
 
@@ -428,5 +434,14 @@ public sealed class TwilioSimulationTests
         Assert.Contains("unknown event", result.ProtocolViolations[^1].Problem, StringComparison.Ordinal);
         Assert.Empty(result.ReceivedMedia);
         Assert.Empty(result.Turns);
+    }
+
+    // The timeline makes timing failures on a loaded machine diagnosable from the test log.
+    private void Dump(SimulationResult result)
+    {
+        foreach (var entry in result.Timeline)
+        {
+            output.WriteLine(SimulationReport.FormatEntry(entry));
+        }
     }
 }
