@@ -176,6 +176,12 @@ internal static class SimulateCommand
             stderr.WriteLine($"error: {ex.Message}");
             return 1;
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Writing --out or --json failed; the call itself has been reported above.
+            stderr.WriteLine($"error: {ex.Message}");
+            return 1;
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             stderr.WriteLine("cancelled");

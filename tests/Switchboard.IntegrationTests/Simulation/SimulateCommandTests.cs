@@ -39,7 +39,7 @@ public sealed class SimulateCommandTests : IDisposable
         var json = Path.Combine(_dir, "call.json");
 
         var exit = await RunAsync(
-            "simulate", "--url", gateway.WsUrl("/twilio"), "--wav", wav, "--speed", "5", "--tail", "1", "--lead-in", "0.1",
+            "simulate", "--url", gateway.WsUrl("/twilio"), "--wav", wav, "--speed", "4", "--tail", "3", "--lead-in", "0.1",
             "--param", "tenant=acme", "--dtmf", "9@0.2", "--barge-in-at", "0.8", "--out", outWav, "--json", json, "--verbose");
 
         Assert.True(exit == 0, _stderr.ToString() + _stdout);
@@ -54,14 +54,14 @@ public sealed class SimulateCommandTests : IDisposable
 
         var heard = WavFile.Read(outWav);
         Assert.Equal(8000, heard.SampleRate);
-        Assert.Equal(8 * 2100, heard.Samples.Length); // 0.1 s lead-in, barge-in 0.8-1.1 s, 1 s tail
+        Assert.Equal(8 * 4100, heard.Samples.Length); // 0.1 s lead-in, barge-in 0.8-1.1 s, 3 s tail
 
         using var report = JsonDocument.Parse(File.ReadAllText(json));
         var root = report.RootElement;
         Assert.Equal("twilio", root.GetProperty("carrier").GetString());
         Assert.Equal(1, root.GetProperty("metrics").GetProperty("marksEchoed").GetInt32());
         Assert.Equal(1, root.GetProperty("metrics").GetProperty("bargeIns").GetInt32());
-        Assert.Equal(105, root.GetProperty("metrics").GetProperty("mediaFramesSent").GetInt32());
+        Assert.Equal(205, root.GetProperty("metrics").GetProperty("mediaFramesSent").GetInt32());
         Assert.Equal(1000, root.GetProperty("close").GetProperty("code").GetInt32());
         Assert.Contains(root.GetProperty("timeline").EnumerateArray(), e => e.GetProperty("kind").GetString() == "dtmfSent");
     }

@@ -2,10 +2,11 @@ using System.Text;
 using System.Text.Json;
 using Switchboard.Audio;
 using Switchboard.Cli.Simulation;
+using Xunit.Abstractions;
 
 namespace Switchboard.IntegrationTests.Simulation;
 
-public sealed class TelnyxSimulationTests
+public sealed class TelnyxSimulationTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
@@ -132,9 +133,14 @@ public sealed class TelnyxSimulationTests
             Carrier = CarrierKind.Telnyx,
             Codec = MediaCodec.Pcma,
             CallerAudio = TestAudio.Tone(100),
-            TailSeconds = 1,
-            Speed = 5,
+            TailSeconds = 3,
+            Speed = 2,
         }).WaitAsync(Timeout);
+        foreach (var entry in result.Timeline)
+        {
+            output.WriteLine(SimulationReport.FormatEntry(entry));
+        }
+
 
         var session = await gateway.FinishedSessionAsync(Timeout);
         Assert.Empty(result.ProtocolViolations);

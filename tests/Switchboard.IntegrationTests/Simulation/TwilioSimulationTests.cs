@@ -102,7 +102,8 @@ public sealed class TwilioSimulationTests(ITestOutputHelper output)
     [Fact]
     public async Task Simulate_Marks_AreEchoedOnlyAfterTheirAudioHasPlayed()
     {
-        const double Speed = 5;
+        // A long tail leaves room for a CPU stall before the gateway's audio arrives (it must still play out in the call).
+        const double Speed = 4;
         var sentAt = new Dictionary<string, double>();
         await using var gateway = await FakeGateway.StartAsync(async (s, ct) =>
         {
@@ -123,7 +124,7 @@ public sealed class TwilioSimulationTests(ITestOutputHelper output)
             Url = gateway.WsUrl("/twilio"),
             CallerAudio = TestAudio.Tone(200),
             LeadInSeconds = 0,
-            TailSeconds = 2,
+            TailSeconds = 5,
             Speed = Speed,
         }).WaitAsync(Timeout);
         var session = await gateway.FinishedSessionAsync(Timeout);
@@ -180,7 +181,7 @@ public sealed class TwilioSimulationTests(ITestOutputHelper output)
             Url = gateway.WsUrl("/twilio"),
             CallerAudio = TestAudio.Tone(200),
             LeadInSeconds = 0,
-            TailSeconds = 2,
+            TailSeconds = 5,
             Speed = Speed,
         }).WaitAsync(Timeout);
         var session = await gateway.FinishedSessionAsync(Timeout);
@@ -268,12 +269,12 @@ public sealed class TwilioSimulationTests(ITestOutputHelper output)
     [InlineData(true)]
     public async Task Simulate_BargeIn_MeasuresClearDelayAndFlagsStaleMedia(bool buggyGateway)
     {
-        // The fake talks for 3 s; when caller speech shows up after 1 s it clears, then either keeps
+        // The fake talks for 10 s; when caller speech shows up after 1 s it clears, then either keeps
         // streaming the old answer (the bug) or waits for the caller to finish and answers afresh.
         await using var gateway = await FakeGateway.StartAsync(async (s, ct) =>
         {
             var sid = (await s.ReceiveUntilAsync("start", ct)).Root.GetProperty("streamSid").GetString();
-            await s.SendMediaAsync(TestAudio.MuLawTone(3000), sid);
+            await s.SendMediaAsync(TestAudio.MuLawTone(10000), sid);
             var cleared = false;
             var answered = false;
             while (await s.ReceiveAsync(ct) is { } message)
