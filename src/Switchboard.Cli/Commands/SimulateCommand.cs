@@ -219,6 +219,15 @@ internal static class SimulateCommand
         };
         var url = parse.GetValue(Url) ?? (carrier == CarrierKind.Twilio ? "ws://127.0.0.1:5050/twilio" : "ws://127.0.0.1:5050/telnyx");
 
+        foreach (var (file, option) in new[] { (parse.GetValue(Out), "--out"), (parse.GetValue(Json), "--json") })
+        {
+            // Fail before the call rather than after it.
+            if (file?.Directory is { Exists: false } directory)
+            {
+                throw new SimulationException($"{option}: directory '{directory.FullName}' does not exist");
+            }
+        }
+
         var wav = parse.GetValue(Wav);
         var caller = wav is null ? null : ReadWav(wav, "caller");
         var bargeInWav = parse.GetValue(BargeInWav);
