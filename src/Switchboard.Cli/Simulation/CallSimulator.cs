@@ -417,6 +417,7 @@ internal sealed class CallSimulator : IDisposable
             Marks = [.. _playout.Marks],
             Clears = [.. _clears],
             Turns = [.. turns],
+            PlayoutUnderruns = _playout.Underruns,
             AgentAudio = heard,
             ProtocolViolations = [.. _violations],
             TimeToFirstAgentAudioMs = response is null ? null : response.StartMs - firstSpeechEnd,

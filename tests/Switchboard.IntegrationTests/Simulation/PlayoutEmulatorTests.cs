@@ -53,6 +53,47 @@ public sealed class PlayoutEmulatorTests
     }
 
     [Fact]
+    public void Audio_ArrivingWithinTheTurnGap_ContinuesTheTurnAfterAnUnderrun()
+    {
+        var playout = Create();
+        playout.EnqueueAudio(0, Samples(100));   // plays 60-160
+        playout.EnqueueAudio(200, Samples(100)); // buffer dry at 160; resumes at 260 after the jitter delay
+        playout.Finish(1000);
+        var turn = Assert.Single(playout.Turns);
+        Assert.Equal(60, turn.StartMs);
+        Assert.Equal(360, turn.EndMs);
+        Assert.Equal(200, turn.PlayedMs);
+        Assert.Equal(1, turn.Underruns);
+        Assert.Equal(1, playout.Underruns);
+        Assert.Equal(AgentTurnEnd.Completed, turn.End);
+    }
+
+    [Fact]
+    public void Turn_EndsAtTheLastAudioOnceTheGapHasPassed()
+    {
+        var playout = Create();
+        playout.EnqueueAudio(0, Samples(100));
+        playout.Advance(300);
+        Assert.Empty(playout.Turns);
+        Assert.Equal(410, playout.NextDueMs);
+        playout.Advance(410);
+        var turn = Assert.Single(playout.Turns);
+        Assert.Equal(160, turn.EndMs);
+        Assert.Contains(_timeline, e => e.Kind == TimelineKind.AgentTurnEnded && e.TimeMs == 160);
+    }
+
+    [Fact]
+    public void Clear_AfterTheTurnsAudioRanOut_DoesNotCountAsAnInterruption()
+    {
+        var playout = Create();
+        playout.EnqueueAudio(0, Samples(100));
+        playout.Clear(200);
+        var turn = Assert.Single(playout.Turns);
+        Assert.Equal(AgentTurnEnd.Completed, turn.End);
+        Assert.Equal(160, turn.EndMs);
+    }
+
+    [Fact]
     public void Clear_DropsUnplayedAudioAndReleasesPendingMarks()
     {
         var playout = Create();
