@@ -38,7 +38,7 @@ internal sealed class CallSimulator : IDisposable
         _format = options.Format;
         _clock = new SimulationClock(options.Speed);
         _timeline = new TimelineRecorder(options.OnTimeline);
-        _playout = new PlayoutEmulator(_format.SampleRate, options.PlayoutDelayMs, _timeline.Add);
+        _playout = new PlayoutEmulator(_format.SampleRate, options.PlayoutDelayMs, _timeline.Add, options.TurnGapMs);
     }
 
     /// <summary>Runs a whole call and reports what happened.</summary>

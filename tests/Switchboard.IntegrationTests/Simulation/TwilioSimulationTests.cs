@@ -332,7 +332,12 @@ public sealed class TwilioSimulationTests(ITestOutputHelper output)
         Assert.Equal(buggyGateway, result.Timeline.Any(e => e.Kind == TimelineKind.StaleMedia));
         Assert.True(result.ReceivedMedia.Where(f => f.AfterClear).All(f => f.ArrivalMs >= clear.TimeMs));
 
-        Assert.True(result.Turns[0].Interrupted);
+        // After a CPU stall the 10 s answer and the clear can arrive together, before the jitter delay let it play.
+        if (result.FirstAgentAudioPlayedMs < clear.TimeMs)
+        {
+            Assert.True(result.Turns[0].Interrupted);
+        }
+
         var answer = result.Turns[^1];
         Assert.Equal(AgentTurnEnd.Completed, answer.End);
         Assert.True(answer.StartMs >= 4500);
