@@ -14,6 +14,7 @@ internal static class SimulateCommand
 
     private static readonly Option<string?> Url = new("--url")
     {
+        HelpName = "url",
         Description = "Gateway WebSocket URL [default: ws://127.0.0.1:5050/twilio, or /telnyx with --carrier telnyx]",
     };
 
@@ -25,60 +26,71 @@ internal static class SimulateCommand
 
     private static readonly Option<FileInfo?> Wav = new("--wav")
     {
+        HelpName = "file.wav",
         Description = "What the caller says (any WAV the reader supports; resampled). Default: a generated 1.5 s speech-like signal",
     };
 
     private static readonly Option<FileInfo?> Out = new("--out")
     {
+        HelpName = "file.wav",
         Description = "Write the agent audio as the caller heard it (8 kHz 16-bit WAV on the call timeline)",
     };
 
     private static readonly Option<double> Speed = new("--speed")
     {
+        HelpName = "factor",
         Description = "Time acceleration: 1 = real time, 10 = ten times faster (frame pacing and playout both scale; so do measured latencies)",
         DefaultValueFactory = _ => 1,
     };
 
     private static readonly Option<double[]> BargeInAt = new("--barge-in-at")
     {
+        HelpName = "seconds",
         Description = "Seconds from stream start at which the caller talks over the agent (repeatable)",
     };
 
     private static readonly Option<FileInfo?> BargeInWav = new("--barge-in-wav")
     {
+        HelpName = "file.wav",
         Description = "What the caller says when barging in [default: the caller audio]",
     };
 
     private static readonly Option<double> LeadIn = new("--lead-in")
     {
+        HelpName = "seconds",
         Description = "Seconds of silence before the caller starts speaking",
         DefaultValueFactory = _ => 0.5,
     };
 
     private static readonly Option<double> Tail = new("--tail")
     {
+        HelpName = "seconds",
         Description = "Seconds to keep the call open after the last caller audio",
         DefaultValueFactory = _ => 4,
     };
 
     private static readonly Option<double> PlayoutDelay = new("--playout-delay-ms")
     {
+        HelpName = "ms",
         Description = "Simulated carrier jitter buffer before agent audio plays",
         DefaultValueFactory = _ => 60,
     };
 
     private static readonly Option<string[]> Params = new("--param")
     {
-        Description = "name=value: Twilio customParameters / Telnyx client_state JSON field (repeatable)",
+        HelpName = "name=value",
+        Description = "Twilio customParameters / Telnyx client_state JSON field (repeatable)",
     };
 
     private static readonly Option<string?> AuthToken = new("--auth-token")
     {
+        HelpName = "token",
         Description = "Twilio: sign the WebSocket upgrade (X-Twilio-Signature) with this auth token [default: $TWILIO_AUTH_TOKEN]",
     };
 
     private static readonly Option<string?> Token = new("--token")
     {
+        HelpName = "token",
         Description = "Telnyx: stream token sent as ?token= [default: $TELNYX_STREAM_TOKEN]",
     };
 
@@ -90,17 +102,20 @@ internal static class SimulateCommand
 
     private static readonly Option<int> Rate = new("--rate")
     {
+        HelpName = "hz",
         Description = "Telnyx sample rate: 8000, or 16000 with --codec L16",
         DefaultValueFactory = _ => 8000,
     };
 
     private static readonly Option<string[]> Dtmf = new("--dtmf")
     {
-        Description = "digit@seconds: press a key at that time, e.g. 5@2.5 (repeatable)",
+        HelpName = "digit@seconds",
+        Description = "Press a key at that time, e.g. 5@2.5 (repeatable)",
     };
 
     private static readonly Option<FileInfo?> Json = new("--json")
     {
+        HelpName = "file.json",
         Description = "Write the timeline and metrics as JSON to this file",
     };
 
@@ -161,6 +176,12 @@ internal static class SimulateCommand
             stderr.WriteLine($"error: {ex.Message}");
             return 1;
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Writing --out or --json failed; the call itself has been reported above.
+            stderr.WriteLine($"error: {ex.Message}");
+            return 1;
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             stderr.WriteLine("cancelled");
@@ -197,6 +218,15 @@ internal static class SimulateCommand
             _ => MediaCodec.Pcmu,
         };
         var url = parse.GetValue(Url) ?? (carrier == CarrierKind.Twilio ? "ws://127.0.0.1:5050/twilio" : "ws://127.0.0.1:5050/telnyx");
+
+        foreach (var (file, option) in new[] { (parse.GetValue(Out), "--out"), (parse.GetValue(Json), "--json") })
+        {
+            // Fail before the call rather than after it.
+            if (file?.Directory is { Exists: false } directory)
+            {
+                throw new SimulationException($"{option}: directory '{directory.FullName}' does not exist");
+            }
+        }
 
         var wav = parse.GetValue(Wav);
         var caller = wav is null ? null : ReadWav(wav, "caller");

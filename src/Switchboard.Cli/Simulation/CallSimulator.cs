@@ -38,7 +38,7 @@ internal sealed class CallSimulator : IDisposable
         _format = options.Format;
         _clock = new SimulationClock(options.Speed);
         _timeline = new TimelineRecorder(options.OnTimeline);
-        _playout = new PlayoutEmulator(_format.SampleRate, options.PlayoutDelayMs, _timeline.Add);
+        _playout = new PlayoutEmulator(_format.SampleRate, options.PlayoutDelayMs, _timeline.Add, options.TurnGapMs);
     }
 
     /// <summary>Runs a whole call and reports what happened.</summary>
@@ -52,8 +52,10 @@ internal sealed class CallSimulator : IDisposable
             throw new SimulationException(string.Join("; ", errors));
         }
 
+        // Run off the caller's synchronization context (test frameworks install throttled ones) so frame
+        // pacing never waits behind someone else's work.
         using var simulator = new CallSimulator(options);
-        return await simulator.RunAsync(cancellationToken);
+        return await Task.Run(() => simulator.RunAsync(cancellationToken), CancellationToken.None);
     }
 
     /// <inheritdoc />
@@ -415,6 +417,7 @@ internal sealed class CallSimulator : IDisposable
             Marks = [.. _playout.Marks],
             Clears = [.. _clears],
             Turns = [.. turns],
+            PlayoutUnderruns = _playout.Underruns,
             AgentAudio = heard,
             ProtocolViolations = [.. _violations],
             TimeToFirstAgentAudioMs = response is null ? null : response.StartMs - firstSpeechEnd,

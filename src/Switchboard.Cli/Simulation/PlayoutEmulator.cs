@@ -3,7 +3,8 @@ namespace Switchboard.Cli.Simulation;
 /// <summary>
 /// Emulates the carrier's playback of agent audio, which is what makes marks and barge-in measurable.
 /// Audio joins a queue; if the queue was empty it starts after the jitter-buffer delay, otherwise straight
-/// after the audio already queued. A mark becomes due when everything queued before it has played.
+/// after the audio already queued. A turn ends once the queue has stayed empty for the turn gap; audio that
+/// arrives sooner continues the turn after an underrun. A mark becomes due when everything queued before it has played.
 /// A clear plays nothing more, drops the rest and releases every pending mark at once (Twilio's documented
 /// behaviour). Played audio is written to an output track at the time it plays.
 /// Times are call milliseconds passed in by the caller, so the class is deterministic and not thread-safe.
@@ -12,6 +13,7 @@ internal sealed class PlayoutEmulator
 {
     private readonly int _sampleRate;
     private readonly double _playoutDelayMs;
+    private readonly double _turnGapMs;
     private readonly Action<TimelineKind, double, string> _record;
     private readonly LinkedList<QueueItem> _queue = new();
     private readonly List<MarkRecord> _marks = [];
@@ -21,13 +23,20 @@ internal sealed class PlayoutEmulator
     private double _queueEndMs;
     private TurnState? _turn;
 
-    /// <summary>Creates an emulator whose audio is PCM at <paramref name="sampleRate"/> and which reports timeline events to <paramref name="record"/>.</summary>
-    public PlayoutEmulator(int sampleRate, double playoutDelayMs, Action<TimelineKind, double, string> record)
+    /// <summary>
+    /// Creates an emulator whose audio is PCM at <paramref name="sampleRate"/> and which reports timeline events to
+    /// <paramref name="record"/>. Silence longer than <paramref name="turnGapMs"/> separates agent turns.
+    /// </summary>
+    public PlayoutEmulator(int sampleRate, double playoutDelayMs, Action<TimelineKind, double, string> record, double turnGapMs = 250)
     {
         _sampleRate = sampleRate;
         _playoutDelayMs = playoutDelayMs;
+        _turnGapMs = turnGapMs;
         _record = record;
     }
+
+    /// <summary>Times the playout buffer ran dry in the middle of a turn.</summary>
+    public int Underruns { get; private set; }
 
     /// <summary>Every mark received so far, in arrival order.</summary>
     public IReadOnlyList<MarkRecord> Marks => _marks;
@@ -43,13 +52,16 @@ internal sealed class PlayoutEmulator
     {
         get
         {
+            // A turn whose audio has run out ends only when the gap has passed.
+            var turnEnd = _turn is { DryAtMs: { } dry } ? dry + _turnGapMs : (double?)null;
             if (_queue.First is not { } node)
             {
-                return null;
+                return turnEnd;
             }
 
             var item = node.Value;
-            return item.MarkIndex >= 0 ? item.StartMs : item.Started ? item.EndMs : item.StartMs;
+            var due = item.MarkIndex >= 0 ? item.StartMs : item.Started ? item.EndMs : item.StartMs;
+            return turnEnd is { } t ? Math.Min(t, due) : due;
         }
     }
 
@@ -62,11 +74,19 @@ internal sealed class PlayoutEmulator
             return due;
         }
 
-        // Continuous with what is queued, or (after silence) behind a fresh jitter-buffer delay.
+        // Continuous with what is queued, or (after silence) behind a fresh jitter-buffer delay. Audio that
+        // arrives within the turn gap after the buffer ran dry still belongs to the same turn.
         var continues = _queueEndMs > nowMs;
         var start = continues ? _queueEndMs : nowMs + _playoutDelayMs;
         var end = start + (pcm.Length * 1000.0 / _sampleRate);
-        _queue.AddLast(new QueueItem { Audio = pcm, StartMs = start, EndMs = end, StartsTurn = !continues });
+        var resumesTurn = !continues && _turn is { DryAtMs: not null } && !HasAudioQueued();
+        if (resumesTurn)
+        {
+            Underruns++;
+            _turn!.Underruns++;
+        }
+
+        _queue.AddLast(new QueueItem { Audio = pcm, StartMs = start, EndMs = end, StartsTurn = !continues && !resumesTurn });
         _queueEndMs = end;
         return due;
     }
@@ -151,10 +171,15 @@ internal sealed class PlayoutEmulator
 
             Play(item, item.Audio!.Length);
             _queue.RemoveFirst();
-            if (!ContinuesTurn())
+            if (_turn is not null && !ContinuesTurn())
             {
-                EndTurn(item.EndMs, AgentTurnEnd.Completed);
+                _turn.DryAtMs = item.EndMs;
             }
+        }
+
+        if (_turn is { DryAtMs: { } dryAt } && nowMs >= dryAt + _turnGapMs && !HasAudioQueued())
+        {
+            EndTurn(dryAt, AgentTurnEnd.Completed);
         }
     }
 
@@ -186,9 +211,15 @@ internal sealed class PlayoutEmulator
             }
         }
 
+        var wasPlaying = _queue.Any(i => i.MarkIndex < 0 && i.Started);
         _queue.Clear();
         _queueEndMs = nowMs;
-        if (_turn is not null)
+        if (_turn is { DryAtMs: { } dryAt } && !wasPlaying)
+        {
+            // Its audio had already run out: the turn completed; the clear or hang-up did not cut it off.
+            EndTurn(dryAt, AgentTurnEnd.Completed);
+        }
+        else if (_turn is not null)
         {
             EndTurn(nowMs, reason);
         }
@@ -201,12 +232,13 @@ internal sealed class PlayoutEmulator
         item.Started = true;
         if (!item.StartsTurn && _turn is not null)
         {
+            _turn.DryAtMs = null;
             return;
         }
 
         if (_turn is not null)
         {
-            EndTurn(item.StartMs, AgentTurnEnd.Completed);
+            EndTurn(_turn.DryAtMs ?? item.StartMs, AgentTurnEnd.Completed);
         }
 
         _turn = new TurnState(_turns.Count + 1, item.StartMs);
@@ -237,6 +269,8 @@ internal sealed class PlayoutEmulator
         _outputLength = Math.Max(_outputLength, needed);
     }
 
+    private bool HasAudioQueued() => _queue.Any(i => i.MarkIndex < 0);
+
     private bool ContinuesTurn()
     {
         foreach (var item in _queue)
@@ -254,7 +288,7 @@ internal sealed class PlayoutEmulator
     {
         var turn = _turn!;
         _turn = null;
-        var record = new AgentTurn(turn.Index, turn.StartMs, turn.PlayedMs, reason);
+        var record = new AgentTurn(turn.Index, turn.StartMs, atMs, turn.PlayedMs, reason, turn.Underruns);
         _turns.Add(record);
         var how = reason switch
         {
@@ -262,7 +296,8 @@ internal sealed class PlayoutEmulator
             AgentTurnEnd.CallEnded => "cut off by the end of the call",
             _ => "completed",
         };
-        _record(TimelineKind.AgentTurnEnded, atMs, $"agent turn {turn.Index} ended: played {turn.PlayedMs:0} ms, {how}");
+        var underruns = turn.Underruns == 0 ? string.Empty : $", {turn.Underruns} underrun(s)";
+        _record(TimelineKind.AgentTurnEnded, atMs, $"agent turn {turn.Index} ended: played {turn.PlayedMs:0} ms, {how}{underruns}");
     }
 
     private void EchoMark(int index, double atMs, bool byClear, List<string> echoed)
@@ -296,5 +331,10 @@ internal sealed class PlayoutEmulator
         public double StartMs { get; } = startMs;
 
         public double PlayedMs { get; set; }
+
+        public int Underruns { get; set; }
+
+        // When the turn's queued audio ran out; the turn ends if nothing arrives within the turn gap.
+        public double? DryAtMs { get; set; }
     }
 }

@@ -38,6 +38,9 @@ internal sealed record SimulationOptions
     /// <summary>Simulated carrier jitter buffer: how long audio waits before it starts playing after silence.</summary>
     public double PlayoutDelayMs { get; init; } = 60;
 
+    /// <summary>Silence longer than this separates agent turns; shorter gaps count as playout underruns.</summary>
+    public double TurnGapMs { get; init; } = 250;
+
     /// <summary>Twilio customParameters / Telnyx client_state JSON fields, in order.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Parameters { get; init; } = [];
 
@@ -92,9 +95,9 @@ internal sealed record SimulationOptions
             errors.Add($"speed {Speed} must be greater than 0 and at most 1000");
         }
 
-        if (!double.IsFinite(PlayoutDelayMs) || PlayoutDelayMs < 0)
+        if (!double.IsFinite(PlayoutDelayMs) || PlayoutDelayMs < 0 || !double.IsFinite(TurnGapMs) || TurnGapMs < 0)
         {
-            errors.Add("the playout delay must be zero or more milliseconds");
+            errors.Add("the playout delay and turn gap must be zero or more milliseconds");
         }
 
         if (!double.IsFinite(TailSeconds) || TailSeconds < 0 || !double.IsFinite(LeadInSeconds) || LeadInSeconds < 0)

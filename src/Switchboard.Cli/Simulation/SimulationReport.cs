@@ -54,6 +54,11 @@ internal static class SimulationReport
             ? string.Create(c, $"{ttfa:0} ms (end of first caller speech → first agent audio played)")
             : "n/a (no agent audio started after the first caller speech)");
         Line("agent turns", $"{result.Turns.Count} ({interrupted} interrupted)");
+        if (result.PlayoutUnderruns > 0)
+        {
+            Line("playout underruns", $"{result.PlayoutUnderruns} (agent audio arrived slower than it played; expected with --speed > 1 if the gateway paces its output)");
+        }
+
         Line("barge-ins", result.BargeIns.Count == 0
             ? "0"
             : $"{result.BargeIns.Count}: " + string.Join(", ", result.BargeIns.Select(b => b.ClearAfterMs is { } ms
@@ -99,6 +104,7 @@ internal static class SimulationReport
         NumberOrNull(json, "firstAgentAudioPlayedMs", result.FirstAgentAudioPlayedMs);
         json.WriteNumber("turns", result.Turns.Count);
         json.WriteNumber("interruptedTurns", result.Turns.Count(t => t.Interrupted));
+        json.WriteNumber("playoutUnderruns", result.PlayoutUnderruns);
         json.WriteNumber("bargeIns", result.BargeIns.Count);
         json.WriteNumber("clears", result.Clears.Count);
         json.WriteNumber("marksReceived", result.Marks.Count);
@@ -168,7 +174,9 @@ internal static class SimulationReport
             json.WriteStartObject();
             json.WriteNumber("index", t.Index);
             json.WriteNumber("startMs", Math.Round(t.StartMs, 1));
+            json.WriteNumber("endMs", Math.Round(t.EndMs, 1));
             json.WriteNumber("playedMs", Math.Round(t.PlayedMs, 1));
+            json.WriteNumber("underruns", t.Underruns);
             json.WriteString("end", JsonNamingPolicy.CamelCase.ConvertName(t.End.ToString()));
             json.WriteEndObject();
         }

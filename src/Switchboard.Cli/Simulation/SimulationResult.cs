@@ -41,6 +41,9 @@ internal sealed record SimulationResult
     /// <summary>Agent turns as the caller heard them.</summary>
     public required IReadOnlyList<AgentTurn> Turns { get; init; }
 
+    /// <summary>Times the playout buffer ran dry in the middle of an agent turn.</summary>
+    public required int PlayoutUnderruns { get; init; }
+
     /// <summary>The agent audio the caller heard, 8 kHz mono, on the call timeline (index 0 = stream start).</summary>
     public required short[] AgentAudio { get; init; }
 
