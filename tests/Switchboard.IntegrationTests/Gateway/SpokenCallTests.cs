@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Switchboard.Audio;
+using Switchboard.Calls;
+using Switchboard.Cli.Commands;
+
+namespace Switchboard.IntegrationTests.Gateway;
+
+/// <summary>
+/// The README's promise, end to end: `switchboard simulate` plays a spoken WAV (made by espeak-ng, as a
+/// developer would) into a real gateway on the local backend, and writes back an audible echo; a barge-in
+/// shows in the timeline. .ci/run installs espeak-ng.
+/// </summary>
+public sealed class SpokenCallTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("switchboard-spoken-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Speak(string text)
+    {
+        var path = Path.Combine(_dir, "caller.wav");
+        using var espeak = Process.Start(new ProcessStartInfo("espeak-ng", ["-w", path, text]) { RedirectStandardError = true })
+            ?? throw new InvalidOperationException("espeak-ng did not start");
+        espeak.WaitForExit(20_000);
+        Assert.Equal(0, espeak.ExitCode);
+        return path;
+    }
+
+    [Fact]
+    public async Task SimulateCommand_SpokenWav_EchoIsAudibleAndBargeInIsInTheTimeline()
+    {
+        var caller = Speak("Hello, I would like to check the status of my order please.");
+        var spoken = WavFile.Read(caller);
+        await using var gateway = await GatewayFixture.StartAsync();
+        var outWav = Path.Combine(_dir, "agent.wav");
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var root = new RootCommand { SimulateCommand.Create() };
+        var exit = await root.Parse(["simulate", "--url", gateway.WebSocketUrl("/twilio"), "--wav", caller, "--out", outWav, "--barge-in-at", "6", "--tail", "3"])
+            .InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr })
+            .WaitAsync(TimeSpan.FromSeconds(60));
+
+        var timeline = stdout.ToString();
+        Assert.True(exit == 0, stderr.ToString() + timeline);
+        Assert.Contains("first agent audio played", timeline, StringComparison.Ordinal);
+        Assert.Contains("barge-in 1 started", timeline, StringComparison.Ordinal);
+        Assert.Contains("interrupted by clear", timeline, StringComparison.Ordinal);
+        Assert.Matches(@"stale media\s+0", timeline);
+
+        // The caller heard their own words back: a loud stretch about as long as the speech they sent.
+        var heard = WavFile.Read(outWav);
+        Assert.Equal(8000, heard.SampleRate);
+        var speechMs = spoken.Samples.Length * 1000 / spoken.SampleRate;
+        Assert.InRange(CallTestAudio.LoudMs(heard.Samples), speechMs / 3, speechMs * 3);
+
+        var events = await gateway.WaitForEndedCallAsync();
+        Assert.Contains(events, e => e.Type == CallEventType.CallerTurn && e.Text!.EndsWith("s of speech)", StringComparison.Ordinal));
+        Assert.Contains(events, e => e.Type == CallEventType.AgentTurn && e.Interrupted == true);
+    }
+}
