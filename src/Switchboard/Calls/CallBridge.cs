@@ -70,24 +70,16 @@ internal sealed class CallBridge : IAsyncDisposable
     private byte[] _suppressedResponseUtf8 = [];
     private int _unknownEventsLogged;
 
-    public CallBridge(
-        WebSocket carrierSocket,
-        ICarrierProtocol protocol,
-        SwitchboardOptions options,
-        IRealtimeEndpointProvider endpoints,
-        ICallJournal journal,
-        CallRegistry registry,
-        IToolInvoker tools,
-        ILogger logger,
-        TimeProvider time,
-        CancellationToken aborted)
+    public CallBridge(WebSocket carrierSocket, ICarrierProtocol protocol, CallServices services, CancellationToken aborted)
     {
+        var options = services.Options;
+        var time = services.Time;
         _options = options;
-        _endpoints = endpoints;
-        _journal = journal;
-        _registry = registry;
-        _tools = tools;
-        _logger = logger;
+        _endpoints = services.Endpoints;
+        _journal = services.Journal;
+        _registry = services.Registry;
+        _tools = services.Tools;
+        _logger = services.Logger;
         _time = time;
         _protocol = protocol;
         _carrier = new WebSocketSender(carrierSocket);

@@ -10,30 +10,16 @@ namespace Switchboard.Calls;
 /// <summary>Runs a <see cref="CallBridge"/> for each accepted carrier stream.</summary>
 internal sealed class CallHost
 {
-    private readonly IOptions<SwitchboardOptions> _options;
-    private readonly IRealtimeEndpointProvider _endpoints;
-    private readonly ICallJournal _journal;
-    private readonly CallRegistry _registry;
-    private readonly IToolInvoker _tools;
-    private readonly ILogger<CallBridge> _logger;
-    private readonly TimeProvider _time;
+    private readonly CallServices _services;
 
     public CallHost(IOptions<SwitchboardOptions> options, IRealtimeEndpointProvider endpoints, ICallJournal journal, CallRegistry registry,
-        IToolInvoker tools, ILogger<CallBridge> logger, TimeProvider time)
-    {
-        _options = options;
-        _endpoints = endpoints;
-        _journal = journal;
-        _registry = registry;
-        _tools = tools;
-        _logger = logger;
-        _time = time;
-    }
+        IToolInvoker tools, ILogger<CallBridge> logger, TimeProvider time) =>
+        _services = new CallServices(options.Value, endpoints, journal, registry, tools, logger, time);
 
     /// <summary>Bridges one carrier stream until the call ends; returns the call id.</summary>
     public async Task<string> RunAsync(WebSocket carrierSocket, ICarrierProtocol protocol, CancellationToken aborted)
     {
-        await using var bridge = new CallBridge(carrierSocket, protocol, _options.Value, _endpoints, _journal, _registry, _tools, _logger, _time, aborted);
+        await using var bridge = new CallBridge(carrierSocket, protocol, _services, aborted);
         await bridge.RunAsync().ConfigureAwait(false);
         return bridge.CallId;
     }

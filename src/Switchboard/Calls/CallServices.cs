@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Logging;
+using Switchboard.Backends.OpenAIRealtime;
+using Switchboard.Configuration;
+
+namespace Switchboard.Calls;
+
+/// <summary>What every call needs from the host, resolved once and shared by all calls.</summary>
+internal sealed record CallServices(
+    SwitchboardOptions Options,
+    IRealtimeEndpointProvider Endpoints,
+    ICallJournal Journal,
+    CallRegistry Registry,
+    IToolInvoker Tools,
+    ILogger Logger,
+    TimeProvider Time);
