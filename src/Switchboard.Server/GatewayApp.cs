@@ -46,6 +46,10 @@ public static class GatewayApp
     {
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
+
+        // Kestrel waits for open WebSockets on shutdown; tell every caller leg why it ends instead of cutting it off.
+        var calls = app.Services.GetRequiredService<Switchboard.Calls.CallRegistry>();
+        app.Lifetime.ApplicationStopping.Register(() => calls.HangUpAllAsync("gateway shutting down").Wait(TimeSpan.FromSeconds(3)));
         app.MapSwitchboard();
         return app;
     }

@@ -352,7 +352,7 @@ internal sealed class CallBridge : IAsyncDisposable
         _inbound = new AudioTranscoder(carrierFormat, _backendFormat);
         _outbound = new AudioTranscoder(_backendFormat, carrierFormat);
         _ledger = new PlaybackLedger(carrierFormat.BytesPerMs, _options.Bridge.FirstChunkMs, _options.Bridge.MarkIntervalMs, _time);
-        _registry.Add(new ActiveCall(CallId, _protocol.Name, start.CarrierCallId, _startedAt, _cts));
+        _registry.Add(new ActiveCall(CallId, _protocol.Name, start.CarrierCallId, _startedAt, HangUpAsync));
 
         var data = new Dictionary<string, string>(StringComparer.Ordinal) { ["carrier"] = _protocol.Name, ["format"] = carrierFormat.ToString(), ["backend_format"] = _backendFormat.ToString() };
         AddIfSet(data, "carrier_call_id", start.CarrierCallId);
@@ -412,6 +412,13 @@ internal sealed class CallBridge : IAsyncDisposable
         }
 
         return Task.Run(RunBackendLoopAsync);
+    }
+
+    /// <summary>Ends the call from outside (shutdown, later an API): 1001 with the reason, then the loops stop.</summary>
+    private async Task HangUpAsync(string reason)
+    {
+        await CloseCarrierAsync(WebSocketCloseStatus.EndpointUnavailable, reason, CallEndReason.GatewayShutdown).ConfigureAwait(false);
+        _cts.CancelAfter(TimeSpan.FromSeconds(1));
     }
 
     private async Task EnforceMaxDurationAsync(TimeSpan limit)
@@ -807,7 +814,7 @@ internal sealed class CallBridge : IAsyncDisposable
 
     private async Task CloseCarrierAsync(WebSocketCloseStatus status, string reason, string endReason, string? detail = null)
     {
-        if (status != WebSocketCloseStatus.NormalClosure)
+        if (endReason is CallEndReason.CarrierProtocolError or CallEndReason.StartTimeout)
         {
             CallLog.CarrierProtocolViolation(_logger, CallId, (int)status, reason);
         }

@@ -16,4 +16,7 @@ internal sealed class CallRegistry
     public bool TryGet(string callId, out ActiveCall? call) => _calls.TryGetValue(callId, out call);
 
     public IReadOnlyCollection<ActiveCall> Snapshot() => _calls.Values.ToArray();
+
+    /// <summary>Hangs up every live call (gateway shutdown) and waits for the close frames to go out.</summary>
+    public Task HangUpAllAsync(string reason) => Task.WhenAll(Snapshot().Select(c => c.HangUpAsync(reason)));
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
 using Switchboard.Audio;
 using Switchboard.Calls;
@@ -105,5 +106,29 @@ public class AgentBehaviourTests
         Assert.Contains("A-1042", tool.Data!["arguments"], StringComparison.Ordinal);
         Assert.Contains("tool_not_available", tool.Detail, StringComparison.Ordinal);
         Assert.Contains(events, e => e.Type == CallEventType.AgentTurn && e.Text == "Order A-1042 ships tomorrow.");
+    }
+
+    [Fact]
+    public async Task GatewayShutdown_DuringACall_CallerGets1001WithReasonAndTheJournalSaysWhy()
+    {
+        await using var gateway = await GatewayFixture.StartAsync();
+        var call = CallSimulator.RunAsync(new SimulationOptions
+        {
+            Url = gateway.WebSocketUrl("/twilio"),
+            CallerAudio = CallTestAudio.Speech(4000),
+            TailSeconds = 2,
+        });
+        await Task.Delay(1500);
+        var stopping = Stopwatch.StartNew();
+        await gateway.App.StopAsync();
+        stopping.Stop();
+
+        var result = await call;
+        Assert.True(result.GatewayClosedFirst);
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, result.CloseStatus);
+        Assert.Equal("gateway shutting down", result.CloseDescription);
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(10), $"shutdown took {stopping.Elapsed}");
+        var events = await gateway.WaitForEndedCallAsync();
+        Assert.Equal(CallEndReason.GatewayShutdown, events.Last().Reason);
     }
 }
