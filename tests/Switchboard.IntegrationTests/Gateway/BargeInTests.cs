@@ -40,5 +40,11 @@ public class BargeInTests
         Assert.DoesNotContain(events, e => e.Type == CallEventType.BackendError);
         var agentTurns = events.Where(e => e.Type == CallEventType.AgentTurn).ToList();
         Assert.Contains(agentTurns, t => t.ItemId == recorded.ItemId);
+
+        // The transcript view marks the interrupted agent turn, with what the caller heard of it.
+        var transcript = CallTranscript.Build(events);
+        var cut = Assert.Single(transcript, t => t.Role == "agent" && t.Interrupted);
+        Assert.Equal(recorded.HeardMs, cut.HeardMs);
+        Assert.Contains(transcript, t => t.Role == "caller");
     }
 }
