@@ -124,13 +124,18 @@ internal static class SimulateCommand
         Description = "Also print every mark received and echoed",
     };
 
+    private static readonly Option<bool> Budget = new("--budget")
+    {
+        Description = "After the call, print each turn's latency budget (gateway in, backend, gateway out, playout); needs the gateway started with --Switchboard:Diagnostics:Enabled=true",
+    };
+
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
         var command = new Command("simulate", "Place a simulated Twilio or Telnyx call against a running gateway and report its timing")
         {
             Url, Carrier, Wav, Out, Speed, BargeInAt, BargeInWav, LeadIn, Tail, PlayoutDelay, Params,
-            AuthToken, Token, Codec, Rate, Dtmf, Json, Verbose,
+            AuthToken, Token, Codec, Rate, Dtmf, Json, Verbose, Budget,
         };
         command.SetAction(RunAsync);
         return command;
@@ -152,6 +157,10 @@ internal static class SimulateCommand
 
             var result = await CallSimulator.RunAsync(options, cancellationToken);
             SimulationReport.WriteSummary(stdout, result);
+            if (parse.GetValue(Budget) && await LatencyBudget.FetchAsync(options.Url, result, stderr, cancellationToken) is { } budget)
+            {
+                LatencyBudget.Write(stdout, budget);
+            }
 
             if (parse.GetValue(Out) is { } outFile)
             {

@@ -70,6 +70,16 @@ internal sealed class CallBridge : IAsyncDisposable
     private byte[] _suppressedResponseUtf8 = [];
     private int _unknownEventsLogged;
 
+    // Latency budget: carrier frame received → append sent (carrier loop writes, backend loop reads for the report),
+    // and per agent item: speech stopped → first delta received → first media sent.
+    private long _inFrames;
+    private long _inTotalTicks;
+    private long _inMaxTicks;
+    private long _speechStoppedTimestamp;
+    private long _firstDeltaTimestamp;
+    private long _messageTimestamp;
+    private bool _firstMediaPending;
+
     public CallBridge(WebSocket carrierSocket, ICarrierProtocol protocol, CallServices services, CancellationToken aborted)
     {
         var options = services.Options;
@@ -169,6 +179,7 @@ internal sealed class CallBridge : IAsyncDisposable
                     return backendLoop;
             }
 
+            var receivedAt = _time.GetTimestamp();
             var action = HandleCarrierMessage(_carrierReader.Message.Span, out var closeStatus, out var closeReason);
             switch (action)
             {
@@ -181,6 +192,10 @@ internal sealed class CallBridge : IAsyncDisposable
                         await Task.Delay(TimeSpan.FromSeconds(1), token).ConfigureAwait(false);
                     }
 
+                    var inTicks = _time.GetTimestamp() - receivedAt;
+                    _inFrames++;
+                    _inTotalTicks += inTicks;
+                    _inMaxTicks = Math.Max(_inMaxTicks, inTicks);
                     break;
                 case CarrierAction.Start:
                     backendLoop = await StartCallAsync().ConfigureAwait(false);
@@ -353,6 +368,10 @@ internal sealed class CallBridge : IAsyncDisposable
         _outbound = new AudioTranscoder(_backendFormat, carrierFormat);
         _ledger = new PlaybackLedger(carrierFormat.BytesPerMs, _options.Bridge.FirstChunkMs, _options.Bridge.MarkIntervalMs, _time);
         _registry.Add(new ActiveCall(CallId, _protocol.Name, start.CarrierCallId, _startedAt, HangUpAsync));
+        if (!string.IsNullOrEmpty(start.StreamId))
+        {
+            _registry.RememberStream(start.StreamId, CallId);
+        }
 
         var data = new Dictionary<string, string>(StringComparer.Ordinal) { ["carrier"] = _protocol.Name, ["format"] = carrierFormat.ToString(), ["backend_format"] = _backendFormat.ToString() };
         AddIfSet(data, "carrier_call_id", start.CarrierCallId);
@@ -476,6 +495,7 @@ internal sealed class CallBridge : IAsyncDisposable
                     continue;
                 }
 
+                _messageTimestamp = _time.GetTimestamp();
                 if (PrepareAgentAudio(backend.Message.Span, out var handled))
                 {
                     await SendAgentAudioAsync(token).ConfigureAwait(false);
@@ -537,6 +557,8 @@ internal sealed class CallBridge : IAsyncDisposable
             _audioItem = System.Text.Encoding.UTF8.GetString(header.ItemId);
             _audioItemGeneratedBytes = 0;
             _ledger!.BeginItem(_audioItem);
+            _firstDeltaTimestamp = _messageTimestamp;
+            _firstMediaPending = true;
         }
 
         var delta = header.Delta;
@@ -610,6 +632,11 @@ internal sealed class CallBridge : IAsyncDisposable
                 return;
             }
 
+            if (_firstMediaPending)
+            {
+                RecordResponseTiming();
+            }
+
             if (ledger.AddSent(pieceBytes))
             {
                 await SendMarkAsync(token).ConfigureAwait(false);
@@ -646,6 +673,9 @@ internal sealed class CallBridge : IAsyncDisposable
                 Record(CallEventType.CallerSpeechStarted, itemId: started.ItemId);
                 await BargeInAsync(token).ConfigureAwait(false);
                 break;
+            case SpeechStoppedEvent:
+                _speechStoppedTimestamp = _messageTimestamp;
+                break;
             case InputTranscriptionCompletedEvent transcript:
                 Record(CallEventType.CallerTurn, role: "caller", text: transcript.Transcript, itemId: transcript.ItemId);
                 break;
@@ -677,6 +707,32 @@ internal sealed class CallBridge : IAsyncDisposable
                 break;
         }
     }
+
+    /// <summary>Journals the latency budget of the item whose first audio just left for the carrier.</summary>
+    private void RecordResponseTiming()
+    {
+        _firstMediaPending = false;
+        var now = _time.GetTimestamp();
+        var frames = Volatile.Read(ref _inFrames);
+        var data = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["gateway_out_us"] = Micros(now - _firstDeltaTimestamp),
+            ["gateway_in_mean_us"] = frames > 0 ? Micros(Volatile.Read(ref _inTotalTicks) / frames) : "0",
+            ["gateway_in_max_us"] = Micros(Volatile.Read(ref _inMaxTicks)),
+            ["frames_in"] = frames.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (_speechStoppedTimestamp != 0 && _speechStoppedTimestamp < _firstDeltaTimestamp)
+        {
+            // From the backend's end-of-speech event to its first audio: the backend's own time.
+            data["backend_ms"] = (_time.GetElapsedTime(_speechStoppedTimestamp, _firstDeltaTimestamp).TotalMilliseconds).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        _speechStoppedTimestamp = 0;
+        Record(CallEventType.ResponseTiming, itemId: _audioItem, data: data);
+    }
+
+    private string Micros(long ticks) =>
+        (_time.GetElapsedTime(0, ticks).TotalMicroseconds).ToString("0", System.Globalization.CultureInfo.InvariantCulture);
 
     private bool IsSuppressed(string itemId, string responseId) =>
         (_suppressedItemUtf8.Length > 0 && System.Text.Encoding.UTF8.GetBytes(itemId).AsSpan().SequenceEqual(_suppressedItemUtf8))

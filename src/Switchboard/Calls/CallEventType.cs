@@ -13,4 +13,7 @@ internal enum CallEventType
     ToolCall,
     BackendError,
     Usage,
+
+    /// <summary>Where the time went before an agent item's first audio: gateway in, backend, gateway out.</summary>
+    ResponseTiming,
 }

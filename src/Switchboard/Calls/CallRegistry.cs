@@ -5,11 +5,29 @@ namespace Switchboard.Calls;
 /// <summary>The calls live on this node, for health, metrics and (later) hang-up by id.</summary>
 internal sealed class CallRegistry
 {
+    private const int RecentLimit = 1024;
     private readonly ConcurrentDictionary<string, ActiveCall> _calls = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _recentByStream = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _recentOrder = new();
 
     public int Count => _calls.Count;
 
     public void Add(ActiveCall call) => _calls[call.CallId] = call;
+
+    /// <summary>Remembers which call a carrier stream id belongs to (the last 1024 calls), for diagnostics.</summary>
+    public void RememberStream(string streamId, string callId)
+    {
+        if (_recentByStream.TryAdd(streamId, callId))
+        {
+            _recentOrder.Enqueue(streamId);
+            while (_recentOrder.Count > RecentLimit && _recentOrder.TryDequeue(out var old))
+            {
+                _recentByStream.TryRemove(old, out _);
+            }
+        }
+    }
+
+    public bool TryFindByStream(string streamId, out string? callId) => _recentByStream.TryGetValue(streamId, out callId);
 
     public void Remove(string callId) => _calls.TryRemove(callId, out _);
 

@@ -39,6 +39,9 @@ public sealed record SwitchboardOptions
     /// <summary>Bridge tuning: playback marks, message limits, timers.</summary>
     public BridgeOptions Bridge { get; init; } = new();
 
+    /// <summary>Developer diagnostics endpoints (off by default).</summary>
+    public DiagnosticsOptions Diagnostics { get; init; } = new();
+
     /// <summary>Where call events are journaled.</summary>
     public JournalOptions Journal { get; init; } = new();
 }

@@ -59,4 +59,38 @@ public sealed class SpokenCallTests : IDisposable
         Assert.Contains(events, e => e.Type == CallEventType.CallerTurn && e.Text!.EndsWith("s of speech)", StringComparison.Ordinal));
         Assert.Contains(events, e => e.Type == CallEventType.AgentTurn && e.Interrupted == true);
     }
+
+    [Fact]
+    public async Task SimulateCommand_Budget_SplitsEachTurnIntoGatewayBackendAndPlayout()
+    {
+        var caller = Speak("Where is my order?");
+        await using var gateway = await GatewayFixture.StartAsync(new Dictionary<string, string?> { ["Switchboard:Diagnostics:Enabled"] = "true" });
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var root = new RootCommand { SimulateCommand.Create() };
+        var exit = await root.Parse(["simulate", "--url", gateway.WebSocketUrl("/twilio"), "--wav", caller, "--tail", "3", "--budget"])
+            .InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr })
+            .WaitAsync(TimeSpan.FromSeconds(60));
+
+        var text = stdout.ToString();
+        Assert.True(exit == 0, stderr.ToString() + text);
+        Assert.Contains("Latency budget", text, StringComparison.Ordinal);
+        // One row for the echo turn: total ≈ the backend's end-of-turn silence (500 ms) plus small gateway shares and playout.
+        var row = text.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("1 ", StringComparison.Ordinal));
+        var total = double.Parse(row.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(total, 400, 2000);
+        var events = await gateway.WaitForEndedCallAsync();
+        var timing = Assert.Single(events, e => e.Type == CallEventType.ResponseTiming);
+        Assert.True(double.Parse(timing.Data!["gateway_out_us"], System.Globalization.CultureInfo.InvariantCulture) < 50_000);
+        Assert.True(long.Parse(timing.Data["frames_in"], System.Globalization.CultureInfo.InvariantCulture) > 10);
+    }
+
+    [Fact]
+    public async Task Diagnostics_DisabledByDefault_Is404()
+    {
+        await using var gateway = await GatewayFixture.StartAsync();
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(gateway.BaseUrl + "/diagnostics/calls/by-stream/MZ123");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+    }
 }

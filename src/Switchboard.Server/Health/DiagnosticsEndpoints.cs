@@ -1,0 +1,38 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Switchboard.Calls;
+using Switchboard.Configuration;
+
+namespace Switchboard.Server.Health;
+
+/// <summary><c>GET /diagnostics/calls/by-stream/{streamId}</c>: a recent call's journal, when diagnostics are enabled.</summary>
+internal static class DiagnosticsEndpoints
+{
+    public static void Map(IEndpointRouteBuilder routes) => routes.MapGet("/diagnostics/calls/by-stream/{streamId}", CallByStreamAsync);
+
+    private static async Task<IResult> CallByStreamAsync(string streamId, IOptions<SwitchboardOptions> options, CallRegistry calls, ICallJournal journal, CancellationToken cancellationToken)
+    {
+        if (!options.Value.Diagnostics.Enabled || !calls.TryFindByStream(streamId, out var callId) || callId is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found");
+        }
+
+        var events = await journal.ReadAsync(callId, cancellationToken);
+        using var buffer = new MemoryStream();
+        await using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("callId", callId);
+            writer.WriteStartArray("events");
+            foreach (var e in events)
+            {
+                JsonSerializer.Serialize(writer, e, CallEventJsonContext.Default.CallEvent);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return Results.Bytes(buffer.ToArray(), "application/json");
+    }
+}
