@@ -153,4 +153,41 @@ internal static class CarrierJson
 
         return CarrierParseStatus.Ok;
     }
+
+    /// <summary>Reads a carrier <c>error</c> object into one line: code, title and detail.</summary>
+    public static string ReadError(ref Utf8JsonReader reader)
+    {
+        string? title = null, code = null, detail = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString();
+            reader.Read();
+            switch (name)
+            {
+                case "title": title = CarrierJson.ReadString(ref reader); break;
+                case "code": code = CarrierJson.ReadString(ref reader); break;
+                case "detail": detail = CarrierJson.ReadString(ref reader); break;
+                default: reader.Skip(); break;
+            }
+        }
+
+        return $"{code} {title}: {detail}".Trim();
+    }
+
+    /// <summary>A JSON string value as .NET text, undoing escapes when the reader reported them.</summary>
+    public static string ToString(ReadOnlySpan<byte> value, bool escaped)
+    {
+        if (!escaped)
+        {
+            return Encoding.UTF8.GetString(value);
+        }
+
+        var quoted = new byte[value.Length + 2];
+        quoted[0] = (byte)'"';
+        value.CopyTo(quoted.AsSpan(1));
+        quoted[^1] = (byte)'"';
+        var reader = new Utf8JsonReader(quoted);
+        reader.Read();
+        return reader.GetString() ?? "";
+    }
 }

@@ -10,148 +10,41 @@ namespace Switchboard.Carriers.Telnyx;
 /// level, <c>call_control_id</c>, <c>client_state</c> as base64 JSON, <c>media_format.encoding</c> as
 /// <c>PCMU</c>/<c>audio/x-mulaw</c>/<c>PCMA</c>/<c>audio/x-alaw</c>/<c>L16</c> (big-endian). Outbound frames carry no stream id.
 /// </summary>
-internal sealed class TelnyxProtocol : ICarrierProtocol
+internal sealed class TelnyxProtocol : JsonCarrierProtocol
 {
-    public string Name => "telnyx";
+    public override string Name => "telnyx";
 
-    public AudioFormat Format { get; private set; } = AudioFormat.MuLaw8k;
+    public override AudioFormat Format => _format;
 
-    public CarrierParseStatus TryParse(ReadOnlySpan<byte> json, out CarrierFrame frame)
+    private AudioFormat _format = AudioFormat.MuLaw8k;
+
+    protected override ReadOnlySpan<byte> StreamIdProperty => "stream_id"u8;
+
+    protected override bool HasErrorEvent => true;
+
+    protected override CarrierParseStatus CompleteStart(ref CarrierFrame frame, string? topLevelStreamId)
     {
-        frame = default;
-        frame.TimestampMs = -1;
-        frame.IsInboundTrack = true;
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
-        ReadOnlySpan<byte> topStreamId = default;
-        var sawMedia = false;
-        string? startError = null;
-        try
+        if (frame.Start is null)
         {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                frame.Detail = "frame is not a JSON object";
-                return CarrierParseStatus.MalformedJson;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var name = reader.ValueSpan;
-                reader.Read();
-                if (name.SequenceEqual("event"u8))
-                {
-                    if (reader.TokenType != JsonTokenType.String)
-                    {
-                        frame.Detail = "'event' must be a string";
-                        return CarrierParseStatus.MissingEvent;
-                    }
-
-                    frame.EventName = reader.ValueSpan;
-                }
-                else if (name.SequenceEqual("media"u8) && reader.TokenType == JsonTokenType.StartObject)
-                {
-                    sawMedia = true;
-                    CarrierJson.ReadMedia(ref reader, out frame.Payload, out frame.PayloadEscaped, out frame.TimestampMs, out frame.IsInboundTrack);
-                }
-                else if (name.SequenceEqual("mark"u8) && reader.TokenType == JsonTokenType.StartObject)
-                {
-                    CarrierJson.ReadNamed(ref reader, "name"u8, out frame.MarkName);
-                }
-                else if (name.SequenceEqual("dtmf"u8) && reader.TokenType == JsonTokenType.StartObject)
-                {
-                    CarrierJson.ReadNamed(ref reader, "digit"u8, out frame.Digit);
-                }
-                else if (name.SequenceEqual("start"u8) && reader.TokenType == JsonTokenType.StartObject)
-                {
-                    frame.Start = ReadStart(ref reader, out startError);
-                }
-                else if (name.SequenceEqual("error"u8) && reader.TokenType == JsonTokenType.StartObject)
-                {
-                    frame.Detail = ReadError(ref reader);
-                }
-                else if (name.SequenceEqual("stream_id"u8) && reader.TokenType == JsonTokenType.String)
-                {
-                    // Kept as a span: every media frame carries it, and only 'start' needs it as a string.
-                    topStreamId = reader.ValueSpan;
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-
-            if (reader.TokenType != JsonTokenType.EndObject)
-            {
-                frame.Detail = "frame is not a JSON object";
-                return CarrierParseStatus.MalformedJson;
-            }
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            frame.Detail = "malformed JSON";
-            return CarrierParseStatus.MalformedJson;
+            frame.Detail = "start frame has no 'start' object";
+            return CarrierParseStatus.MissingField;
         }
 
-        var evt = frame.EventName;
-        if (evt.IsEmpty)
-        {
-            frame.Detail = "frame has no 'event'";
-            return CarrierParseStatus.MissingEvent;
-        }
-
-        if (evt.SequenceEqual("media"u8))
-        {
-            frame.Kind = CarrierFrameKind.Media;
-            return CarrierJson.ValidateMedia(sawMedia, ref frame);
-        }
-
-        if (evt.SequenceEqual("start"u8))
-        {
-            frame.Kind = CarrierFrameKind.Start;
-            if (startError is not null)
-            {
-                frame.Detail = startError;
-                return CarrierParseStatus.UnsupportedMediaFormat;
-            }
-
-            if (frame.Start is null)
-            {
-                frame.Detail = "start frame has no 'start' object";
-                return CarrierParseStatus.MissingField;
-            }
-
-            frame.Start = frame.Start with { StreamId = topStreamId.IsEmpty ? frame.Start.StreamId : System.Text.Encoding.UTF8.GetString(topStreamId) };
-            Format = frame.Start.Format;
-            return CarrierParseStatus.Ok;
-        }
-
-        frame.Kind = evt switch
-        {
-            _ when evt.SequenceEqual("mark"u8) => CarrierFrameKind.Mark,
-            _ when evt.SequenceEqual("connected"u8) => CarrierFrameKind.Connected,
-            _ when evt.SequenceEqual("dtmf"u8) => CarrierFrameKind.Dtmf,
-            _ when evt.SequenceEqual("stop"u8) => CarrierFrameKind.Stop,
-            _ when evt.SequenceEqual("error"u8) => CarrierFrameKind.Error,
-            _ => CarrierFrameKind.Unknown,
-        };
-        if (frame.Kind == CarrierFrameKind.Unknown)
-        {
-            frame.Detail = "unknown event";
-            return CarrierParseStatus.UnknownEvent;
-        }
-
+        frame.Start = frame.Start with { StreamId = topLevelStreamId ?? frame.Start.StreamId };
+        _format = frame.Start.Format;
         return CarrierParseStatus.Ok;
     }
 
-    public void WriteMediaBase64(IBufferWriter<byte> output, ReadOnlySpan<byte> base64Payload) =>
+    public override void WriteMediaBase64(IBufferWriter<byte> output, ReadOnlySpan<byte> base64Payload) =>
         CarrierJson.WriteFrame(output, "{\"event\":\"media\",\"media\":{\"payload\":\""u8, base64Payload, "\"}}"u8);
 
-    public void WriteMedia(IBufferWriter<byte> output, ReadOnlySpan<byte> audio) =>
+    public override void WriteMedia(IBufferWriter<byte> output, ReadOnlySpan<byte> audio) =>
         CarrierJson.WriteFrameEncoding(output, "{\"event\":\"media\",\"media\":{\"payload\":\""u8, audio, "\"}}"u8);
 
-    public void WriteMark(IBufferWriter<byte> output, long markSequence) =>
+    public override void WriteMark(IBufferWriter<byte> output, long markSequence) =>
         CarrierJson.WriteFrameNumber(output, "{\"event\":\"mark\",\"mark\":{\"name\":\"sb-"u8, markSequence, "\"}}"u8);
 
-    public void WriteClear(IBufferWriter<byte> output) => output.Write("{\"event\":\"clear\"}"u8);
+    public override void WriteClear(IBufferWriter<byte> output) => output.Write("{\"event\":\"clear\"}"u8);
 
     /// <summary>Maps a Telnyx encoding name and rate to a format the gateway can bridge, or null.</summary>
     internal static AudioFormat? MapEncoding(string? encoding, int sampleRate)
@@ -167,26 +60,7 @@ internal sealed class TelnyxProtocol : ICarrierProtocol
         };
     }
 
-    private static string ReadError(ref Utf8JsonReader reader)
-    {
-        string? title = null, code = null, detail = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var name = reader.GetString();
-            reader.Read();
-            switch (name)
-            {
-                case "title": title = CarrierJson.ReadString(ref reader); break;
-                case "code": code = CarrierJson.ReadString(ref reader); break;
-                case "detail": detail = CarrierJson.ReadString(ref reader); break;
-                default: reader.Skip(); break;
-            }
-        }
-
-        return $"{code} {title}: {detail}".Trim();
-    }
-
-    private static CallStartInfo ReadStart(ref Utf8JsonReader reader, out string? error)
+    protected override CallStartInfo ReadStart(ref Utf8JsonReader reader, out string? error)
     {
         error = null;
         string? callControlId = null, streamId = null, from = null, to = null, userId = null, clientState = null, encoding = null;

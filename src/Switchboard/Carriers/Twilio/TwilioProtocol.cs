@@ -10,143 +10,32 @@ namespace Switchboard.Carriers.Twilio;
 /// <c>media</c>, <c>dtmf</c>, <c>mark</c>, <c>stop</c>; outbound <c>media</c>, <c>mark</c>, <c>clear</c>, each with the <c>streamSid</c>.
 /// Audio is always μ-law 8 kHz.
 /// </summary>
-internal sealed class TwilioProtocol : ICarrierProtocol
+internal sealed class TwilioProtocol : JsonCarrierProtocol
 {
     private byte[] _mediaPrefix = [];
     private byte[] _markPrefix = [];
     private byte[] _clear = [];
 
-    public string Name => "twilio";
+    public override string Name => "twilio";
 
-    public AudioFormat Format => AudioFormat.MuLaw8k;
+    public override AudioFormat Format => AudioFormat.MuLaw8k;
 
     public string? StreamSid { get; private set; }
 
-    public CarrierParseStatus TryParse(ReadOnlySpan<byte> json, out CarrierFrame frame)
+    protected override ReadOnlySpan<byte> StreamIdProperty => "streamSid"u8;
+
+    protected override CarrierParseStatus CompleteStart(ref CarrierFrame frame, string? topLevelStreamId)
     {
-        frame = default;
-        frame.TimestampMs = -1;
-        frame.IsInboundTrack = true;
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
-        ReadOnlySpan<byte> topStreamSid = default;
-        var topStreamSidEscaped = false;
-        var sawMedia = false;
-        try
+        var start = frame.Start;
+        var sid = start?.StreamId ?? topLevelStreamId;
+        if (start is null || string.IsNullOrEmpty(sid))
         {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                frame.Detail = "frame is not a JSON object";
-                return CarrierParseStatus.MalformedJson;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var name = reader.ValueSpan;
-                reader.Read();
-                if (name.SequenceEqual("event"u8))
-                {
-                    if (reader.TokenType != JsonTokenType.String)
-                    {
-                        frame.Detail = "'event' must be a string";
-                        return CarrierParseStatus.MissingEvent;
-                    }
-
-                    frame.EventName = reader.ValueSpan;
-                }
-                else if (name.SequenceEqual("media"u8) && reader.TokenType == JsonTokenType.StartObject)
-                {
-                    sawMedia = true;
-                    CarrierJson.ReadMedia(ref reader, out frame.Payload, out frame.PayloadEscaped, out frame.TimestampMs, out frame.IsInboundTrack);
-                }
-                else if (name.SequenceEqual("mark"u8) && reader.TokenType == JsonTokenType.StartObject)
-                {
-                    CarrierJson.ReadNamed(ref reader, "name"u8, out frame.MarkName);
-                }
-                else if (name.SequenceEqual("dtmf"u8) && reader.TokenType == JsonTokenType.StartObject)
-                {
-                    CarrierJson.ReadNamed(ref reader, "digit"u8, out frame.Digit);
-                }
-                else if (name.SequenceEqual("start"u8) && reader.TokenType == JsonTokenType.StartObject)
-                {
-                    frame.Start = ReadStart(ref reader);
-                }
-                else if (name.SequenceEqual("streamSid"u8) && reader.TokenType == JsonTokenType.String)
-                {
-                    // Kept as a span: every media frame carries it, and only 'start' needs it as a string.
-                    topStreamSid = reader.ValueSpan;
-                    topStreamSidEscaped = reader.ValueIsEscaped;
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-
-            if (reader.TokenType != JsonTokenType.EndObject)
-            {
-                frame.Detail = "frame is not a JSON object";
-                return CarrierParseStatus.MalformedJson;
-            }
-        }
-        catch (JsonException)
-        {
-            frame.Detail = "malformed JSON";
-            return CarrierParseStatus.MalformedJson;
-        }
-        catch (InvalidOperationException)
-        {
-            frame.Detail = "malformed JSON";
-            return CarrierParseStatus.MalformedJson;
+            frame.Detail = "start frame has no streamSid";
+            return CarrierParseStatus.MissingField;
         }
 
-        var evt = frame.EventName;
-        if (evt.IsEmpty)
-        {
-            frame.Detail = "frame has no 'event'";
-            return CarrierParseStatus.MissingEvent;
-        }
-
-        if (evt.SequenceEqual("media"u8))
-        {
-            frame.Kind = CarrierFrameKind.Media;
-            return CarrierJson.ValidateMedia(sawMedia, ref frame);
-        }
-
-        if (evt.SequenceEqual("mark"u8))
-        {
-            frame.Kind = CarrierFrameKind.Mark;
-            return CarrierParseStatus.Ok;
-        }
-
-        if (evt.SequenceEqual("start"u8))
-        {
-            frame.Kind = CarrierFrameKind.Start;
-            var start = frame.Start;
-            var sid = start?.StreamId ?? (topStreamSid.IsEmpty ? null : topStreamSidEscaped ? JsonSerializer.Deserialize<string>("\"" + System.Text.Encoding.UTF8.GetString(topStreamSid) + "\"") : System.Text.Encoding.UTF8.GetString(topStreamSid));
-            if (start is null || string.IsNullOrEmpty(sid))
-            {
-                frame.Detail = "start frame has no streamSid";
-                return CarrierParseStatus.MissingField;
-            }
-
-            frame.Start = start with { StreamId = sid };
-            BindStream(sid);
-            return CarrierParseStatus.Ok;
-        }
-
-        frame.Kind = evt switch
-        {
-            _ when evt.SequenceEqual("connected"u8) => CarrierFrameKind.Connected,
-            _ when evt.SequenceEqual("dtmf"u8) => CarrierFrameKind.Dtmf,
-            _ when evt.SequenceEqual("stop"u8) => CarrierFrameKind.Stop,
-            _ => CarrierFrameKind.Unknown,
-        };
-        if (frame.Kind == CarrierFrameKind.Unknown)
-        {
-            frame.Detail = "unknown event";
-            return CarrierParseStatus.UnknownEvent;
-        }
-
+        frame.Start = start with { StreamId = sid };
+        BindStream(sid);
         return CarrierParseStatus.Ok;
     }
 
@@ -160,22 +49,23 @@ internal sealed class TwilioProtocol : ICarrierProtocol
         _clear = CarrierJson.Concat("{\"event\":\"clear\",\"streamSid\":\""u8.ToArray(), sid, "\"}"u8.ToArray());
     }
 
-    public void WriteMediaBase64(IBufferWriter<byte> output, ReadOnlySpan<byte> base64Payload) =>
+    public override void WriteMediaBase64(IBufferWriter<byte> output, ReadOnlySpan<byte> base64Payload) =>
         CarrierJson.WriteFrame(output, _mediaPrefix, base64Payload, "\"}}"u8);
 
-    public void WriteMedia(IBufferWriter<byte> output, ReadOnlySpan<byte> audio) =>
+    public override void WriteMedia(IBufferWriter<byte> output, ReadOnlySpan<byte> audio) =>
         CarrierJson.WriteFrameEncoding(output, _mediaPrefix, audio, "\"}}"u8);
 
-    public void WriteMark(IBufferWriter<byte> output, long markSequence) =>
+    public override void WriteMark(IBufferWriter<byte> output, long markSequence) =>
         CarrierJson.WriteFrameNumber(output, _markPrefix, markSequence, "\"}}"u8);
 
-    public void WriteClear(IBufferWriter<byte> output)
+    public override void WriteClear(IBufferWriter<byte> output)
     {
         output.Write(_clear);
     }
 
-    private static CallStartInfo ReadStart(ref Utf8JsonReader reader)
+    protected override CallStartInfo ReadStart(ref Utf8JsonReader reader, out string? error)
     {
+        error = null;
         string? streamSid = null, callSid = null, accountSid = null;
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
