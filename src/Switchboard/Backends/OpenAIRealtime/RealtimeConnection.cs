@@ -17,7 +17,7 @@ internal sealed class RealtimeConnection : IAsyncDisposable
     {
         _socket = socket;
         _sender = new WebSocketSender(socket);
-        _reader = new WebSocketMessageReader(socket, maxMessageBytes, initialBytes: 64 * 1024);
+        _reader = new WebSocketMessageReader(socket, maxMessageBytes, initialBytes: 8 * 1024);
     }
 
     public ReadOnlyMemory<byte> Message => _reader.Message;
