@@ -1,0 +1,36 @@
+namespace Switchboard.LoadGen;
+
+/// <summary>The measurements of one ramp step.</summary>
+internal sealed record StepResult
+{
+    public required int Calls { get; init; }
+    public required int Connected { get; init; }
+    public required int FailedCalls { get; init; }
+    public required IReadOnlyList<string> Failures { get; init; }
+    public required double MeasuredSeconds { get; init; }
+    public required long FramesSent { get; init; }
+    public required long FramesAtBackend { get; init; }
+    public required long FramesEchoed { get; init; }
+    public required long FramesLost { get; init; }
+    public required long FramesLostInbound { get; init; }
+    public required long Reordered { get; init; }
+    public required long ReorderedInbound { get; init; }
+    public required long Duplicates { get; init; }
+    public required long SendStalls { get; init; }
+    public required LatencySummary Inbound { get; init; }
+    public required LatencySummary Outbound { get; init; }
+    public required LatencySummary BargeIn { get; init; }
+    public required long BargeInsSent { get; init; }
+    public required long ClearsReceived { get; init; }
+    public required long BargeInsWithoutClear { get; init; }
+    public required long UnmatchedClears { get; init; }
+    public required long MarksReceived { get; init; }
+    public required LatencySummary SchedulerLateness { get; init; }
+    public required double GatewayCpuPercent { get; init; }
+    public required double GatewayCpuMsPerCallSecond { get; init; }
+    public required double LoadGenCpuPercent { get; init; }
+    public required long GatewayRssIdleKiB { get; init; }
+    public required long GatewayRssDuringKiB { get; init; }
+    public required double GatewayRssKiBPerCall { get; init; }
+    public required bool GatewayAlive { get; init; }
+}
