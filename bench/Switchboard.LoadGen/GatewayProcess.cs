@@ -46,7 +46,7 @@ internal sealed class GatewayProcess : IDisposable
         }
     }
 
-    public static async Task<GatewayProcess> StartAsync(string dll, EchoBackend backend, CancellationToken token)
+    public static async Task<GatewayProcess> StartAsync(string dll, EchoBackend backend, IReadOnlyDictionary<string, string> extraEnvironment, CancellationToken token)
     {
         var port = FreePort();
         var dataDir = Path.Combine(Path.GetTempPath(), "switchboard-loadgen-" + Guid.NewGuid().ToString("N"));
@@ -67,6 +67,11 @@ internal sealed class GatewayProcess : IDisposable
         info.Environment["SWITCHBOARD_DATA_DIR"] = dataDir;
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment.Remove("TWILIO_AUTH_TOKEN");
+        foreach (var (name, value) in extraEnvironment)
+        {
+            info.Environment[name] = value;
+        }
+
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the gateway");
         var gateway = new GatewayProcess(process, new Uri($"http://127.0.0.1:{port}"), dataDir);
         try

@@ -15,6 +15,9 @@ internal sealed class LoadGenOptions
           --warmup 3                   seconds at the start of each step left out of latency and CPU figures
           --barge-in-every 2           seconds between speech_started per call (0 = off)
           --max-p99-ms 50              stop the ramp when a p99 (inbound, outbound or barge-in) exceeds this
+          --max-lag-ms 20              stop the ramp when the load generator's own pacing lag p99 exceeds this
+                                       (it could not keep real-time pace: the step measured the load generator)
+          --gateway-env NAME=VALUE     extra environment variable for the gateway process (repeatable)
           --json artifacts/loadgen.json
           --gateway-dll <path>         default src/Switchboard.Cli/bin/Release/net10.0/Switchboard.Cli.dll (built if missing)
           --smoke                      CI check: 20 calls for 10 s; exit 0 only if nothing was lost or reordered,
@@ -30,6 +33,12 @@ internal sealed class LoadGenOptions
     public double BargeInEverySeconds { get; private set; } = 2;
 
     public double MaxP99Ms { get; private set; } = 50;
+
+    public double MaxLagMs { get; private set; } = 20;
+
+    public IReadOnlyDictionary<string, string> GatewayEnvironment => _gatewayEnvironment;
+
+    private readonly Dictionary<string, string> _gatewayEnvironment = new(StringComparer.Ordinal);
 
     public string JsonPath { get; private set; } = Path.Combine("artifacts", "loadgen.json");
 
@@ -68,6 +77,19 @@ internal sealed class LoadGenOptions
                 case "--max-p99-ms":
                     options.MaxP99Ms = double.Parse(Value(), CultureInfo.InvariantCulture);
                     explicitP99 = true;
+                    break;
+                case "--max-lag-ms":
+                    options.MaxLagMs = double.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "--gateway-env":
+                    var pair = Value();
+                    var eq = pair.IndexOf('=', StringComparison.Ordinal);
+                    if (eq <= 0)
+                    {
+                        throw new ArgumentException("--gateway-env needs NAME=VALUE");
+                    }
+
+                    options._gatewayEnvironment[pair[..eq]] = pair[(eq + 1)..];
                     break;
                 case "--json":
                     options.JsonPath = Value();

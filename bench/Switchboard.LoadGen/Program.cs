@@ -44,7 +44,7 @@ try
 {
     var dll = await RepositoryPaths.GatewayDllAsync(options.GatewayDll, token);
     backend = await EchoBackend.StartAsync(token);
-    gateway = await GatewayProcess.StartAsync(dll, backend, token);
+    gateway = await GatewayProcess.StartAsync(dll, backend, options.GatewayEnvironment, token);
     Console.WriteLine($"gateway pid {gateway.Pid} at {gateway.BaseUrl} (dll {dll}); echo backend {backend.Url}; {Environment.ProcessorCount} cores, .NET {RuntimeInformation.FrameworkDescription}");
 
     var runner = new StepRunner(gateway, backend, options);
@@ -64,7 +64,7 @@ try
             Console.WriteLine("    " + failure);
         }
 
-        stopReason = StopReason(step, options.MaxP99Ms);
+        stopReason = StopReason(step, options.MaxP99Ms, options.MaxLagMs);
         if (stopReason is not null)
         {
             Console.WriteLine($"ramp stopped at {calls} calls: {stopReason}");
@@ -78,7 +78,7 @@ try
     Report.WriteJson(options.JsonPath, new
     {
         Machine = new { Environment.ProcessorCount, Framework = RuntimeInformation.FrameworkDescription, Os = RuntimeInformation.OSDescription },
-        Options = new { options.Ramp, options.Seconds, options.WarmupSeconds, options.BargeInEverySeconds, options.MaxP99Ms, options.Smoke },
+        Options = new { options.Ramp, options.Seconds, options.WarmupSeconds, options.BargeInEverySeconds, options.MaxP99Ms, options.MaxLagMs, options.Smoke, options.GatewayEnvironment },
         Steps = steps,
         StopReason = stopReason,
         SmokePassed = smokePassed,
@@ -117,7 +117,7 @@ finally
     }
 }
 
-static string? StopReason(StepResult step, double maxP99Ms)
+static string? StopReason(StepResult step, double maxP99Ms, double maxLagMs)
 {
     var reasons = new List<string>();
     if (step.FailedCalls > 0 || step.Connected < step.Calls)
@@ -136,6 +136,16 @@ static string? StopReason(StepResult step, double maxP99Ms)
         {
             reasons.Add($"{name} p99 {latency.P99Ms:F1} ms > {maxP99Ms} ms");
         }
+    }
+
+    if (step.SchedulerLateness.P99Ms > maxLagMs)
+    {
+        reasons.Add($"load generator pacing lag p99 {step.SchedulerLateness.P99Ms:F1} ms > {maxLagMs} ms (it could not keep real-time pace)");
+    }
+
+    if (!step.GatewayAlive)
+    {
+        reasons.Add("the gateway process exited");
     }
 
     return reasons.Count == 0 ? null : string.Join("; ", reasons);

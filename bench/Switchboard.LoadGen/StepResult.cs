@@ -28,9 +28,13 @@ internal sealed record StepResult
     public required LatencySummary SchedulerLateness { get; init; }
     public required double GatewayCpuPercent { get; init; }
     public required double GatewayCpuMsPerCallSecond { get; init; }
+    /// <summary>Share of the gateway's CPU time spent in the kernel (stime / (utime + stime)).</summary>
+    public required double GatewaySystemCpuShare { get; init; }
     public required double LoadGenCpuPercent { get; init; }
-    public required long GatewayRssIdleKiB { get; init; }
-    public required long GatewayRssDuringKiB { get; init; }
-    public required double GatewayRssKiBPerCall { get; init; }
+    /// <summary>Whole machine, all cores: 100 % per core (200 % = both cores of a 2-core machine busy).</summary>
+    public required double MachineCpuPercent { get; init; }
+    public required long GatewayRssIdleKib { get; init; }
+    public required long GatewayRssDuringKib { get; init; }
+    public required double GatewayRssKibPerCall { get; init; }
     public required bool GatewayAlive { get; init; }
 }

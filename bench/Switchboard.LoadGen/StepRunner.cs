@@ -19,7 +19,7 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
 
         var bargeEvery = options.BargeInEverySeconds > 0 ? Ticks.FromMs(options.BargeInEverySeconds * 1000) : 0;
         backend.BeginStep(new StepContext(states, bargeEvery));
-        var idleRss = ProcStats.RssKiB(gateway.Pid) ?? 0;
+        var idleRss = ProcStats.RssKib(gateway.Pid) ?? 0;
         var calls = states.Select(s => new SimulatedCall(s)).ToList();
         try
         {
@@ -56,21 +56,23 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
 
             // CPU and memory over the measured window only.
             await DelayUntil(measureFrom, token);
-            var cpu0 = ProcStats.CpuMs(gateway.Pid) ?? 0;
+            var cpu0 = ProcStats.CpuMs(gateway.Pid) ?? default;
             var self0 = Process.GetCurrentProcess().TotalProcessorTime;
+            var machine0 = ProcStats.MachineJiffies();
             var wall0 = Ticks.Now;
             long rssDuring = 0;
             while (Ticks.Now < measureTo - Ticks.FromMs(250) && !run.IsCompleted)
             {
-                rssDuring = Math.Max(rssDuring, ProcStats.RssKiB(gateway.Pid) ?? 0);
+                rssDuring = Math.Max(rssDuring, ProcStats.RssKib(gateway.Pid) ?? 0);
                 await Task.Delay(250, token);
             }
 
             await run;
-            var cpu1 = ProcStats.CpuMs(gateway.Pid) ?? 0;
+            var cpu1 = ProcStats.CpuMs(gateway.Pid) ?? default;
             var self1 = Process.GetCurrentProcess().TotalProcessorTime;
+            var machine1 = ProcStats.MachineJiffies();
             var wallMs = LatencySummary.ToMs(Ticks.Now - wall0);
-            rssDuring = Math.Max(rssDuring, ProcStats.RssKiB(gateway.Pid) ?? 0);
+            rssDuring = Math.Max(rssDuring, ProcStats.RssKib(gateway.Pid) ?? 0);
 
             // Drain: wait for the echoes still in flight.
             var drain = Stopwatch.StartNew();
@@ -84,18 +86,23 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
             backend.EndStep();
 
             var measuredSeconds = LatencySummary.ToMs(measureTo - measureFrom) / 1000.0;
-            var gatewayCpuMs = cpu1 - cpu0;
+            var gatewayUserMs = cpu1.UserMs - cpu0.UserMs;
+            var gatewaySystemMs = cpu1.SystemMs - cpu0.SystemMs;
+            var gatewayCpuMs = gatewayUserMs + gatewaySystemMs;
             var callSeconds = live.Count * wallMs / 1000.0;
             return Summarise(states, measureFrom, measureTo) with
             {
                 MeasuredSeconds = measuredSeconds,
                 SchedulerLateness = scheduler.Lateness,
                 GatewayCpuPercent = gatewayCpuMs / wallMs * 100,
+                GatewaySystemCpuShare = gatewayCpuMs > 0 ? gatewaySystemMs / gatewayCpuMs : 0,
                 GatewayCpuMsPerCallSecond = callSeconds > 0 ? gatewayCpuMs / callSeconds : 0,
                 LoadGenCpuPercent = (self1 - self0).TotalMilliseconds / wallMs * 100,
-                GatewayRssIdleKiB = idleRss,
-                GatewayRssDuringKiB = rssDuring,
-                GatewayRssKiBPerCall = live.Count > 0 ? (rssDuring - idleRss) / (double)live.Count : 0,
+                MachineCpuPercent = machine0 is { } m0 && machine1 is { } m1 && m1.Total > m0.Total
+                    ? (m1.Busy - m0.Busy) / (double)(m1.Total - m0.Total) * Environment.ProcessorCount * 100 : 0,
+                GatewayRssIdleKib = idleRss,
+                GatewayRssDuringKib = rssDuring,
+                GatewayRssKibPerCall = live.Count > 0 ? (rssDuring - idleRss) / (double)live.Count : 0,
                 GatewayAlive = alive,
             };
         }
@@ -214,11 +221,13 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
             MarksReceived = marks,
             SchedulerLateness = LatencySummary.Empty,
             GatewayCpuPercent = 0,
+            GatewaySystemCpuShare = 0,
             GatewayCpuMsPerCallSecond = 0,
             LoadGenCpuPercent = 0,
-            GatewayRssIdleKiB = 0,
-            GatewayRssDuringKiB = 0,
-            GatewayRssKiBPerCall = 0,
+            MachineCpuPercent = 0,
+            GatewayRssIdleKib = 0,
+            GatewayRssDuringKib = 0,
+            GatewayRssKibPerCall = 0,
             GatewayAlive = true,
         };
     }
