@@ -18,6 +18,8 @@ internal sealed class LoadGenOptions
           --max-lag-ms 20              stop the ramp when the load generator's own pacing lag p99 exceeds this
                                        (it could not keep real-time pace: the step measured the load generator)
           --gateway-env NAME=VALUE     extra environment variable for the gateway process (repeatable)
+          --fresh-gateway              start a new gateway process (plus warm-up call) for every step, so its idle
+                                       RSS is not inflated by the heap the previous step left behind
           --json artifacts/loadgen.json
           --gateway-dll <path>         default src/Switchboard.Cli/bin/Release/net10.0/Switchboard.Cli.dll (built if missing)
           --smoke                      CI check: 20 calls for 10 s; exit 0 only if nothing was lost or reordered,
@@ -45,6 +47,8 @@ internal sealed class LoadGenOptions
     public string? GatewayDll { get; private set; }
 
     public bool Smoke { get; private set; }
+
+    public bool FreshGateway { get; private set; }
 
     public bool Help { get; private set; }
 
@@ -96,6 +100,9 @@ internal sealed class LoadGenOptions
                     break;
                 case "--gateway-dll":
                     options.GatewayDll = Value();
+                    break;
+                case "--fresh-gateway":
+                    options.FreshGateway = true;
                     break;
                 case "--smoke":
                     options.Smoke = true;

@@ -44,17 +44,23 @@ try
 {
     var dll = await RepositoryPaths.GatewayDllAsync(options.GatewayDll, token);
     backend = await EchoBackend.StartAsync(token);
-    gateway = await GatewayProcess.StartAsync(dll, backend, options.GatewayEnvironment, token);
-    Console.WriteLine($"gateway pid {gateway.Pid} at {gateway.BaseUrl} (dll {dll}); echo backend {backend.Url}; {Environment.ProcessorCount} cores, .NET {RuntimeInformation.FrameworkDescription}");
-
-    var runner = new StepRunner(gateway, backend, options);
-    // Warm-up call: JIT and connection paths of both processes, so the idle RSS and the first step are fair.
-    await runner.RunAsync(2, 4, 1, token);
+    Console.WriteLine($"gateway {dll}; echo backend {backend.Url}; {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}");
 
     var steps = new List<StepResult>();
     string? stopReason = null;
+    StepRunner? runner = null;
     foreach (var calls in options.Ramp)
     {
+        if (runner is null || options.FreshGateway)
+        {
+            gateway?.Dispose();
+            gateway = await GatewayProcess.StartAsync(dll, backend, options.GatewayEnvironment, token);
+            Console.WriteLine($"gateway pid {gateway.Pid} at {gateway.BaseUrl}");
+            runner = new StepRunner(gateway, backend, options);
+            // Warm-up call: JIT and connection paths of both processes, so the idle RSS and the first step are fair.
+            await runner.RunAsync(2, 4, 1, token);
+        }
+
         Console.WriteLine($"step: {calls} calls for {options.Seconds} s (first {options.WarmupSeconds} s are warm-up)…");
         var step = await runner.RunAsync(calls, options.Seconds, options.WarmupSeconds, token);
         steps.Add(step);
@@ -78,7 +84,7 @@ try
     Report.WriteJson(options.JsonPath, new
     {
         Machine = new { Environment.ProcessorCount, Framework = RuntimeInformation.FrameworkDescription, Os = RuntimeInformation.OSDescription },
-        Options = new { options.Ramp, options.Seconds, options.WarmupSeconds, options.BargeInEverySeconds, options.MaxP99Ms, options.MaxLagMs, options.Smoke, options.GatewayEnvironment },
+        Options = new { options.Ramp, options.Seconds, options.WarmupSeconds, options.BargeInEverySeconds, options.MaxP99Ms, options.MaxLagMs, options.Smoke, options.FreshGateway, options.GatewayEnvironment },
         Steps = steps,
         StopReason = stopReason,
         SmokePassed = smokePassed,
