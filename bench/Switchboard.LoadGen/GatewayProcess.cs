@@ -14,6 +14,7 @@ internal sealed class GatewayProcess : IDisposable
     private readonly string _dataDir;
     private readonly Queue<string> _lastOutput = new();
     private int _disposed;
+    private int _outputLines;
 
     private GatewayProcess(Process process, Uri baseUrl, string dataDir)
     {
@@ -32,6 +33,9 @@ internal sealed class GatewayProcess : IDisposable
     public Uri TwilioUrl => new($"ws://{BaseUrl.Authority}/twilio");
 
     public int Pid => _process.Id;
+
+    /// <summary>Lines the gateway wrote to stdout/stderr so far (it logs warnings and errors only).</summary>
+    public int OutputLines => Volatile.Read(ref _outputLines);
 
     public bool HasExited => _process.HasExited;
 
@@ -150,6 +154,7 @@ internal sealed class GatewayProcess : IDisposable
             return;
         }
 
+        Interlocked.Increment(ref _outputLines);
         lock (_lastOutput)
         {
             _lastOutput.Enqueue(line);

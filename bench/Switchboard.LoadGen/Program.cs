@@ -65,6 +65,11 @@ try
         var step = await runner.RunAsync(calls, options.Seconds, options.WarmupSeconds, token);
         steps.Add(step);
         Console.WriteLine(Report.Details(step));
+        if (step.GatewayLogLines > 0)
+        {
+            Console.WriteLine("  last gateway output:" + Environment.NewLine + gateway!.LastOutput);
+        }
+
         foreach (var failure in step.Failures)
         {
             Console.WriteLine("    " + failure);

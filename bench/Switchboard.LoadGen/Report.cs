@@ -11,7 +11,7 @@ internal static class Report
     public static string Markdown(IReadOnlyList<StepResult> steps)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| calls | inbound p50 / p99 / max ms | outbound p50 / p99 / max ms | barge-in → clear p50 / p99 / max ms | frames sent / echoed / lost / reordered | gateway CPU (% of 1 core) | gateway CPU ms per call-s | gateway RSS idle → during (Kib per call) | load-gen CPU (% of 1 core) | pacing lag p99 ms |");
+        sb.AppendLine("| calls | inbound p50 / p99 / max ms | outbound p50 / p99 / max ms | barge-in → clear p50 / p99 / max ms | frames sent / echoed / lost / reordered | gateway CPU (% of 1 core) | gateway CPU ms per call-s | gateway RSS idle → during (KiB per call) | load-gen CPU (% of 1 core) | pacing lag p99 ms |");
         sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var s in steps)
         {
@@ -31,7 +31,7 @@ internal static class Report
         return $"  {s.Calls} calls: connected {s.Connected}, failed {s.FailedCalls}; frames at backend {s.FramesAtBackend} (lost inbound {s.FramesLostInbound}, reordered inbound {s.ReorderedInbound}), "
             + $"duplicates {s.Duplicates}; barge-ins {s.BargeInsSent}, clears {s.ClearsReceived} (without clear {s.BargeInsWithoutClear}, unmatched clears {s.UnmatchedClears}); "
             + $"marks {s.MarksReceived}; send stalls {s.SendStalls}; scheduler lateness p99 {s.SchedulerLateness.P99Ms:F2} ms, max {s.SchedulerLateness.MaxMs:F2} ms; "
-            + $"gateway CPU in kernel {s.GatewaySystemCpuShare:P0}; machine CPU {s.MachineCpuPercent:F0} % (all cores, /proc/stat); latency samples {s.Inbound.Count}, barge-in samples {s.BargeIn.Count}; gateway alive {s.GatewayAlive}";
+            + $"gateway CPU in kernel {s.GatewaySystemCpuShare:P0}; machine CPU {s.MachineCpuPercent:F0} % (all cores, /proc/stat); latency samples {s.Inbound.Count}, barge-in samples {s.BargeIn.Count}; gateway alive {s.GatewayAlive}, gateway log lines {s.GatewayLogLines}";
     }
 
     public static void WriteJson(string path, object document)

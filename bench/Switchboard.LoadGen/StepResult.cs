@@ -37,4 +37,6 @@ internal sealed record StepResult
     public required long GatewayRssDuringKib { get; init; }
     public required double GatewayRssKibPerCall { get; init; }
     public required bool GatewayAlive { get; init; }
+    /// <summary>Gateway log lines (Warning and above) written during the step.</summary>
+    public required int GatewayLogLines { get; init; }
 }

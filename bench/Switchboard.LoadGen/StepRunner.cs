@@ -20,6 +20,7 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
         var bargeEvery = options.BargeInEverySeconds > 0 ? Ticks.FromMs(options.BargeInEverySeconds * 1000) : 0;
         backend.BeginStep(new StepContext(states, bargeEvery));
         var idleRss = ProcStats.RssKib(gateway.Pid) ?? 0;
+        var logLines0 = gateway.OutputLines;
         var calls = states.Select(s => new SimulatedCall(s)).ToList();
         try
         {
@@ -104,6 +105,7 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
                 GatewayRssDuringKib = rssDuring,
                 GatewayRssKibPerCall = live.Count > 0 ? (rssDuring - idleRss) / (double)live.Count : 0,
                 GatewayAlive = alive,
+                GatewayLogLines = gateway.OutputLines - logLines0,
             };
         }
         finally
@@ -229,6 +231,7 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
             GatewayRssDuringKib = 0,
             GatewayRssKibPerCall = 0,
             GatewayAlive = true,
+            GatewayLogLines = 0,
         };
     }
 
