@@ -1,0 +1,140 @@
+using System.Globalization;
+
+namespace Switchboard.LoadGen;
+
+/// <summary>Command-line options (see <see cref="Usage"/>).</summary>
+internal sealed class LoadGenOptions
+{
+    public const string Usage = """
+        Concurrent-call load generator for the Switchboard gateway (Twilio Media Streams in, OpenAI Realtime GA out).
+
+          dotnet run -c Release --project bench/Switchboard.LoadGen -- [options]
+
+          --ramp 50,100,200,500,1000   concurrent calls per step (one value = one step)
+          --seconds 20                 length of each step (media at real-time pace)
+          --warmup 3                   seconds at the start of each step left out of latency and CPU figures
+          --barge-in-every 2           seconds between speech_started per call (0 = off)
+          --max-p99-ms 50              stop the ramp when a p99 (inbound, outbound or barge-in) exceeds this
+          --max-lag-ms 20              stop the ramp when the load generator's own pacing lag p99 exceeds this
+                                       (it could not keep real-time pace: the step measured the load generator)
+          --gateway-env NAME=VALUE     extra environment variable for the gateway process (repeatable)
+          --fresh-gateway              start a new gateway process (plus warm-up call) for every step, so its idle
+                                       RSS is not inflated by the heap the previous step left behind
+          --json artifacts/loadgen.json
+          --gateway-dll <path>         default src/Switchboard.Cli/bin/Release/net10.0/Switchboard.Cli.dll (built if missing)
+          --smoke                      CI check: 20 calls for 10 s; exit 0 only if nothing was lost or reordered,
+                                       every call connected, every barge-in cleared and both p99 < 200 ms
+        """;
+
+    public IReadOnlyList<int> Ramp { get; private set; } = [50, 100, 200, 500, 1000];
+
+    public int Seconds { get; private set; } = 20;
+
+    public int WarmupSeconds { get; private set; } = 3;
+
+    public double BargeInEverySeconds { get; private set; } = 2;
+
+    public double MaxP99Ms { get; private set; } = 50;
+
+    public double MaxLagMs { get; private set; } = 20;
+
+    public IReadOnlyDictionary<string, string> GatewayEnvironment => _gatewayEnvironment;
+
+    private readonly Dictionary<string, string> _gatewayEnvironment = new(StringComparer.Ordinal);
+
+    public string JsonPath { get; private set; } = Path.Combine("artifacts", "loadgen.json");
+
+    public string? GatewayDll { get; private set; }
+
+    public bool Smoke { get; private set; }
+
+    public bool FreshGateway { get; private set; }
+
+    public bool Help { get; private set; }
+
+    public static LoadGenOptions Parse(string[] args)
+    {
+        var options = new LoadGenOptions();
+        var explicitSeconds = false;
+        var explicitRamp = false;
+        var explicitP99 = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value");
+            switch (name)
+            {
+                case "--ramp":
+                    options.Ramp = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => Positive(name, v))];
+                    explicitRamp = true;
+                    break;
+                case "--seconds":
+                    options.Seconds = Positive(name, Value());
+                    explicitSeconds = true;
+                    break;
+                case "--warmup":
+                    options.WarmupSeconds = int.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "--barge-in-every":
+                    options.BargeInEverySeconds = double.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "--max-p99-ms":
+                    options.MaxP99Ms = double.Parse(Value(), CultureInfo.InvariantCulture);
+                    explicitP99 = true;
+                    break;
+                case "--max-lag-ms":
+                    options.MaxLagMs = double.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "--gateway-env":
+                    var pair = Value();
+                    var eq = pair.IndexOf('=', StringComparison.Ordinal);
+                    if (eq <= 0)
+                    {
+                        throw new ArgumentException("--gateway-env needs NAME=VALUE");
+                    }
+
+                    options._gatewayEnvironment[pair[..eq]] = pair[(eq + 1)..];
+                    break;
+                case "--json":
+                    options.JsonPath = Value();
+                    break;
+                case "--gateway-dll":
+                    options.GatewayDll = Value();
+                    break;
+                case "--fresh-gateway":
+                    options.FreshGateway = true;
+                    break;
+                case "--smoke":
+                    options.Smoke = true;
+                    break;
+                case "-h" or "--help":
+                    options.Help = true;
+                    break;
+                default:
+                    throw new ArgumentException($"unknown option {name}");
+            }
+        }
+
+        if (options.Smoke)
+        {
+            options.Ramp = explicitRamp ? options.Ramp : [20];
+            options.Seconds = explicitSeconds ? options.Seconds : 10;
+            options.MaxP99Ms = explicitP99 ? options.MaxP99Ms : 200;
+        }
+
+        if (options.WarmupSeconds < 0 || options.WarmupSeconds >= options.Seconds)
+        {
+            throw new ArgumentException("--warmup must be at least 0 and shorter than --seconds");
+        }
+
+        if (options.BargeInEverySeconds < 0)
+        {
+            throw new ArgumentException("--barge-in-every must be 0 (off) or positive");
+        }
+
+        return options;
+    }
+
+    private static int Positive(string name, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"{name}: '{value}' is not a positive integer");
+}

@@ -1,0 +1,49 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Switchboard.LoadGen;
+
+/// <summary>Prints the Markdown table and writes the JSON file.</summary>
+internal static class Report
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static string Markdown(IReadOnlyList<StepResult> steps)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| calls | inbound p50 / p99 / max ms | outbound p50 / p99 / max ms | barge-in → clear p50 / p99 / max ms | frames sent / echoed / lost / reordered | gateway CPU (% of 1 core) | gateway CPU ms per call-s | gateway RSS idle → during (KiB per call) | load-gen CPU (% of 1 core) | pacing lag p99 ms |");
+        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var s in steps)
+        {
+            sb.Append($"| {s.Calls}{(s.FailedCalls > 0 ? $" ({s.FailedCalls} failed)" : "")} ");
+            sb.Append($"| {Triple(s.Inbound)} | {Triple(s.Outbound)} | {Triple(s.BargeIn)} ");
+            sb.Append($"| {s.FramesSent} / {s.FramesEchoed} / {s.FramesLost} / {s.Reordered} ");
+            sb.Append($"| {s.GatewayCpuPercent:F0} % | {s.GatewayCpuMsPerCallSecond:F2} ");
+            sb.Append($"| {s.GatewayRssIdleKib / 1024.0:F0} → {s.GatewayRssDuringKib / 1024.0:F0} MiB ({s.GatewayRssKibPerCall:F0}) ");
+            sb.AppendLine($"| {s.LoadGenCpuPercent:F0} % | {s.SchedulerLateness.P99Ms:F1} |");
+        }
+
+        return sb.ToString();
+    }
+
+    public static string Details(StepResult s)
+    {
+        return $"  {s.Calls} calls: connected {s.Connected}, failed {s.FailedCalls}; frames at backend {s.FramesAtBackend} (lost inbound {s.FramesLostInbound}, reordered inbound {s.ReorderedInbound}), "
+            + $"duplicates {s.Duplicates}; barge-ins {s.BargeInsSent}, clears {s.ClearsReceived} (without clear {s.BargeInsWithoutClear}, unmatched clears {s.UnmatchedClears}); "
+            + $"marks {s.MarksReceived}; send stalls {s.SendStalls}; scheduler lateness p99 {s.SchedulerLateness.P99Ms:F2} ms, max {s.SchedulerLateness.MaxMs:F2} ms; "
+            + $"gateway CPU in kernel {s.GatewaySystemCpuShare:P0}; machine CPU {s.MachineCpuPercent:F0} % (all cores, /proc/stat); latency samples {s.Inbound.Count}, barge-in samples {s.BargeIn.Count}; gateway alive {s.GatewayAlive}, gateway log lines {s.GatewayLogLines}";
+    }
+
+    public static void WriteJson(string path, object document)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        File.WriteAllText(path, JsonSerializer.Serialize(document, Json));
+    }
+
+    private static string Triple(LatencySummary l) => l.Count == 0 ? "–" : $"{l.P50Ms:F2} / {l.P99Ms:F2} / {l.MaxMs:F1}";
+}

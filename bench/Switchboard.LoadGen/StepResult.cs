@@ -1,0 +1,42 @@
+namespace Switchboard.LoadGen;
+
+/// <summary>The measurements of one ramp step.</summary>
+internal sealed record StepResult
+{
+    public required int Calls { get; init; }
+    public required int Connected { get; init; }
+    public required int FailedCalls { get; init; }
+    public required IReadOnlyList<string> Failures { get; init; }
+    public required double MeasuredSeconds { get; init; }
+    public required long FramesSent { get; init; }
+    public required long FramesAtBackend { get; init; }
+    public required long FramesEchoed { get; init; }
+    public required long FramesLost { get; init; }
+    public required long FramesLostInbound { get; init; }
+    public required long Reordered { get; init; }
+    public required long ReorderedInbound { get; init; }
+    public required long Duplicates { get; init; }
+    public required long SendStalls { get; init; }
+    public required LatencySummary Inbound { get; init; }
+    public required LatencySummary Outbound { get; init; }
+    public required LatencySummary BargeIn { get; init; }
+    public required long BargeInsSent { get; init; }
+    public required long ClearsReceived { get; init; }
+    public required long BargeInsWithoutClear { get; init; }
+    public required long UnmatchedClears { get; init; }
+    public required long MarksReceived { get; init; }
+    public required LatencySummary SchedulerLateness { get; init; }
+    public required double GatewayCpuPercent { get; init; }
+    public required double GatewayCpuMsPerCallSecond { get; init; }
+    /// <summary>Share of the gateway's CPU time spent in the kernel (stime / (utime + stime)).</summary>
+    public required double GatewaySystemCpuShare { get; init; }
+    public required double LoadGenCpuPercent { get; init; }
+    /// <summary>Whole machine, all cores: 100 % per core (200 % = both cores of a 2-core machine busy).</summary>
+    public required double MachineCpuPercent { get; init; }
+    public required long GatewayRssIdleKib { get; init; }
+    public required long GatewayRssDuringKib { get; init; }
+    public required double GatewayRssKibPerCall { get; init; }
+    public required bool GatewayAlive { get; init; }
+    /// <summary>Gateway log lines (Warning and above) written during the step.</summary>
+    public required int GatewayLogLines { get; init; }
+}

@@ -1,0 +1,255 @@
+using System.Diagnostics;
+
+namespace Switchboard.LoadGen;
+
+/// <summary>Runs one step: N calls connect, stream for the step's length, drain, stop; then the figures.</summary>
+internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, LoadGenOptions options)
+{
+    private const int ConnectParallelism = 16;
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(3);
+
+    public async Task<StepResult> RunAsync(int callCount, int seconds, int warmupSeconds, CancellationToken token)
+    {
+        var frames = seconds * 1000 / MediaScheduler.FrameMs;
+        var states = new CallState[callCount];
+        for (var i = 0; i < callCount; i++)
+        {
+            states[i] = new CallState(i, frames);
+        }
+
+        var bargeEvery = options.BargeInEverySeconds > 0 ? Ticks.FromMs(options.BargeInEverySeconds * 1000) : 0;
+        backend.BeginStep(new StepContext(states, bargeEvery));
+        var idleRss = ProcStats.RssKib(gateway.Pid) ?? 0;
+        var logLines0 = gateway.OutputLines;
+        var calls = states.Select(s => new SimulatedCall(s)).ToList();
+        try
+        {
+            // Connect (bounded parallelism, like calls arriving quickly but not all in one instant).
+            using var stepCts = CancellationTokenSource.CreateLinkedTokenSource(token);
+            await Parallel.ForEachAsync(calls, new ParallelOptions { MaxDegreeOfParallelism = ConnectParallelism, CancellationToken = token }, async (call, ct) =>
+            {
+                try
+                {
+                    using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    connectTimeout.CancelAfter(TimeSpan.FromSeconds(15));
+                    await call.ConnectAsync(gateway.TwilioUrl, stepCts.Token).WaitAsync(connectTimeout.Token);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    call.State.Failure ??= "connect: " + ex.GetType().Name + ": " + ex.Message;
+                }
+            });
+
+            // Wait until the gateway configured a backend session for every connected call.
+            var connected = states.Count(s => s.Connected);
+            var wait = Stopwatch.StartNew();
+            while (backend.ConfiguredSessions < connected && wait.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                await Task.Delay(50, token);
+            }
+
+            var live = calls.Where(c => c.State.Failure is null).ToList();
+            var scheduler = new MediaScheduler(live, frames);
+            var start = Ticks.Now + Ticks.FromMs(100);
+            var measureFrom = start + Ticks.FromMs(warmupSeconds * 1000.0);
+            var measureTo = start + Ticks.FromMs(seconds * 1000.0);
+            var run = scheduler.RunAsync(start, stepCts.Token);
+
+            // CPU and memory over the measured window only.
+            await DelayUntil(measureFrom, token);
+            var cpu0 = ProcStats.CpuMs(gateway.Pid) ?? default;
+            var self0 = Process.GetCurrentProcess().TotalProcessorTime;
+            var machine0 = ProcStats.MachineJiffies();
+            var wall0 = Ticks.Now;
+            long rssDuring = 0;
+            while (Ticks.Now < measureTo - Ticks.FromMs(250) && !run.IsCompleted)
+            {
+                rssDuring = Math.Max(rssDuring, ProcStats.RssKib(gateway.Pid) ?? 0);
+                await Task.Delay(250, token);
+            }
+
+            await run;
+            var cpu1 = ProcStats.CpuMs(gateway.Pid) ?? default;
+            var self1 = Process.GetCurrentProcess().TotalProcessorTime;
+            var machine1 = ProcStats.MachineJiffies();
+            var wallMs = LatencySummary.ToMs(Ticks.Now - wall0);
+            rssDuring = Math.Max(rssDuring, ProcStats.RssKib(gateway.Pid) ?? 0);
+
+            // Drain: wait for the echoes still in flight.
+            var drain = Stopwatch.StartNew();
+            while (drain.Elapsed < DrainTimeout && !AllEchoed(states))
+            {
+                await Task.Delay(50, token);
+            }
+
+            var alive = !gateway.HasExited;
+            await Task.WhenAll(calls.Select(c => c.StopAsync(TimeSpan.FromSeconds(5))));
+            backend.EndStep();
+
+            var measuredSeconds = LatencySummary.ToMs(measureTo - measureFrom) / 1000.0;
+            var gatewayUserMs = cpu1.UserMs - cpu0.UserMs;
+            var gatewaySystemMs = cpu1.SystemMs - cpu0.SystemMs;
+            var gatewayCpuMs = gatewayUserMs + gatewaySystemMs;
+            var callSeconds = live.Count * wallMs / 1000.0;
+            return Summarise(states, measureFrom, measureTo) with
+            {
+                MeasuredSeconds = measuredSeconds,
+                SchedulerLateness = scheduler.Lateness,
+                GatewayCpuPercent = gatewayCpuMs / wallMs * 100,
+                GatewaySystemCpuShare = gatewayCpuMs > 0 ? gatewaySystemMs / gatewayCpuMs : 0,
+                GatewayCpuMsPerCallSecond = callSeconds > 0 ? gatewayCpuMs / callSeconds : 0,
+                LoadGenCpuPercent = (self1 - self0).TotalMilliseconds / wallMs * 100,
+                MachineCpuPercent = machine0 is { } m0 && machine1 is { } m1 && m1.Total > m0.Total
+                    ? (m1.Busy - m0.Busy) / (double)(m1.Total - m0.Total) * Environment.ProcessorCount * 100 : 0,
+                GatewayRssIdleKib = idleRss,
+                GatewayRssDuringKib = rssDuring,
+                GatewayRssKibPerCall = live.Count > 0 ? (rssDuring - idleRss) / (double)live.Count : 0,
+                GatewayAlive = alive,
+                GatewayLogLines = gateway.OutputLines - logLines0,
+            };
+        }
+        finally
+        {
+            backend.EndStep();
+            foreach (var call in calls)
+            {
+                call.Dispose();
+            }
+
+            await WaitForGatewayIdleAsync(token);
+        }
+    }
+
+    private static bool AllEchoed(CallState[] states)
+    {
+        foreach (var s in states)
+        {
+            if (s.Failure is not null)
+            {
+                continue;
+            }
+
+            for (var i = 0; i < s.FramesSent; i++)
+            {
+                if (s.CarrierArrived[i] == 0)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private static StepResult Summarise(CallState[] states, long from, long to)
+    {
+        var inbound = new List<long>();
+        var outbound = new List<long>();
+        var bargeIn = new List<long>();
+        long sent = 0, atBackend = 0, echoed = 0, lost = 0, lostInbound = 0, reordered = 0, reorderedInbound = 0, duplicates = 0, stalls = 0;
+        long bargeSent = 0, clears = 0, withoutClear = 0, unmatched = 0, marks = 0;
+        var failures = new List<string>();
+        foreach (var s in states)
+        {
+            if (s.Failure is not null)
+            {
+                failures.Add($"call {s.Index}: {s.Failure}");
+            }
+
+            for (var i = 0; i < s.FramesSent; i++)
+            {
+                sent++;
+                var carrierSent = s.CarrierSent[i];
+                var backendArrived = s.BackendArrived[i];
+                var backendSent = s.BackendSent[i];
+                var carrierArrived = s.CarrierArrived[i];
+                atBackend += backendArrived != 0 ? 1 : 0;
+                lostInbound += backendArrived == 0 ? 1 : 0;
+                if (carrierArrived == 0)
+                {
+                    lost++;
+                    continue;
+                }
+
+                echoed++;
+                if (carrierSent >= from && carrierSent < to && backendArrived != 0 && backendSent != 0)
+                {
+                    inbound.Add(backendArrived - carrierSent);
+                    outbound.Add(carrierArrived - backendSent);
+                }
+            }
+
+            reordered += s.EchoReordered;
+            reorderedInbound += s.InboundReordered;
+            duplicates += s.EchoDuplicates + s.ForeignFrames;
+            stalls += s.SendStalls;
+            marks += s.MarksReceived;
+            bargeSent += s.SpeechStartedSent.Count;
+            clears += s.ClearsReceived;
+            unmatched += s.UnmatchedClears;
+            withoutClear += Math.Max(0, s.SpeechStartedSent.Count - s.BargeIns.Count);
+            foreach (var (startedSent, latency) in s.BargeIns)
+            {
+                if (startedSent >= from && startedSent < to)
+                {
+                    bargeIn.Add(latency);
+                }
+            }
+        }
+
+        return new StepResult
+        {
+            Calls = states.Length,
+            Connected = states.Count(s => s.Connected),
+            FailedCalls = states.Count(s => s.Failure is not null),
+            Failures = [.. failures.Take(10)],
+            MeasuredSeconds = 0,
+            FramesSent = sent,
+            FramesAtBackend = atBackend,
+            FramesEchoed = echoed,
+            FramesLost = lost,
+            FramesLostInbound = lostInbound,
+            Reordered = reordered,
+            ReorderedInbound = reorderedInbound,
+            Duplicates = duplicates,
+            SendStalls = stalls,
+            Inbound = LatencySummary.FromTicks(inbound),
+            Outbound = LatencySummary.FromTicks(outbound),
+            BargeIn = LatencySummary.FromTicks(bargeIn),
+            BargeInsSent = bargeSent,
+            ClearsReceived = clears,
+            BargeInsWithoutClear = withoutClear,
+            UnmatchedClears = unmatched,
+            MarksReceived = marks,
+            SchedulerLateness = LatencySummary.Empty,
+            GatewayCpuPercent = 0,
+            GatewaySystemCpuShare = 0,
+            GatewayCpuMsPerCallSecond = 0,
+            LoadGenCpuPercent = 0,
+            MachineCpuPercent = 0,
+            GatewayRssIdleKib = 0,
+            GatewayRssDuringKib = 0,
+            GatewayRssKibPerCall = 0,
+            GatewayAlive = true,
+            GatewayLogLines = 0,
+        };
+    }
+
+    private async Task WaitForGatewayIdleAsync(CancellationToken token)
+    {
+        var wait = Stopwatch.StartNew();
+        while (backend.ActiveSessions > 0 && wait.Elapsed < TimeSpan.FromSeconds(15) && !token.IsCancellationRequested)
+        {
+            await Task.Delay(100, CancellationToken.None);
+        }
+    }
+
+    private static async Task DelayUntil(long due, CancellationToken token)
+    {
+        var ms = LatencySummary.ToMs(due - Ticks.Now);
+        if (ms > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(ms), token);
+        }
+    }
+}
