@@ -496,12 +496,18 @@ internal sealed class CallBridge : IAsyncDisposable
                 }
 
                 _messageTimestamp = _time.GetTimestamp();
-                if (PrepareAgentAudio(backend.Message.Span, out var handled))
+                if (PrepareAgentAudio(backend.Message.Span, out var handled, out var type))
                 {
                     await SendAgentAudioAsync(token).ConfigureAwait(false);
                 }
                 else if (!handled)
                 {
+                    if (type == RealtimeServerEventType.SpeechStarted)
+                    {
+                        // The caller is talking over the agent: stop the audio before anything else (parsing, journaling).
+                        await BargeInAsync(token).ConfigureAwait(false);
+                    }
+
                     await HandleBackendEventAsync(backend.Message, token).ConfigureAwait(false);
                 }
             }
@@ -528,9 +534,10 @@ internal sealed class CallBridge : IAsyncDisposable
     /// outbound buffer. Returns true when there is audio to send; <paramref name="handled"/> is true
     /// when the message was an audio delta at all (sent or deliberately dropped).
     /// </summary>
-    private bool PrepareAgentAudio(ReadOnlySpan<byte> message, out bool handled)
+    private bool PrepareAgentAudio(ReadOnlySpan<byte> message, out bool handled, out RealtimeServerEventType type)
     {
         handled = false;
+        type = RealtimeServerEventType.Unknown;
         if (!RealtimeEventScanner.TryScan(message, out var header))
         {
             handled = true;
@@ -538,6 +545,7 @@ internal sealed class CallBridge : IAsyncDisposable
             return false;
         }
 
+        type = header.Type;
         if (header.Type != RealtimeServerEventType.OutputAudioDelta)
         {
             return false;
@@ -670,8 +678,8 @@ internal sealed class CallBridge : IAsyncDisposable
 
                 break;
             case SpeechStartedEvent started:
+                // The barge-in itself already ran on the fast path (before this parse).
                 Record(CallEventType.CallerSpeechStarted, itemId: started.ItemId);
-                await BargeInAsync(token).ConfigureAwait(false);
                 break;
             case SpeechStoppedEvent:
                 _speechStoppedTimestamp = _messageTimestamp;
