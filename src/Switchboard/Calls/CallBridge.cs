@@ -763,6 +763,8 @@ internal sealed class CallBridge : IAsyncDisposable
         _backendLoopOut.ResetWrittenCount();
         _protocol.WriteClear(_backendLoopOut);
         await _carrier.SendTextAsync(_backendLoopOut.WrittenMemory, token).ConfigureAwait(false);
+        // The barge-in latency: speech_started received → clear handed to the carrier socket.
+        var clearMicros = Micros(_time.GetTimestamp() - _messageTimestamp);
         ledger.Clear();
         _outbound!.Reset();
 
@@ -792,7 +794,8 @@ internal sealed class CallBridge : IAsyncDisposable
         await _backend!.SendAsync(_backendLoopOut.WrittenMemory, token).ConfigureAwait(false);
 
         CallLog.BargeIn(_logger, CallId, itemId, audioEndMs, generatedMs);
-        Record(CallEventType.BargeIn, itemId: itemId, heardMs: audioEndMs, generatedMs: generatedMs);
+        Record(CallEventType.BargeIn, itemId: itemId, heardMs: audioEndMs, generatedMs: generatedMs,
+            data: new Dictionary<string, string>(StringComparer.Ordinal) { ["clear_us"] = clearMicros });
     }
 
     private async Task OnResponseDoneAsync(ResponseDoneEvent done, CancellationToken token)

@@ -37,6 +37,8 @@ public class BargeInTests
         // The truncation point is what the caller actually heard (the simulated carrier's playout), within 20 ms.
         Assert.InRange(recorded.HeardMs!.Value, interrupted.PlayedMs - 20, interrupted.PlayedMs + 20);
         Assert.True(recorded.HeardMs <= recorded.GeneratedMs);
+        // The gateway's own barge-in latency (speech_started received → clear sent) is journaled with it.
+        Assert.InRange(long.Parse(recorded.Data!["clear_us"], System.Globalization.CultureInfo.InvariantCulture), 0, 200_000);
         Assert.DoesNotContain(events, e => e.Type == CallEventType.BackendError);
         var agentTurns = events.Where(e => e.Type == CallEventType.AgentTurn).ToList();
         Assert.Contains(agentTurns, t => t.ItemId == recorded.ItemId);
