@@ -34,6 +34,9 @@ internal sealed class GatewayProcess : IDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>The gateway's journal directory (a temporary one, deleted on dispose).</summary>
+    public string DataDir => _dataDir;
+
     /// <summary>Lines the gateway wrote to stdout/stderr so far (it logs warnings and errors only).</summary>
     public int OutputLines => Volatile.Read(ref _outputLines);
 

@@ -11,12 +11,12 @@ internal static class Report
     public static string Markdown(IReadOnlyList<StepResult> steps)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| calls | inbound p50 / p99 / max ms | outbound p50 / p99 / max ms | barge-in → clear p50 / p99 / max ms | frames sent / echoed / lost / reordered | gateway CPU (% of 1 core) | gateway CPU ms per call-s | gateway RSS idle → during (KiB per call) | load-gen CPU (% of 1 core) | pacing lag p99 ms |");
-        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| calls | inbound p50 / p99 / max ms | outbound p50 / p99 / max ms | barge-in → clear p50 / p99 / max ms | gateway-internal barge-in p50 / p99 / max ms | frames sent / echoed / lost / reordered | gateway CPU (% of 1 core) | gateway CPU ms per call-s | gateway RSS idle → during (KiB per call) | load-gen CPU (% of 1 core) | pacing lag p99 ms |");
+        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var s in steps)
         {
             sb.Append($"| {s.Calls}{(s.FailedCalls > 0 ? $" ({s.FailedCalls} failed)" : "")} ");
-            sb.Append($"| {Triple(s.Inbound)} | {Triple(s.Outbound)} | {Triple(s.BargeIn)} ");
+            sb.Append($"| {Triple(s.Inbound)} | {Triple(s.Outbound)} | {Triple(s.BargeIn)} | {Triple(s.GatewayBargeIn)} ");
             sb.Append($"| {s.FramesSent} / {s.FramesEchoed} / {s.FramesLost} / {s.Reordered} ");
             sb.Append($"| {s.GatewayCpuPercent:F0} % | {s.GatewayCpuMsPerCallSecond:F2} ");
             sb.Append($"| {s.GatewayRssIdleKib / 1024.0:F0} → {s.GatewayRssDuringKib / 1024.0:F0} MiB ({s.GatewayRssKibPerCall:F0}) ");

@@ -20,6 +20,9 @@ internal sealed record StepResult
     public required LatencySummary Inbound { get; init; }
     public required LatencySummary Outbound { get; init; }
     public required LatencySummary BargeIn { get; init; }
+
+    /// <summary>Inside the gateway: speech_started received → clear sent (its journal's <c>clear_us</c>).</summary>
+    public LatencySummary GatewayBargeIn { get; init; } = LatencySummary.Empty;
     public required long BargeInsSent { get; init; }
     public required long ClearsReceived { get; init; }
     public required long BargeInsWithoutClear { get; init; }

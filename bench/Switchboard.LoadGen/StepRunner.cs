@@ -85,6 +85,7 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
             var alive = !gateway.HasExited;
             await Task.WhenAll(calls.Select(c => c.StopAsync(TimeSpan.FromSeconds(5))));
             backend.EndStep();
+            var gatewayBargeIn = await GatewayJournal.TakeClearLatenciesAsync(gateway.DataDir, token);
 
             var measuredSeconds = LatencySummary.ToMs(measureTo - measureFrom) / 1000.0;
             var gatewayUserMs = cpu1.UserMs - cpu0.UserMs;
@@ -93,6 +94,7 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
             var callSeconds = live.Count * wallMs / 1000.0;
             return Summarise(states, measureFrom, measureTo) with
             {
+                GatewayBargeIn = gatewayBargeIn,
                 MeasuredSeconds = measuredSeconds,
                 SchedulerLateness = scheduler.Lateness,
                 GatewayCpuPercent = gatewayCpuMs / wallMs * 100,
