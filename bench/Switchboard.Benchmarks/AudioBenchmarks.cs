@@ -40,6 +40,9 @@ public class AudioBenchmarks
     public void ALawEncode20ms() => G711.PcmToALaw(_pcm8k, _mulaw);
 
     [Benchmark]
+    public void ALawDecode20ms() => G711.ALawToPcm(_mulaw, _pcm8k);
+
+    [Benchmark]
     public int Resample8To24k20ms() => _up.Process(_pcm8k, _resampled);
 
     [Benchmark]
