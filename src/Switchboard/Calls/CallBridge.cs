@@ -693,7 +693,8 @@ internal sealed class CallBridge : IAsyncDisposable
                 break;
             case OutputAudioDoneEvent done:
                 // Close the item's playback accounting with a mark so the ledger knows when it finished playing.
-                if (_audioItem is not null && string.Equals(done.ItemId, _audioItem, StringComparison.Ordinal) && !IsSuppressed(done.ItemId, done.ResponseId))
+                // (A barge-in clears _audioItem and the ledger, so an interrupted item never gets a mark here.)
+                if (_audioItem is not null && string.Equals(done.ItemId, _audioItem, StringComparison.Ordinal))
                 {
                     await SendMarkAsync(token).ConfigureAwait(false);
                 }
@@ -741,10 +742,6 @@ internal sealed class CallBridge : IAsyncDisposable
 
     private string Micros(long ticks) =>
         (_time.GetElapsedTime(0, ticks).TotalMicroseconds).ToString("0", System.Globalization.CultureInfo.InvariantCulture);
-
-    private bool IsSuppressed(string itemId, string responseId) =>
-        (_suppressedItemUtf8.Length > 0 && System.Text.Encoding.UTF8.GetBytes(itemId).AsSpan().SequenceEqual(_suppressedItemUtf8))
-        || (_suppressedResponseUtf8.Length > 0 && System.Text.Encoding.UTF8.GetBytes(responseId).AsSpan().SequenceEqual(_suppressedResponseUtf8));
 
     /// <summary>
     /// The caller started speaking. If assistant audio is still unplayed: clear the carrier first (that is
@@ -976,12 +973,13 @@ internal sealed class CallBridge : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
+        // RunAsync has already closed both sockets; only the buffers and the token source remain.
         _carrierReader.Dispose();
         _carrier.Dispose();
         _cts.Dispose();
-        await ValueTask.CompletedTask.ConfigureAwait(false);
+        return ValueTask.CompletedTask;
     }
 
     private enum CarrierAction
