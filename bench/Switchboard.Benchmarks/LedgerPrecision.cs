@@ -7,6 +7,7 @@ using Switchboard.Audio;
 using Switchboard.Calls;
 using Switchboard.Cli.Simulation;
 using Switchboard.Server;
+using Switchboard.Storage;
 
 namespace Switchboard.Benchmarks;
 
@@ -57,7 +58,7 @@ internal static class LedgerPrecision
         var dataDir = Path.Combine(Path.GetTempPath(), "switchboard-ledger", Guid.NewGuid().ToString("N"));
         var app = GatewayApp.Build(GatewayApp.CreateBuilder(["--urls", "http://127.0.0.1:0"], new Dictionary<string, string?>
         {
-            ["Switchboard:Journal:Directory"] = dataDir,
+            ["Switchboard:Storage:SqlitePath"] = Path.Combine(dataDir, "switchboard.db"),
             ["Switchboard:Backend:Kind"] = "Local",
             ["Switchboard:Bridge:MarkIntervalMs"] = markIntervalMs.ToString(CultureInfo.InvariantCulture),
             ["Switchboard:Bridge:FirstChunkMs"] = Math.Min(20, markIntervalMs).ToString(CultureInfo.InvariantCulture),
@@ -78,7 +79,8 @@ internal static class LedgerPrecision
                 TailSeconds = 1.5,
             });
             var journal = app.Services.GetRequiredService<ICallJournal>();
-            var callId = Path.GetFileNameWithoutExtension(Directory.EnumerateFiles(dataDir, "*.jsonl").First());
+            await journal.FlushAsync(CancellationToken.None);
+            var callId = (await app.Services.GetRequiredService<IStore>().ListCallsAsync(null, 0, 1, CancellationToken.None)).Items[0].Id;
             var events = await journal.ReadAsync(callId, CancellationToken.None);
             var bargeIn = events.FirstOrDefault(e => e.Type == CallEventType.BargeIn);
             var interrupted = result.Turns.FirstOrDefault(t => t.Interrupted);

@@ -71,7 +71,7 @@ internal sealed class GatewayProcess : IDisposable
         info.Environment["SWITCHBOARD_BACKEND"] = "OpenAI";
         info.Environment["OPENAI_API_KEY"] = backend.ApiKey;
         info.Environment["OPENAI_REALTIME_URL"] = backend.Url.ToString();
-        info.Environment["SWITCHBOARD_DATA_DIR"] = dataDir;
+        info.Environment["SWITCHBOARD_SQLITE_PATH"] = Path.Combine(dataDir, "switchboard.db");
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment.Remove("TWILIO_AUTH_TOKEN");
         foreach (var (name, value) in extraEnvironment)

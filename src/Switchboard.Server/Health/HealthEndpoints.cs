@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Switchboard.Calls;
 using Switchboard.Configuration;
 using Switchboard.Server.LocalBackend;
+using Switchboard.Storage;
 
 namespace Switchboard.Server.Health;
 
@@ -26,8 +27,20 @@ internal static class HealthEndpoints
         }
     }
 
-    private static IResult Report(IOptions<SwitchboardOptions> options, CallRegistry calls, ICallJournal journal, IServiceProvider services)
+    private static async Task<IResult> Report(IOptions<SwitchboardOptions> options, CallRegistry calls, ICallJournal journal, IStore store, IServiceProvider services, CancellationToken cancellationToken)
     {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(3));
+        StoreHealth database;
+        try
+        {
+            database = await store.PingAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            database = new StoreHealth(false, store.Provider, "no answer within 3 s");
+        }
+
         var kind = EffectiveBackend.Resolve(options.Value);
         Dictionary<string, object?> backend;
         if (kind == BackendKind.Local)
@@ -54,7 +67,7 @@ internal static class HealthEndpoints
         }
 
         var journalHealth = journal.Health;
-        var healthy = (string?)backend["state"] != "down" && journalHealth.Ok;
+        var healthy = (string?)backend["state"] != "down" && journalHealth.Ok && database.Ok;
         var body = new Dictionary<string, object?>
         {
             ["status"] = healthy ? "ok" : "unhealthy",
@@ -62,6 +75,7 @@ internal static class HealthEndpoints
             ["dependencies"] = new Dictionary<string, object?>
             {
                 ["backend"] = backend,
+                ["database"] = new Dictionary<string, object?> { ["provider"] = database.Provider, ["state"] = database.Ok ? "ok" : "down", ["detail"] = database.Detail },
                 ["journal"] = new Dictionary<string, object?> { ["state"] = journalHealth.Ok ? "ok" : "down", ["detail"] = journalHealth.Detail },
             },
         };

@@ -22,7 +22,10 @@ internal static class EnvironmentAliases
         ["SWITCHBOARD_BACKEND"] = "Switchboard:Backend:Kind",
         ["SWITCHBOARD_LOCAL_MODE"] = "Switchboard:Local:Mode",
         ["SWITCHBOARD_LOCAL_SCENARIO"] = "Switchboard:Local:ScenarioPath",
-        ["SWITCHBOARD_DATA_DIR"] = "Switchboard:Journal:Directory",
+        ["SWITCHBOARD_STORAGE"] = "Switchboard:Storage:Provider",
+        ["SWITCHBOARD_SQLITE_PATH"] = "Switchboard:Storage:SqlitePath",
+        ["SWITCHBOARD_POSTGRES"] = "Switchboard:Storage:PostgresConnectionString",
+        ["SWITCHBOARD_SESSION_KEY"] = "Switchboard:Sessions:SigningKey",
     };
 
     public static IEnumerable<KeyValuePair<string, string?>> Read()

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Options;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Calls;
 using Switchboard.Configuration;
+using Switchboard.Server.Control;
+using Switchboard.Storage;
 using Switchboard.Server.LocalBackend;
 
 namespace Switchboard.Server.Hosting;
@@ -20,12 +22,16 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CallRegistry>();
         services.TryAddSingleton<IToolInvoker, NoToolsInvoker>();
-        services.TryAddSingleton<ICallJournal>(sp => new JsonlCallJournal(
-            sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Journal.Directory,
-            sp.GetRequiredService<ILogger<JsonlCallJournal>>()));
+        services.TryAddSingleton<IStore>(sp => StoreFactory.Create(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Storage));
+        services.TryAddSingleton<ControlPlaneState>();
+        services.TryAddSingleton<ICallJournal, StoreCallJournal>();
         services.TryAddSingleton<RealtimeEndpointProvider>();
         services.TryAddSingleton<IRealtimeEndpointProvider>(sp => sp.GetRequiredService<RealtimeEndpointProvider>());
         services.TryAddSingleton<CallHost>();
+        services.AddProblemDetails();
+
+        // Migrate and create the default team/endpoint before Kestrel accepts traffic.
+        services.AddHostedService<StoreStartup>();
 
         // The local backend runs in-process on its own loopback listener, only when it is the effective backend.
         var options = configuration.GetSection(SwitchboardOptions.SectionName).Get<SwitchboardOptions>() ?? new SwitchboardOptions();

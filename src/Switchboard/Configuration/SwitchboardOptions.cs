@@ -42,6 +42,9 @@ public sealed record SwitchboardOptions
     /// <summary>Developer diagnostics endpoints (off by default).</summary>
     public DiagnosticsOptions Diagnostics { get; init; } = new();
 
-    /// <summary>Where call events are journaled.</summary>
-    public JournalOptions Journal { get; init; } = new();
+    /// <summary>Durable storage: SQLite (default) or PostgreSQL.</summary>
+    public StorageOptions Storage { get; init; } = new();
+
+    /// <summary>Session tokens and the session WebSocket.</summary>
+    public SessionOptions Sessions { get; init; } = new();
 }

@@ -23,6 +23,11 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
             yield return $"{p}:PublicBaseUrl must be an absolute http(s) URL such as https://gw.example.com (got '{o.PublicBaseUrl}').";
         }
 
+        foreach (var error in CollectStorage(o))
+        {
+            yield return error;
+        }
+
         var kind = o.Backend.Kind;
         if (kind == BackendKind.OpenAI && string.IsNullOrWhiteSpace(o.OpenAI.ApiKey))
         {
@@ -133,10 +138,41 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
         {
             yield return $"{p}:Bridge:UnknownCarrierEvents must be ignore or close (got '{b.UnknownCarrierEvents}').";
         }
+    }
 
-        if (string.IsNullOrWhiteSpace(o.Journal.Directory))
+    private static IEnumerable<string> CollectStorage(SwitchboardOptions o)
+    {
+        const string p = SwitchboardOptions.SectionName;
+        if (o.Storage.Provider is not ("sqlite" or "postgres"))
         {
-            yield return $"{p}:Journal:Directory must not be empty.";
+            yield return $"{p}:Storage:Provider must be sqlite or postgres (got '{o.Storage.Provider}'; env SWITCHBOARD_STORAGE).";
+        }
+        else if (o.Storage.Provider == "postgres" && string.IsNullOrWhiteSpace(o.Storage.PostgresConnectionString))
+        {
+            yield return $"{p}:Storage:PostgresConnectionString is required when the provider is postgres, e.g. Host=localhost;Database=switchboard;Username=sb;Password=… (env SWITCHBOARD_POSTGRES).";
+        }
+        else if (o.Storage.Provider == "sqlite" && string.IsNullOrWhiteSpace(o.Storage.SqlitePath))
+        {
+            yield return $"{p}:Storage:SqlitePath must name the database file, e.g. data/switchboard.db.";
+        }
+
+        if (o.Sessions.TokenTtlSeconds is < 10 or > 3600)
+        {
+            yield return $"{p}:Sessions:TokenTtlSeconds must be 10-3600 (got {o.Sessions.TokenTtlSeconds}).";
+        }
+
+        if (o.Sessions.MaxMessageBytes is < 1024 or > 16 * 1024 * 1024)
+        {
+            yield return $"{p}:Sessions:MaxMessageBytes must be 1024-16777216 (got {o.Sessions.MaxMessageBytes}).";
+        }
+
+        if (!string.IsNullOrEmpty(o.Sessions.SigningKey))
+        {
+            var bytes = new byte[o.Sessions.SigningKey.Length];
+            if (!Convert.TryFromBase64String(o.Sessions.SigningKey, bytes, out var length) || length < 32)
+            {
+                yield return $"{p}:Sessions:SigningKey must be base64 of at least 32 random bytes (e.g. openssl rand -base64 32; env SWITCHBOARD_SESSION_KEY).";
+            }
         }
     }
 }

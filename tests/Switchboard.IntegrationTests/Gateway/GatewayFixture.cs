@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Calls;
 using Switchboard.Server;
+using Switchboard.Storage;
 
 namespace Switchboard.IntegrationTests.Gateway;
 
@@ -26,6 +27,8 @@ internal sealed class GatewayFixture : IAsyncDisposable
 
     public ICallJournal Journal => App.Services.GetRequiredService<ICallJournal>();
 
+    public IStore Store => App.Services.GetRequiredService<IStore>();
+
     public CallRegistry Calls => App.Services.GetRequiredService<CallRegistry>();
 
     public string WebSocketUrl(string path) => "ws" + BaseUrl["http".Length..] + path;
@@ -35,7 +38,7 @@ internal sealed class GatewayFixture : IAsyncDisposable
         var dataDir = Path.Combine(Path.GetTempPath(), "switchboard-tests", Guid.NewGuid().ToString("N"));
         var overrides = new Dictionary<string, string?>
         {
-            ["Switchboard:Journal:Directory"] = dataDir,
+            ["Switchboard:Storage:SqlitePath"] = Path.Combine(dataDir, "switchboard.db"),
             ["Switchboard:Backend:Kind"] = "Local",
             ["Logging:LogLevel:Default"] = "Warning",
         };
@@ -56,7 +59,8 @@ internal sealed class GatewayFixture : IAsyncDisposable
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
         while (DateTime.UtcNow < deadline)
         {
-            var id = callId ?? Directory.EnumerateFiles(DataDir, "*.jsonl").Select(Path.GetFileNameWithoutExtension).FirstOrDefault();
+            await Journal.FlushAsync(CancellationToken.None);
+            var id = callId ?? (await Store.ListCallsAsync(null, 0, 1, CancellationToken.None)).Items.FirstOrDefault()?.Id;
             if (id is not null)
             {
                 var events = await Journal.ReadAsync(id, CancellationToken.None);
@@ -75,15 +79,11 @@ internal sealed class GatewayFixture : IAsyncDisposable
     /// <summary>Every call's events, keyed by call id.</summary>
     public async Task<Dictionary<string, IReadOnlyList<CallEvent>>> AllCallsAsync()
     {
+        await Journal.FlushAsync(CancellationToken.None);
         var result = new Dictionary<string, IReadOnlyList<CallEvent>>();
-        if (!Directory.Exists(DataDir))
+        foreach (var call in (await Store.ListCallsAsync(null, 0, 100_000, CancellationToken.None)).Items)
         {
-            return result;
-        }
-
-        foreach (var id in Directory.EnumerateFiles(DataDir, "*.jsonl").Select(Path.GetFileNameWithoutExtension))
-        {
-            result[id!] = await Journal.ReadAsync(id!, CancellationToken.None);
+            result[call.Id] = await Journal.ReadAsync(call.Id, CancellationToken.None);
         }
 
         return result;

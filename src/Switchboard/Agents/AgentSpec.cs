@@ -1,0 +1,118 @@
+using System.Text.Json;
+
+namespace Switchboard.Agents;
+
+/// <summary>
+/// Everything that makes an endpoint's agent: backend and model, voice, instructions, greeting, tools, turn
+/// detection, transcription, limits, and which transports and interaction modes it allows. Stored as one JSON
+/// document; missing fields take these defaults, so older rows keep working as fields are added.
+/// </summary>
+internal sealed record AgentSpec
+{
+    /// <summary><c>default</c> (the gateway's configured backend), <c>openai</c>, <c>azure</c> or <c>local</c>.</summary>
+    public string Backend { get; init; } = "default";
+
+    /// <summary>Model (OpenAI) or deployment (Azure); empty uses the gateway's configured one.</summary>
+    public string? Model { get; init; }
+
+    public string Voice { get; init; } = "marin";
+
+    public string Instructions { get; init; } = "You are a helpful, concise phone agent. Keep answers short.";
+
+    /// <summary>When set the agent speaks first with this greeting.</summary>
+    public string? Greeting { get; init; }
+
+    /// <summary><c>auto</c>, <c>pcmu</c>, <c>pcma</c> or <c>pcm24</c> on the backend leg.</summary>
+    public string AudioFormat { get; init; } = "auto";
+
+    public TurnDetectionSpec TurnDetection { get; init; } = new();
+
+    public TranscriptionSpec Transcription { get; init; } = new();
+
+    public LimitsSpec Limits { get; init; } = new();
+
+    /// <summary>Function tools offered to the model.</summary>
+    public IReadOnlyList<ToolSpec> Tools { get; init; } = [];
+
+    /// <summary>Allowed transports (<see cref="Transports"/>).</summary>
+    public IReadOnlyList<string> Carriers { get; init; } = Transports.All;
+
+    /// <summary>Allowed interaction modes (<see cref="InteractionModes"/>).</summary>
+    public IReadOnlyList<string> Modes { get; init; } = InteractionModes.All;
+
+    /// <summary>E.164 numbers whose inbound carrier calls land on this endpoint.</summary>
+    public IReadOnlyList<string> PhoneNumbers { get; init; } = [];
+
+    /// <summary>Actions the agent may ask a browser page to perform (<c>browser_actions</c> mode).</summary>
+    public IReadOnlyList<BrowserActionSpec> BrowserActions { get; init; } = [];
+
+    /// <summary>Named entry points a session may start at (each may override the greeting and add instructions).</summary>
+    public IReadOnlyList<FlowSpec> Flows { get; init; } = [];
+}
+
+/// <summary>Turn detection settings sent in <c>session.update</c>.</summary>
+internal sealed record TurnDetectionSpec
+{
+    /// <summary><c>server_vad</c>, <c>semantic_vad</c> or <c>none</c>.</summary>
+    public string Type { get; init; } = "server_vad";
+
+    public double Threshold { get; init; } = 0.5;
+
+    public int PrefixPaddingMs { get; init; } = 300;
+
+    public int SilenceDurationMs { get; init; } = 500;
+}
+
+/// <summary>Input transcription settings.</summary>
+internal sealed record TranscriptionSpec
+{
+    /// <summary>Empty disables caller transcripts.</summary>
+    public string? Model { get; init; } = "gpt-4o-mini-transcribe";
+
+    public string? Language { get; init; }
+}
+
+/// <summary>Per-endpoint limits; 0 means "the gateway's default".</summary>
+internal sealed record LimitsSpec
+{
+    /// <summary>Longest call or session conversation, in seconds (0: gateway's <c>Bridge:MaxCallSeconds</c>).</summary>
+    public int MaxCallSeconds { get; init; }
+
+    /// <summary>Lifetime of a session created for this endpoint, in seconds.</summary>
+    public int SessionTtlSeconds { get; init; } = 3600;
+}
+
+/// <summary>A function tool: name, description and JSON Schema parameters.</summary>
+internal sealed record ToolSpec
+{
+    public required string Name { get; init; }
+
+    public string? Description { get; init; }
+
+    /// <summary>JSON Schema of the arguments (an object schema).</summary>
+    public JsonElement? Parameters { get; init; }
+}
+
+/// <summary>An action a browser page performs for the agent (e.g. show a message, open a URL).</summary>
+internal sealed record BrowserActionSpec
+{
+    public required string Name { get; init; }
+
+    public string? Description { get; init; }
+
+    public JsonElement? Parameters { get; init; }
+}
+
+/// <summary>A named entry point into the conversation.</summary>
+internal sealed record FlowSpec
+{
+    public required string Name { get; init; }
+
+    public string? Description { get; init; }
+
+    /// <summary>Replaces the endpoint's greeting when the session starts here.</summary>
+    public string? Greeting { get; init; }
+
+    /// <summary>Appended to the endpoint's instructions when the session starts here.</summary>
+    public string? Instructions { get; init; }
+}

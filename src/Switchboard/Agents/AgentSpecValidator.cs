@@ -1,0 +1,153 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Switchboard.Agents;
+
+/// <summary>Checks an endpoint's name and spec; returns every problem at once, keyed by the JSON path of the bad field.</summary>
+internal static partial class AgentSpecValidator
+{
+    private static readonly string[] Backends = ["default", "openai", "azure", "local"];
+    private static readonly string[] AudioFormats = ["auto", "pcmu", "pcma", "pcm24"];
+    private static readonly string[] TurnTypes = ["server_vad", "semantic_vad", "none"];
+
+    public static Dictionary<string, string[]> Validate(string? name, AgentSpec spec)
+    {
+        var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        void Add(string key, string message)
+        {
+            if (!errors.TryGetValue(key, out var list))
+            {
+                errors[key] = list = [];
+            }
+
+            list.Add(message);
+        }
+
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 100)
+        {
+            Add("name", "name is required (1-100 characters)");
+        }
+
+        if (!Backends.Contains(spec.Backend))
+        {
+            Add("backend", "backend must be one of: " + string.Join(", ", Backends));
+        }
+
+        if (spec.Model is { Length: > 100 })
+        {
+            Add("model", "model is at most 100 characters");
+        }
+
+        if (string.IsNullOrWhiteSpace(spec.Voice) || spec.Voice.Length > 50)
+        {
+            Add("voice", "voice is required (e.g. marin or cedar)");
+        }
+
+        if (spec.Instructions is null || spec.Instructions.Length > 32_000)
+        {
+            Add("instructions", "instructions are required and at most 32000 characters");
+        }
+
+        if (spec.Greeting is { Length: > 2_000 })
+        {
+            Add("greeting", "greeting is at most 2000 characters");
+        }
+
+        if (!AudioFormats.Contains(spec.AudioFormat))
+        {
+            Add("audioFormat", "audioFormat must be one of: " + string.Join(", ", AudioFormats));
+        }
+
+        var turn = spec.TurnDetection ?? new TurnDetectionSpec();
+        if (!TurnTypes.Contains(turn.Type))
+        {
+            Add("turnDetection.type", "turnDetection.type must be one of: " + string.Join(", ", TurnTypes));
+        }
+
+        if (turn.Threshold is < 0 or > 1)
+        {
+            Add("turnDetection.threshold", "turnDetection.threshold must be between 0 and 1");
+        }
+
+        if (turn.PrefixPaddingMs is < 0 or > 5_000)
+        {
+            Add("turnDetection.prefixPaddingMs", "turnDetection.prefixPaddingMs must be 0-5000");
+        }
+
+        if (turn.SilenceDurationMs is < 0 or > 10_000)
+        {
+            Add("turnDetection.silenceDurationMs", "turnDetection.silenceDurationMs must be 0-10000");
+        }
+
+        var limits = spec.Limits ?? new LimitsSpec();
+        if (limits.MaxCallSeconds is < 0 or > 86_400)
+        {
+            Add("limits.maxCallSeconds", "limits.maxCallSeconds must be 0 (gateway default) to 86400");
+        }
+
+        if (limits.SessionTtlSeconds is < 60 or > 86_400)
+        {
+            Add("limits.sessionTtlSeconds", "limits.sessionTtlSeconds must be 60-86400");
+        }
+
+        foreach (var carrier in spec.Carriers ?? [])
+        {
+            if (!Transports.IsKnown(carrier))
+            {
+                Add("carriers", $"unknown carrier '{carrier}'; known: {string.Join(", ", Transports.All)}");
+            }
+        }
+
+        foreach (var mode in spec.Modes ?? [])
+        {
+            if (!InteractionModes.IsKnown(mode))
+            {
+                Add("modes", $"unknown mode '{mode}'; known: {string.Join(", ", InteractionModes.All)}");
+            }
+        }
+
+        foreach (var number in spec.PhoneNumbers ?? [])
+        {
+            if (!E164().IsMatch(number))
+            {
+                Add("phoneNumbers", $"'{number}' is not an E.164 number (+ and 8-15 digits)");
+            }
+        }
+
+        CheckFunctions("tools", (spec.Tools ?? []).Select(t => (t.Name, t.Parameters)), Add);
+        CheckFunctions("browserActions", (spec.BrowserActions ?? []).Select(a => (a.Name, a.Parameters)), Add);
+        var flowNames = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var flow in spec.Flows ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(flow.Name) || !Identifier().IsMatch(flow.Name) || !flowNames.Add(flow.Name))
+            {
+                Add("flows", $"flow name '{flow.Name}' must be unique and match [a-zA-Z0-9_-]{{1,64}}");
+            }
+        }
+
+        return errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+    }
+
+    private static void CheckFunctions(string key, IEnumerable<(string Name, JsonElement? Parameters)> functions, Action<string, string> add)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, parameters) in functions)
+        {
+            if (string.IsNullOrWhiteSpace(name) || !Identifier().IsMatch(name) || !names.Add(name))
+            {
+                add(key, $"name '{name}' must be unique and match [a-zA-Z0-9_-]{{1,64}}");
+            }
+
+            if (parameters is { } p && p.ValueKind != JsonValueKind.Object)
+            {
+                add(key, $"'{name}': parameters must be a JSON Schema object");
+            }
+        }
+    }
+
+    [GeneratedRegex(@"^\+[1-9][0-9]{7,14}$")]
+    private static partial Regex E164();
+
+    [GeneratedRegex(@"^[a-zA-Z0-9_-]{1,64}$")]
+    private static partial Regex Identifier();
+}

@@ -1,0 +1,16 @@
+namespace Switchboard.Agents;
+
+/// <summary>The ways a caller reaches an endpoint (its allowed <c>carriers</c>).</summary>
+internal static class Transports
+{
+    /// <summary>The session WebSocket (<c>/ws/session</c>), used by browsers and SDKs.</summary>
+    public const string WebSocket = "websocket";
+
+    public const string Twilio = "twilio";
+
+    public const string Telnyx = "telnyx";
+
+    public static IReadOnlyList<string> All { get; } = [WebSocket, Twilio, Telnyx];
+
+    public static bool IsKnown(string transport) => All.Contains(transport, StringComparer.Ordinal);
+}

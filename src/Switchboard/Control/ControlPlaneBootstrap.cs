@@ -1,0 +1,109 @@
+using Switchboard.Agents;
+using Switchboard.Configuration;
+using Switchboard.Storage;
+
+namespace Switchboard.Control;
+
+/// <summary>
+/// First-run set-up, run at every start: migrate the schema, make sure the default team exists and has a
+/// default endpoint built from <c>Switchboard:Agent</c>. While nobody has edited that endpoint through the
+/// API or CLI it keeps following the configuration; once edited, the stored version wins.
+/// </summary>
+internal static class ControlPlaneBootstrap
+{
+    /// <summary>The name of the team created on first run.</summary>
+    public const string DefaultTeamName = "default";
+
+    public const string DefaultEndpointName = "default";
+
+    private const string DefaultTeamSetting = "default_team_id";
+    private const string SyncedSpecSetting = "default_endpoint_synced_spec";
+
+    public static async Task<BootstrapResult> RunAsync(IStore store, AgentOptions agent, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        var createdTeam = false;
+        var teamId = await store.GetSettingAsync(DefaultTeamSetting, cancellationToken).ConfigureAwait(false);
+        Team? team = teamId is null ? null : await store.GetTeamAsync(Guid.Parse(teamId), cancellationToken).ConfigureAwait(false);
+        if (team is null)
+        {
+            team = await store.FindTeamByNameAsync(DefaultTeamName, cancellationToken).ConfigureAwait(false);
+            if (team is null)
+            {
+                try
+                {
+                    team = new Team(Guid.NewGuid(), DefaultTeamName, time.GetUtcNow());
+                    await store.CreateTeamAsync(team, cancellationToken).ConfigureAwait(false);
+                    createdTeam = true;
+                }
+                catch (StoreConflictException)
+                {
+                    // Another node created it first.
+                    team = await store.FindTeamByNameAsync(DefaultTeamName, cancellationToken).ConfigureAwait(false)
+                        ?? throw new InvalidOperationException("the default team vanished during start-up");
+                }
+            }
+
+            var stored = await store.SetSettingIfAbsentAsync(DefaultTeamSetting, team.Id.ToString("D"), cancellationToken).ConfigureAwait(false);
+            team = await store.GetTeamAsync(Guid.Parse(stored), cancellationToken).ConfigureAwait(false) ?? team;
+        }
+
+        var fromConfig = AgentSpecDefaults.FromOptions(agent);
+        var configJson = AgentSpecJson.Serialize(fromConfig);
+        var endpoint = await store.GetDefaultEndpointAsync(team.Id, cancellationToken).ConfigureAwait(false);
+        if (endpoint is null)
+        {
+            var now = time.GetUtcNow();
+            endpoint = new AgentEndpoint
+            {
+                Id = Guid.NewGuid(),
+                TeamId = team.Id,
+                Name = await FreeNameAsync(store, team.Id, cancellationToken).ConfigureAwait(false),
+                IsDefault = true,
+                Spec = fromConfig,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            try
+            {
+                await store.CreateEndpointAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StoreConflictException ex)
+            {
+                // Another node created it first.
+                endpoint = await store.GetDefaultEndpointAsync(team.Id, cancellationToken).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException("the default endpoint could not be created", ex);
+            }
+
+            await store.SetSettingAsync(SyncedSpecSetting + ":" + endpoint.Id, configJson, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var marker = SyncedSpecSetting + ":" + endpoint.Id;
+            var synced = await store.GetSettingAsync(marker, cancellationToken).ConfigureAwait(false);
+            if (synced is not null && synced == AgentSpecJson.Serialize(endpoint.Spec) && synced != configJson)
+            {
+                // Untouched since the last start: follow the configuration.
+                endpoint = endpoint with { Spec = fromConfig, UpdatedAt = time.GetUtcNow() };
+                await store.UpdateEndpointAsync(endpoint, cancellationToken).ConfigureAwait(false);
+                await store.SetSettingAsync(marker, configJson, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return new BootstrapResult(team, endpoint, createdTeam);
+    }
+
+    private static async Task<string> FreeNameAsync(IStore store, Guid teamId, CancellationToken cancellationToken)
+    {
+        var name = DefaultEndpointName;
+        for (var i = 2; await store.FindEndpointByNameAsync(teamId, name, cancellationToken).ConfigureAwait(false) is not null; i++)
+        {
+            name = DefaultEndpointName + "-" + i;
+        }
+
+        return name;
+    }
+}
+
+/// <summary>What start-up found or created.</summary>
+internal sealed record BootstrapResult(Team DefaultTeam, AgentEndpoint DefaultEndpoint, bool CreatedTeam);

@@ -1,0 +1,4 @@
+namespace Switchboard.Control;
+
+/// <summary>A tenant: it owns API keys, endpoints, sessions and calls. Nothing crosses teams.</summary>
+internal sealed record Team(Guid Id, string Name, DateTimeOffset CreatedAt);

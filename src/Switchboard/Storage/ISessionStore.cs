@@ -1,0 +1,11 @@
+using Switchboard.Control;
+
+namespace Switchboard.Storage;
+
+/// <summary>Sessions created for the session WebSocket.</summary>
+internal interface ISessionStore
+{
+    Task CreateSessionAsync(SessionRecord session, CancellationToken cancellationToken);
+
+    Task<SessionRecord?> GetSessionAsync(Guid id, CancellationToken cancellationToken);
+}

@@ -1,0 +1,72 @@
+namespace Switchboard.Storage;
+
+/// <summary>
+/// The schema, as numbered steps applied in order and recorded in <c>schema_migrations</c>. Steps are never
+/// edited once released; a change is a new step. Ids are text (UUIDs), times are Unix milliseconds, so the
+/// same SQL runs on SQLite and PostgreSQL.
+/// </summary>
+internal static class Migrations
+{
+    public static IReadOnlyList<(int Version, string Sql)> For(SqlDialect dialect) =>
+    [
+        (1, $"""
+            CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE teams (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at BIGINT NOT NULL);
+            CREATE TABLE api_keys (
+                id TEXT PRIMARY KEY,
+                team_id TEXT NOT NULL REFERENCES teams(id),
+                name TEXT NOT NULL,
+                prefix TEXT NOT NULL UNIQUE,
+                hash {dialect.BytesType} NOT NULL,
+                scopes BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                revoked_at BIGINT NULL,
+                last_used_at BIGINT NULL);
+            CREATE INDEX ix_api_keys_team ON api_keys(team_id, created_at);
+            CREATE TABLE endpoints (
+                id TEXT PRIMARY KEY,
+                team_id TEXT NOT NULL REFERENCES teams(id),
+                name TEXT NOT NULL,
+                is_default BIGINT NOT NULL,
+                spec TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                UNIQUE (team_id, name));
+            CREATE INDEX ix_endpoints_team ON endpoints(team_id, created_at, id);
+            CREATE UNIQUE INDEX ux_endpoints_default ON endpoints(team_id) WHERE is_default = 1;
+            CREATE TABLE endpoint_numbers (
+                number TEXT PRIMARY KEY,
+                endpoint_id TEXT NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE);
+            CREATE INDEX ix_endpoint_numbers_endpoint ON endpoint_numbers(endpoint_id);
+            CREATE TABLE sessions (
+                id TEXT PRIMARY KEY,
+                team_id TEXT NOT NULL,
+                endpoint_id TEXT NOT NULL,
+                mode TEXT NOT NULL,
+                flow TEXT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL);
+            CREATE TABLE calls (
+                id TEXT PRIMARY KEY,
+                team_id TEXT NULL,
+                endpoint_id TEXT NULL,
+                channel TEXT NOT NULL,
+                carrier_call_id TEXT NULL,
+                from_number TEXT NULL,
+                to_number TEXT NULL,
+                started_at BIGINT NOT NULL,
+                ended_at BIGINT NULL,
+                end_reason TEXT NULL,
+                event_count BIGINT NOT NULL DEFAULT 0);
+            CREATE INDEX ix_calls_team ON calls(team_id, started_at);
+            CREATE INDEX ix_calls_started ON calls(started_at);
+            CREATE TABLE call_events (
+                call_id TEXT NOT NULL,
+                seq BIGINT NOT NULL,
+                at BIGINT NOT NULL,
+                type TEXT NOT NULL,
+                body TEXT NOT NULL,
+                PRIMARY KEY (call_id, seq));
+            """),
+    ];
+}

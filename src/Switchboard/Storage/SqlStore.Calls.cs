@@ -1,0 +1,147 @@
+using System.Data.Common;
+using System.Text.Json;
+using Switchboard.Calls;
+
+namespace Switchboard.Storage;
+
+internal abstract partial class SqlStore
+{
+    private const string CallColumns = "id, team_id, endpoint_id, channel, carrier_call_id, from_number, to_number, started_at, ended_at, end_reason, event_count";
+
+    public async Task AppendEventsAsync(IReadOnlyList<CallEvent> events, CancellationToken cancellationToken)
+    {
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var e in events)
+        {
+            await using (var insert = Command(connection, tx,
+                "INSERT INTO call_events (call_id, seq, at, type, body) VALUES (@call, @seq, @at, @type, @body) ON CONFLICT (call_id, seq) DO NOTHING"))
+            {
+                Add(insert, "call", e.CallId);
+                Add(insert, "seq", e.Sequence);
+                Add(insert, "at", e.At);
+                Add(insert, "type", e.Type.ToString());
+                Add(insert, "body", JsonSerializer.Serialize(e, CallEventJsonContext.Default.CallEvent));
+                if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    continue;
+                }
+            }
+
+            counts[e.CallId] = counts.GetValueOrDefault(e.CallId) + 1;
+            if (e.Type == CallEventType.CallStarted)
+            {
+                await using var call = Command(connection, tx,
+                    $"INSERT INTO calls ({CallColumns}) VALUES (@id, @team, @endpoint, @channel, @carrier_call, @from, @to, @started, NULL, NULL, 0) ON CONFLICT (id) DO NOTHING");
+                Add(call, "id", e.CallId);
+                Add(call, "team", Data(e, CallEventKeys.TeamId));
+                Add(call, "endpoint", Data(e, CallEventKeys.EndpointId));
+                Add(call, "channel", Data(e, CallEventKeys.Carrier) ?? "unknown");
+                Add(call, "carrier_call", Data(e, CallEventKeys.CarrierCallId));
+                Add(call, "from", Data(e, CallEventKeys.From));
+                Add(call, "to", Data(e, CallEventKeys.To));
+                Add(call, "started", e.At);
+                await call.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else if (e.Type == CallEventType.CallEnded)
+            {
+                await using var ended = Command(connection, tx, "UPDATE calls SET ended_at = @at, end_reason = @reason WHERE id = @id");
+                Add(ended, "at", e.At);
+                Add(ended, "reason", e.Reason);
+                Add(ended, "id", e.CallId);
+                await ended.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var (callId, count) in counts)
+        {
+            await using var update = Command(connection, tx, "UPDATE calls SET event_count = event_count + @n WHERE id = @id");
+            Add(update, "n", count);
+            Add(update, "id", callId);
+            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<CallEvent>> ReadEventsAsync(string callId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = Command(connection, null, "SELECT body FROM call_events WHERE call_id = @call ORDER BY seq");
+        Add(cmd, "call", callId);
+        var bodies = await ReadAllAsync(cmd, r => r.GetString(0), cancellationToken).ConfigureAwait(false);
+        var events = new List<CallEvent>(bodies.Count);
+        foreach (var body in bodies)
+        {
+            if (JsonSerializer.Deserialize(body, CallEventJsonContext.Default.CallEvent) is { } e)
+            {
+                events.Add(e);
+            }
+        }
+
+        return events;
+    }
+
+    public async Task<CallRecord?> GetCallAsync(Guid? teamId, string callId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = Command(connection, null,
+            $"SELECT {CallColumns} FROM calls WHERE id = @id" + (teamId is null ? "" : " AND team_id = @team"));
+        Add(cmd, "id", callId);
+        if (teamId is { } team)
+        {
+            Add(cmd, "team", team);
+        }
+
+        return (await ReadAllAsync(cmd, ReadCall, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+    }
+
+    public async Task<Page<CallRecord>> ListCallsAsync(Guid? teamId, int offset, int limit, CancellationToken cancellationToken)
+    {
+        var where = teamId is null ? "" : " WHERE team_id = @team";
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        long total;
+        await using (var count = Command(connection, null, "SELECT COUNT(*) FROM calls" + where))
+        {
+            if (teamId is { } team)
+            {
+                Add(count, "team", team);
+            }
+
+            total = await ScalarLongAsync(count, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var cmd = Command(connection, null, $"SELECT {CallColumns} FROM calls{where} ORDER BY started_at DESC, id LIMIT @limit OFFSET @offset");
+        if (teamId is { } t)
+        {
+            Add(cmd, "team", t);
+        }
+
+        Add(cmd, "limit", limit);
+        Add(cmd, "offset", offset);
+        return new Page<CallRecord>(await ReadAllAsync(cmd, ReadCall, cancellationToken).ConfigureAwait(false), total);
+    }
+
+    private static string? Data(CallEvent e, string key) => e.Data is { } data && data.TryGetValue(key, out var value) ? value : null;
+
+    private static CallRecord ReadCall(DbDataReader r) => new()
+    {
+        Id = r.GetString(0),
+        TeamId = ReadOptionalGuid(r, 1),
+        EndpointId = ReadOptionalGuid(r, 2),
+        Channel = r.GetString(3),
+        CarrierCallId = ReadOptionalString(r, 4),
+        From = ReadOptionalString(r, 5),
+        To = ReadOptionalString(r, 6),
+        StartedAt = ReadTime(r, 7),
+        EndedAt = ReadOptionalTime(r, 8),
+        EndReason = ReadOptionalString(r, 9),
+        EventCount = r.GetInt64(10),
+    };
+}

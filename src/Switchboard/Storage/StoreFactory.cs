@@ -1,0 +1,15 @@
+using Switchboard.Configuration;
+using Switchboard.Storage.Postgres;
+using Switchboard.Storage.Sqlite;
+
+namespace Switchboard.Storage;
+
+/// <summary>Builds the configured store (options are validated before this runs).</summary>
+internal static class StoreFactory
+{
+    public static SqlStore Create(StorageOptions options) => options.Provider switch
+    {
+        "postgres" => new PostgresStore(options.PostgresConnectionString!),
+        _ => new SqliteStore(options.SqlitePath),
+    };
+}
