@@ -36,6 +36,14 @@ internal static partial class TwilioEndpoints
             }
         }
 
+        // The webhook URL configured on the number may name the agent: /twilio/twiml?endpointId=<uuid>.
+        var endpointId = context.Request.Query["endpointId"].ToString();
+        if (endpointId.Length > 0 && !Guid.TryParse(endpointId, out _))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid endpointId",
+                detail: "endpointId must be an endpoint's UUID (see GET /api/v1/endpoints).");
+        }
+
         var streamUrl = PublicUrl.WebSocketUrl(context.Request, o, StreamPath);
         var twiml = new StringBuilder();
         twiml.Append("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Connect><Stream url=\"").Append(SecurityElement.Escape(streamUrl)).Append("\">");
@@ -46,6 +54,11 @@ internal static partial class TwilioEndpoints
             {
                 twiml.Append("<Parameter name=\"").Append(name).Append("\" value=\"").Append(SecurityElement.Escape(value.ToString())).Append("\"/>");
             }
+        }
+
+        if (endpointId.Length > 0)
+        {
+            twiml.Append("<Parameter name=\"endpointId\" value=\"").Append(endpointId).Append("\"/>");
         }
 
         twiml.Append("</Stream></Connect></Response>");

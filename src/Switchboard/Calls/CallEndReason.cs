@@ -12,4 +12,7 @@ internal static class CallEndReason
     public const string MaxDuration = "max_duration";
     public const string GatewayShutdown = "gateway_shutdown";
     public const string InternalError = "internal_error";
+
+    /// <summary>Admission refused: unknown endpoint, or the endpoint does not accept this carrier.</summary>
+    public const string EndpointRejected = "endpoint_rejected";
 }
