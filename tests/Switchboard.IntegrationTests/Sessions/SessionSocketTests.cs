@@ -385,6 +385,24 @@ public class SessionSocketTests
     }
 
     [Fact]
+    public async Task GatewayShutdown_Closes1001AndEndsTheCall()
+    {
+        var (gateway, key) = await StartAsync();
+        await using var _ = gateway;
+        var created = await SessionApi.CreateSessionAsync(gateway, key);
+        await using var client = await SessionTestClient.ConnectAsync(created.WsUrl);
+        await client.WaitForTypeAsync("status");
+        Assert.Equal(1, gateway.Calls.Count);
+
+        var stopping = gateway.App.StopAsync();
+
+        Assert.Equal((int)WebSocketCloseStatus.EndpointUnavailable, await client.WaitForCloseAsync());
+        Assert.Equal("gateway shutting down", client.CloseDescription);
+        await stopping;
+        Assert.Equal(0, gateway.Calls.Count);
+    }
+
+    [Fact]
     public async Task PlainHttpGet_Is400ProblemNotAnUpgrade()
     {
         var (gateway, _) = await StartAsync();
