@@ -31,6 +31,4 @@ internal sealed class SessionConnections
         ArgumentNullException.ThrowIfNull(conversation);
         _live.TryRemove(new KeyValuePair<Guid, SessionConversation>(conversation.SessionId, conversation));
     }
-
-    public bool TryGet(Guid sessionId, out SessionConversation? conversation) => _live.TryGetValue(sessionId, out conversation);
 }
