@@ -7,6 +7,8 @@ using Switchboard.Configuration;
 using Switchboard.Server.Control;
 using Switchboard.Storage;
 using Switchboard.Server.LocalBackend;
+using Switchboard.Server.Sessions;
+using Switchboard.Sessions;
 
 namespace Switchboard.Server.Hosting;
 
@@ -30,6 +32,16 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<RealtimeEndpointProvider>();
         services.TryAddSingleton<IRealtimeEndpointProvider>(sp => sp.GetRequiredService<RealtimeEndpointProvider>());
         services.TryAddSingleton<CallHost>();
+        services.TryAddSingleton<SessionConnections>();
+        services.TryAddSingleton<SessionTokenSource>();
+        services.TryAddSingleton(sp => new SessionServices(
+            sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value,
+            sp.GetRequiredService<ICallJournal>(),
+            sp.GetRequiredService<CallRegistry>(),
+            sp.GetRequiredService<SessionConnections>(),
+            sp.GetRequiredService<IToolInvoker>(),
+            sp.GetRequiredService<ILogger<SessionConversation>>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddProblemDetails();
 
         // Migrate and create the default team/endpoint before Kestrel accepts traffic.

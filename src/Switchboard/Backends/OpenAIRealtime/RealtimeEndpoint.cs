@@ -25,6 +25,19 @@ internal sealed record RealtimeEndpoint(Uri Url, IReadOnlyList<KeyValuePair<stri
     public static RealtimeEndpoint ForLocal(Uri url, string apiKey, string model) =>
         new(WithQuery(url.ToString(), "model", model), [new("Authorization", "Bearer " + apiKey)], "local") { Model = model };
 
+    /// <summary>
+    /// The same endpoint with another model (OpenAI) or deployment (Azure): an agent endpoint that names its own
+    /// model replaces the gateway's <c>?model=</c>; every other query parameter is kept.
+    /// </summary>
+    public RealtimeEndpoint WithModel(string model)
+    {
+        var kept = Url.Query.TrimStart('?')
+            .Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Where(p => !p.StartsWith("model=", StringComparison.Ordinal) && p != "model");
+        var query = string.Join('&', kept.Append("model=" + Uri.EscapeDataString(model)));
+        return this with { Url = new Uri(Url.GetLeftPart(UriPartial.Path) + "?" + query) };
+    }
+
     private static Uri WithQuery(string url, string name, string value)
     {
         var separator = url.Contains('?', StringComparison.Ordinal) ? '&' : '?';
