@@ -69,7 +69,7 @@ internal static class EndpointsCommand
             {
                 var spec = e.Spec;
                 table.AddRow(
-                    e.Id.ToString("D"), e.Name, e.IsDefault ? "yes" : "", spec.Backend + (string.IsNullOrEmpty(spec.Model) ? "" : "/" + spec.Model),
+                    e.Id.ToString("D"), e.Name, e.IsDefault ? "yes" : "no", spec.Backend + (string.IsNullOrEmpty(spec.Model) ? "" : "/" + spec.Model),
                     spec.Voice, Formats.List(spec.Modes), Formats.List(spec.Carriers), Formats.List(spec.PhoneNumbers), Formats.Time(e.UpdatedAt));
             }
 

@@ -41,7 +41,7 @@ internal static class TeamsCommand
             var table = new TextTable("ID", "NAME", "DEFAULT", "CREATED");
             foreach (var team in teams)
             {
-                table.AddRow(team.Id.ToString("D"), team.Name, team.IsDefault ? "yes" : "", Formats.Time(team.CreatedAt));
+                table.AddRow(team.Id.ToString("D"), team.Name, team.IsDefault ? "yes" : "no", Formats.Time(team.CreatedAt));
             }
 
             table.Write(output.Out);
