@@ -20,6 +20,12 @@ internal static class AdminJson
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 
+    /// <summary>Compact JSON for request bodies.</summary>
+    public static AdminJsonContext Wire { get; } = new(new JsonSerializerOptions(AdminJsonContext.Default.Options)
+    {
+        WriteIndented = false,
+    });
+
     private static readonly JsonSerializerOptions NodeOutput = new()
     {
         WriteIndented = true,

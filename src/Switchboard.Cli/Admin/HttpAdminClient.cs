@@ -36,7 +36,7 @@ internal sealed class HttpAdminClient : IAdminClient
 
     public async Task<CreatedKey> CreateKeyAsync(string name, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.Serialize(new CreateKeyRequest(name, scopes), AdminJson.Context.CreateKeyRequest);
+        var body = JsonSerializer.Serialize(new CreateKeyRequest(name, scopes), AdminJson.Wire.CreateKeyRequest);
         return await SendAsync(HttpMethod.Post, "keys", body, AdminJson.Context.CreatedKey, cancellationToken).ConfigureAwait(false);
     }
 

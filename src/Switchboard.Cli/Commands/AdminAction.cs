@@ -49,7 +49,8 @@ internal static class AdminAction
     /// <summary>Prints a failure the way every admin command does.</summary>
     public static void Report(TextWriter stderr, AdminException ex)
     {
-        stderr.WriteLine(ex.Status is { } status ? $"error: {status} {ex.Title}: {ex.Message}" : $"error: {ex.Message}");
+        // ASP.NET Core's validation title ends with a period ("One or more validation errors occurred."); drop it before the colon.
+        stderr.WriteLine(ex.Status is { } status ? $"error: {status} {ex.Title?.TrimEnd('.')}: {ex.Message}" : $"error: {ex.Message}");
         foreach (var (field, messages) in ex.Errors)
         {
             foreach (var message in messages)

@@ -83,7 +83,7 @@ internal sealed class AdminOptions
         {
             foreach (var option in localOnly.Append(Team).Append(Config))
             {
-                if (parse.GetResult(option) is not null)
+                if (parse.GetResult(option) is { Implicit: false })
                 {
                     throw AdminException.Invalid($"{option.Name} applies to local mode only; with --server the API key decides the team");
                 }
@@ -108,7 +108,7 @@ internal sealed class AdminOptions
             return new HttpAdminClient(uri, key.Trim());
         }
 
-        if (parse.GetResult(ApiKey) is not null)
+        if (parse.GetResult(ApiKey) is { Implicit: false })
         {
             throw AdminException.Invalid($"--api-key needs --server (or ${ServerVariable}); without them the command opens the local database");
         }

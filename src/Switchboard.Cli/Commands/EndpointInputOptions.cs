@@ -122,7 +122,7 @@ internal sealed class EndpointInputOptions
 
     private static void SetString(JsonObject body, string field, ParseResult parse, Option<string?> option, bool emptyIsNull)
     {
-        if (parse.GetResult(option) is null)
+        if (parse.GetResult(option) is not { Implicit: false })
         {
             return;
         }
@@ -133,7 +133,7 @@ internal sealed class EndpointInputOptions
 
     private static void SetList(JsonObject body, string field, ParseResult parse, Option<string[]> option)
     {
-        if (parse.GetResult(option) is null)
+        if (parse.GetResult(option) is not { Implicit: false })
         {
             return;
         }
