@@ -28,7 +28,7 @@ internal sealed class HttpAdminClient : IAdminClient
         _http = new HttpClient();
         _http.BaseAddress = new Uri(server.AbsoluteUri.TrimEnd('/') + "/api/v1/");
         _http.Timeout = TimeSpan.FromSeconds(30);
-        _http.DefaultRequestHeaders.Add(ApiKeyHeader, apiKey);
+        _http.DefaultRequestHeaders.TryAddWithoutValidation(ApiKeyHeader, apiKey);
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
     }
 
@@ -63,13 +63,17 @@ internal sealed class HttpAdminClient : IAdminClient
 
     public async Task<EndpointList> ListEndpointsAsync(int page, int limit, CancellationToken cancellationToken)
     {
-        using var doc = await SendAsync(HttpMethod.Get, string.Create(CultureInfo.InvariantCulture, $"endpoints?page={page}&limit={limit}"), null, cancellationToken).ConfigureAwait(false);
-        var root = doc.RootElement;
-        var endpoints = root.GetProperty("endpoints").EnumerateArray()
-            .Select(e => AdminJson.EndpointFromJson(JsonObject.Create(e)!))
-            .ToList();
-        var pagination = root.GetProperty("pagination").Deserialize(AdminJson.Context.Pagination) ?? Pagination.For(page, limit, endpoints.Count);
-        return new EndpointList(endpoints, pagination);
+        var path = string.Create(CultureInfo.InvariantCulture, $"endpoints?page={page}&limit={limit}");
+        using var doc = await SendAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
+        return Read(path, () =>
+        {
+            var root = doc.RootElement;
+            var endpoints = root.GetProperty("endpoints").EnumerateArray()
+                .Select(e => AdminJson.EndpointFromJson(JsonObject.Create(e)!))
+                .ToList();
+            var pagination = root.GetProperty("pagination").Deserialize(AdminJson.Context.Pagination) ?? Pagination.For(page, limit, endpoints.Count);
+            return new EndpointList(endpoints, pagination);
+        });
     }
 
     public async Task<EndpointView> GetEndpointAsync(string idOrName, CancellationToken cancellationToken) =>
@@ -96,8 +100,9 @@ internal sealed class HttpAdminClient : IAdminClient
 
     public async Task<CallDetail> GetCallAsync(string callId, CancellationToken cancellationToken)
     {
-        using var doc = await SendAsync(HttpMethod.Get, "calls/" + Uri.EscapeDataString(callId), null, cancellationToken).ConfigureAwait(false);
-        return AdminJson.CallDetailFromJson(doc.RootElement);
+        var path = "calls/" + Uri.EscapeDataString(callId);
+        using var doc = await SendAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
+        return Read(path, () => AdminJson.CallDetailFromJson(doc.RootElement));
     }
 
     public ValueTask DisposeAsync()
@@ -113,8 +118,9 @@ internal sealed class HttpAdminClient : IAdminClient
         {
             try
             {
-                using var doc = await SendAsync(HttpMethod.Get, "endpoints/" + id.ToString("D"), null, cancellationToken).ConfigureAwait(false);
-                return AdminJson.EndpointFromJson(JsonObject.Create(doc.RootElement)!);
+                var path = "endpoints/" + id.ToString("D");
+                using var doc = await SendAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
+                return Read(path, () => AdminJson.EndpointFromJson(JsonObject.Create(doc.RootElement)!));
             }
             catch (AdminException ex) when (ex.Kind == AdminErrorKind.NotFound)
             {
@@ -139,13 +145,13 @@ internal sealed class HttpAdminClient : IAdminClient
     private async Task<EndpointView> SendEndpointAsync(HttpMethod method, string path, JsonObject body, CancellationToken cancellationToken)
     {
         using var doc = await SendAsync(method, path, body.ToJsonString(), cancellationToken).ConfigureAwait(false);
-        return AdminJson.EndpointFromJson(JsonObject.Create(doc.RootElement)!);
+        return Read(path, () => AdminJson.EndpointFromJson(JsonObject.Create(doc.RootElement)!));
     }
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, string? body, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {
         using var doc = await SendAsync(method, path, body, cancellationToken).ConfigureAwait(false);
-        return doc.RootElement.Deserialize(type) ?? throw Malformed(path, "an empty body");
+        return Read(path, () => doc.RootElement.Deserialize(type)) ?? throw Malformed(path, "an empty body");
     }
 
     /// <summary>Sends a request; the parsed JSON body of a success (an empty object for 204), an <see cref="AdminException"/> otherwise.</summary>
@@ -157,23 +163,26 @@ internal sealed class HttpAdminClient : IAdminClient
             request.Content = new StringContent(body, Encoding.UTF8, "application/json");
         }
 
-        HttpResponseMessage response;
+        HttpResponseMessage? response = null;
+        string text;
         try
         {
             response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
+            response?.Dispose();
             throw AdminException.Unavailable($"cannot reach the gateway at {Server}: {ex.Message}", ex);
         }
         catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
+            response?.Dispose();
             throw AdminException.Unavailable($"the gateway at {Server} did not answer within {_http.Timeout.TotalSeconds:0} s", ex);
         }
 
         using (response)
         {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 throw ToException(response, text);
@@ -187,6 +196,19 @@ internal sealed class HttpAdminClient : IAdminClient
             {
                 throw Malformed(path, ex.Message);
             }
+        }
+    }
+
+    /// <summary>Reads a parsed response; a body that does not have the contract's shape is an API error, not a crash.</summary>
+    private T Read<T>(string path, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or KeyNotFoundException or NotSupportedException)
+        {
+            throw Malformed(path, ex.Message);
         }
     }
 

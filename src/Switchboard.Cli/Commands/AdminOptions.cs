@@ -105,7 +105,14 @@ internal sealed class AdminOptions
                 throw AdminException.Invalid($"remote mode needs an API key: --api-key or ${ApiKeyVariable}");
             }
 
-            return new HttpAdminClient(uri, key.Trim());
+            key = key.Trim();
+            if (key.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
+            {
+                // It goes into a header: refuse rather than send something the gateway would read differently.
+                throw AdminException.Invalid("the API key contains spaces or control characters; paste it exactly as printed by 'keys create'");
+            }
+
+            return new HttpAdminClient(uri, key);
         }
 
         if (parse.GetResult(ApiKey) is { Implicit: false })

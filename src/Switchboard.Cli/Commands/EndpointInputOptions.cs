@@ -106,6 +106,11 @@ internal sealed class EndpointInputOptions
         {
             throw AdminException.Invalid($"--file: '{file.Name}' is not valid JSON: {ex.Message}");
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Not a storage failure: the user's file cannot be read.
+            throw AdminException.Invalid($"--file: cannot read '{file.FullName}': {ex.Message}");
+        }
 
         if (node is not JsonObject body)
         {
