@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace Switchboard.Agents;
@@ -11,13 +12,50 @@ internal static class AgentSpecJson
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
     });
 
+    private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
+
+    /// <summary>A spec with every default, as JSON (nulls omitted), parsed once and cloned per use.</summary>
+    private static readonly Lazy<JsonObject> Defaults = new(() => JsonNode.Parse(Serialize(new AgentSpec()))!.AsObject());
+
     public static string Serialize(AgentSpec spec) => JsonSerializer.Serialize(spec, AgentJsonContext.Default.AgentSpec);
 
-    /// <summary>Parses API input; unknown fields and malformed JSON throw <see cref="JsonException"/>.</summary>
+    /// <summary>Parses API input; unknown fields and malformed JSON throw <see cref="JsonException"/>. Missing fields take the defaults.</summary>
     public static AgentSpec ParseStrict(string json) =>
-        JsonSerializer.Deserialize(json, AgentJsonContext.Default.AgentSpec) ?? throw new JsonException("the agent spec is null");
+        JsonSerializer.Deserialize(WithDefaults(json), AgentJsonContext.Default.AgentSpec) ?? throw new JsonException("the agent spec is null");
 
-    /// <summary>Parses a stored row, ignoring fields this version does not know.</summary>
+    /// <summary>Parses a stored row, ignoring fields this version does not know; missing fields take the defaults.</summary>
     public static AgentSpec ParseStored(string json) =>
-        JsonSerializer.Deserialize(json, Lenient.AgentSpec) ?? new AgentSpec();
+        JsonSerializer.Deserialize(WithDefaults(json), Lenient.AgentSpec) ?? new AgentSpec();
+
+    /// <summary>
+    /// The input laid over the defaults, objects merged field by field. The source-generated serializer builds init-only
+    /// properties with an object initializer, so a field missing from the JSON would otherwise become null or 0 instead of
+    /// its declared default (dotnet/runtime#84484).
+    /// </summary>
+    private static JsonObject WithDefaults(string json)
+    {
+        if (JsonNode.Parse(json, documentOptions: DocumentOptions) is not JsonObject input)
+        {
+            throw new JsonException("the agent spec must be a JSON object");
+        }
+
+        var result = (JsonObject)Defaults.Value.DeepClone();
+        Overlay(result, input);
+        return result;
+    }
+
+    private static void Overlay(JsonObject target, JsonObject source)
+    {
+        foreach (var (key, value) in source)
+        {
+            if (value is JsonObject nested && target[key] is JsonObject existing)
+            {
+                Overlay(existing, nested);
+            }
+            else
+            {
+                target[key] = value?.DeepClone();
+            }
+        }
+    }
 }
