@@ -507,6 +507,33 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AppendEvents_HostileCarrierText_IsStoredOnBothProviders()
+    {
+        // Carrier start messages are caller-controlled JSON: NUL and lone surrogates are valid JSON escapes,
+        // but PostgreSQL text cannot hold NUL and Npgsql refuses invalid UTF-16.
+        const string hostile = "CA\u0000x\ud800y";
+        var started = new CallEvent
+        {
+            CallId = "hostile",
+            Sequence = 0,
+            At = T0,
+            Type = CallEventType.CallStarted,
+            Text = hostile,
+            Data = new Dictionary<string, string> { [CallEventKeys.Carrier] = "twilio", [CallEventKeys.CarrierCallId] = hostile, [CallEventKeys.From] = hostile },
+        };
+
+        await Store.AppendEventsAsync([started, Turn("hostile", 1, CallEventType.CallerTurn, hostile)], None);
+
+        var call = (await Store.GetCallAsync(null, "hostile", None))!;
+        Assert.Equal("CA\uFFFDx\uFFFDy", call.CarrierCallId);
+        Assert.Equal(call.CarrierCallId, call.From);
+        // The event bodies are JSON: NUL survives escaped; the serializer itself replaces an unpaired surrogate.
+        var events = await Store.ReadEventsAsync("hostile", None);
+        Assert.Equal("CA\u0000x\uFFFDy", events[0].Data![CallEventKeys.CarrierCallId]);
+        Assert.Equal("CA\u0000x\uFFFDy", events[1].Text);
+    }
+
+    [Fact]
     public async Task GetCall_WithTeam_OnlyThatTeamsCall()
     {
         var acme = Guid.NewGuid();
