@@ -195,7 +195,8 @@ internal abstract partial class SqlStore
 
     private static async Task WriteNumbersAsync(DbConnection connection, DbTransaction tx, AgentEndpoint endpoint, CancellationToken cancellationToken)
     {
-        foreach (var number in endpoint.Spec.PhoneNumbers.Distinct(StringComparer.Ordinal))
+        // A spec parsed from "phoneNumbers": null has a null list despite the annotation.
+        foreach (var number in (endpoint.Spec.PhoneNumbers ?? []).Distinct(StringComparer.Ordinal))
         {
             await using var cmd = Command(connection, tx, "INSERT INTO endpoint_numbers (number, endpoint_id) VALUES (@number, @id)");
             Add(cmd, "number", number);
@@ -213,7 +214,7 @@ internal abstract partial class SqlStore
             return new StoreConflictException($"an endpoint named '{endpoint.Name}' already exists", ex);
         }
 
-        foreach (var number in endpoint.Spec.PhoneNumbers)
+        foreach (var number in endpoint.Spec.PhoneNumbers ?? [])
         {
             var owner = await FindEndpointByPhoneNumberAsync(number, cancellationToken).ConfigureAwait(false);
             if (owner is not null && owner.Id != endpoint.Id)
