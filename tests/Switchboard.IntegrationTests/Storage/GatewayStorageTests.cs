@@ -21,6 +21,9 @@ public abstract class GatewayStorageTests : IAsyncLifetime
 {
     private static readonly CancellationToken None = CancellationToken.None;
 
+    /// <summary><c>sqlite</c> or <c>postgres</c>.</summary>
+    private protected abstract string ProviderName { get; }
+
     /// <summary>Creates the test's empty database.</summary>
     public abstract Task InitializeAsync();
 
@@ -182,8 +185,6 @@ public abstract class GatewayStorageTests : IAsyncLifetime
         Assert.Equal((3L, 3L), (raw.EventCount, raw.StoredEvents));
         Assert.Equal(HttpStatusCode.OK, (await HealthAsync(http, gateway)).Status);
     }
-
-    private protected abstract string ProviderName { get; }
 
     private static async Task<(ApiCaller? Caller, IResult? Failure)> AuthenticateAsync(GatewayFixture gateway, string key, ApiScopes scope)
     {

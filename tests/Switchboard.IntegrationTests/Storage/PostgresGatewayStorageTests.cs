@@ -1,4 +1,7 @@
+using System.Net;
+using System.Text.Json.Nodes;
 using Npgsql;
+using Switchboard.IntegrationTests.Gateway;
 
 namespace Switchboard.IntegrationTests.Storage;
 
@@ -42,6 +45,22 @@ public sealed class PostgresGatewayStorageTests : GatewayStorageTests
         return await reader.ReadAsync()
             ? new RawCall(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), !reader.IsDBNull(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt64(4), reader.GetInt64(5))
             : null;
+    }
+
+    [Fact]
+    public async Task Healthz_DatabaseDroppedAtRuntime_Is503WithTheDatabaseDown()
+    {
+        await using var gateway = await GatewayFixture.StartAsync(StorageSettings());
+        using var http = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(gateway.BaseUrl + "/healthz")).StatusCode);
+
+        await Database.DropAsync();
+
+        using var response = await http.GetAsync(gateway.BaseUrl + "/healthz");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var database = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["dependencies"]!["database"]!;
+        Assert.Equal(("postgres", "down"), ((string?)database["provider"], (string?)database["state"]));
+        Assert.Contains(Database.Name, (string?)database["detail"], StringComparison.Ordinal);
     }
 
     private protected override Task MakeUnreachableAsync() => Database.DisconnectAsync();

@@ -27,9 +27,6 @@ public sealed class PostgresServer : IAsyncLifetime
     /// <summary>Connection string to the maintenance database (<c>postgres</c>) as a user that may create databases.</summary>
     public string AdminConnectionString { get; private set; } = "";
 
-    /// <summary>Where the server came from, for failure messages.</summary>
-    public string Description { get; private set; } = "";
-
     public async Task InitializeAsync()
     {
         var external = Environment.GetEnvironmentVariable(EnvironmentVariable);
@@ -38,9 +35,16 @@ public sealed class PostgresServer : IAsyncLifetime
             var builder = new NpgsqlConnectionStringBuilder(external) { Pooling = false };
             builder.Database ??= "postgres";
             AdminConnectionString = builder.ConnectionString;
-            Description = $"{EnvironmentVariable} ({builder.Host}:{builder.Port})";
-            await using var probe = new NpgsqlConnection(AdminConnectionString);
-            await probe.OpenAsync();
+            try
+            {
+                await using var probe = new NpgsqlConnection(AdminConnectionString);
+                await probe.OpenAsync();
+            }
+            catch (NpgsqlException ex)
+            {
+                throw new InvalidOperationException($"{EnvironmentVariable} is set, but PostgreSQL at {builder.Host}:{builder.Port} could not be reached: {ex.Message}", ex);
+            }
+
             return;
         }
 
@@ -66,6 +70,8 @@ public sealed class PostgresServer : IAsyncLifetime
             Directory.CreateDirectory(_clusterDir);
         }
 
+        // From here on a failed start still leaves something to clean up at exit.
+        ProcessExitGuard.Register(this);
         var data = Path.Combine(_clusterDir, "data");
         await RunAsync(Tool("initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"], TimeSpan.FromSeconds(120));
 
@@ -89,8 +95,6 @@ public sealed class PostgresServer : IAsyncLifetime
                     Pooling = false,
                     Timeout = 10,
                 }.ConnectionString;
-                Description = $"private cluster in {_clusterDir} on 127.0.0.1:{port} ({_binDir})";
-                ProcessExitGuard.Register(this);
                 return;
             }
             catch (InvalidOperationException ex)
