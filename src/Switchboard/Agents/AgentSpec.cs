@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Switchboard.Agents;
 
@@ -7,67 +8,73 @@ namespace Switchboard.Agents;
 /// detection, transcription, limits, and which transports and interaction modes it allows. Stored as one JSON
 /// document; missing fields take these defaults, so older rows keep working as fields are added.
 /// </summary>
+/// <remarks>
+/// Properties with a default are <c>set</c>, not <c>init</c>: the JSON source generator assigns every init-only
+/// property when it deserializes, so a field missing from the JSON would become null or 0 instead of its default
+/// (dotnet/runtime#84484). Treat the records as immutable all the same and change them with <c>with</c>.
+/// </remarks>
 internal sealed record AgentSpec
 {
     /// <summary><c>default</c> (the gateway's configured backend), <c>openai</c>, <c>azure</c> or <c>local</c>.</summary>
-    public string Backend { get; init; } = "default";
+    public string Backend { get; set; } = "default";
 
     /// <summary>Model (OpenAI) or deployment (Azure); empty uses the gateway's configured one.</summary>
     public string? Model { get; init; }
 
-    public string Voice { get; init; } = "marin";
+    public string Voice { get; set; } = "marin";
 
-    public string Instructions { get; init; } = "You are a helpful, concise phone agent. Keep answers short.";
+    public string Instructions { get; set; } = "You are a helpful, concise phone agent. Keep answers short.";
 
     /// <summary>When set the agent speaks first with this greeting.</summary>
     public string? Greeting { get; init; }
 
     /// <summary><c>auto</c>, <c>pcmu</c>, <c>pcma</c> or <c>pcm24</c> on the backend leg.</summary>
-    public string AudioFormat { get; init; } = "auto";
+    public string AudioFormat { get; set; } = "auto";
 
-    public TurnDetectionSpec TurnDetection { get; init; } = new();
+    public TurnDetectionSpec TurnDetection { get; set; } = new();
 
-    public TranscriptionSpec Transcription { get; init; } = new();
+    public TranscriptionSpec Transcription { get; set; } = new();
 
-    public LimitsSpec Limits { get; init; } = new();
+    public LimitsSpec Limits { get; set; } = new();
 
     /// <summary>Function tools offered to the model.</summary>
-    public IReadOnlyList<ToolSpec> Tools { get; init; } = [];
+    public IReadOnlyList<ToolSpec> Tools { get; set; } = [];
 
     /// <summary>Allowed transports (<see cref="Transports"/>).</summary>
-    public IReadOnlyList<string> Carriers { get; init; } = Transports.All;
+    public IReadOnlyList<string> Carriers { get; set; } = Transports.All;
 
     /// <summary>Allowed interaction modes (<see cref="InteractionModes"/>).</summary>
-    public IReadOnlyList<string> Modes { get; init; } = InteractionModes.All;
+    public IReadOnlyList<string> Modes { get; set; } = InteractionModes.All;
 
     /// <summary>E.164 numbers whose inbound carrier calls land on this endpoint.</summary>
-    public IReadOnlyList<string> PhoneNumbers { get; init; } = [];
+    public IReadOnlyList<string> PhoneNumbers { get; set; } = [];
 
     /// <summary>Actions the agent may ask a browser page to perform (<c>browser_actions</c> mode).</summary>
-    public IReadOnlyList<BrowserActionSpec> BrowserActions { get; init; } = [];
+    public IReadOnlyList<BrowserActionSpec> BrowserActions { get; set; } = [];
 
     /// <summary>Named entry points a session may start at (each may override the greeting and add instructions).</summary>
-    public IReadOnlyList<FlowSpec> Flows { get; init; } = [];
+    public IReadOnlyList<FlowSpec> Flows { get; set; } = [];
 }
 
 /// <summary>Turn detection settings sent in <c>session.update</c>.</summary>
 internal sealed record TurnDetectionSpec
 {
     /// <summary><c>server_vad</c>, <c>semantic_vad</c> or <c>none</c>.</summary>
-    public string Type { get; init; } = "server_vad";
+    public string Type { get; set; } = "server_vad";
 
-    public double Threshold { get; init; } = 0.5;
+    public double Threshold { get; set; } = 0.5;
 
-    public int PrefixPaddingMs { get; init; } = 300;
+    public int PrefixPaddingMs { get; set; } = 300;
 
-    public int SilenceDurationMs { get; init; } = 500;
+    public int SilenceDurationMs { get; set; } = 500;
 }
 
 /// <summary>Input transcription settings.</summary>
 internal sealed record TranscriptionSpec
 {
-    /// <summary>Empty disables caller transcripts.</summary>
-    public string? Model { get; init; } = "gpt-4o-mini-transcribe";
+    /// <summary>Empty or null disables caller transcripts. Written even when null, so "no transcripts" survives storage instead of reading back as the default.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? Model { get; set; } = "gpt-4o-mini-transcribe";
 
     public string? Language { get; init; }
 }
@@ -79,7 +86,7 @@ internal sealed record LimitsSpec
     public int MaxCallSeconds { get; init; }
 
     /// <summary>Lifetime of a session created for this endpoint, in seconds.</summary>
-    public int SessionTtlSeconds { get; init; } = 3600;
+    public int SessionTtlSeconds { get; set; } = 3600;
 }
 
 /// <summary>A function tool: name, description and JSON Schema parameters.</summary>

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Switchboard.Storage;
@@ -9,13 +8,18 @@ namespace Switchboard.Calls;
 /// The call journal in the database. Appends go to an in-memory queue that a background writer commits in
 /// batches (one transaction per batch), so the audio path never waits on storage and each event is durable
 /// within milliseconds of happening. When the database is down the writer keeps the batch and retries with
-/// backoff, reporting itself unhealthy; nothing accepted is dropped while the process lives.
+/// backoff, reporting itself unhealthy; nothing accepted is dropped while the process lives. The one exception is
+/// an event the database answers but always refuses: it is isolated and dropped (logged as critical) so that it
+/// cannot hold up every later event.
 /// </summary>
 internal sealed partial class StoreCallJournal : ICallJournal, IAsyncDisposable
 {
     private const int MaxBatch = 512;
+
+    // Attempts (about 1.5 s of backoff) before a batch the reachable database keeps refusing is split up.
+    private const int PoisonAttempts = 5;
     private readonly Channel<Entry> _queue = Channel.CreateUnbounded<Entry>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly ICallStore _store;
+    private readonly IStore _store;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly string _provider;
@@ -88,11 +92,12 @@ internal sealed partial class StoreCallJournal : ICallJournal, IAsyncDisposable
         }
     }
 
-    private async Task WriteWithRetryAsync(List<CallEvent> events)
+    private async Task WriteWithRetryAsync(IReadOnlyList<CallEvent> events)
     {
         var delay = TimeSpan.FromMilliseconds(100);
         for (var attempt = 1; ; attempt++)
         {
+            Exception error;
             try
             {
                 await _store.AppendEventsAsync(events, CancellationToken.None).ConfigureAwait(false);
@@ -104,31 +109,69 @@ internal sealed partial class StoreCallJournal : ICallJournal, IAsyncDisposable
                 _health = new JournalHealth(true, _provider);
                 return;
             }
-            catch (Exception ex) when (ex is DbException or InvalidOperationException or IOException or TimeoutException)
+            catch (Exception ex)
             {
-                _health = new JournalHealth(false, $"{_provider}: {ex.Message}");
-                if (attempt == 1 || attempt % 20 == 0)
-                {
-                    LogWriteFailed(_logger, events.Count, attempt, ex.Message);
-                }
+                // Any failure, not only database errors: an exception escaping here would end the writer, and every
+                // later event of every call would then queue in memory without ever being written.
+                error = ex;
+            }
 
-                if (_stopping.IsCancellationRequested)
+            _health = new JournalHealth(false, $"{_provider}: {error.Message}");
+            if (attempt == 1 || attempt % 20 == 0)
+            {
+                LogWriteFailed(_logger, events.Count, attempt, error.Message);
+            }
+
+            // The database answers, yet keeps refusing this batch: something in it can never be stored. Isolate it by
+            // writing the events one at a time, and give up only on a single event that still fails. While the
+            // database is unreachable nothing is ever given up (until shutdown).
+            if (attempt >= PoisonAttempts && await DatabaseAnswersAsync().ConfigureAwait(false))
+            {
+                if (events.Count > 1)
                 {
-                    LogDropped(_logger, events.Count);
+                    foreach (var single in events)
+                    {
+                        await WriteWithRetryAsync([single]).ConfigureAwait(false);
+                    }
+
                     return;
                 }
 
-                try
-                {
-                    await Task.Delay(delay, _time, _stopping.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    // Shutting down: one last attempt on the next iteration, then give up.
-                }
-
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5_000));
+                var e = events[0];
+                LogPoisonDropped(_logger, e.CallId, e.Sequence, e.Type.ToString(), error.Message);
+                _health = new JournalHealth(true, _provider);
+                return;
             }
+
+            if (_stopping.IsCancellationRequested)
+            {
+                LogDropped(_logger, events.Count);
+                return;
+            }
+
+            try
+            {
+                await Task.Delay(delay, _time, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Shutting down: one last attempt on the next iteration, then give up.
+            }
+
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5_000));
+        }
+    }
+
+    private async Task<bool> DatabaseAnswersAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            return (await _store.PingAsync(timeout.Token).ConfigureAwait(false)).Ok;
+        }
+        catch (Exception)
+        {
+            return false;
         }
     }
 
@@ -140,6 +183,9 @@ internal sealed partial class StoreCallJournal : ICallJournal, IAsyncDisposable
 
     [LoggerMessage(EventId = 302, Level = LogLevel.Critical, Message = "Journal gave up on {Count} events at shutdown: the database stayed unreachable")]
     private static partial void LogDropped(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Critical, Message = "Journal dropped event {Sequence} ({Type}) of call {CallId}: the database answers but refuses to store it: {Error}")]
+    private static partial void LogPoisonDropped(ILogger logger, string callId, long sequence, string type, string error);
 
     private readonly record struct Entry(CallEvent? Event, TaskCompletionSource? Flushed);
 }

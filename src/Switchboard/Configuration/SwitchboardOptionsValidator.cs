@@ -152,6 +152,10 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
         {
             yield return $"{p}:Storage:PostgresConnectionString is required when the provider is postgres, e.g. Host=localhost;Database=switchboard;Username=sb;Password=… (env SWITCHBOARD_POSTGRES).";
         }
+        else if (o.Storage.Provider == "postgres" && PostgresConnectionProblem(o.Storage.PostgresConnectionString!) is { } problem)
+        {
+            yield return $"{p}:Storage:PostgresConnectionString {problem} (env SWITCHBOARD_POSTGRES).";
+        }
         else if (o.Storage.Provider == "sqlite" && string.IsNullOrWhiteSpace(o.Storage.SqlitePath))
         {
             yield return $"{p}:Storage:SqlitePath must name the database file, e.g. data/switchboard.db.";
@@ -174,6 +178,20 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
             {
                 yield return $"{p}:Sessions:SigningKey must be base64 of at least 32 random bytes (e.g. openssl rand -base64 32; env SWITCHBOARD_SESSION_KEY).";
             }
+        }
+    }
+
+    /// <summary>Why Npgsql would refuse the connection string at start-up; the message never repeats the string (it may hold a password).</summary>
+    private static string? PostgresConnectionProblem(string connectionString)
+    {
+        try
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            return string.IsNullOrWhiteSpace(builder.Host) ? "must name the server, e.g. Host=localhost;Database=switchboard;Username=sb;Password=…" : null;
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException or InvalidCastException)
+        {
+            return $"is not a valid Npgsql connection string ({ex.Message})";
         }
     }
 }

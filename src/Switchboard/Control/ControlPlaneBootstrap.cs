@@ -46,7 +46,7 @@ internal static class ControlPlaneBootstrap
             {
                 try
                 {
-                    team = new Team(Guid.NewGuid(), DefaultTeamName, time.GetUtcNow());
+                    team = new Team(Guid.NewGuid(), DefaultTeamName, Now(time));
                     await store.CreateTeamAsync(team, cancellationToken).ConfigureAwait(false);
                     createdTeam = true;
                 }
@@ -67,8 +67,8 @@ internal static class ControlPlaneBootstrap
         var endpoint = await store.GetDefaultEndpointAsync(team.Id, cancellationToken).ConfigureAwait(false);
         if (endpoint is null)
         {
-            var now = time.GetUtcNow();
-            endpoint = new AgentEndpoint
+            var now = Now(time);
+            var candidate = new AgentEndpoint
             {
                 Id = Guid.NewGuid(),
                 TeamId = team.Id,
@@ -78,18 +78,24 @@ internal static class ControlPlaneBootstrap
                 CreatedAt = now,
                 UpdatedAt = now,
             };
+
+            // The marker goes first: a crash between the two writes must not leave an endpoint that never follows the configuration.
+            await store.SetSettingAsync(SyncedSpecSetting + ":" + candidate.Id, configJson, cancellationToken).ConfigureAwait(false);
+            bool created;
             try
             {
-                await store.CreateEndpointAsync(endpoint, cancellationToken).ConfigureAwait(false);
+                created = await store.CreateDefaultEndpointIfNoneAsync(candidate, cancellationToken).ConfigureAwait(false);
             }
-            catch (StoreConflictException ex)
+            catch (StoreConflictException)
             {
-                // Another node created it first.
-                endpoint = await store.GetDefaultEndpointAsync(team.Id, cancellationToken).ConfigureAwait(false)
-                    ?? throw new InvalidOperationException("the default endpoint could not be created", ex);
+                // Another node took the free name a moment before us (and so made the default).
+                created = false;
             }
 
-            await store.SetSettingAsync(SyncedSpecSetting + ":" + endpoint.Id, configJson, cancellationToken).ConfigureAwait(false);
+            endpoint = created
+                ? candidate
+                : await store.GetDefaultEndpointAsync(team.Id, cancellationToken).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException("the default endpoint could not be created");
         }
         else if (followConfiguration)
         {
@@ -98,7 +104,7 @@ internal static class ControlPlaneBootstrap
             if (synced is not null && synced == AgentSpecJson.Serialize(endpoint.Spec) && synced != configJson)
             {
                 // Untouched since the last start: follow the configuration.
-                endpoint = endpoint with { Spec = fromConfig, UpdatedAt = time.GetUtcNow() };
+                endpoint = endpoint with { Spec = fromConfig, UpdatedAt = Now(time) };
                 await store.UpdateEndpointAsync(endpoint, cancellationToken).ConfigureAwait(false);
                 await store.SetSettingAsync(marker, configJson, cancellationToken).ConfigureAwait(false);
             }
@@ -106,6 +112,9 @@ internal static class ControlPlaneBootstrap
 
         return new BootstrapResult(team, endpoint, createdTeam);
     }
+
+    /// <summary>The current time at the store's precision (milliseconds), so the returned records equal the stored ones.</summary>
+    private static DateTimeOffset Now(TimeProvider time) => DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
 
     private static async Task<string> FreeNameAsync(IStore store, Guid teamId, CancellationToken cancellationToken)
     {

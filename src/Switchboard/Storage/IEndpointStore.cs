@@ -8,6 +8,14 @@ internal interface IEndpointStore
     /// <summary>Creates an endpoint; <see cref="StoreConflictException"/> on a duplicate name or phone number.</summary>
     Task CreateEndpointAsync(AgentEndpoint endpoint, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Creates <paramref name="endpoint"/> as its team's default unless the team already has a default endpoint,
+    /// in which case nothing is written and the result is false. Unlike <see cref="CreateEndpointAsync"/> it never
+    /// takes the flag from an existing endpoint, so nodes starting together agree on one default.
+    /// <see cref="StoreConflictException"/> on a duplicate name or phone number.
+    /// </summary>
+    Task<bool> CreateDefaultEndpointIfNoneAsync(AgentEndpoint endpoint, CancellationToken cancellationToken);
+
     /// <summary>The team's endpoint; null when it does not exist or belongs to another team.</summary>
     Task<AgentEndpoint?> GetEndpointAsync(Guid teamId, Guid id, CancellationToken cancellationToken);
 

@@ -35,6 +35,46 @@ internal abstract partial class SqlStore
         }
     }
 
+    public async Task<bool> CreateDefaultEndpointIfNoneAsync(AgentEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        if (!endpoint.IsDefault)
+        {
+            throw new ArgumentException("the endpoint must be marked as default", nameof(endpoint));
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // No clearing of an existing default: the partial unique index on (team_id) WHERE is_default = 1 makes
+            // a concurrent second default fail, and the check below turns that into "the team already has one".
+            await using (var cmd = Command(connection, tx,
+                $"INSERT INTO endpoints ({EndpointColumns}) SELECT @id, @team, @name, @default, @spec, @created, @updated " +
+                "WHERE NOT EXISTS (SELECT 1 FROM endpoints WHERE team_id = @team AND is_default = 1)"))
+            {
+                AddEndpoint(cmd, endpoint);
+                if (await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    return false;
+                }
+            }
+
+            await WriteNumbersAsync(connection, tx, endpoint, cancellationToken).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (DbException ex) when (Dialect.IsUniqueViolation(ex))
+        {
+            await tx.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+            if (await GetDefaultEndpointAsync(endpoint.TeamId, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                return false;
+            }
+
+            throw await ConflictAsync(endpoint, ex, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public async Task<AgentEndpoint?> GetEndpointAsync(Guid teamId, Guid id, CancellationToken cancellationToken) =>
         await QueryEndpointAsync("id = @id AND team_id = @team", cmd =>
         {
@@ -155,7 +195,8 @@ internal abstract partial class SqlStore
 
     private static async Task WriteNumbersAsync(DbConnection connection, DbTransaction tx, AgentEndpoint endpoint, CancellationToken cancellationToken)
     {
-        foreach (var number in endpoint.Spec.PhoneNumbers.Distinct(StringComparer.Ordinal))
+        // A spec parsed from "phoneNumbers": null has a null list despite the annotation.
+        foreach (var number in (endpoint.Spec.PhoneNumbers ?? []).Distinct(StringComparer.Ordinal))
         {
             await using var cmd = Command(connection, tx, "INSERT INTO endpoint_numbers (number, endpoint_id) VALUES (@number, @id)");
             Add(cmd, "number", number);
@@ -173,7 +214,7 @@ internal abstract partial class SqlStore
             return new StoreConflictException($"an endpoint named '{endpoint.Name}' already exists", ex);
         }
 
-        foreach (var number in endpoint.Spec.PhoneNumbers)
+        foreach (var number in endpoint.Spec.PhoneNumbers ?? [])
         {
             var owner = await FindEndpointByPhoneNumberAsync(number, cancellationToken).ConfigureAwait(false);
             if (owner is not null && owner.Id != endpoint.Id)

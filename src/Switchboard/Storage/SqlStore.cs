@@ -138,7 +138,55 @@ internal abstract partial class SqlStore : IStore
         await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Adds a parameter; null becomes DBNULL, Guids travel as text, times as Unix milliseconds.</summary>
+    /// <summary>
+    /// Text as both databases can store it: NUL (which PostgreSQL text refuses) and unpaired surrogates (which
+    /// Npgsql refuses to encode, with an exception that is not even a database error) become U+FFFD. Caller-controlled
+    /// strings (carrier ids, numbers) reach columns, so one odd message must not make a write fail forever.
+    /// Event bodies are JSON, where NUL is escaped (and kept) and the serializer already replaces unpaired surrogates.
+    /// </summary>
+    internal static string StorableText(string value)
+    {
+        if (IsStorable(value))
+        {
+            return value;
+        }
+
+        var builder = new System.Text.StringBuilder(value.Length);
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                builder.Append(c).Append(value[++i]);
+            }
+            else
+            {
+                builder.Append(c == '\0' || char.IsSurrogate(c) ? '\uFFFD' : c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool IsStorable(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (c == '\0' || char.IsSurrogate(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Adds a parameter; null becomes DBNULL, Guids travel as text, times as Unix milliseconds, text as <see cref="StorableText"/>.</summary>
     protected static void Add(DbCommand cmd, string name, object? value)
     {
         var p = cmd.CreateParameter();
@@ -169,7 +217,7 @@ internal abstract partial class SqlStore : IStore
                 p.DbType = DbType.Int64;
                 break;
             case string s:
-                p.Value = s;
+                p.Value = StorableText(s);
                 p.DbType = DbType.String;
                 break;
             case byte[] bytes:

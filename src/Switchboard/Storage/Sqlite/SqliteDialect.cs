@@ -14,6 +14,7 @@ internal sealed class SqliteDialect : SqlDialect
     // BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default transaction) already takes the write lock.
     public override string? MigrationLockSql => null;
 
-    // SQLITE_CONSTRAINT (19): UNIQUE and PRIMARY KEY violations.
-    public override bool IsUniqueViolation(DbException exception) => exception is SqliteException { SqliteErrorCode: 19 };
+    // Only SQLITE_CONSTRAINT_UNIQUE (2067) and SQLITE_CONSTRAINT_PRIMARYKEY (1555): the plain code 19 also covers
+    // foreign keys, NOT NULL and CHECK, which are not conflicts with an existing row (PostgreSQL reports those apart too).
+    public override bool IsUniqueViolation(DbException exception) => exception is SqliteException { SqliteExtendedErrorCode: 2067 or 1555 };
 }

@@ -1,0 +1,114 @@
+using System.Text.Json;
+using Switchboard.Agents;
+
+namespace Switchboard.Tests.Agents;
+
+public class AgentSpecValidatorTests
+{
+    private static readonly AgentSpec Valid = new();
+
+    public static TheoryData<string, string> BrokenSpecs => new()
+    {
+        { "backend", """{"backend":"gpt"}""" },
+        { "model", $$"""{"model":"{{new string('m', 101)}}"}""" },
+        { "voice", """{"voice":" "}""" },
+        { "voice", $$"""{"voice":"{{new string('v', 51)}}"}""" },
+        { "instructions", $$"""{"instructions":"{{new string('i', 32_001)}}"}""" },
+        { "greeting", $$"""{"greeting":"{{new string('g', 2_001)}}"}""" },
+        { "audioFormat", """{"audioFormat":"mp3"}""" },
+        { "turnDetection.type", """{"turnDetection":{"type":"magic"}}""" },
+        { "turnDetection.threshold", """{"turnDetection":{"threshold":1.01}}""" },
+        { "turnDetection.threshold", """{"turnDetection":{"threshold":-0.1}}""" },
+        { "turnDetection.prefixPaddingMs", """{"turnDetection":{"prefixPaddingMs":5001}}""" },
+        { "turnDetection.silenceDurationMs", """{"turnDetection":{"silenceDurationMs":-1}}""" },
+        { "limits.maxCallSeconds", """{"limits":{"maxCallSeconds":86401}}""" },
+        { "limits.sessionTtlSeconds", """{"limits":{"sessionTtlSeconds":59}}""" },
+        { "carriers", """{"carriers":["twilio","sip"]}""" },
+        { "modes", """{"modes":["text","telepathy"]}""" },
+        { "phoneNumbers", """{"phoneNumbers":["15551230000"]}""" },
+        { "phoneNumbers", """{"phoneNumbers":["+0551230000"]}""" },
+        { "phoneNumbers", """{"phoneNumbers":["+1234567"]}""" },
+        { "phoneNumbers", """{"phoneNumbers":["+1234567890123456"]}""" },
+        { "tools", """{"tools":[{"name":"has space"}]}""" },
+        { "tools", """{"tools":[{"name":"lookup"},{"name":"lookup"}]}""" },
+        { "tools", """{"tools":[{"name":"lookup","parameters":["not","an","object"]}]}""" },
+        { "browserActions", """{"browserActions":[{"name":""}]}""" },
+        { "browserActions", """{"browserActions":[{"name":"show","parameters":"string"}]}""" },
+        { "flows", """{"flows":[{"name":"billing"},{"name":"billing"}]}""" },
+        { "flows", """{"flows":[{"name":"bad/name"}]}""" },
+    };
+
+    [Fact]
+    public void Validate_DefaultsWithAName_HasNoErrors() => Assert.Empty(AgentSpecValidator.Validate("support", Valid));
+
+    [Fact]
+    public void Validate_EverythingAtTheLimits_HasNoErrors()
+    {
+        var spec = AgentSpecJson.ParseStrict($$"""
+            {
+              "backend": "azure", "model": "{{new string('m', 100)}}", "voice": "{{new string('v', 50)}}",
+              "instructions": "", "greeting": "{{new string('g', 2_000)}}", "audioFormat": "pcm24",
+              "turnDetection": { "type": "none", "threshold": 1, "prefixPaddingMs": 0, "silenceDurationMs": 10000 },
+              "limits": { "maxCallSeconds": 86400, "sessionTtlSeconds": 60 },
+              "carriers": [], "modes": ["listen"], "phoneNumbers": ["+12345678", "+123456789012345"],
+              "tools": [{ "name": "a-b_C9", "parameters": { "type": "object" } }],
+              "flows": [{ "name": "{{new string('f', 64)}}" }]
+            }
+            """);
+        Assert.Empty(AgentSpecValidator.Validate(new string('n', 100), spec));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void Validate_MissingName_ReportsName(string? name) => Assert.Equal(["name"], AgentSpecValidator.Validate(name, Valid).Keys);
+
+    [Fact]
+    public void Validate_NameOver100Characters_ReportsName() =>
+        Assert.Equal(["name"], AgentSpecValidator.Validate(new string('n', 101), Valid).Keys);
+
+    [Theory]
+    [MemberData(nameof(BrokenSpecs))]
+    public void Validate_OneBrokenRule_ReportsOnlyThatField(string field, string json)
+    {
+        var errors = AgentSpecValidator.Validate("support", AgentSpecJson.ParseStrict(json));
+
+        var (key, messages) = Assert.Single(errors);
+        Assert.Equal(field, key);
+        Assert.NotEmpty(Assert.Single(messages));
+    }
+
+    [Fact]
+    public void Validate_ManyBrokenRules_ReportsEveryOneAtOnce()
+    {
+        var spec = AgentSpecJson.ParseStrict("""
+            {
+              "backend": "gpt", "voice": "", "audioFormat": "mp3",
+              "turnDetection": { "type": "magic", "threshold": 2, "prefixPaddingMs": -1, "silenceDurationMs": 99999 },
+              "limits": { "maxCallSeconds": -1, "sessionTtlSeconds": 0 },
+              "carriers": ["sip", "pigeon"], "modes": ["telepathy"], "phoneNumbers": ["555"],
+              "tools": [{ "name": "x y" }], "browserActions": [{ "name": "ok", "parameters": 5 }], "flows": [{ "name": "" }]
+            }
+            """);
+
+        var errors = AgentSpecValidator.Validate(null, spec);
+
+        Assert.Equal(
+            new[]
+            {
+                "audioFormat", "backend", "browserActions", "carriers", "flows", "limits.maxCallSeconds", "limits.sessionTtlSeconds", "modes", "name",
+                "phoneNumbers", "tools", "turnDetection.prefixPaddingMs", "turnDetection.silenceDurationMs", "turnDetection.threshold", "turnDetection.type", "voice",
+            },
+            errors.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(2, errors["carriers"].Length);
+        Assert.Contains(errors["carriers"], m => m.Contains("'pigeon'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_NullNestedObjectsAndLists_AreTreatedAsDefaults()
+    {
+        var spec = JsonSerializer.Deserialize("""{"turnDetection":null,"limits":null,"tools":null,"carriers":null,"flows":null}""", AgentJsonContext.Default.AgentSpec)!;
+        Assert.Empty(AgentSpecValidator.Validate("support", spec));
+    }
+}
