@@ -6,6 +6,8 @@ using Switchboard.Calls;
 using Switchboard.Carriers.Telnyx;
 using Switchboard.Configuration;
 
+using Switchboard.Server.Control;
+
 namespace Switchboard.Server.Carriers;
 
 /// <summary>
@@ -18,7 +20,7 @@ internal static partial class TelnyxEndpoints
 
     public static void Map(IEndpointRouteBuilder routes) => routes.Map(StreamPath, StreamAsync);
 
-    private static async Task StreamAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallHost calls, ILogger<TelnyxProtocol> logger)
+    private static async Task StreamAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallHost calls, ControlPlaneState state, ILogger<TelnyxProtocol> logger)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -52,7 +54,7 @@ internal static partial class TelnyxEndpoints
             return;
         }
 
-        await calls.RunAsync(socket, new TelnyxProtocol(), context.RequestAborted);
+        await calls.RunAsync(socket, new TelnyxProtocol(), context.RequestAborted, state.CarrierCallAttribution());
     }
 
     [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "Refused Telnyx stream: {Reason}")]

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Switchboard.Calls;
 using Switchboard.Carriers.Twilio;
 using Switchboard.Configuration;
+using Switchboard.Server.Control;
 using Switchboard.Server.Hosting;
 
 namespace Switchboard.Server.Carriers;
@@ -16,7 +17,11 @@ internal static partial class TwilioEndpoints
 
     public static void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapPost(TwimlPath, TwimlAsync).DisableAntiforgery();
+        routes.MapPost(TwimlPath, TwimlAsync).DisableAntiforgery().WithTags("Carriers")
+            .WithSummary("Twilio voice webhook")
+            .WithDescription("Set as the phone number's \"A call comes in\" webhook (HTTP POST, form-encoded). Answers with TwiML that connects the call to the `/twilio` media stream. Checks `X-Twilio-Signature` when `TWILIO_AUTH_TOKEN` is set (403 otherwise).")
+            .Produces(StatusCodes.Status200OK, contentType: "text/xml")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         routes.Map(StreamPath, StreamAsync);
     }
 
@@ -52,7 +57,7 @@ internal static partial class TwilioEndpoints
         return Results.Text(twiml.ToString(), "text/xml", Encoding.UTF8);
     }
 
-    private static async Task StreamAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallHost calls, ILogger<TwilioProtocol> logger)
+    private static async Task StreamAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallHost calls, ControlPlaneState state, ILogger<TwilioProtocol> logger)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -75,7 +80,7 @@ internal static partial class TwilioEndpoints
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        await calls.RunAsync(socket, new TwilioProtocol(), context.RequestAborted);
+        await calls.RunAsync(socket, new TwilioProtocol(), context.RequestAborted, state.CarrierCallAttribution());
     }
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Rejected request to {Path}: invalid X-Twilio-Signature")]

@@ -1,3 +1,4 @@
+using Switchboard.Server.Api;
 using Switchboard.Server.Carriers;
 using Switchboard.Server.Health;
 
@@ -6,13 +7,23 @@ namespace Switchboard.Server.Hosting;
 /// <summary>Maps every gateway route.</summary>
 public static class EndpointRouteBuilderExtensions
 {
-    /// <summary>Maps carriers (Twilio, Telnyx), health and (when enabled) diagnostics.</summary>
+    /// <summary>
+    /// Maps carriers (Twilio, Telnyx), health, (when enabled) diagnostics, the REST API under <c>/api/v1</c>,
+    /// its OpenAPI document (<c>/openapi/v1.json</c>) and reference page (<c>/docs/api</c>).
+    /// </summary>
     public static IEndpointRouteBuilder MapSwitchboard(this IEndpointRouteBuilder routes)
     {
         TwilioEndpoints.Map(routes);
         TelnyxEndpoints.Map(routes);
         HealthEndpoints.Map(routes);
         DiagnosticsEndpoints.Map(routes);
+        TeamEndpoints.Map(routes);
+        KeyEndpoints.Map(routes);
+        AgentEndpointRoutes.Map(routes);
+        RuntimeEndpoints.Map(routes);
+        CallEndpoints.Map(routes);
+        routes.MapOpenApi(ApiDocument.RoutePattern);
+        ApiReferencePage.Map(routes);
         return routes;
     }
 }

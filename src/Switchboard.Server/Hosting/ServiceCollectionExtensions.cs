@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Calls;
 using Switchboard.Configuration;
+using Switchboard.Server.Api;
 using Switchboard.Server.Control;
 using Switchboard.Storage;
 using Switchboard.Server.LocalBackend;
@@ -29,6 +30,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IRealtimeEndpointProvider>(sp => sp.GetRequiredService<RealtimeEndpointProvider>());
         services.TryAddSingleton<CallHost>();
         services.AddProblemDetails();
+        services.AddOpenApi(ApiDocument.Configure);
 
         // Migrate and create the default team/endpoint before Kestrel accepts traffic.
         services.AddHostedService<StoreStartup>();

@@ -38,6 +38,7 @@ internal sealed class CallBridge : IAsyncDisposable
     private readonly Dictionary<string, long> _interruptedItems = new(StringComparer.Ordinal);
     private readonly List<FunctionCallArgumentsDoneEvent> _pendingToolCalls = [];
     private readonly long _startedTimestamp;
+    private readonly IReadOnlyDictionary<string, string>? _attribution;
     private readonly DateTimeOffset _startedAt;
     private long _eventSequence;
     private string? _endReason;
@@ -80,8 +81,9 @@ internal sealed class CallBridge : IAsyncDisposable
     private long _messageTimestamp;
     private bool _firstMediaPending;
 
-    public CallBridge(WebSocket carrierSocket, ICarrierProtocol protocol, CallServices services, CancellationToken aborted)
+    public CallBridge(WebSocket carrierSocket, ICarrierProtocol protocol, CallServices services, CancellationToken aborted, IReadOnlyDictionary<string, string>? attribution = null)
     {
+        _attribution = attribution;
         var options = services.Options;
         var time = services.Time;
         _options = options;
@@ -378,6 +380,13 @@ internal sealed class CallBridge : IAsyncDisposable
         AddIfSet(data, "stream_id", start.StreamId);
         AddIfSet(data, "from", start.From);
         AddIfSet(data, "to", start.To);
+        if (_attribution is not null)
+        {
+            foreach (var (key, value) in _attribution)
+            {
+                data[key] = value;
+            }
+        }
 
         try
         {
