@@ -69,8 +69,20 @@ internal static class ApiDocument
             return Task.CompletedTask;
         });
 
-        options.AddOperationTransformer((operation, context, _) =>
+        options.AddOperationTransformer(async (operation, context, cancellationToken) =>
         {
+            if (context.Description.ActionDescriptor.EndpointMetadata.OfType<JsonBodyMetadata>().LastOrDefault() is { } body)
+            {
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Content = new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal)
+                    {
+                        ["application/json"] = new OpenApiMediaType { Schema = await context.GetOrCreateSchemaAsync(body.Type, null, cancellationToken) },
+                    },
+                };
+            }
+
             var scopes = context.Description.ActionDescriptor.EndpointMetadata.OfType<RequiredScopesMetadata>().LastOrDefault();
             if (scopes is not null)
             {
@@ -118,8 +130,6 @@ internal static class ApiDocument
                         break;
                 }
             }
-
-            return Task.CompletedTask;
         });
     }
 }

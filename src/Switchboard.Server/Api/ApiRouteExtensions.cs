@@ -20,4 +20,8 @@ internal static class ApiRouteExtensions
         builder.ProducesProblem(StatusCodes.Status403Forbidden);
         return builder;
     }
+
+    /// <summary>Documents a JSON request body of type <typeparamref name="T"/> (see <see cref="JsonBodyMetadata"/>).</summary>
+    public static RouteHandlerBuilder WithJsonBody<T>(this RouteHandlerBuilder builder) =>
+        builder.WithMetadata(new JsonBodyMetadata(typeof(T)));
 }

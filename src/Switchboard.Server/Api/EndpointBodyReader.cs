@@ -81,18 +81,24 @@ internal static class EndpointBodyReader
         AgentSpec parsed;
         try
         {
-            parsed = JsonSerializer.Deserialize(specJson, AgentJsonContext.Default.AgentSpec) ?? new AgentSpec();
+            parsed = AgentSpecJson.ParseStrict(specJson);
         }
         catch (JsonException ex)
         {
-            var (field, message) = JsonErrorText.Mapping(ex);
+            var (field, message) = JsonErrorText.Mapping(ex, AgentJsonContext.Default.AgentSpec);
             Add(errors, field.Length == 0 ? "body" : field, message);
             return (null, Problem(errors));
         }
 
         var spec = WithoutNulls(parsed, errors);
+        var nameMistyped = errors.ContainsKey("name");
         foreach (var (field, messages) in AgentSpecValidator.Validate(name, spec))
         {
+            if (field == "name" && nameMistyped)
+            {
+                continue;
+            }
+
             foreach (var message in messages)
             {
                 Add(errors, field, message);

@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Schema;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 
 namespace Switchboard.Server.Api;
@@ -10,13 +13,16 @@ namespace Switchboard.Server.Api;
 /// </summary>
 internal static partial class JsonErrorText
 {
+    private static readonly ConcurrentDictionary<Type, JsonNode> Schemas = new();
+
     /// <summary>A parse failure of the raw body: the reader's reason and its 1-based line and byte.</summary>
     public static string Malformed(JsonException ex)
     {
         var reason = Position().Replace(ex.Message, "").Trim();
-        if (reason.StartsWith("Duplicate property", StringComparison.Ordinal))
+        var duplicate = DuplicateField().Match(reason);
+        if (duplicate.Success)
         {
-            return "duplicate field: " + reason.Replace(" encountered during deserialization.", "", StringComparison.Ordinal);
+            return $"duplicate field '{duplicate.Groups[1].Value}'";
         }
 
         return ex.LineNumber is { } line && ex.BytePositionInLine is { } position
@@ -25,10 +31,11 @@ internal static partial class JsonErrorText
     }
 
     /// <summary>
-    /// A failure to map a well-formed document onto the expected shape: the field's path (empty for the body
-    /// itself) and what was wrong with it.
+    /// A failure to map a well-formed document onto <paramref name="shape"/>: the field's path (empty for the
+    /// body itself) and what was wrong with it. The expected type of a mistyped field comes from the shape's JSON
+    /// schema, because source-generated serializers name the declaring type, not the field's, in their message.
     /// </summary>
-    public static (string Field, string Message) Mapping(JsonException ex)
+    public static (string Field, string Message) Mapping(JsonException ex, JsonTypeInfo shape)
     {
         var path = FieldPath(ex.Path);
         var message = ex.Message;
@@ -44,10 +51,11 @@ internal static partial class JsonErrorText
             return (path, path.Length == 0 ? $"missing required field {fields}" : $"'{path}' is missing required field {fields}");
         }
 
-        var converted = NotConvertible().Match(message);
-        if (converted.Success)
+        if (message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
         {
-            return (path, $"'{(path.Length == 0 ? "(body)" : path)}' must be {Expected(converted.Groups[1].Value)}");
+            var expected = Expected(SchemaAt(shape, ex.Path));
+            var field = path.Length == 0 ? "(body)" : path;
+            return (path, expected is null ? $"'{field}' has the wrong type" : $"'{field}' must be {expected}");
         }
 
         return (path, path.Length == 0 ? "invalid request body" : $"'{path}' is invalid");
@@ -76,23 +84,50 @@ internal static partial class JsonErrorText
         return path == "$" ? "" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
     }
 
-    private static string Expected(string dotnetType) => Unwrap(dotnetType) switch
+    /// <summary>The schema of the field at a JSON path (<c>$.tools[0].name</c>); null when the path leaves the schema.</summary>
+    private static JsonNode? SchemaAt(JsonTypeInfo shape, string? jsonPath)
     {
-        "System.Int32" or "System.Int64" or "System.Int16" or "System.UInt32" or "System.UInt64" => "an integer (in range)",
-        "System.Double" or "System.Single" or "System.Decimal" => "a number",
-        "System.String" => "a string",
-        "System.Boolean" => "true or false",
-        "System.Guid" => "a UUID string",
-        "System.DateTimeOffset" or "System.DateTime" => "an ISO 8601 date-time string",
-        _ when dotnetType.Contains("List`1", StringComparison.Ordinal) || dotnetType.EndsWith("[]", StringComparison.Ordinal) => "an array",
-        _ => "an object",
-    };
+        JsonNode? schema = Schemas.GetOrAdd(shape.Type, _ => shape.Options.GetJsonSchemaAsNode(shape.Type));
+        foreach (Match step in PathStep().Matches(jsonPath ?? "$"))
+        {
+            if (schema is null)
+            {
+                return null;
+            }
 
-    private static string Unwrap(string dotnetType) =>
-        dotnetType.StartsWith("System.Nullable`1[", StringComparison.Ordinal) ? dotnetType["System.Nullable`1[".Length..^1] : dotnetType;
+            schema = step.Groups["index"].Success ? schema["items"] : schema["properties"]?[step.Groups["name"].Success ? step.Groups["name"].Value : step.Groups["quoted"].Value];
+        }
+
+        return schema;
+    }
+
+    /// <summary>"an integer (32-bit)", "a string", "an array", … from a schema's <c>type</c> (null ignored).</summary>
+    private static string? Expected(JsonNode? schema)
+    {
+        var types = schema?["type"] switch
+        {
+            JsonValue single => [single.GetValue<string>()],
+            JsonArray several => several.Select(t => t?.GetValue<string>()).OfType<string>().ToArray(),
+            _ => Array.Empty<string>(),
+        };
+        var named = types.Where(t => t != "null").Select(t => t switch
+        {
+            "integer" => "an integer (32-bit)",
+            "number" => "a number",
+            "string" => "a string",
+            "boolean" => "true or false",
+            "array" => "an array",
+            "object" => "an object",
+            _ => t,
+        }).ToList();
+        return named.Count == 0 ? null : string.Join(" or ", named);
+    }
 
     [GeneratedRegex(@"\s*(Path: .*?\|\s*)?LineNumber: \d+ \| BytePositionInLine: \d+\.\s*$")]
     private static partial Regex Position();
+
+    [GeneratedRegex(@"^Duplicate property '(.*)' encountered")]
+    private static partial Regex DuplicateField();
 
     [GeneratedRegex(@"^The JSON property '.*' could not be mapped")]
     private static partial Regex UnknownField();
@@ -100,6 +135,6 @@ internal static partial class JsonErrorText
     [GeneratedRegex(@"missing required properties including: (.*)\.$")]
     private static partial Regex MissingRequired();
 
-    [GeneratedRegex(@"^The JSON value could not be converted to ([^ ]+)\. ")]
-    private static partial Regex NotConvertible();
+    [GeneratedRegex(@"\.(?<name>[^.\[]+)|\[(?<index>\d+)\]|\['(?<quoted>[^']*)'\]")]
+    private static partial Regex PathStep();
 }

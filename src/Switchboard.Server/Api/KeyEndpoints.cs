@@ -17,7 +17,7 @@ internal static class KeyEndpoints
             .WithName("CreateKey")
             .WithSummary("Create an API key")
             .WithDescription("Creates a key for the caller's team. The response's `key` is the plaintext: it is shown once and never stored (only its SHA-256 is).")
-            .Accepts<CreateKeyRequest>("application/json")
+            .WithJsonBody<CreateKeyRequest>()
             .Produces<CreatedKeyResponse>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -53,7 +53,7 @@ internal static class KeyEndpoints
         }
         catch (JsonException ex)
         {
-            var (field, message) = JsonErrorText.Mapping(ex);
+            var (field, message) = JsonErrorText.Mapping(ex, ApiJsonContext.Default.CreateKeyRequest);
             return ApiProblems.InvalidField(field, message);
         }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Switchboard.Backends.OpenAIRealtime;
@@ -30,7 +31,9 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IRealtimeEndpointProvider>(sp => sp.GetRequiredService<RealtimeEndpointProvider>());
         services.TryAddSingleton<CallHost>();
         services.AddProblemDetails();
-        services.AddOpenApi(ApiDocument.Configure);
+        // Numbers are numbers: the web defaults would also read "20" as 20, and the OpenAPI schemas would say so.
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
+        services.AddOpenApi(options => ApiDocument.Configure(options));
 
         // Migrate and create the default team/endpoint before Kestrel accepts traffic.
         services.AddHostedService<StoreStartup>();
