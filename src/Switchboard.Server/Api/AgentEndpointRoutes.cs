@@ -113,7 +113,7 @@ internal static class AgentEndpointRoutes
             return invalid!;
         }
 
-        var now = time.GetUtcNow();
+        var now = ApiClock.Now(time);
         var endpoint = new AgentEndpoint
         {
             Id = Guid.NewGuid(),
@@ -179,7 +179,7 @@ internal static class AgentEndpointRoutes
             return ApiProblems.Conflict("this is the team's default endpoint; make another endpoint the default instead of setting isDefault to false");
         }
 
-        var updated = existing with { Name = write.Name, IsDefault = write.IsDefault, Spec = write.Spec, UpdatedAt = time.GetUtcNow() };
+        var updated = existing with { Name = write.Name, IsDefault = write.IsDefault, Spec = write.Spec, UpdatedAt = ApiClock.Now(time) };
         try
         {
             if (!await store.UpdateEndpointAsync(updated, context.RequestAborted))

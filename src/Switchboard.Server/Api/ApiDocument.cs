@@ -27,6 +27,7 @@ internal static class ApiDocument
         ("Keys", "API keys of the team (ADMIN). The plaintext is shown once, at creation."),
         ("Endpoints", "Agent endpoints: a name and an agent spec (backend, voice, instructions, tools, limits, allowed transports and modes)."),
         ("Runtime", "What a client needs to reach an endpoint."),
+        ("Sessions", "Sessions for the session WebSocket."),
         ("Calls", "Calls, their transcripts and events."),
         ("Carriers", "Webhooks that carriers call (media streams are WebSockets: `/twilio`, `/telnyx`; not described here)."),
         ("Health", "Liveness and dependency health."),
@@ -53,19 +54,24 @@ internal static class ApiDocument
                 Name = ApiKeyFilter.HeaderName,
                 Description = "An API key (`sb_xxxxxxxx_…`). Each operation names the scopes it accepts; ADMIN holds every scope.",
             };
-            document.Tags ??= new HashSet<OpenApiTag>();
+            // API tags first, in this order, then whatever else routes use (their own order); only tags in use.
+            var used = document.Tags ?? new HashSet<OpenApiTag>();
+            var ordered = new HashSet<OpenApiTag>();
             foreach (var (name, description) in Tags)
             {
-                if (document.Tags.FirstOrDefault(t => t.Name == name) is { } tag)
+                if (used.FirstOrDefault(t => t.Name == name) is { } tag)
                 {
                     tag.Description = description;
-                }
-                else
-                {
-                    document.Tags.Add(new OpenApiTag { Name = name, Description = description });
+                    ordered.Add(tag);
                 }
             }
 
+            foreach (var tag in used.Where(t => !ordered.Contains(t)))
+            {
+                ordered.Add(tag);
+            }
+
+            document.Tags = ordered;
             return Task.CompletedTask;
         });
 

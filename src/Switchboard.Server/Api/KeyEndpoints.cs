@@ -91,7 +91,7 @@ internal static class KeyEndpoints
                 Prefix = prefix,
                 Hash = hash,
                 Scopes = scopes,
-                CreatedAt = time.GetUtcNow(),
+                CreatedAt = ApiClock.Now(time),
             };
             try
             {
@@ -125,7 +125,7 @@ internal static class KeyEndpoints
         }
 
         var key = await store.GetKeyAsync(caller.TeamId, keyId, context.RequestAborted);
-        if (key is null || !await store.RevokeKeyAsync(caller.TeamId, keyId, time.GetUtcNow(), context.RequestAborted))
+        if (key is null || !await store.RevokeKeyAsync(caller.TeamId, keyId, ApiClock.Now(time), context.RequestAborted))
         {
             return ApiProblems.NotFound("no such API key");
         }
