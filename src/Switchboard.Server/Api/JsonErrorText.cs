@@ -18,7 +18,9 @@ internal static partial class JsonErrorText
     /// <summary>A parse failure of the raw body: the reader's reason and its 1-based line and byte.</summary>
     public static string Malformed(JsonException ex)
     {
-        var reason = Position().Replace(ex.Message, "").Trim();
+        // The reader's advice about its own options means nothing to an API client.
+        var reason = Position().Replace(ex.Message, "").Replace(" Change the reader options.", "", StringComparison.Ordinal)
+            .Replace(" in this mode", "", StringComparison.Ordinal).Trim();
         var duplicate = DuplicateField().Match(reason);
         if (duplicate.Success)
         {

@@ -55,7 +55,7 @@ public class OpenApiTests : IClassFixture<ApiGateway>
             var methods = route.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [];
             if (route.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>()?.ExcludeFromDescription == true)
             {
-                Assert.True(DescribeTheApi.Contains(path), $"{path} is excluded from the OpenAPI document without a reason listed here");
+                Assert.True(DescribeTheApi.Contains(path) || WebSocketRoutes.Contains(path), $"{path} is excluded from the OpenAPI document without a reason listed here");
                 excluded.Add(path);
                 continue;
             }
@@ -75,7 +75,7 @@ public class OpenApiTests : IClassFixture<ApiGateway>
             }
         }
 
-        Assert.Equal(DescribeTheApi, excluded);
+        Assert.Subset(excluded, DescribeTheApi);
         Assert.True(documented >= 15, $"only {documented} operations documented");
 
         // And nothing is documented that is not mapped.
