@@ -93,17 +93,13 @@ internal static class ApiDocument
             if (scopes is not null)
             {
                 operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecuritySchemeName, context.Document)] = [] }];
-                var names = scopes.Describe();
-                operation.Description = $"Requires an API key with {(names == "any valid key" ? "any scope" : "scope " + names)}." +
+                operation.Description = $"Requires an API key with {scopes.Describe()}." +
                     (string.IsNullOrEmpty(operation.Description) ? "" : "\n\n" + operation.Description);
                 operation.Extensions ??= new Dictionary<string, IOpenApiExtension>(StringComparer.Ordinal);
                 var list = new JsonArray();
-                foreach (var alternative in scopes.AnyOf)
+                foreach (var name in scopes.Names)
                 {
-                    foreach (var scopeName in Switchboard.Control.ApiScopeNames.ToNames(alternative))
-                    {
-                        list.Add(scopeName);
-                    }
+                    list.Add(name);
                 }
 
                 operation.Extensions["x-required-scopes"] = new JsonNodeExtension(list);

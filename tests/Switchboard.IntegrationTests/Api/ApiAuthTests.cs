@@ -233,6 +233,21 @@ public class ApiAuthTests : IClassFixture<ApiGateway>
         await ApiGateway.ReadProblemAsync(response, HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task UnmappedRouteAndWrongMethod_AreProblemsToo()
+    {
+        using var http = _api.Client(await _api.CreateKeyAsync(ApiScopes.Admin));
+        using (var missing = await http.GetAsync("/api/v1/nothing-here"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+            Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+        }
+
+        using var wrongMethod = await http.PutAsync("/api/v1/keys", ApiGateway.Json("{}"));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
+        Assert.Equal("application/problem+json", wrongMethod.Content.Headers.ContentType?.MediaType);
+    }
+
     [Theory]
     [InlineData("/api/v1/endpoints?page=0", "page")]
     [InlineData("/api/v1/endpoints?page=-1", "page")]
