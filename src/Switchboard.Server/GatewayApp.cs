@@ -18,13 +18,8 @@ public static class GatewayApp
             ContentRootPath = AppContext.BaseDirectory,
         });
         // Optional operator file (--config path or SWITCHBOARD_CONFIG), then vendor-style env names, then the command line.
-        var configFile = builder.Configuration["config"] ?? Environment.GetEnvironmentVariable("SWITCHBOARD_CONFIG");
-        if (!string.IsNullOrEmpty(configFile))
-        {
-            builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
-        }
-
-        builder.Configuration.AddInMemoryCollection(EnvironmentAliases.Read());
+        var configFile = builder.Configuration["config"] ?? Environment.GetEnvironmentVariable(GatewayConfiguration.ConfigFileVariable);
+        GatewayConfiguration.AddOperatorSources(builder.Configuration, configFile);
         builder.Configuration.AddCommandLine(args);
         if (overrides is not null)
         {

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using Switchboard.Agents;
 using Switchboard.Control;
-using Switchboard.Server.Control;
 using Switchboard.Storage;
 
 namespace Switchboard.Server.Api;
@@ -98,7 +97,7 @@ internal static class AgentEndpointRoutes
         return Results.Json(response, ApiJsonContext.Default.EndpointListResponse);
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, IStore store, TimeProvider time, ControlPlaneState state, ILoggerFactory loggers)
+    private static async Task<IResult> CreateAsync(HttpContext context, IStore store, TimeProvider time, ILoggerFactory loggers)
     {
         var caller = ApiCaller.From(context);
         var (body, problem) = await ApiRequestBody.ReadObjectAsync(context.Request, context.RequestAborted);
@@ -133,7 +132,6 @@ internal static class AgentEndpointRoutes
             return ApiProblems.Conflict(ex.Message);
         }
 
-        NoteDefault(state, endpoint);
         ApiLog.EndpointCreated(loggers.CreateLogger(ApiLog.Category), endpoint.Id, endpoint.Name, caller.KeyPrefix);
         context.Response.Headers.Location = Path + "/" + endpoint.Id.ToString("D");
         return Results.Json(EndpointResponse.From(endpoint), ApiJsonContext.Default.EndpointResponse, statusCode: StatusCodes.Status201Created);
@@ -145,15 +143,15 @@ internal static class AgentEndpointRoutes
         return endpoint is null ? NotFound() : Results.Json(EndpointResponse.From(endpoint), ApiJsonContext.Default.EndpointResponse);
     }
 
-    private static Task<IResult> ReplaceAsync(HttpContext context, IStore store, TimeProvider time, ControlPlaneState state, ILoggerFactory loggers,
+    private static Task<IResult> ReplaceAsync(HttpContext context, IStore store, TimeProvider time, ILoggerFactory loggers,
         [Description("The endpoint's id (UUID).")] string id) =>
-        UpdateAsync(context, store, time, state, loggers, id, merge: false);
+        UpdateAsync(context, store, time, loggers, id, merge: false);
 
-    private static Task<IResult> PatchAsync(HttpContext context, IStore store, TimeProvider time, ControlPlaneState state, ILoggerFactory loggers,
+    private static Task<IResult> PatchAsync(HttpContext context, IStore store, TimeProvider time, ILoggerFactory loggers,
         [Description("The endpoint's id (UUID).")] string id) =>
-        UpdateAsync(context, store, time, state, loggers, id, merge: true);
+        UpdateAsync(context, store, time, loggers, id, merge: true);
 
-    private static async Task<IResult> UpdateAsync(HttpContext context, IStore store, TimeProvider time, ControlPlaneState state, ILoggerFactory loggers, string id, bool merge)
+    private static async Task<IResult> UpdateAsync(HttpContext context, IStore store, TimeProvider time, ILoggerFactory loggers, string id, bool merge)
     {
         var caller = ApiCaller.From(context);
         var existing = await FindAsync(context, store, id);
@@ -192,7 +190,6 @@ internal static class AgentEndpointRoutes
             return ApiProblems.Conflict(ex.Message);
         }
 
-        NoteDefault(state, updated);
         ApiLog.EndpointUpdated(loggers.CreateLogger(ApiLog.Category), updated.Id, updated.Name, caller.KeyPrefix);
         return Results.Json(EndpointResponse.From(updated), ApiJsonContext.Default.EndpointResponse);
     }
@@ -227,13 +224,4 @@ internal static class AgentEndpointRoutes
             : null;
 
     private static IResult NotFound() => ApiProblems.NotFound("no such endpoint");
-
-    /// <summary>Keeps the in-process default endpoint (what carrier calls are attributed to) in step with API changes.</summary>
-    private static void NoteDefault(ControlPlaneState state, AgentEndpoint endpoint)
-    {
-        if (state.IsReady && endpoint.IsDefault && endpoint.TeamId == state.Bootstrap.DefaultTeam.Id)
-        {
-            state.Set(state.Bootstrap with { DefaultEndpoint = endpoint });
-        }
-    }
 }

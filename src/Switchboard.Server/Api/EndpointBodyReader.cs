@@ -81,7 +81,7 @@ internal static class EndpointBodyReader
         AgentSpec parsed;
         try
         {
-            parsed = AgentSpecJson.ParseStrict(specJson);
+            parsed = AgentSpecJson.ParseStrict(specJson.ToJsonString());
         }
         catch (JsonException ex)
         {

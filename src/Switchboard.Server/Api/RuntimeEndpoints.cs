@@ -5,6 +5,7 @@ using Switchboard.Configuration;
 using Switchboard.Control;
 using Switchboard.Server.Carriers;
 using Switchboard.Server.Hosting;
+using Switchboard.Server.Sessions;
 using Switchboard.Storage;
 
 namespace Switchboard.Server.Api;
@@ -17,10 +18,6 @@ namespace Switchboard.Server.Api;
 internal static class RuntimeEndpoints
 {
     public const string Path = "/api/v1/runtime";
-
-    /// <summary>The session WebSocket and the route that creates its sessions (mapped by the sessions feature).</summary>
-    public const string SessionSocketPath = "/ws/session";
-    public const string SessionsPath = "/api/v1/sessions";
 
     /// <summary>The entry point every endpoint has: its own greeting and instructions.</summary>
     public const string DefaultFlow = "default";
@@ -79,8 +76,8 @@ internal static class RuntimeEndpoints
                 Transports.WebSocket => new RuntimeTransport
                 {
                     Type = transport,
-                    Url = PublicUrl.WebSocketUrl(request, options, SessionSocketPath),
-                    SessionsUrl = PublicUrl.HttpUrl(request, options, SessionsPath),
+                    Url = PublicUrl.WebSocketUrl(request, options, SessionEndpoints.SocketPath),
+                    SessionsUrl = PublicUrl.HttpUrl(request, options, SessionEndpoints.CreatePath),
                 },
                 Transports.Twilio => new RuntimeTransport
                 {

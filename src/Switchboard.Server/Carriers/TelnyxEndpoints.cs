@@ -6,8 +6,6 @@ using Switchboard.Calls;
 using Switchboard.Carriers.Telnyx;
 using Switchboard.Configuration;
 
-using Switchboard.Server.Control;
-
 namespace Switchboard.Server.Carriers;
 
 /// <summary>
@@ -20,7 +18,7 @@ internal static partial class TelnyxEndpoints
 
     public static void Map(IEndpointRouteBuilder routes) => routes.Map(StreamPath, StreamAsync);
 
-    private static async Task StreamAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallHost calls, ControlPlaneState state, ILogger<TelnyxProtocol> logger)
+    private static async Task StreamAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallHost calls, ILogger<TelnyxProtocol> logger)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -54,7 +52,7 @@ internal static partial class TelnyxEndpoints
             return;
         }
 
-        await calls.RunAsync(socket, new TelnyxProtocol(), context.RequestAborted, state.CarrierCallAttribution());
+        await calls.RunAsync(socket, new TelnyxProtocol(), context.RequestAborted);
     }
 
     [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "Refused Telnyx stream: {Reason}")]

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using Switchboard.Calls;
 using Switchboard.Carriers.Twilio;
 using Switchboard.Configuration;
-using Switchboard.Server.Control;
 using Switchboard.Server.Hosting;
 
 namespace Switchboard.Server.Carriers;
@@ -19,8 +18,9 @@ internal static partial class TwilioEndpoints
     {
         routes.MapPost(TwimlPath, TwimlAsync).DisableAntiforgery().WithTags("Carriers")
             .WithSummary("Twilio voice webhook")
-            .WithDescription("Set as the phone number's \"A call comes in\" webhook (HTTP POST, form-encoded). Answers with TwiML that connects the call to the `/twilio` media stream. Checks `X-Twilio-Signature` when `TWILIO_AUTH_TOKEN` is set (403 otherwise).")
+            .WithDescription("Set as the phone number's \"A call comes in\" webhook (HTTP POST, form-encoded), optionally with `?endpointId=` to pick the endpoint. Answers with TwiML that connects the call to the `/twilio` media stream. Checks `X-Twilio-Signature` when `TWILIO_AUTH_TOKEN` is set (403 otherwise).")
             .Produces(StatusCodes.Status200OK, contentType: "text/xml")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden);
         routes.Map(StreamPath, StreamAsync);
     }
@@ -41,6 +41,14 @@ internal static partial class TwilioEndpoints
             }
         }
 
+        // The webhook URL configured on the number may name the agent: /twilio/twiml?endpointId=<uuid>.
+        var endpointId = context.Request.Query["endpointId"].ToString();
+        if (endpointId.Length > 0 && !Guid.TryParse(endpointId, out _))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid endpointId",
+                detail: "endpointId must be an endpoint's UUID (see GET /api/v1/endpoints).");
+        }
+
         var streamUrl = PublicUrl.WebSocketUrl(context.Request, o, StreamPath);
         var twiml = new StringBuilder();
         twiml.Append("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Connect><Stream url=\"").Append(SecurityElement.Escape(streamUrl)).Append("\">");
@@ -53,11 +61,16 @@ internal static partial class TwilioEndpoints
             }
         }
 
+        if (endpointId.Length > 0)
+        {
+            twiml.Append("<Parameter name=\"endpointId\" value=\"").Append(endpointId).Append("\"/>");
+        }
+
         twiml.Append("</Stream></Connect></Response>");
         return Results.Text(twiml.ToString(), "text/xml", Encoding.UTF8);
     }
 
-    private static async Task StreamAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallHost calls, ControlPlaneState state, ILogger<TwilioProtocol> logger)
+    private static async Task StreamAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallHost calls, ILogger<TwilioProtocol> logger)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -80,7 +93,7 @@ internal static partial class TwilioEndpoints
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        await calls.RunAsync(socket, new TwilioProtocol(), context.RequestAborted, state.CarrierCallAttribution());
+        await calls.RunAsync(socket, new TwilioProtocol(), context.RequestAborted);
     }
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Rejected request to {Path}: invalid X-Twilio-Signature")]

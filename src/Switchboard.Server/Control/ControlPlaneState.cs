@@ -1,4 +1,3 @@
-using Switchboard.Calls;
 using Switchboard.Control;
 
 namespace Switchboard.Server.Control;
@@ -14,22 +13,4 @@ internal sealed class ControlPlaneState
     public bool IsReady => _bootstrap is not null;
 
     internal void Set(BootstrapResult result) => _bootstrap = result;
-
-    /// <summary>
-    /// What a carrier call is recorded against: the default team and its default endpoint (carrier calls name no
-    /// endpoint yet). Empty before start-up has run.
-    /// </summary>
-    public IReadOnlyDictionary<string, string> CarrierCallAttribution()
-    {
-        if (_bootstrap is not { } bootstrap)
-        {
-            return new Dictionary<string, string>();
-        }
-
-        return new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [CallEventKeys.TeamId] = bootstrap.DefaultTeam.Id.ToString("D"),
-            [CallEventKeys.EndpointId] = bootstrap.DefaultEndpoint.Id.ToString("D"),
-        };
-    }
 }

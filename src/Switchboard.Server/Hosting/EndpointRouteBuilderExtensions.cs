@@ -1,6 +1,7 @@
 using Switchboard.Server.Api;
 using Switchboard.Server.Carriers;
 using Switchboard.Server.Health;
+using Switchboard.Server.Sessions;
 
 namespace Switchboard.Server.Hosting;
 
@@ -8,13 +9,14 @@ namespace Switchboard.Server.Hosting;
 public static class EndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps carriers (Twilio, Telnyx), health, (when enabled) diagnostics, the REST API under <c>/api/v1</c>,
-    /// its OpenAPI document (<c>/openapi/v1.json</c>) and reference page (<c>/docs/api</c>).
+    /// Maps carriers (Twilio, Telnyx), sessions (REST and WebSocket), health, (when enabled) diagnostics, the REST
+    /// API under <c>/api/v1</c>, its OpenAPI document (<c>/openapi/v1.json</c>) and reference page (<c>/docs/api</c>).
     /// </summary>
     public static IEndpointRouteBuilder MapSwitchboard(this IEndpointRouteBuilder routes)
     {
         TwilioEndpoints.Map(routes);
         TelnyxEndpoints.Map(routes);
+        SessionEndpoints.Map(routes);
         HealthEndpoints.Map(routes);
         DiagnosticsEndpoints.Map(routes);
         TeamEndpoints.Map(routes);

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Switchboard.Agents;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Calls;
 using Switchboard.Configuration;
@@ -8,6 +9,8 @@ using Switchboard.Server.Api;
 using Switchboard.Server.Control;
 using Switchboard.Storage;
 using Switchboard.Server.LocalBackend;
+using Switchboard.Server.Sessions;
+using Switchboard.Sessions;
 
 namespace Switchboard.Server.Hosting;
 
@@ -26,10 +29,21 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IToolInvoker, NoToolsInvoker>();
         services.TryAddSingleton<IStore>(sp => StoreFactory.Create(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Storage));
         services.TryAddSingleton<ControlPlaneState>();
+        services.TryAddSingleton<IAgentResolver, StoreAgentResolver>();
         services.TryAddSingleton<ICallJournal, StoreCallJournal>();
         services.TryAddSingleton<RealtimeEndpointProvider>();
         services.TryAddSingleton<IRealtimeEndpointProvider>(sp => sp.GetRequiredService<RealtimeEndpointProvider>());
         services.TryAddSingleton<CallHost>();
+        services.TryAddSingleton<SessionConnections>();
+        services.TryAddSingleton<SessionTokenSource>();
+        services.TryAddSingleton(sp => new SessionServices(
+            sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value,
+            sp.GetRequiredService<ICallJournal>(),
+            sp.GetRequiredService<CallRegistry>(),
+            sp.GetRequiredService<SessionConnections>(),
+            sp.GetRequiredService<IToolInvoker>(),
+            sp.GetRequiredService<ILogger<SessionConversation>>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddProblemDetails();
         // Numbers are numbers: the web defaults would also read "20" as 20, and the OpenAPI schemas would say so.
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);

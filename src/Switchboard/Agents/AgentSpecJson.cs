@@ -1,16 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
 
 namespace Switchboard.Agents;
 
 /// <summary>Reads and writes <see cref="AgentSpec"/> JSON: strict for API input (a misspelt field is an error), lenient for stored rows.</summary>
-/// <remarks>
-/// Source-generated deserialization sets every <c>init</c> property through one object initializer, so a field
-/// missing from the JSON would come out as <c>null</c>/0 instead of the record's default. Parsing therefore first
-/// fills missing fields (at every object level) from a default spec, which keeps "missing fields take the defaults".
-/// </remarks>
 internal static class AgentSpecJson
 {
     private static readonly AgentJsonContext Lenient = new(new JsonSerializerOptions(AgentJsonContext.Default.Options)
@@ -20,44 +14,47 @@ internal static class AgentSpecJson
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
-    private static readonly JsonObject Defaults = JsonNode.Parse(Serialize(new AgentSpec()))!.AsObject();
+    /// <summary>A spec with every default, as JSON (nulls omitted), parsed once and cloned per use.</summary>
+    private static readonly Lazy<JsonObject> Defaults = new(() => JsonNode.Parse(Serialize(new AgentSpec()))!.AsObject());
 
     public static string Serialize(AgentSpec spec) => JsonSerializer.Serialize(spec, AgentJsonContext.Default.AgentSpec);
 
-    /// <summary>Parses API input; unknown fields and malformed JSON throw <see cref="JsonException"/>.</summary>
+    /// <summary>Parses API input; unknown fields and malformed JSON throw <see cref="JsonException"/>. Missing fields take the defaults.</summary>
     public static AgentSpec ParseStrict(string json) =>
-        Parse(JsonNode.Parse(json, documentOptions: DocumentOptions), AgentJsonContext.Default.AgentSpec) ?? throw new JsonException("the agent spec is null");
+        JsonSerializer.Deserialize(WithDefaults(json), AgentJsonContext.Default.AgentSpec) ?? throw new JsonException("the agent spec is null");
 
-    /// <summary>Parses API input already read as a JSON object (not modified); unknown fields and wrong types throw <see cref="JsonException"/>.</summary>
-    public static AgentSpec ParseStrict(JsonObject json) =>
-        Parse(json.DeepClone(), AgentJsonContext.Default.AgentSpec) ?? throw new JsonException("the agent spec is null");
-
-    /// <summary>Parses a stored row, ignoring fields this version does not know.</summary>
+    /// <summary>Parses a stored row, ignoring fields this version does not know; missing fields take the defaults.</summary>
     public static AgentSpec ParseStored(string json) =>
-        Parse(JsonNode.Parse(json, documentOptions: DocumentOptions), Lenient.AgentSpec) ?? new AgentSpec();
+        JsonSerializer.Deserialize(WithDefaults(json), Lenient.AgentSpec) ?? new AgentSpec();
 
-    private static AgentSpec? Parse(JsonNode? node, JsonTypeInfo<AgentSpec> typeInfo)
+    /// <summary>
+    /// The input laid over the defaults, objects merged field by field. The source-generated serializer builds init-only
+    /// properties with an object initializer, so a field missing from the JSON would otherwise become null or 0 instead of
+    /// its declared default (dotnet/runtime#84484).
+    /// </summary>
+    private static JsonObject WithDefaults(string json)
     {
-        if (node is JsonObject spec)
+        if (JsonNode.Parse(json, documentOptions: DocumentOptions) is not JsonObject input)
         {
-            FillMissing(spec, Defaults);
+            throw new JsonException("the agent spec must be a JSON object");
         }
 
-        return node.Deserialize(typeInfo);
+        var result = (JsonObject)Defaults.Value.DeepClone();
+        Overlay(result, input);
+        return result;
     }
 
-    /// <summary>Adds each default field the target lacks; recurses into objects present on both sides. Explicit nulls stay.</summary>
-    private static void FillMissing(JsonObject target, JsonObject defaults)
+    private static void Overlay(JsonObject target, JsonObject source)
     {
-        foreach (var (name, value) in defaults)
+        foreach (var (key, value) in source)
         {
-            if (!target.TryGetPropertyValue(name, out var present))
+            if (value is JsonObject nested && target[key] is JsonObject existing)
             {
-                target[name] = value?.DeepClone();
+                Overlay(existing, nested);
             }
-            else if (present is JsonObject nested && value is JsonObject nestedDefaults)
+            else
             {
-                FillMissing(nested, nestedDefaults);
+                target[key] = value?.DeepClone();
             }
         }
     }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
+using Switchboard.Agents;
 using Switchboard.Audio;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Carriers;
@@ -24,6 +25,7 @@ internal sealed class CallBridge : IAsyncDisposable
 {
     private readonly SwitchboardOptions _options;
     private readonly IRealtimeEndpointProvider _endpoints;
+    private readonly IAgentResolver _agents;
     private readonly ICallJournal _journal;
     private readonly CallRegistry _registry;
     private readonly IToolInvoker _tools;
@@ -38,7 +40,6 @@ internal sealed class CallBridge : IAsyncDisposable
     private readonly Dictionary<string, long> _interruptedItems = new(StringComparer.Ordinal);
     private readonly List<FunctionCallArgumentsDoneEvent> _pendingToolCalls = [];
     private readonly long _startedTimestamp;
-    private readonly IReadOnlyDictionary<string, string>? _attribution;
     private readonly DateTimeOffset _startedAt;
     private long _eventSequence;
     private string? _endReason;
@@ -46,6 +47,7 @@ internal sealed class CallBridge : IAsyncDisposable
 
     private RealtimeConnection? _backend;
     private RealtimeEndpoint? _endpoint;
+    private ResolvedAgent? _agent;
     private CallStartInfo? _start;
     private AudioTranscoder? _inbound;
     private AudioTranscoder? _outbound;
@@ -81,13 +83,13 @@ internal sealed class CallBridge : IAsyncDisposable
     private long _messageTimestamp;
     private bool _firstMediaPending;
 
-    public CallBridge(WebSocket carrierSocket, ICarrierProtocol protocol, CallServices services, CancellationToken aborted, IReadOnlyDictionary<string, string>? attribution = null)
+    public CallBridge(WebSocket carrierSocket, ICarrierProtocol protocol, CallServices services, CancellationToken aborted)
     {
-        _attribution = attribution;
         var options = services.Options;
         var time = services.Time;
         _options = options;
         _endpoints = services.Endpoints;
+        _agents = services.Agents;
         _journal = services.Journal;
         _registry = services.Registry;
         _tools = services.Tools;
@@ -365,7 +367,28 @@ internal sealed class CallBridge : IAsyncDisposable
     {
         var start = _start!;
         var carrierFormat = _protocol.Format;
-        _backendFormat = ChooseBackendFormat(_options.Agent.AudioFormat, carrierFormat);
+        AgentResolution admission;
+        try
+        {
+            admission = await _agents.ResolveForCallAsync(_protocol.Name, start, _cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+        {
+            CallLog.AdmissionFailed(_logger, CallId, ex.Message);
+            await CloseCarrierAsync(WebSocketCloseStatus.InternalServerError, "endpoint lookup failed", CallEndReason.InternalError, ex.Message).ConfigureAwait(false);
+            return null;
+        }
+
+        if (admission.Agent is not { } agent)
+        {
+            CallLog.AdmissionRefused(_logger, CallId, _protocol.Name, admission.Refusal!);
+            await CloseCarrierAsync(WebSocketCloseStatus.PolicyViolation, admission.Refusal!, CallEndReason.EndpointRejected).ConfigureAwait(false);
+            return null;
+        }
+
+        _agent = agent;
+        var spec = agent.Spec;
+        _backendFormat = ChooseBackendFormat(spec.AudioFormat, carrierFormat);
         _inbound = new AudioTranscoder(carrierFormat, _backendFormat);
         _outbound = new AudioTranscoder(_backendFormat, carrierFormat);
         _ledger = new PlaybackLedger(carrierFormat.BytesPerMs, _options.Bridge.FirstChunkMs, _options.Bridge.MarkIntervalMs, _time);
@@ -380,17 +403,13 @@ internal sealed class CallBridge : IAsyncDisposable
         AddIfSet(data, "stream_id", start.StreamId);
         AddIfSet(data, "from", start.From);
         AddIfSet(data, "to", start.To);
-        if (_attribution is not null)
-        {
-            foreach (var (key, value) in _attribution)
-            {
-                data[key] = value;
-            }
-        }
+        data[CallEventKeys.TeamId] = agent.TeamId.ToString("D");
+        data[CallEventKeys.EndpointId] = agent.EndpointId.ToString("D");
+        data["endpoint"] = agent.EndpointName;
 
         try
         {
-            _endpoint = _endpoints.GetEndpoint();
+            _endpoint = _endpoints.GetEndpoint(spec.Backend, spec.Model);
             data["backend"] = _endpoint.Kind;
             Record(CallEventType.CallStarted, data: data);
             _backend = await RealtimeConnection.ConnectAsync(_endpoint, _options.Bridge.MaxBackendMessageBytes,
@@ -409,34 +428,34 @@ internal sealed class CallBridge : IAsyncDisposable
             CallLog.CallStarted(_logger, CallId, _protocol.Name, start.CarrierCallId, start.StreamId, carrierFormat.ToString(), _endpoint.Describe(), _backendFormat.ToString());
         }
 
-        var agent = _options.Agent;
         var settings = new RealtimeSessionSettings
         {
-            Model = _endpoint.Kind == "azure" ? _options.Azure.Deployment ?? _options.OpenAI.Model : _options.OpenAI.Model,
-            Instructions = agent.Instructions,
-            Voice = agent.Voice,
+            Model = _endpoint.Model,
+            Instructions = spec.Instructions,
+            Voice = spec.Voice,
             InputFormat = _backendFormat,
             OutputFormat = _backendFormat,
-            TurnDetection = agent.TurnDetection,
-            VadThreshold = agent.VadThreshold,
-            PrefixPaddingMs = agent.PrefixPaddingMs,
-            SilenceDurationMs = agent.SilenceDurationMs,
-            TranscriptionModel = agent.TranscriptionModel,
-            TranscriptionLanguage = agent.TranscriptionLanguage,
+            TurnDetection = spec.TurnDetection.Type,
+            VadThreshold = spec.TurnDetection.Threshold,
+            PrefixPaddingMs = spec.TurnDetection.PrefixPaddingMs,
+            SilenceDurationMs = spec.TurnDetection.SilenceDurationMs,
+            TranscriptionModel = spec.Transcription.Model,
+            TranscriptionLanguage = spec.Transcription.Language,
         };
         _backendLoopOut.ResetWrittenCount();
         RealtimeClientEvents.WriteSessionUpdate(_backendLoopOut, settings);
         await _backend.SendAsync(_backendLoopOut.WrittenMemory, _cts.Token).ConfigureAwait(false);
-        if (!string.IsNullOrWhiteSpace(agent.Greeting))
+        if (!string.IsNullOrWhiteSpace(spec.Greeting))
         {
             _backendLoopOut.ResetWrittenCount();
-            RealtimeClientEvents.WriteResponseCreate(_backendLoopOut, $"Greet the caller by saying exactly: \"{agent.Greeting}\"");
+            RealtimeClientEvents.WriteResponseCreate(_backendLoopOut, $"Greet the caller by saying exactly: \"{spec.Greeting}\"");
             await _backend.SendAsync(_backendLoopOut.WrittenMemory, _cts.Token).ConfigureAwait(false);
         }
 
-        if (_options.Bridge.MaxCallSeconds > 0)
+        var maxSeconds = spec.Limits.MaxCallSeconds > 0 ? spec.Limits.MaxCallSeconds : _options.Bridge.MaxCallSeconds;
+        if (maxSeconds > 0)
         {
-            _ = EnforceMaxDurationAsync(TimeSpan.FromSeconds(_options.Bridge.MaxCallSeconds));
+            _ = EnforceMaxDurationAsync(TimeSpan.FromSeconds(maxSeconds));
         }
 
         return Task.Run(RunBackendLoopAsync);

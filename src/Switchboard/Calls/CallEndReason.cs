@@ -12,4 +12,13 @@ internal static class CallEndReason
     public const string MaxDuration = "max_duration";
     public const string GatewayShutdown = "gateway_shutdown";
     public const string InternalError = "internal_error";
+
+    /// <summary>Admission refused: unknown endpoint, or the endpoint does not accept this carrier.</summary>
+    public const string EndpointRejected = "endpoint_rejected";
+
+    /// <summary>A session conversation replaced by a newer connection to the same session.</summary>
+    public const string Superseded = "superseded";
+
+    /// <summary>A session conversation that outlived its session's lifetime.</summary>
+    public const string SessionExpired = "session_expired";
 }

@@ -46,4 +46,10 @@ internal static partial class CallLog
 
     [LoggerMessage(EventId = 113, Level = LogLevel.Warning, Message = "Call {CallId}: tool {Tool} failed: {Error}")]
     public static partial void ToolFailed(ILogger logger, string callId, string tool, string error);
+
+    [LoggerMessage(EventId = 130, Level = LogLevel.Warning, Message = "Call {CallId}: {Carrier} call refused: {Reason}")]
+    public static partial void AdmissionRefused(ILogger logger, string callId, string carrier, string reason);
+
+    [LoggerMessage(EventId = 131, Level = LogLevel.Error, Message = "Call {CallId}: endpoint lookup failed: {Error}")]
+    public static partial void AdmissionFailed(ILogger logger, string callId, string error);
 }

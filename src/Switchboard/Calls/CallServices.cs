@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Switchboard.Agents;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Configuration;
 
@@ -8,6 +9,7 @@ namespace Switchboard.Calls;
 internal sealed record CallServices(
     SwitchboardOptions Options,
     IRealtimeEndpointProvider Endpoints,
+    IAgentResolver Agents,
     ICallJournal Journal,
     CallRegistry Registry,
     IToolInvoker Tools,

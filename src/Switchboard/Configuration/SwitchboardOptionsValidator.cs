@@ -140,7 +140,8 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
         }
     }
 
-    private static IEnumerable<string> CollectStorage(SwitchboardOptions o)
+    /// <summary>The control-plane part of <see cref="Collect"/> (storage and sessions), which the admin CLI checks before opening the database.</summary>
+    internal static IEnumerable<string> CollectStorage(SwitchboardOptions o)
     {
         const string p = SwitchboardOptions.SectionName;
         if (o.Storage.Provider is not ("sqlite" or "postgres"))

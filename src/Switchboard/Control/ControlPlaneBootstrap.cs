@@ -19,7 +19,21 @@ internal static class ControlPlaneBootstrap
     private const string DefaultTeamSetting = "default_team_id";
     private const string SyncedSpecSetting = "default_endpoint_synced_spec";
 
-    public static async Task<BootstrapResult> RunAsync(IStore store, AgentOptions agent, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>The gateway's start-up: also brings an untouched default endpoint in line with the configuration.</summary>
+    public static Task<BootstrapResult> RunAsync(IStore store, AgentOptions agent, TimeProvider time, CancellationToken cancellationToken) =>
+        RunAsync(store, agent, time, followConfiguration: true, cancellationToken);
+
+    /// <summary>Migrates and makes sure the default team and endpoint exist.</summary>
+    /// <param name="store">The store to migrate and seed.</param>
+    /// <param name="agent">The configured default agent (the default endpoint's spec on first run).</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="followConfiguration">
+    /// Whether an untouched default endpoint is brought in line with <paramref name="agent"/>. The gateway does this at
+    /// every start; the admin CLI passes false because its shell may not carry the gateway's environment
+    /// (<c>OPENAI_VOICE</c>, …) and must not rewrite the endpoint a running gateway serves.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the start-up.</param>
+    public static async Task<BootstrapResult> RunAsync(IStore store, AgentOptions agent, TimeProvider time, bool followConfiguration, CancellationToken cancellationToken)
     {
         await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
         var createdTeam = false;
@@ -77,7 +91,7 @@ internal static class ControlPlaneBootstrap
 
             await store.SetSettingAsync(SyncedSpecSetting + ":" + endpoint.Id, configJson, cancellationToken).ConfigureAwait(false);
         }
-        else
+        else if (followConfiguration)
         {
             var marker = SyncedSpecSetting + ":" + endpoint.Id;
             var synced = await store.GetSettingAsync(marker, cancellationToken).ConfigureAwait(false);

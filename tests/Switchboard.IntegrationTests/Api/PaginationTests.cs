@@ -41,16 +41,17 @@ public class PaginationTests : IClassFixture<ApiGateway>
             created.Add(await ApiGateway.CreateEndpointAsync(http, $$"""{ "name": "e{{i}}", "isDefault": {{(i == 0 ? "true" : "false")}} }"""));
         }
 
-        // 5 items, 2 per page: 2 + 2 + 1, in creation order.
-        var seen = new List<Guid>();
+        // 5 items, 2 per page: 2 + 2 + 1, each exactly once, oldest first (creation time, then id, for equal times).
+        var seen = new List<(DateTimeOffset CreatedAt, string Id)>();
         for (var page = 1; page <= 3; page++)
         {
             var body = await GetAsync(http, $"/api/v1/endpoints?page={page}&limit=2");
             Assert.Equal((page, 2, 5L, 3L, page < 3), PaginationOf(body));
-            seen.AddRange(body.GetProperty("endpoints").EnumerateArray().Select(e => e.GetProperty("id").GetGuid()));
+            seen.AddRange(body.GetProperty("endpoints").EnumerateArray().Select(e => (e.GetProperty("createdAt").GetDateTimeOffset(), e.GetProperty("id").GetString()!)));
         }
 
-        Assert.Equal(created, seen);
+        Assert.Equal(created.Select(id => id.ToString("D")).Order(StringComparer.Ordinal), seen.Select(s => s.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(seen.OrderBy(s => s.CreatedAt).ThenBy(s => s.Id, StringComparer.Ordinal), seen);
 
         var past = await GetAsync(http, "/api/v1/endpoints?page=4&limit=2");
         Assert.Equal((4, 2, 5L, 3L, false), PaginationOf(past));

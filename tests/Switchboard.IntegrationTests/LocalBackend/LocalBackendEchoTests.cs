@@ -167,6 +167,8 @@ public sealed partial class LocalBackendEchoTests
         Assert.Equal("output_text", part.GetProperty("part").GetProperty("type").GetString());
         var text = await client.WaitForAsync("response.output_text.done");
         Assert.Equal("(echo) Hello there", text.GetProperty("text").GetString());
+        var deltas = client.All("response.output_text.delta").Select(d => d.GetProperty("delta").GetString()).ToList();
+        Assert.Equal(["(echo) ", "Hello ", "there"], deltas);
         var done = await client.WaitForAsync("response.done");
         Assert.Equal("text", done.GetProperty("response").GetProperty("output_modalities")[0].GetString());
         Assert.Equal("output_text", done.GetProperty("response").GetProperty("output")[0].GetProperty("content")[0].GetProperty("type").GetString());

@@ -213,9 +213,10 @@ internal sealed partial class LocalRealtimeSession
         if (context.TextOutput)
         {
             said = context.IsCancelled ? "" : context.Plan.Transcript;
-            if (said.Length > 0)
+            // Word by word, like a model streaming tokens, so clients see several deltas before the done.
+            foreach (var piece in SplitTranscript(said))
             {
-                await SendTextDeltaAsync(LocalServerEventTypes.TextDelta, ids, said).ConfigureAwait(false);
+                await SendTextDeltaAsync(LocalServerEventTypes.TextDelta, ids, piece).ConfigureAwait(false);
             }
 
             await _sender.SendAsync(LocalServerEventTypes.TextDone, (ids, said), static (w, s) =>

@@ -48,6 +48,14 @@ internal static class RealtimeClientEvents
         w.WriteStringValue(s.OutputModality);
         w.WriteEndArray();
         w.WriteString("instructions"u8, s.Instructions);
+        if (s.OutputModality == "text")
+        {
+            // A text-only session sends no audio and hears none: leave the audio block at the server's defaults.
+            WriteTools(w, s.Tools);
+            w.WriteEndObject(); // session
+            w.WriteEndObject();
+            return;
+        }
 
         w.WriteStartObject("audio"u8);
         w.WriteStartObject("input"u8);
@@ -100,9 +108,15 @@ internal static class RealtimeClientEvents
         w.WriteString("voice"u8, s.Voice);
         w.WriteEndObject(); // output
         w.WriteEndObject(); // audio
+        WriteTools(w, s.Tools);
+        w.WriteEndObject(); // session
+        w.WriteEndObject();
+    }
 
+    private static void WriteTools(Utf8JsonWriter w, IReadOnlyList<RealtimeToolDefinition> tools)
+    {
         w.WriteStartArray("tools"u8);
-        foreach (var tool in s.Tools)
+        foreach (var tool in tools)
         {
             w.WriteStartObject();
             w.WriteString("type"u8, "function"u8);
@@ -115,8 +129,6 @@ internal static class RealtimeClientEvents
 
         w.WriteEndArray();
         w.WriteString("tool_choice"u8, "auto"u8);
-        w.WriteEndObject(); // session
-        w.WriteEndObject();
     }
 
     public static void WriteTruncate(IBufferWriter<byte> output, string itemId, int contentIndex, long audioEndMs)
@@ -143,17 +155,41 @@ internal static class RealtimeClientEvents
         w.WriteEndObject();
     }
 
-    public static void WriteUserText(IBufferWriter<byte> output, string text)
+    /// <summary>
+    /// Writes a user text message (<c>input_text</c>). <paramref name="itemId"/> names the item (the server
+    /// generates one when null); <paramref name="eventId"/> is echoed back in an <c>error</c> about this event.
+    /// </summary>
+    public static void WriteUserText(IBufferWriter<byte> output, string text, string? itemId = null, string? eventId = null) =>
+        WriteTextMessage(output, "user"u8, "input_text"u8, text, itemId, eventId);
+
+    /// <summary>
+    /// Writes an assistant text message (<c>output_text</c>) into the conversation, e.g. a greeting the client
+    /// has already shown, so the model knows it was said. Assistant <em>audio</em> cannot be created this way.
+    /// </summary>
+    public static void WriteAssistantText(IBufferWriter<byte> output, string text, string? itemId = null, string? eventId = null) =>
+        WriteTextMessage(output, "assistant"u8, "output_text"u8, text, itemId, eventId);
+
+    private static void WriteTextMessage(IBufferWriter<byte> output, ReadOnlySpan<byte> role, ReadOnlySpan<byte> contentType, string text, string? itemId, string? eventId)
     {
         using var w = new Utf8JsonWriter(output);
         w.WriteStartObject();
         w.WriteString("type"u8, "conversation.item.create"u8);
+        if (eventId is not null)
+        {
+            w.WriteString("event_id"u8, eventId);
+        }
+
         w.WriteStartObject("item"u8);
+        if (itemId is not null)
+        {
+            w.WriteString("id"u8, itemId);
+        }
+
         w.WriteString("type"u8, "message"u8);
-        w.WriteString("role"u8, "user"u8);
+        w.WriteString("role"u8, role);
         w.WriteStartArray("content"u8);
         w.WriteStartObject();
-        w.WriteString("type"u8, "input_text"u8);
+        w.WriteString("type"u8, contentType);
         w.WriteString("text"u8, text);
         w.WriteEndObject();
         w.WriteEndArray();
@@ -161,12 +197,20 @@ internal static class RealtimeClientEvents
         w.WriteEndObject();
     }
 
-    /// <summary>Writes <c>response.create</c>; <paramref name="instructions"/> overrides the session's for this response only.</summary>
-    public static void WriteResponseCreate(IBufferWriter<byte> output, string? instructions = null)
+    /// <summary>
+    /// Writes <c>response.create</c>; <paramref name="instructions"/> overrides the session's for this response only,
+    /// and <paramref name="eventId"/> lets the caller match an <c>error</c> to this request.
+    /// </summary>
+    public static void WriteResponseCreate(IBufferWriter<byte> output, string? instructions = null, string? eventId = null)
     {
         using var w = new Utf8JsonWriter(output);
         w.WriteStartObject();
         w.WriteString("type"u8, "response.create"u8);
+        if (eventId is not null)
+        {
+            w.WriteString("event_id"u8, eventId);
+        }
+
         if (instructions is not null)
         {
             w.WriteStartObject("response"u8);

@@ -123,6 +123,48 @@ public class RealtimeClientEventsTests
     }
 
     [Fact]
+    public void WriteSessionUpdate_TextModality_OmitsAudioAndKeepsTools()
+    {
+        using var parameters = JsonDocument.Parse("""{"type":"object","properties":{}}""");
+        var settings = new RealtimeSessionSettings
+        {
+            Model = "gpt-realtime",
+            Instructions = "Answer in writing.",
+            OutputModality = "text",
+            Tools = [new RealtimeToolDefinition("lookup", "Look up", parameters.RootElement.Clone())],
+        };
+
+        var json = Written(w => RealtimeClientEvents.WriteSessionUpdate(w, settings));
+
+        AssertJsonEqual("""
+        {"type":"session.update","session":{"type":"realtime","model":"gpt-realtime","output_modalities":["text"],
+          "instructions":"Answer in writing.",
+          "tools":[{"type":"function","name":"lookup","description":"Look up","parameters":{"type":"object","properties":{}}}],
+          "tool_choice":"auto"}}
+        """, json);
+    }
+
+    [Fact]
+    public void WriteUserText_WithItemAndEventIds_WritesBoth()
+    {
+        var json = Written(w => RealtimeClientEvents.WriteUserText(w, "Hi", itemId: "msg_1", eventId: "evt_1"));
+        AssertJsonEqual("""{"type":"conversation.item.create","event_id":"evt_1","item":{"id":"msg_1","type":"message","role":"user","content":[{"type":"input_text","text":"Hi"}]}}""", json);
+    }
+
+    [Fact]
+    public void WriteAssistantText_Fields_UseOutputText()
+    {
+        var json = Written(w => RealtimeClientEvents.WriteAssistantText(w, "Welcome!"));
+        AssertJsonEqual("""{"type":"conversation.item.create","item":{"type":"message","role":"assistant","content":[{"type":"output_text","text":"Welcome!"}]}}""", json);
+    }
+
+    [Fact]
+    public void WriteResponseCreate_WithEventId_WritesEventId()
+    {
+        AssertJsonEqual("""{"type":"response.create","event_id":"evt_9"}""", Written(w => RealtimeClientEvents.WriteResponseCreate(w, eventId: "evt_9")));
+    }
+
+    [Fact]
     public void WriteUserText_QuotesAndUnicode_AreValidJson()
     {
         var json = Written(w => RealtimeClientEvents.WriteUserText(w, "say \"café\"\n"));

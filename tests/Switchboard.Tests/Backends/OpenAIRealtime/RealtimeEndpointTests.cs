@@ -22,6 +22,15 @@ public class RealtimeEndpointTests
     }
 
     [Fact]
+    public void WithModel_ReplacesModelAndKeepsOtherQueryAndHeaders()
+    {
+        var e = RealtimeEndpoint.ForOpenAI("wss://proxy.example/v1/realtime?region=eu", "gpt-realtime", "sk-test").WithModel("gpt-realtime-mini");
+        Assert.Equal("wss://proxy.example/v1/realtime?region=eu&model=gpt-realtime-mini", e.Url.ToString());
+        Assert.Contains(e.Headers, h => h.Key == "Authorization" && h.Value == "Bearer sk-test");
+        Assert.Equal("openai", e.Kind);
+    }
+
+    [Fact]
     public void Describe_NeverContainsTheKey()
     {
         var e = RealtimeEndpoint.ForOpenAI("wss://api.openai.com/v1/realtime", "gpt-realtime", "sk-secret");

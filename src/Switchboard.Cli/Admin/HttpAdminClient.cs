@@ -1,0 +1,245 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Switchboard.Cli.Admin;
+
+/// <summary>
+/// The admin operations over the gateway's REST API (<c>/api/v1</c>) with an <c>X-API-Key</c>. Error responses
+/// (problem+json) become <see cref="AdminException"/>s carrying the status, title, detail and field errors.
+/// Names and key prefixes are resolved to ids by listing, since the API addresses resources by id.
+/// </summary>
+internal sealed class HttpAdminClient : IAdminClient
+{
+    /// <summary>The most the API returns per page; used when searching by name.</summary>
+    private const int MaxPageSize = 100;
+    private const string ApiKeyHeader = "X-API-Key";
+    private readonly HttpClient _http;
+
+    /// <param name="server">The gateway's base URL (<c>http://host:5050</c>); a path prefix is kept.</param>
+    /// <param name="apiKey">The API key sent with every request (never printed).</param>
+    public HttpAdminClient(Uri server, string apiKey)
+    {
+        Server = server;
+        _http = new HttpClient();
+        _http.BaseAddress = new Uri(server.AbsoluteUri.TrimEnd('/') + "/api/v1/");
+        _http.Timeout = TimeSpan.FromSeconds(30);
+        _http.DefaultRequestHeaders.TryAddWithoutValidation(ApiKeyHeader, apiKey);
+        _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+    }
+
+    public Uri Server { get; }
+
+    public async Task<CreatedKey> CreateKeyAsync(string name, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.Serialize(new CreateKeyRequest(name, scopes), AdminJson.Wire.CreateKeyRequest);
+        return await SendAsync(HttpMethod.Post, "keys", body, AdminJson.Context.CreatedKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<KeyView>> ListKeysAsync(CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Get, "keys", null, AdminJson.Context.KeyList, cancellationToken).ConfigureAwait(false)).Keys;
+
+    public async Task<KeyRevocation> RevokeKeyAsync(string idOrPrefix, CancellationToken cancellationToken)
+    {
+        var keys = await ListKeysAsync(cancellationToken).ConfigureAwait(false);
+        var prefix = LocalAdminClient.KeyPrefix(idOrPrefix);
+        var key = Guid.TryParse(idOrPrefix, out var id)
+            ? keys.FirstOrDefault(k => k.Id == id)
+            : keys.FirstOrDefault(k => prefix is not null && string.Equals(k.Prefix, prefix, StringComparison.Ordinal));
+        if (key is null)
+        {
+            throw new AdminException(AdminErrorKind.NotFound, $"no API key '{idOrPrefix}' in this key's team");
+        }
+
+        await SendAsync(HttpMethod.Delete, "keys/" + key.Id.ToString("D"), null, cancellationToken).ConfigureAwait(false);
+        var after = (await ListKeysAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(k => k.Id == key.Id)
+            ?? key with { RevokedAt = DateTimeOffset.UtcNow };
+        return new KeyRevocation(after, key.RevokedAt is not null);
+    }
+
+    public async Task<EndpointList> ListEndpointsAsync(int page, int limit, CancellationToken cancellationToken)
+    {
+        var path = string.Create(CultureInfo.InvariantCulture, $"endpoints?page={page}&limit={limit}");
+        using var doc = await SendAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
+        return Read(path, () =>
+        {
+            var root = doc.RootElement;
+            var endpoints = root.GetProperty("endpoints").EnumerateArray()
+                .Select(e => AdminJson.EndpointFromJson(JsonObject.Create(e)!))
+                .ToList();
+            var pagination = root.GetProperty("pagination").Deserialize(AdminJson.Context.Pagination) ?? Pagination.For(page, limit, endpoints.Count);
+            return new EndpointList(endpoints, pagination);
+        });
+    }
+
+    public async Task<EndpointView> GetEndpointAsync(string idOrName, CancellationToken cancellationToken) =>
+        await FindEndpointAsync(idOrName, cancellationToken).ConfigureAwait(false);
+
+    public async Task<EndpointView> CreateEndpointAsync(JsonObject body, CancellationToken cancellationToken) =>
+        await SendEndpointAsync(HttpMethod.Post, "endpoints", body, cancellationToken).ConfigureAwait(false);
+
+    public async Task<EndpointView> UpdateEndpointAsync(string idOrName, JsonObject patch, CancellationToken cancellationToken)
+    {
+        var endpoint = await FindEndpointAsync(idOrName, cancellationToken).ConfigureAwait(false);
+        return await SendEndpointAsync(HttpMethod.Patch, "endpoints/" + endpoint.Id.ToString("D"), patch, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<EndpointView> DeleteEndpointAsync(string idOrName, CancellationToken cancellationToken)
+    {
+        var endpoint = await FindEndpointAsync(idOrName, cancellationToken).ConfigureAwait(false);
+        await SendAsync(HttpMethod.Delete, "endpoints/" + endpoint.Id.ToString("D"), null, cancellationToken).ConfigureAwait(false);
+        return endpoint;
+    }
+
+    public async Task<CallList> ListCallsAsync(int page, int limit, CancellationToken cancellationToken) =>
+        await SendAsync(HttpMethod.Get, string.Create(CultureInfo.InvariantCulture, $"calls?page={page}&limit={limit}"), null, AdminJson.Context.CallList, cancellationToken).ConfigureAwait(false);
+
+    public async Task<CallDetail> GetCallAsync(string callId, CancellationToken cancellationToken)
+    {
+        var path = "calls/" + Uri.EscapeDataString(callId);
+        using var doc = await SendAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
+        return Read(path, () => AdminJson.CallDetailFromJson(doc.RootElement));
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>By id first (a 404 falls through), then by name over every page of the listing.</summary>
+    private async Task<EndpointView> FindEndpointAsync(string idOrName, CancellationToken cancellationToken)
+    {
+        if (Guid.TryParse(idOrName, out var id))
+        {
+            try
+            {
+                var path = "endpoints/" + id.ToString("D");
+                using var doc = await SendAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
+                return Read(path, () => AdminJson.EndpointFromJson(JsonObject.Create(doc.RootElement)!));
+            }
+            catch (AdminException ex) when (ex.Kind == AdminErrorKind.NotFound)
+            {
+            }
+        }
+
+        for (var page = 1; ; page++)
+        {
+            var list = await ListEndpointsAsync(page, MaxPageSize, cancellationToken).ConfigureAwait(false);
+            if (list.Endpoints.FirstOrDefault(e => string.Equals(e.Name, idOrName, StringComparison.Ordinal)) is { } found)
+            {
+                return found;
+            }
+
+            if (!list.Pagination.HasMore || list.Endpoints.Count == 0)
+            {
+                throw new AdminException(AdminErrorKind.NotFound, $"no endpoint '{idOrName}' in this key's team");
+            }
+        }
+    }
+
+    private async Task<EndpointView> SendEndpointAsync(HttpMethod method, string path, JsonObject body, CancellationToken cancellationToken)
+    {
+        using var doc = await SendAsync(method, path, body.ToJsonString(), cancellationToken).ConfigureAwait(false);
+        return Read(path, () => AdminJson.EndpointFromJson(JsonObject.Create(doc.RootElement)!));
+    }
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, string? body, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        using var doc = await SendAsync(method, path, body, cancellationToken).ConfigureAwait(false);
+        return Read(path, () => doc.RootElement.Deserialize(type)) ?? throw Malformed(path, "an empty body");
+    }
+
+    /// <summary>Sends a request; the parsed JSON body of a success (an empty object for 204), an <see cref="AdminException"/> otherwise.</summary>
+    private async Task<JsonDocument> SendAsync(HttpMethod method, string path, string? body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        HttpResponseMessage? response = null;
+        string text;
+        try
+        {
+            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            response?.Dispose();
+            throw AdminException.Unavailable($"cannot reach the gateway at {Server}: {ex.Message}", ex);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            response?.Dispose();
+            throw AdminException.Unavailable($"the gateway at {Server} did not answer within {_http.Timeout.TotalSeconds:0} s", ex);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw ToException(response, text);
+            }
+
+            try
+            {
+                return JsonDocument.Parse(string.IsNullOrWhiteSpace(text) ? "{}" : text, AdminJson.DocumentOptions);
+            }
+            catch (JsonException ex)
+            {
+                throw Malformed(path, ex.Message);
+            }
+        }
+    }
+
+    /// <summary>Reads a parsed response; a body that does not have the contract's shape is an API error, not a crash.</summary>
+    private T Read<T>(string path, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or KeyNotFoundException or NotSupportedException)
+        {
+            throw Malformed(path, ex.Message);
+        }
+    }
+
+    private static AdminException ToException(HttpResponseMessage response, string body)
+    {
+        var status = (int)response.StatusCode;
+        Problem? problem = null;
+        try
+        {
+            problem = string.IsNullOrWhiteSpace(body) ? null : JsonSerializer.Deserialize(body, AdminJson.Context.Problem);
+        }
+        catch (JsonException)
+        {
+            // Not problem+json (a proxy's error page, say): fall back to the status line and the start of the body.
+        }
+
+        var title = problem?.Title ?? response.ReasonPhrase ?? response.StatusCode.ToString();
+        var detail = problem?.Detail ?? (problem is null && body.Length > 0 ? body[..Math.Min(body.Length, 200)].Trim() : title);
+        var kind = response.StatusCode switch
+        {
+            HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity => AdminErrorKind.Invalid,
+            HttpStatusCode.NotFound => AdminErrorKind.NotFound,
+            HttpStatusCode.Conflict => AdminErrorKind.Conflict,
+            HttpStatusCode.Unauthorized => AdminErrorKind.Unauthorized,
+            HttpStatusCode.Forbidden => AdminErrorKind.Forbidden,
+            HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout => AdminErrorKind.Unavailable,
+            _ => AdminErrorKind.Failed,
+        };
+        return new AdminException(kind, detail, status, title, problem?.Errors);
+    }
+
+    private AdminException Malformed(string path, string reason) =>
+        new(AdminErrorKind.Failed, $"unexpected response from {Server} for {path}: {reason}");
+}

@@ -1,0 +1,38 @@
+using System.Text.Json.Nodes;
+
+namespace Switchboard.Cli.Admin;
+
+/// <summary>
+/// What the admin commands do, in either mode: <see cref="LocalAdminClient"/> opens the gateway's database
+/// directly, <see cref="HttpAdminClient"/> calls the REST API. Both act for one team (local: the default team
+/// or <c>--team</c>; remote: the API key's team) and report failures as <see cref="AdminException"/>.
+/// </summary>
+internal interface IAdminClient : IAsyncDisposable
+{
+    /// <summary>Creates a key; the plaintext is in the result and nowhere else.</summary>
+    Task<CreatedKey> CreateKeyAsync(string name, IReadOnlyList<string> scopes, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<KeyView>> ListKeysAsync(CancellationToken cancellationToken);
+
+    /// <summary>Revokes the key with this id or public prefix (<c>sb_xxxxxxxx</c>); revoking twice is not an error.</summary>
+    Task<KeyRevocation> RevokeKeyAsync(string idOrPrefix, CancellationToken cancellationToken);
+
+    Task<EndpointList> ListEndpointsAsync(int page, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The endpoint with this id, or else this name.</summary>
+    Task<EndpointView> GetEndpointAsync(string idOrName, CancellationToken cancellationToken);
+
+    /// <summary>Creates an endpoint from a <c>POST /api/v1/endpoints</c> body (<c>name</c>, optional <c>isDefault</c>, spec fields).</summary>
+    Task<EndpointView> CreateEndpointAsync(JsonObject body, CancellationToken cancellationToken);
+
+    /// <summary>Changes only the top-level fields present in <paramref name="patch"/> (a <c>PATCH</c> body).</summary>
+    Task<EndpointView> UpdateEndpointAsync(string idOrName, JsonObject patch, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the endpoint and returns what it was.</summary>
+    Task<EndpointView> DeleteEndpointAsync(string idOrName, CancellationToken cancellationToken);
+
+    /// <summary>Calls, newest first.</summary>
+    Task<CallList> ListCallsAsync(int page, int limit, CancellationToken cancellationToken);
+
+    Task<CallDetail> GetCallAsync(string callId, CancellationToken cancellationToken);
+}

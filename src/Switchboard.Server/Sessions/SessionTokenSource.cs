@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Options;
+using Switchboard.Configuration;
+using Switchboard.Control;
+using Switchboard.Storage;
+
+namespace Switchboard.Server.Sessions;
+
+/// <summary>
+/// The gateway's <see cref="SessionTokens"/>, built on first use: the signing key may have to be read from (or
+/// created in) the database, which is only ready once start-up has migrated it. A failed attempt is retried on the
+/// next request rather than cached.
+/// </summary>
+internal sealed class SessionTokenSource
+{
+    private readonly IStore _store;
+    private readonly Switchboard.Configuration.SessionOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private Task<SessionTokens>? _tokens;
+
+    public SessionTokenSource(IStore store, IOptions<SwitchboardOptions> options, TimeProvider time)
+    {
+        _store = store;
+        _options = options.Value.Sessions;
+        _time = time;
+    }
+
+    public Task<SessionTokens> GetAsync(CancellationToken cancellationToken)
+    {
+        var current = Volatile.Read(ref _tokens);
+        if (current is { IsCompletedSuccessfully: true })
+        {
+            return current;
+        }
+
+        lock (_gate)
+        {
+            if (_tokens is null || _tokens.IsFaulted || _tokens.IsCanceled)
+            {
+                _tokens = CreateAsync();
+            }
+
+            current = _tokens;
+        }
+
+        return current.WaitAsync(cancellationToken);
+    }
+
+    private async Task<SessionTokens> CreateAsync()
+    {
+        var key = await SessionSigningKey.ResolveAsync(_options, _store, CancellationToken.None).ConfigureAwait(false);
+        return new SessionTokens(key, TimeSpan.FromSeconds(_options.TokenTtlSeconds), _time);
+    }
+}

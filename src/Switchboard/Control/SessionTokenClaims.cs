@@ -1,0 +1,11 @@
+namespace Switchboard.Control;
+
+/// <summary>What a valid session token says: which session of which team, for which endpoint and mode.</summary>
+internal sealed record SessionTokenClaims(
+    Guid SessionId,
+    Guid TeamId,
+    Guid EndpointId,
+    string Mode,
+    string TokenId,
+    DateTimeOffset IssuedAt,
+    DateTimeOffset ExpiresAt);

@@ -1,0 +1,20 @@
+namespace Switchboard.Sessions;
+
+/// <summary>
+/// Application close codes of <c>/ws/session</c> (RFC 6455 reserves 4000-4999 for applications). The upgrade is
+/// always accepted first, because a browser cannot read the HTTP status of a refused upgrade but can read a close code.
+/// </summary>
+internal static class SessionCloseCodes
+{
+    /// <summary>A newer connection to the same session took over.</summary>
+    public const int Superseded = 4000;
+
+    /// <summary>The URL lacks <c>sessionId</c> or <c>token</c>.</summary>
+    public const int MissingCredentials = 4001;
+
+    /// <summary>The token is invalid, expired, tampered with or for another session; or the session is unknown or expired.</summary>
+    public const int Forbidden = 4003;
+
+    /// <summary>The gateway failed unexpectedly.</summary>
+    public const int InternalError = 4500;
+}

@@ -1,0 +1,289 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Switchboard.Backends.OpenAIRealtime;
+using Switchboard.Calls;
+using Switchboard.Transport;
+
+namespace Switchboard.Sessions;
+
+/// <summary>The backend side: connect, configure a text-only session, greet, and relay the agent's text.</summary>
+internal sealed partial class SessionConversation
+{
+    private static readonly JsonElement EmptyParameters = JsonDocument.Parse("""{"type":"object","properties":{}}""").RootElement.Clone();
+
+    private readonly Dictionary<string, StringBuilder> _agentText = new(StringComparer.Ordinal);
+    private readonly List<FunctionCallArgumentsDoneEvent> _toolCalls = [];
+    private RealtimeConnection? _backend;
+
+    private async Task RunBackendAsync()
+    {
+        var token = _cts.Token;
+        try
+        {
+            if (!await ConnectBackendAsync(token).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            await ConfigureBackendAsync(token).ConfigureAwait(false);
+            lock (_gate)
+            {
+                _backendReady = true;
+            }
+
+            await _outbox.SendStatusAsync(SessionStates.Idle, token).ConfigureAwait(false);
+            await TryStartNextTurnAsync(token).ConfigureAwait(false);
+            await ReceiveBackendAsync(token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // The conversation is over.
+        }
+        catch (Exception ex)
+        {
+            SessionLog.UnexpectedFailure(_logger, SessionId, ex);
+            await EndAsync(SessionCloseCodes.InternalError, "internal error", CallEndReason.InternalError, ex.GetType().Name).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> ConnectBackendAsync(CancellationToken token)
+    {
+        var specBackend = _start.Endpoint.Spec.Backend;
+        if (!SessionPolicy.BackendMatches(specBackend, _backendEndpoint.Kind))
+        {
+            var detail = $"the endpoint asks for backend '{specBackend}', which this gateway does not run (it runs '{_backendEndpoint.Kind}')";
+            SessionLog.BackendUnavailable(_logger, SessionId, specBackend, detail);
+            await BackendFailedAsync(SessionErrorCodes.BackendUnavailable, detail, "agent backend unavailable", CallEndReason.BackendUnavailable, token).ConfigureAwait(false);
+            return false;
+        }
+
+        var options = _services.Options;
+        try
+        {
+            _backend = await RealtimeConnection.ConnectAsync(_backendEndpoint, options.Bridge.MaxBackendMessageBytes,
+                TimeSpan.FromSeconds(options.Backend.ConnectTimeoutSeconds), token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (!token.IsCancellationRequested
+            && ex is WebSocketException or IOException or OperationCanceledException or InvalidOperationException or HttpRequestException)
+        {
+            SessionLog.BackendUnavailable(_logger, SessionId, _backendEndpoint.Describe(), ex.Message);
+            await BackendFailedAsync(SessionErrorCodes.BackendUnavailable, "the agent backend could not be reached", "agent backend unavailable",
+                CallEndReason.BackendUnavailable, token, ex.Message).ConfigureAwait(false);
+            return false;
+        }
+    }
+
+    /// <summary>Tells the client why (an <c>error</c>), then closes with 1011: without a backend there is no conversation.</summary>
+    private async Task BackendFailedAsync(string code, string message, string closeReason, string endReason, CancellationToken token, string? detail = null)
+    {
+        await _outbox.SendErrorAsync(new SessionError(code, message), token).ConfigureAwait(false);
+        await EndAsync((int)WebSocketCloseStatus.InternalServerError, closeReason, endReason, detail ?? message).ConfigureAwait(false);
+    }
+
+    /// <summary>A GA session with text output only, the endpoint's (and flow's) instructions and tools; then the greeting.</summary>
+    private async Task ConfigureBackendAsync(CancellationToken token)
+    {
+        var spec = _start.Endpoint.Spec;
+        var options = _services.Options;
+        var defaultModel = _backendEndpoint.Kind == "azure" ? options.Azure.Deployment ?? options.OpenAI.Model : options.OpenAI.Model;
+        var settings = new RealtimeSessionSettings
+        {
+            Model = string.IsNullOrWhiteSpace(spec.Model) ? defaultModel : spec.Model,
+            Instructions = SessionPolicy.Instructions(spec, _start.Flow),
+            Voice = spec.Voice,
+            OutputModality = "text",
+            Tools = (spec.Tools ?? []).Select(t => new RealtimeToolDefinition(t.Name, t.Description ?? "", t.Parameters ?? EmptyParameters)).ToList(),
+        };
+        await SendBackendAsync(w => RealtimeClientEvents.WriteSessionUpdate(w, settings), token).ConfigureAwait(false);
+
+        if (SessionPolicy.Greeting(spec, _start.Flow) is { } greeting)
+        {
+            // Shown as said, and added to the conversation as the assistant's first message so the model knows it.
+            var itemId = NewItemId();
+            await SendBackendAsync(w => RealtimeClientEvents.WriteAssistantText(w, greeting, itemId), token).ConfigureAwait(false);
+            await _outbox.SendTranscriptAsync("agent", greeting, final: true, itemId, token).ConfigureAwait(false);
+            Record(CallEventType.AgentTurn, role: "agent", text: greeting, itemId: itemId);
+        }
+    }
+
+    private async Task ReceiveBackendAsync(CancellationToken token)
+    {
+        var backend = _backend!;
+        while (true)
+        {
+            ReceiveStatus status;
+            try
+            {
+                status = await backend.ReceiveAsync(token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!token.IsCancellationRequested && ex is WebSocketException or IOException)
+            {
+                status = ReceiveStatus.Closed;
+            }
+
+            if (status is ReceiveStatus.Closed or ReceiveStatus.TooLarge)
+            {
+                if (Volatile.Read(ref _endReason) is null)
+                {
+                    SessionLog.BackendDisconnected(_logger, SessionId, backend.CloseStatus?.ToString(), backend.CloseStatusDescription);
+                    await BackendFailedAsync(SessionErrorCodes.BackendDisconnected, "the agent backend closed the connection", "agent backend disconnected",
+                        CallEndReason.BackendDisconnected, token, $"{backend.CloseStatus} {backend.CloseStatusDescription}".Trim()).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            if (status == ReceiveStatus.Text)
+            {
+                await HandleBackendEventAsync(backend.Message, token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task HandleBackendEventAsync(ReadOnlyMemory<byte> message, CancellationToken token)
+    {
+        switch (RealtimeEventParser.Parse(message.Span))
+        {
+            // A text session answers with output_text; audio transcripts are relayed the same way should a backend speak anyway.
+            case OutputTextEvent { Type: RealtimeServerEventType.OutputTextDelta or RealtimeServerEventType.OutputAudioTranscriptDelta } delta:
+                if (!_agentText.TryGetValue(delta.ItemId, out var soFar))
+                {
+                    _agentText[delta.ItemId] = soFar = new StringBuilder();
+                }
+
+                soFar.Append(delta.Text);
+                await _outbox.SendTranscriptAsync("agent", delta.Text, final: false, delta.ItemId, token).ConfigureAwait(false);
+                break;
+            case OutputTextEvent { Type: RealtimeServerEventType.OutputTextDone or RealtimeServerEventType.OutputAudioTranscriptDone } done:
+                var text = done.Text.Length > 0 ? done.Text : (_agentText.TryGetValue(done.ItemId, out var streamed) ? streamed.ToString() : "");
+                _agentText.Remove(done.ItemId);
+                await _outbox.SendTranscriptAsync("agent", text, final: true, done.ItemId, token).ConfigureAwait(false);
+                Record(CallEventType.AgentTurn, role: "agent", text: text, itemId: done.ItemId);
+                break;
+            case FunctionCallArgumentsDoneEvent call:
+                _toolCalls.Add(call);
+                break;
+            case ResponseDoneEvent done:
+                await OnResponseDoneAsync(done, token).ConfigureAwait(false);
+                break;
+            case RealtimeErrorEvent error:
+                await OnBackendErrorAsync(error, token).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private async Task OnResponseDoneAsync(ResponseDoneEvent done, CancellationToken token)
+    {
+        if (done.Usage is { } usage)
+        {
+            Record(CallEventType.Usage, reason: done.Status, data: new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["response_id"] = done.ResponseId,
+                ["total_tokens"] = usage.TotalTokens.ToString(CultureInfo.InvariantCulture),
+                ["input_tokens"] = usage.InputTokens.ToString(CultureInfo.InvariantCulture),
+                ["output_tokens"] = usage.OutputTokens.ToString(CultureInfo.InvariantCulture),
+            });
+        }
+
+        var calls = _toolCalls.Where(c => string.Equals(c.ResponseId, done.ResponseId, StringComparison.Ordinal)).ToList();
+        _toolCalls.RemoveAll(c => string.Equals(c.ResponseId, done.ResponseId, StringComparison.Ordinal));
+        // Only a completed response's function calls run (a cancelled or failed one must have no side effects);
+        // the turn goes on with the response that answers their outputs.
+        if (calls.Count > 0 && done.Status == "completed")
+        {
+            _ = RunToolsAsync(calls, token);
+            return;
+        }
+
+        if (done.Status is "failed" or "incomplete")
+        {
+            var why = done.StatusReason is null ? "" : $" ({done.StatusReason})";
+            await ReplyErrorAsync(new SessionError(SessionErrorCodes.ResponseFailed, $"the agent's response ended as {done.Status}{why}"), token).ConfigureAwait(false);
+        }
+
+        await EndTurnAsync(token).ConfigureAwait(false);
+    }
+
+    private async Task RunToolsAsync(List<FunctionCallArgumentsDoneEvent> calls, CancellationToken token)
+    {
+        try
+        {
+            foreach (var call in calls)
+            {
+                string result;
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+                timeout.CancelAfter(TimeSpan.FromSeconds(15));
+                try
+                {
+                    result = await _services.Tools.InvokeAsync(new ToolCall(CallId, call.CallId, call.Name, call.Arguments), timeout.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!token.IsCancellationRequested)
+                {
+                    SessionLog.ToolFailed(_logger, SessionId, call.Name, ex.GetType().Name);
+                    result = "{\"error\":\"tool_failed\"}";
+                }
+
+                Record(CallEventType.ToolCall, text: call.Name, detail: result, data: new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    ["call_id"] = call.CallId,
+                    ["arguments"] = call.Arguments,
+                });
+                await SendBackendAsync(w => RealtimeClientEvents.WriteFunctionCallOutput(w, call.CallId, result), token).ConfigureAwait(false);
+            }
+
+            string eventId;
+            lock (_gate)
+            {
+                eventId = _turnEventId = "sb_turn_" + (++_turnCounter).ToString(CultureInfo.InvariantCulture);
+            }
+
+            await SendBackendAsync(w => RealtimeClientEvents.WriteResponseCreate(w, eventId: eventId), token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task OnBackendErrorAsync(RealtimeErrorEvent error, CancellationToken token)
+    {
+        // Cancelling a response that already ended is harmless.
+        if (error.Code is "response_cancel_not_active")
+        {
+            return;
+        }
+
+        SessionLog.BackendError(_logger, SessionId, error.ErrorType, error.Code, error.Message);
+        Record(CallEventType.BackendError, reason: error.Code ?? error.ErrorType, detail: error.Message);
+        await _outbox.SendErrorAsync(new SessionError(SessionErrorCodes.BackendError, error.Message), token, error.Code ?? error.ErrorType).ConfigureAwait(false);
+
+        // A refused response.create produces no response.done: the turn is over.
+        bool refused;
+        lock (_gate)
+        {
+            refused = _turnActive && error.ClientEventId is not null && string.Equals(error.ClientEventId, _turnEventId, StringComparison.Ordinal);
+        }
+
+        if (refused)
+        {
+            await EndTurnAsync(token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes one client event and sends it (text sessions send a few small events per turn, so a fresh buffer is fine).</summary>
+    private async Task SendBackendAsync(Action<IBufferWriter<byte>> write, CancellationToken token)
+    {
+        var backend = _backend;
+        if (backend is null)
+        {
+            return;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(512);
+        write(buffer);
+        await backend.SendAsync(buffer.WrittenMemory, token).ConfigureAwait(false);
+    }
+}

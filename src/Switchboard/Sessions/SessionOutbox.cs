@@ -1,0 +1,90 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using Switchboard.Transport;
+
+namespace Switchboard.Sessions;
+
+/// <summary>
+/// Writes every server message in the one envelope of <c>/ws/session</c> —
+/// <c>{ "type", "sessionId", "seq", "timestamp", "payload" }</c> — and sends it. Numbering and sending happen under
+/// one lock, so <c>seq</c> increases in exactly the order the client receives the messages.
+/// </summary>
+internal sealed class SessionOutbox : IDisposable
+{
+    private readonly WebSocketSender _sender;
+    private readonly string _sessionId;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+    private long _seq;
+
+    public SessionOutbox(WebSocketSender sender, Guid sessionId, TimeProvider time)
+    {
+        _sender = sender;
+        _sessionId = sessionId.ToString("D");
+        _time = time;
+    }
+
+    /// <summary>Sends one message; false (never throws) when the socket is gone or closing.</summary>
+    public async ValueTask<bool> SendAsync<TState>(string type, TState state, Action<Utf8JsonWriter, TState> writePayload, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+
+        try
+        {
+            _buffer.ResetWrittenCount();
+            using (var w = new Utf8JsonWriter(_buffer))
+            {
+                w.WriteStartObject();
+                w.WriteString("type"u8, type);
+                w.WriteString("sessionId"u8, _sessionId);
+                w.WriteNumber("seq"u8, ++_seq);
+                w.WriteString("timestamp"u8, _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+                w.WriteStartObject("payload"u8);
+                writePayload(w, state);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+
+            return await _sender.SendTextAsync(_buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public ValueTask<bool> SendStatusAsync(string state, CancellationToken cancellationToken) =>
+        SendAsync(SessionMessageTypes.Status, state, static (w, s) => w.WriteString("state"u8, s), cancellationToken);
+
+    public ValueTask<bool> SendErrorAsync(SessionError error, CancellationToken cancellationToken, string? backendCode = null) =>
+        SendAsync(SessionMessageTypes.Error, (error, backendCode), static (w, s) =>
+        {
+            w.WriteString("code"u8, s.error.Code);
+            w.WriteString("message"u8, s.error.Message);
+            if (s.backendCode is not null)
+            {
+                w.WriteString("backendCode"u8, s.backendCode);
+            }
+        }, cancellationToken);
+
+    /// <summary>A transcript piece: <paramref name="role"/> is <c>user</c> or <c>agent</c>; deltas have <paramref name="final"/> false.</summary>
+    public ValueTask<bool> SendTranscriptAsync(string role, string text, bool final, string itemId, CancellationToken cancellationToken) =>
+        SendAsync(SessionMessageTypes.Transcript, (role, text, final, itemId), static (w, s) =>
+        {
+            w.WriteString("role"u8, s.role);
+            w.WriteString("text"u8, s.text);
+            w.WriteBoolean("final"u8, s.final);
+            w.WriteString("itemId"u8, s.itemId);
+        }, cancellationToken);
+
+    public void Dispose() => _gate.Dispose();
+}

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Logging;
+using Switchboard.Calls;
+using Switchboard.Configuration;
+
+namespace Switchboard.Sessions;
+
+/// <summary>What every session conversation needs from the host, resolved once and shared.</summary>
+internal sealed record SessionServices(
+    SwitchboardOptions Options,
+    ICallJournal Journal,
+    CallRegistry Calls,
+    SessionConnections Connections,
+    IToolInvoker Tools,
+    ILogger Logger,
+    TimeProvider Time);

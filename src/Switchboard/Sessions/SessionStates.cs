@@ -1,0 +1,14 @@
+namespace Switchboard.Sessions;
+
+/// <summary>The <c>state</c> of <c>status</c> messages.</summary>
+internal static class SessionStates
+{
+    /// <summary>The first message of every connection: the token was accepted.</summary>
+    public const string Connected = "connected";
+
+    /// <summary>The agent is ready for (or done with) a turn.</summary>
+    public const string Idle = "idle";
+
+    /// <summary>The agent is working on a user turn; transcript deltas follow.</summary>
+    public const string Thinking = "thinking";
+}
