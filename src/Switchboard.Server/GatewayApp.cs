@@ -40,6 +40,11 @@ public static class GatewayApp
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();
+
+        // Every error is application/problem+json: unhandled exceptions (500, no internals) and bodiless
+        // statuses such as an unknown route (404) or a wrong method (405).
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
 
         // Kestrel waits for open WebSockets on shutdown; tell every caller leg why it ends instead of cutting it off.

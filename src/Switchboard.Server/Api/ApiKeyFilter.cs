@@ -5,9 +5,10 @@ using Switchboard.Storage;
 namespace Switchboard.Server.Api;
 
 /// <summary>
-/// Authenticates <c>X-API-Key</c> and checks one scope: missing, unknown or revoked key → 401, key without
-/// the scope → 403. The key is found by its public prefix and compared by hash in constant time; only the
-/// prefix is ever logged.
+/// Authenticates <c>X-API-Key</c> and checks scopes: missing, malformed, unknown or revoked key → 401, key
+/// holding none of the accepted scopes → 403. The key is found by its public prefix and compared by hash in
+/// constant time; only the prefix is ever logged. Nothing is cached: every request reads the key row, so a
+/// revoked key stops working at once.
 /// </summary>
 internal sealed partial class ApiKeyFilter : IEndpointFilter
 {
@@ -15,19 +16,24 @@ internal sealed partial class ApiKeyFilter : IEndpointFilter
     public const string HeaderName = "X-API-Key";
 
     private static readonly ConcurrentDictionary<Guid, long> LastTouched = new();
-    private readonly ApiScopes _required;
+    private readonly ApiScopes[] _anyOf;
 
-    public ApiKeyFilter(ApiScopes required) => _required = required;
+    /// <summary>A filter that accepts a key holding any one of <paramref name="anyOf"/> (each entry's flags all together).</summary>
+    public ApiKeyFilter(params ApiScopes[] anyOf) => _anyOf = anyOf.Length == 0 ? [ApiScopes.None] : anyOf;
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var result = await AuthenticateAsync(http, _required).ConfigureAwait(false);
+        var result = await AuthenticateAsync(http, _anyOf).ConfigureAwait(false);
         return result.Caller is null ? result.Failure : await next(context).ConfigureAwait(false);
     }
 
-    /// <summary>Authenticates the request; on success the caller is stored on the context.</summary>
-    public static async Task<(ApiCaller? Caller, IResult? Failure)> AuthenticateAsync(HttpContext http, ApiScopes required)
+    /// <summary>Authenticates the request for one scope; on success the caller is stored on the context.</summary>
+    public static Task<(ApiCaller? Caller, IResult? Failure)> AuthenticateAsync(HttpContext http, ApiScopes required) =>
+        AuthenticateAsync(http, [required]);
+
+    /// <summary>Authenticates the request for any one of several scopes; on success the caller is stored on the context.</summary>
+    public static async Task<(ApiCaller? Caller, IResult? Failure)> AuthenticateAsync(HttpContext http, IReadOnlyList<ApiScopes> anyOf)
     {
         var logger = http.RequestServices.GetRequiredService<ILogger<ApiKeyFilter>>();
         var presented = http.Request.Headers[HeaderName].ToString();
@@ -56,9 +62,9 @@ internal sealed partial class ApiKeyFilter : IEndpointFilter
             return (null, ApiProblems.Unauthorized("API key revoked"));
         }
 
-        if (!ApiScopeNames.Allows(key.Scopes, required))
+        if (!anyOf.Any(required => ApiScopeNames.Allows(key.Scopes, required)))
         {
-            var names = string.Join(", ", ApiScopeNames.ToNames(required));
+            var names = Describe(anyOf);
             LogForbidden(logger, prefix, names);
             return (null, ApiProblems.Forbidden($"this API key lacks the {names} scope"));
         }
@@ -68,6 +74,10 @@ internal sealed partial class ApiKeyFilter : IEndpointFilter
         await TouchAsync(store, key.Id, http).ConfigureAwait(false);
         return (caller, null);
     }
+
+    /// <summary>"READ_CALLS", or "READ_TEAM_APPS or MANAGE_ENDPOINTS" for alternatives.</summary>
+    internal static string Describe(IReadOnlyList<ApiScopes> anyOf) =>
+        string.Join(" or ", anyOf.Select(s => string.Join(" and ", ApiScopeNames.ToNames(s))));
 
     /// <summary>Records last use at most once a minute per key, so listings show it without a write per request.</summary>
     private static async Task TouchAsync(IStore store, Guid keyId, HttpContext http)

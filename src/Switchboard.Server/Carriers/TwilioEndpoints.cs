@@ -16,7 +16,12 @@ internal static partial class TwilioEndpoints
 
     public static void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapPost(TwimlPath, TwimlAsync).DisableAntiforgery();
+        routes.MapPost(TwimlPath, TwimlAsync).DisableAntiforgery().WithTags("Carriers")
+            .WithSummary("Twilio voice webhook")
+            .WithDescription("Set as the phone number's \"A call comes in\" webhook (HTTP POST, form-encoded), optionally with `?endpointId=` to pick the endpoint. Answers with TwiML that connects the call to the `/twilio` media stream. Checks `X-Twilio-Signature` when `TWILIO_AUTH_TOKEN` is set (403 otherwise).")
+            .Produces(StatusCodes.Status200OK, contentType: "text/xml")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         routes.Map(StreamPath, StreamAsync);
     }
 

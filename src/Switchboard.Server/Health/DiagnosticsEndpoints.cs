@@ -8,7 +8,10 @@ namespace Switchboard.Server.Health;
 /// <summary><c>GET /diagnostics/calls/by-stream/{streamId}</c>: a recent call's journal, when diagnostics are enabled.</summary>
 internal static class DiagnosticsEndpoints
 {
-    public static void Map(IEndpointRouteBuilder routes) => routes.MapGet("/diagnostics/calls/by-stream/{streamId}", CallByStreamAsync);
+    public static void Map(IEndpointRouteBuilder routes) =>
+        routes.MapGet("/diagnostics/calls/by-stream/{streamId}", CallByStreamAsync).WithTags("Diagnostics")
+            .WithSummary("A recent call's journal by carrier stream id")
+            .WithDescription("Developer diagnostics; 404 unless `Switchboard:Diagnostics:Enabled` is true.");
 
     private static async Task<IResult> CallByStreamAsync(string streamId, IOptions<SwitchboardOptions> options, CallRegistry calls, ICallJournal journal, CancellationToken cancellationToken)
     {

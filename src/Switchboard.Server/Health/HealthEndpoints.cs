@@ -11,8 +11,10 @@ internal static class HealthEndpoints
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/healthz", Report);
-        routes.MapGet("/health", Report);
+        routes.MapGet("/healthz", Report).WithTags("Health").WithName("Health")
+            .WithSummary("Gateway health")
+            .WithDescription("Each dependency's state (backend, database, journal) and the number of active calls; 503 when one is down. No API key needed.");
+        routes.MapGet("/health", Report).WithTags("Health").WithName("HealthAlias").WithSummary("Gateway health (alias of /healthz)");
     }
 
     private static bool IsListening(LocalRealtimeHost? host)

@@ -1,3 +1,4 @@
+using Switchboard.Server.Api;
 using Switchboard.Server.Carriers;
 using Switchboard.Server.Health;
 using Switchboard.Server.Sessions;
@@ -7,7 +8,10 @@ namespace Switchboard.Server.Hosting;
 /// <summary>Maps every gateway route.</summary>
 public static class EndpointRouteBuilderExtensions
 {
-    /// <summary>Maps carriers (Twilio, Telnyx), sessions (REST and WebSocket), health and (when enabled) diagnostics.</summary>
+    /// <summary>
+    /// Maps carriers (Twilio, Telnyx), sessions (REST and WebSocket), health, (when enabled) diagnostics, the REST
+    /// API under <c>/api/v1</c>, its OpenAPI document (<c>/openapi/v1.json</c>) and reference page (<c>/docs/api</c>).
+    /// </summary>
     public static IEndpointRouteBuilder MapSwitchboard(this IEndpointRouteBuilder routes)
     {
         TwilioEndpoints.Map(routes);
@@ -15,6 +19,13 @@ public static class EndpointRouteBuilderExtensions
         SessionEndpoints.Map(routes);
         HealthEndpoints.Map(routes);
         DiagnosticsEndpoints.Map(routes);
+        TeamEndpoints.Map(routes);
+        KeyEndpoints.Map(routes);
+        AgentEndpointRoutes.Map(routes);
+        RuntimeEndpoints.Map(routes);
+        CallEndpoints.Map(routes);
+        routes.MapOpenApi(ApiDocument.RoutePattern);
+        ApiReferencePage.Map(routes);
         return routes;
     }
 }

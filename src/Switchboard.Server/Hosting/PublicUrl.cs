@@ -35,4 +35,16 @@ internal static class PublicUrl
 
         return $"{(request.IsHttps ? "wss" : "ws")}://{request.Host}{request.PathBase}{path}";
     }
+
+    /// <summary>The http(s) URL of a gateway path (with any query), for links handed to API clients.</summary>
+    public static string HttpUrl(HttpRequest request, SwitchboardOptions options, string pathAndQuery)
+    {
+        if (!string.IsNullOrWhiteSpace(options.PublicBaseUrl))
+        {
+            var baseUri = new Uri(options.PublicBaseUrl.TrimEnd('/'));
+            return $"{baseUri.Scheme}://{baseUri.Authority}{baseUri.AbsolutePath.TrimEnd('/')}{pathAndQuery}";
+        }
+
+        return $"{(request.IsHttps ? "https" : "http")}://{request.Host}{request.PathBase}{pathAndQuery}";
+    }
 }

@@ -1,9 +1,11 @@
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Switchboard.Agents;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Calls;
 using Switchboard.Configuration;
+using Switchboard.Server.Api;
 using Switchboard.Server.Control;
 using Switchboard.Storage;
 using Switchboard.Server.LocalBackend;
@@ -43,6 +45,9 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<ILogger<SessionConversation>>(),
             sp.GetRequiredService<TimeProvider>()));
         services.AddProblemDetails();
+        // Numbers are numbers: the web defaults would also read "20" as 20, and the OpenAPI schemas would say so.
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
+        services.AddOpenApi(options => ApiDocument.Configure(options));
 
         // Migrate and create the default team/endpoint before Kestrel accepts traffic.
         services.AddHostedService<StoreStartup>();

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Switchboard.Server.Sessions;
 
 /// <summary>The body of <c>POST /api/v1/sessions</c>, read strictly so a misspelt field is a 400 that names it.</summary>
-internal sealed record CreateSessionRequest(Guid EndpointId, string Mode, string? Flow)
+internal sealed record CreateSessionRequest(Guid EndpointId, string Mode, string? Flow = null)
 {
     private static readonly string[] Fields = ["endpointId", "mode", "flow"];
 

@@ -23,7 +23,15 @@ internal static partial class SessionEndpoints
 
     public static void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapPost(CreatePath, CreateAsync).RequireScope(ApiScopes.CreateCallToken).DisableAntiforgery();
+        routes.MapPost(CreatePath, CreateAsync).RequireScope(ApiScopes.CreateCallToken).DisableAntiforgery()
+            .WithTags("Sessions")
+            .WithName("CreateSession")
+            .WithSummary("Create a session for the session WebSocket")
+            .WithDescription("Creates a session on one of the team's endpoints and a short-lived `wsToken`; hand `wsUrl` to the client, which connects to `/ws/session` (see docs/sessions.md). The endpoint must allow the `websocket` carrier and the mode; only `text` runs today.")
+            .WithJsonBody<CreateSessionRequest>()
+            .Produces<CreateSessionResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         routes.Map(SocketPath, ConnectAsync);
     }
 

@@ -1,0 +1,18 @@
+using System.Text.Json.Serialization;
+
+namespace Switchboard.Server.Api;
+
+/// <summary>Source-generated JSON for the REST API: camelCase, nulls written (stable shapes), unknown fields refused on input.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+[JsonSerializable(typeof(CreateKeyRequest))]
+[JsonSerializable(typeof(CreatedKeyResponse))]
+[JsonSerializable(typeof(KeyListResponse))]
+[JsonSerializable(typeof(TeamResponse))]
+[JsonSerializable(typeof(EndpointResponse))]
+[JsonSerializable(typeof(EndpointListResponse))]
+[JsonSerializable(typeof(CallListResponse))]
+[JsonSerializable(typeof(CallDetailResponse))]
+[JsonSerializable(typeof(RuntimeResponse))]
+internal sealed partial class ApiJsonContext : JsonSerializerContext;

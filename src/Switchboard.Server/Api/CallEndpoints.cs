@@ -1,0 +1,63 @@
+using System.ComponentModel;
+using Switchboard.Control;
+using Switchboard.Storage;
+
+namespace Switchboard.Server.Api;
+
+/// <summary><c>/api/v1/calls</c>: the team's calls, newest first, and one call with its transcript and events. READ_CALLS.</summary>
+internal static class CallEndpoints
+{
+    public const string Path = "/api/v1/calls";
+
+    /// <summary>Call ids are <c>call_</c> + 32 hex digits; anything much longer cannot be one.</summary>
+    private const int MaxIdLength = 128;
+
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup(Path).WithTags("Calls").RequireScope(ApiScopes.ReadCalls);
+
+        group.MapGet("", ListAsync)
+            .WithName("ListCalls")
+            .WithSummary("List calls")
+            .WithDescription("The team's calls, newest first, one page at a time. Events reach the database in batches, so a call that just ended may take a moment to show its end.")
+            .Produces<CallListResponse>()
+            .ProducesValidationProblem();
+
+        group.MapGet("/{id}", GetAsync)
+            .WithName("GetCall")
+            .WithSummary("Get a call with its transcript and events")
+            .WithDescription("The call's summary, its transcript (caller and agent turns; an agent turn the caller barged in on is marked `interrupted` with `heardMs`) and every stored event in order.")
+            .Produces<CallDetailResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<IResult> ListAsync(
+        HttpContext context,
+        IStore store,
+        [Description("1-based page number (default 1).")] string? page,
+        [Description("Items per page, 1-100 (default 20).")] string? limit)
+    {
+        if (!PageRequest.TryParse(page, limit, out var request, out var problem))
+        {
+            return problem!;
+        }
+
+        var caller = ApiCaller.From(context);
+        var result = await store.ListCallsAsync(caller.TeamId, request.Offset, request.Limit, context.RequestAborted);
+        var response = new CallListResponse(result.Items.Select(CallResponse.Summarize).ToList(), request.Describe(result.Total));
+        return Results.Json(response, ApiJsonContext.Default.CallListResponse);
+    }
+
+    private static async Task<IResult> GetAsync(HttpContext context, IStore store, [Description("The call's id (call_…).")] string id)
+    {
+        var caller = ApiCaller.From(context);
+        var call = id.Length <= MaxIdLength ? await store.GetCallAsync(caller.TeamId, id, context.RequestAborted) : null;
+        if (call is null)
+        {
+            return ApiProblems.NotFound("no such call");
+        }
+
+        var events = await store.ReadEventsAsync(call.Id, context.RequestAborted);
+        return Results.Json(CallDetailResponse.Build(call, events), ApiJsonContext.Default.CallDetailResponse);
+    }
+}

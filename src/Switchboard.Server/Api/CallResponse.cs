@@ -1,0 +1,45 @@
+using Switchboard.Storage;
+
+namespace Switchboard.Server.Api;
+
+/// <summary>A call's summary. Not sealed on purpose: <see cref="CallDetailResponse"/> adds the transcript and events.</summary>
+internal record CallResponse
+{
+    public required string Id { get; init; }
+
+    public Guid? EndpointId { get; init; }
+
+    /// <summary><c>twilio</c>, <c>telnyx</c>, <c>websocket</c>, …</summary>
+    public required string Channel { get; init; }
+
+    /// <summary>The carrier's id of the call (Twilio CallSid, Telnyx call_control_id).</summary>
+    public string? CarrierCallId { get; init; }
+
+    public string? From { get; init; }
+
+    public string? To { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>Null while the call is in progress.</summary>
+    public DateTimeOffset? EndedAt { get; init; }
+
+    /// <summary><c>caller_hangup</c>, <c>max_duration</c>, … once ended.</summary>
+    public string? EndReason { get; init; }
+
+    public required long EventCount { get; init; }
+
+    public static CallResponse Summarize(CallRecord call) => new()
+    {
+        Id = call.Id,
+        EndpointId = call.EndpointId,
+        Channel = call.Channel,
+        CarrierCallId = call.CarrierCallId,
+        From = call.From,
+        To = call.To,
+        StartedAt = call.StartedAt,
+        EndedAt = call.EndedAt,
+        EndReason = call.EndReason,
+        EventCount = call.EventCount,
+    };
+}

@@ -1,0 +1,58 @@
+using Switchboard.Agents;
+
+namespace Switchboard.Server.Api;
+
+/// <summary>
+/// Body of <c>POST /api/v1/endpoints</c> and <c>PUT /api/v1/endpoints/{id}</c>: a name and any agent spec fields; missing fields take their defaults.
+/// </summary>
+/// <remarks>
+/// Documents the body for the OpenAPI schema only: the body is parsed by <see cref="EndpointBodyReader"/> so that
+/// unknown fields and wrong types get a precise 400. A test checks that these fields are the endpoint object's.
+/// </remarks>
+internal sealed record EndpointWriteRequest
+{
+    /// <summary>Unique within the team (1-100 characters).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Make this the team's default endpoint (the previous default stops being one).</summary>
+    public bool? IsDefault { get; init; }
+
+    /// <summary><c>default</c> (the gateway's configured backend), <c>openai</c>, <c>azure</c> or <c>local</c>.</summary>
+    public string? Backend { get; init; }
+
+    /// <summary>Model (OpenAI) or deployment (Azure); null uses the gateway's configured one.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Voice, e.g. <c>marin</c> or <c>cedar</c> (default <c>marin</c>).</summary>
+    public string? Voice { get; init; }
+
+    /// <summary>System instructions (at most 32000 characters).</summary>
+    public string? Instructions { get; init; }
+
+    /// <summary>When set the agent speaks first with this greeting (at most 2000 characters).</summary>
+    public string? Greeting { get; init; }
+
+    /// <summary><c>auto</c> (default), <c>pcmu</c>, <c>pcma</c> or <c>pcm24</c>.</summary>
+    public string? AudioFormat { get; init; }
+
+    public TurnDetectionSpec? TurnDetection { get; init; }
+
+    public TranscriptionSpec? Transcription { get; init; }
+
+    public LimitsSpec? Limits { get; init; }
+
+    public IReadOnlyList<ToolSpec>? Tools { get; init; }
+
+    /// <summary>Allowed transports: <c>websocket</c>, <c>twilio</c>, <c>telnyx</c> (default: all).</summary>
+    public IReadOnlyList<string>? Carriers { get; init; }
+
+    /// <summary>Allowed interaction modes (default: all).</summary>
+    public IReadOnlyList<string>? Modes { get; init; }
+
+    /// <summary>E.164 numbers whose inbound calls land on this endpoint (unique across the gateway).</summary>
+    public IReadOnlyList<string>? PhoneNumbers { get; init; }
+
+    public IReadOnlyList<BrowserActionSpec>? BrowserActions { get; init; }
+
+    public IReadOnlyList<FlowSpec>? Flows { get; init; }
+}
