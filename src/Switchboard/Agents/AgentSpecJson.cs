@@ -25,7 +25,7 @@ internal static class AgentSpecJson
 
     /// <summary>Parses a stored row, ignoring fields this version does not know; missing fields take the defaults.</summary>
     public static AgentSpec ParseStored(string json) =>
-        JsonSerializer.Deserialize(WithDefaults(json), Lenient.AgentSpec) ?? new AgentSpec();
+        json.AsSpan().Trim() is "null" ? new AgentSpec() : JsonSerializer.Deserialize(WithDefaults(json), Lenient.AgentSpec) ?? new AgentSpec();
 
     /// <summary>
     /// The input laid over the defaults, objects merged field by field. The source-generated serializer builds init-only
