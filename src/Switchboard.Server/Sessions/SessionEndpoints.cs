@@ -64,13 +64,23 @@ internal static partial class SessionEndpoints
             return ApiProblems.NotFound($"endpoint {request.EndpointId} not found");
         }
 
+        return await IssueAsync(context, store, tokenSource, options.Value, time, logger, endpoint, request.Mode, request.Flow, caller.KeyPrefix);
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="endpoint"/> admits a session in <paramref name="mode"/> (and <paramref name="flowName"/>),
+    /// stores the session and answers 201 with its token and URL. Shared by the API and the keyless demo route.
+    /// </summary>
+    internal static async Task<IResult> IssueAsync(HttpContext context, IStore store, SessionTokenSource tokenSource, SwitchboardOptions options,
+        TimeProvider time, ILogger logger, AgentEndpoint endpoint, string mode, string? flowName, string issuedBy)
+    {
         var spec = endpoint.Spec;
-        switch (SessionPolicy.CheckMode(spec, request.Mode))
+        switch (SessionPolicy.CheckMode(spec, mode))
         {
             case SessionModeDecision.NotAllowedByEndpoint:
-                return ApiProblems.Forbidden($"endpoint '{endpoint.Name}' does not allow mode '{request.Mode}' (its modes: {string.Join(", ", spec.Modes ?? [])})");
+                return ApiProblems.Forbidden($"endpoint '{endpoint.Name}' does not allow mode '{mode}' (its modes: {string.Join(", ", spec.Modes ?? [])})");
             case SessionModeDecision.NotImplemented:
-                return ApiProblems.BadRequest($"mode '{request.Mode}' is not available yet on this gateway; available: {string.Join(", ", InteractionModes.Implemented)}");
+                return ApiProblems.BadRequest($"mode '{mode}' is not available yet on this gateway; available: {string.Join(", ", InteractionModes.Implemented)}");
         }
 
         if (!SessionPolicy.AllowsWebSocket(spec))
@@ -78,10 +88,10 @@ internal static partial class SessionEndpoints
             return ApiProblems.Forbidden($"endpoint '{endpoint.Name}' does not allow the '{Transports.WebSocket}' carrier (its carriers: {string.Join(", ", spec.Carriers ?? [])})");
         }
 
-        if (!SessionPolicy.TryResolveFlow(spec, request.Flow, out var flow))
+        if (!SessionPolicy.TryResolveFlow(spec, flowName, out var flow))
         {
             var declared = new[] { SessionPolicy.DefaultFlow }.Concat((spec.Flows ?? []).Select(f => f.Name)).Distinct(StringComparer.Ordinal);
-            return ApiProblems.BadRequest($"unknown flow '{request.Flow}'; this endpoint's flows: {string.Join(", ", declared)}");
+            return ApiProblems.BadRequest($"unknown flow '{flowName}'; this endpoint's flows: {string.Join(", ", declared)}");
         }
 
         var now = time.GetUtcNow();
@@ -89,9 +99,9 @@ internal static partial class SessionEndpoints
         var session = new SessionRecord
         {
             Id = Guid.NewGuid(),
-            TeamId = caller.TeamId,
+            TeamId = endpoint.TeamId,
             EndpointId = endpoint.Id,
-            Mode = request.Mode,
+            Mode = mode,
             Flow = flow?.Name,
             CreatedAt = now,
             ExpiresAt = now.AddSeconds(ttlSeconds),
@@ -100,9 +110,9 @@ internal static partial class SessionEndpoints
 
         var tokens = await tokenSource.GetAsync(context.RequestAborted);
         var issued = tokens.Issue(session);
-        var wsUrl = PublicUrl.WebSocketUrl(context.Request, options.Value, SocketPath)
+        var wsUrl = PublicUrl.WebSocketUrl(context.Request, options, SocketPath)
             + "?sessionId=" + session.Id.ToString("D") + "&token=" + Uri.EscapeDataString(issued.Token);
-        LogCreated(logger, session.Id, endpoint.Id, session.Mode, caller.KeyPrefix, issued.TokenId);
+        LogCreated(logger, session.Id, endpoint.Id, session.Mode, issuedBy, issued.TokenId);
         return Results.Json(
             new CreateSessionResponse(session.Id, issued.Token, (int)tokens.Lifetime.TotalSeconds, ttlSeconds, wsUrl),
             statusCode: StatusCodes.Status201Created);

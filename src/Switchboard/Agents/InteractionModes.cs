@@ -21,7 +21,7 @@ internal static class InteractionModes
     public static IReadOnlyList<string> All { get; } = [Text, AudioPlayback, VoiceConversation, BrowserActions, Listen];
 
     /// <summary>Modes this gateway can run today; the others are accepted in endpoint configuration but refused at session creation.</summary>
-    public static IReadOnlyList<string> Implemented { get; } = [Text];
+    public static IReadOnlyList<string> Implemented { get; } = [Text, AudioPlayback, VoiceConversation, BrowserActions];
 
     public static bool IsKnown(string mode) => All.Contains(mode, StringComparer.Ordinal);
 }

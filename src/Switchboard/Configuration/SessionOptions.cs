@@ -15,4 +15,10 @@ public sealed record SessionOptions
 
     /// <summary>Longest <c>/ws/session</c> message accepted from a client, in bytes.</summary>
     public int MaxMessageBytes { get; init; } = 256 * 1024;
+
+    /// <summary>How long the gateway waits for a page's <c>action_result</c> before telling the model the action failed (<c>browser_actions</c> mode).</summary>
+    public int ActionTimeoutSeconds { get; init; } = 10;
+
+    /// <summary>How long after an <c>interrupt</c> the gateway waits for the client's played position before truncating at its own estimate, in ms.</summary>
+    public int InterruptReplyTimeoutMs { get; init; } = 500;
 }

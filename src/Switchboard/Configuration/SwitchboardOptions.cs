@@ -47,4 +47,7 @@ public sealed record SwitchboardOptions
 
     /// <summary>Session tokens and the session WebSocket.</summary>
     public SessionOptions Sessions { get; init; } = new();
+
+    /// <summary>Keyless demo sessions for the talk page.</summary>
+    public DemoOptions Demo { get; init; } = new();
 }

@@ -171,6 +171,16 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
             yield return $"{p}:Sessions:MaxMessageBytes must be 1024-16777216 (got {o.Sessions.MaxMessageBytes}).";
         }
 
+        if (o.Sessions.ActionTimeoutSeconds is < 1 or > 120)
+        {
+            yield return $"{p}:Sessions:ActionTimeoutSeconds must be 1-120 (got {o.Sessions.ActionTimeoutSeconds}).";
+        }
+
+        if (o.Sessions.InterruptReplyTimeoutMs is < 50 or > 5000)
+        {
+            yield return $"{p}:Sessions:InterruptReplyTimeoutMs must be 50-5000 (got {o.Sessions.InterruptReplyTimeoutMs}).";
+        }
+
         if (!string.IsNullOrEmpty(o.Sessions.SigningKey))
         {
             var bytes = new byte[o.Sessions.SigningKey.Length];

@@ -1,0 +1,110 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Switchboard.Agents;
+using Switchboard.Configuration;
+using Switchboard.Server.Api;
+using Switchboard.Server.Control;
+using Switchboard.Storage;
+
+namespace Switchboard.Server.Sessions;
+
+/// <summary>
+/// Keyless sessions for the talk page at <c>/</c>: <c>GET /demo/config</c> says whether they are on and which endpoint
+/// they use (the default team's default endpoint); <c>POST /demo/sessions</c> creates one exactly as
+/// <c>POST /api/v1/sessions</c> would. Off unless <c>Switchboard:Demo:Enabled</c> is true, or unset while the gateway
+/// runs the local backend (which costs nothing). See docs/browser.md.
+/// </summary>
+internal static class DemoEndpoints
+{
+    public const string ConfigPath = "/demo/config";
+    public const string SessionsPath = "/demo/sessions";
+
+    private static readonly string[] Fields = ["mode", "flow"];
+
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        routes.MapGet(ConfigPath, GetConfigAsync).ExcludeFromDescription();
+        routes.MapPost(SessionsPath, CreateAsync).DisableAntiforgery().ExcludeFromDescription();
+    }
+
+    /// <summary>Whether keyless demo sessions are on for this configuration.</summary>
+    public static bool IsEnabled(SwitchboardOptions options) =>
+        options.Demo.Enabled ?? EffectiveBackend.Resolve(options) == BackendKind.Local;
+
+    private static async Task<IResult> GetConfigAsync(HttpContext context, IStore store, ControlPlaneState state, IOptions<SwitchboardOptions> options)
+    {
+        if (!IsEnabled(options.Value) || !state.IsReady)
+        {
+            return Results.Json(new DemoConfig(false, null, [], []), DemoJsonContext.Default.DemoConfig);
+        }
+
+        var endpoint = await store.GetDefaultEndpointAsync(state.Bootstrap.DefaultTeam.Id, context.RequestAborted);
+        if (endpoint is null)
+        {
+            return Results.Json(new DemoConfig(false, null, [], []), DemoJsonContext.Default.DemoConfig);
+        }
+
+        var spec = endpoint.Spec;
+        var modes = InteractionModes.Implemented.Where(m => (spec.Modes ?? []).Contains(m, StringComparer.Ordinal)).ToList();
+        var actions = (spec.BrowserActions ?? []).Select(a => new DemoAction(a.Name, a.Description)).ToList();
+        return Results.Json(new DemoConfig(true, new DemoEndpoint(endpoint.Id, endpoint.Name), modes, actions), DemoJsonContext.Default.DemoConfig);
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext context, IStore store, ControlPlaneState state, SessionTokenSource tokenSource,
+        IOptions<SwitchboardOptions> options, TimeProvider time, ILogger<SessionTokenSource> logger)
+    {
+        if (!IsEnabled(options.Value))
+        {
+            return ApiProblems.NotFound("demo sessions are off on this gateway; create sessions with an API key (POST /api/v1/sessions)");
+        }
+
+        string mode;
+        string? flow = null;
+        try
+        {
+            using var body = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted);
+            var root = body.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return ApiProblems.BadRequest("the body must be a JSON object: { \"mode\": \"voice_conversation\", \"flow\"?: \"<name>\" }");
+            }
+
+            if (root.EnumerateObject().Select(p => p.Name).FirstOrDefault(name => !Fields.Contains(name, StringComparer.Ordinal)) is { } unknown)
+            {
+                return ApiProblems.BadRequest($"unknown field '{unknown}'; expected mode and optionally flow");
+            }
+
+            if (!root.TryGetProperty("mode", out var modeJson) || modeJson.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(modeJson.GetString()))
+            {
+                return ApiProblems.BadRequest("mode is required (a string such as \"voice_conversation\")");
+            }
+
+            mode = modeJson.GetString()!;
+            if (root.TryGetProperty("flow", out var flowJson) && flowJson.ValueKind != JsonValueKind.Null)
+            {
+                if (flowJson.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(flowJson.GetString()))
+                {
+                    return ApiProblems.BadRequest("flow must be a non-empty string when given");
+                }
+
+                flow = flowJson.GetString();
+            }
+        }
+        catch (JsonException ex)
+        {
+            return ApiProblems.BadRequest("the body is not valid JSON: " + ex.Message);
+        }
+
+        if (!InteractionModes.IsKnown(mode))
+        {
+            return ApiProblems.BadRequest($"unknown mode '{mode}'; known modes: {string.Join(", ", InteractionModes.All)}");
+        }
+
+        if (!state.IsReady || await store.GetDefaultEndpointAsync(state.Bootstrap.DefaultTeam.Id, context.RequestAborted) is not { } endpoint)
+        {
+            return ApiProblems.NotFound("the default team has no default endpoint");
+        }
+
+        return await SessionEndpoints.IssueAsync(context, store, tokenSource, options.Value, time, logger, endpoint, mode, flow, "(demo)");
+    }
+}

@@ -1,0 +1,1 @@
+// Switchboard JavaScript client (placeholder)
