@@ -270,12 +270,14 @@ internal sealed partial class SessionConversation
     /// <summary>The agent's whole text for an item: shown as final and journalled as its turn, marked if it was cut off.</summary>
     private async Task FinishAgentTurnAsync(string itemId, string text, CancellationToken token)
     {
+        bool interrupted;
+        long heardMs;
         lock (_voiceGate)
         {
             _agentFinals[itemId] = text;
+            interrupted = _interruptedItems.TryGetValue(itemId, out heardMs);
         }
 
-        var interrupted = IsInterrupted(itemId, out var heardMs);
         await SendAgentFinalAsync(itemId, text, interrupted, heardMs, token).ConfigureAwait(false);
         Record(CallEventType.AgentTurn, role: "agent", text: text, itemId: itemId, interrupted: interrupted ? true : null, heardMs: interrupted ? heardMs : null);
     }
