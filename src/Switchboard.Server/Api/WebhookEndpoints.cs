@@ -14,8 +14,6 @@ internal static class WebhookEndpoints
 {
     public const string Path = "/api/v1/webhooks";
 
-    private const int MaxUrlLength = 2000;
-
     /// <summary>Delivery ids are <c>msg_</c> + 32 hex digits; anything much longer cannot be one.</summary>
     private const int MaxDeliveryIdLength = 128;
 
@@ -90,20 +88,15 @@ internal static class WebhookEndpoints
 
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var url = request?.Url?.Trim();
-        if (string.IsNullOrEmpty(url) || url.Length > MaxUrlLength
-            || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host))
+        if (WebhookSubscriptionRules.UrlProblem(url) is { } urlProblem)
         {
-            errors["url"] = [$"url must be an absolute http:// or https:// URL of at most {MaxUrlLength} characters"];
+            errors["url"] = [urlProblem];
         }
 
         var types = request?.EventTypes;
-        if (types is not { Count: > 0 } || types.Any(string.IsNullOrWhiteSpace))
+        if (WebhookSubscriptionRules.EventTypesProblem(types) is { } typesProblem)
         {
-            errors["eventTypes"] = ["eventTypes must list at least one of: " + string.Join(", ", WebhookEventTypes.All)];
-        }
-        else if (types.FirstOrDefault(t => !WebhookEventTypes.IsKnown(t)) is { } unknown)
-        {
-            errors["eventTypes"] = [$"unknown event type '{(unknown.Length > 40 ? unknown[..40] + "…" : unknown)}'; known: {string.Join(", ", WebhookEventTypes.All)}"];
+            errors["eventTypes"] = [typesProblem];
         }
 
         if (request?.EndpointId is { } endpointId && await store.GetEndpointAsync(caller.TeamId, endpointId, context.RequestAborted) is null)
@@ -122,8 +115,7 @@ internal static class WebhookEndpoints
             TeamId = caller.TeamId,
             EndpointId = request!.EndpointId,
             Url = url!,
-            // Kept in the order of WebhookEventTypes.All, once each.
-            EventTypes = WebhookEventTypes.All.Where(t => types!.Contains(t, StringComparer.Ordinal)).ToList(),
+            EventTypes = WebhookSubscriptionRules.Normalize(types!),
             Secret = WebhookSecret.Generate(),
             CreatedAt = ApiClock.Now(time),
         };
