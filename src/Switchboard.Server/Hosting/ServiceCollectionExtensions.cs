@@ -34,6 +34,8 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Tools, new NoToolsInvoker(), sp.GetRequiredService<ILogger<HttpToolInvoker>>()));
         services.TryAddSingleton<IStore>(sp => StoreFactory.Create(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Storage));
         services.TryAddSingleton<ControlPlaneState>();
+        services.TryAddSingleton(sp => new RemoteAgentConfig(
+            sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Tools, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RemoteAgentConfig>>()));
         services.TryAddSingleton<IAgentResolver, StoreAgentResolver>();
         services.TryAddSingleton<ICallJournal, StoreCallJournal>();
         services.TryAddSingleton<RealtimeEndpointProvider>();
