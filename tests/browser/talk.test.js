@@ -1,0 +1,246 @@
+// The talk page and the JavaScript client in a real Chromium, against a real gateway running the local echo agent.
+// The fake microphone plays espeak-ng speech; the local backend detects turns by energy and echoes the audio back.
+
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { startGateway } from "./lib/gateway.js";
+import { launchChromium, openPage, screenshot } from "./lib/browser.js";
+import { makeSpeechWav } from "./lib/speech.js";
+
+const SPEECH = /\(\d+\.\d s of speech\)/;
+
+describe("talk page on the local echo gateway", () => {
+  let gateway;
+  let browser;
+  let adminKey;
+  let workDir;
+  const pages = [];
+
+  before(async () => {
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-browser-talk-"));
+    const wav = makeSpeechWav(workDir);
+    [gateway, browser] = await Promise.all([startGateway({ name: "talk" }), launchChromium(wav)]);
+    adminKey = await gateway.createAdminKey();
+  });
+
+  after(async () => {
+    for (const { context } of pages) {
+      await context.close().catch(() => {});
+    }
+    await browser?.close().catch(() => {});
+    if (gateway) {
+      await gateway.stop();
+    }
+    fs.rmSync(workDir, { recursive: true, force: true });
+  });
+
+  async function open(options) {
+    const opened = await openPage(browser, gateway.baseUrl, options);
+    pages.push(opened);
+    return opened;
+  }
+
+  async function closeAll(opened) {
+    await opened.context.close();
+  }
+
+  test("the page loads without console errors and offers the demo endpoint", async () => {
+    const opened = await open();
+    const { page, problems } = opened;
+    await page.waitForFunction(() => document.querySelector("#endpoint").value === "demo");
+    const label = await page.locator("#endpoint option[value=demo]").textContent();
+    assert.match(label, /^default \(local demo, no key\)$/);
+    assert.equal(await page.locator("#mode").inputValue(), "voice_conversation");
+    assert.equal(await page.locator("#state").getAttribute("data-state"), "closed");
+    assert.equal(await page.locator("#talk").isVisible(), true);
+    assert.equal(await page.locator("#hangup").isDisabled(), true);
+    assert.equal(await page.locator("#error").isHidden(), true);
+    // The SDK module is served and its helper speaks plainly.
+    const described = await page.evaluate(async () => {
+      const sdk = await import("/sdk/switchboard.js");
+      return [sdk.describeClose(4003, "token expired"), sdk.describeClose(4000, ""), sdk.describeClose(1006, "")];
+    });
+    assert.match(described[0], /expired/);
+    assert.match(described[1], /newer connection/);
+    assert.match(described[2], /unreachable/);
+    await screenshot(page, "01-idle");
+    assert.deepEqual(problems, []);
+    await closeAll(opened);
+  });
+
+  test("voice conversation: speech in, echo out, transcript, playback, hang-up recorded as caller_hangup", { timeout: 90000 }, async () => {
+    const opened = await open();
+    const { page, problems } = opened;
+    await page.waitForFunction(() => document.querySelector("#endpoint").value === "demo");
+    await page.click("#talk");
+
+    // connected, then the caller's turn (listening/thinking), then the agent speaking.
+    await page.waitForFunction(() => window.switchboardDebug.states.includes("speaking"), null, { timeout: 40000 });
+    const states = await page.evaluate(() => window.switchboardDebug.states);
+    const connected = states.indexOf("connected");
+    const heard = states.findIndex((s, i) => i > connected && (s === "listening" || s === "thinking"));
+    const speaking = states.findIndex((s, i) => i > heard && s === "speaking");
+    assert.ok(connected >= 0 && heard > connected && speaking > heard, `unexpected state sequence: ${states.join(" → ")}`);
+
+    const user = page.locator('#transcript .turn[data-role="user"]').first();
+    await user.waitFor();
+    assert.match(await user.locator(".text").textContent(), SPEECH);
+    assert.match(await user.getAttribute("data-item-id"), /\S/);
+
+    const agent = page.locator('#transcript .turn[data-role="agent"][data-final="true"]').filter({ hasText: "(echo)" }).first();
+    await agent.waitFor({ timeout: 30000 });
+    const agentItem = await agent.getAttribute("data-item-id");
+    assert.ok(agentItem, "the agent turn has an item id");
+
+    // The echo really played: the player counted more than 500 ms of that item's audio at the speakers.
+    await page.waitForFunction((item) => (window.switchboardDebug.playedMs[item] || 0) > 500, agentItem, { timeout: 20000 });
+    const level = Number(await page.locator("#level").getAttribute("aria-valuenow"));
+    assert.ok(Number.isFinite(level), "the level meter has a value");
+    const rtt = await page.waitForFunction(() => Number(document.querySelector("#latency").dataset.rttMs || "NaN") >= 0, null, { timeout: 15000 });
+    assert.ok(rtt);
+    assert.match(await page.locator("#latency").textContent(), /RTT \d+ ms/);
+    await screenshot(page, "02-talking");
+
+    const callId = await page.evaluate(() => window.switchboardDebug.info.callId);
+    assert.match(callId, /^call_/);
+    await page.click("#hangup");
+    await page.waitForSelector('#state[data-state="closed"][data-close-code="1000"]', { timeout: 10000 });
+    assert.equal(await page.locator("#error").isHidden(), true, "a clean hang-up shows no error");
+    const closes = await page.evaluate(() => window.switchboardDebug.closes);
+    assert.deepEqual(closes.at(-1), { code: 1000, reason: "hangup", willReconnect: false });
+    await screenshot(page, "03-closed");
+
+    // The gateway recorded the conversation as a websocket call that the caller hung up.
+    let call;
+    for (let i = 0; i < 50; i++) {
+      const { status, body } = await gateway.api("GET", `/api/v1/calls/${callId}`, adminKey);
+      assert.equal(status, 200, JSON.stringify(body));
+      call = body;
+      if (call.endReason) {
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.equal(call.channel, "websocket");
+    assert.equal(call.endReason, "caller_hangup");
+    const listed = await gateway.api("GET", "/api/v1/calls?limit=50", adminKey);
+    assert.ok(listed.body.calls.some((c) => c.id === callId && c.endReason === "caller_hangup"), "the call is listed as ended by the caller");
+    assert.ok(call.transcript.some((t) => t.role === "caller" && SPEECH.test(t.text)), `caller turn journalled: ${JSON.stringify(call.transcript)}`);
+    assert.ok(call.transcript.some((t) => t.role === "agent" && t.text === "(echo)"), `agent turn journalled: ${JSON.stringify(call.transcript)}`);
+    assert.deepEqual(problems, []);
+    await closeAll(opened);
+  });
+
+  test("text mode: a typed message comes back as (echo) <text>", { timeout: 60000 }, async () => {
+    const opened = await open();
+    const { page, problems } = opened;
+    await page.waitForFunction(() => document.querySelector("#endpoint").value === "demo");
+    await page.selectOption("#mode", "text");
+    assert.equal(await page.locator("#talk .talk-label").textContent(), "Start");
+    await page.fill("#text-input", "hi there");
+    await page.click("#send");
+    const user = page.locator('#transcript .turn[data-role="user"]').first();
+    await user.waitFor();
+    assert.equal(await user.locator(".text").textContent(), "hi there");
+    const agent = page.locator('#transcript .turn[data-role="agent"][data-final="true"]').filter({ hasText: "(echo) hi there" });
+    await agent.waitFor();
+    assert.equal(await agent.locator(".text").textContent(), "(echo) hi there");
+    await page.waitForFunction(() => document.querySelector("#state").dataset.state === "idle");
+    assert.match(await page.locator("#latency").getAttribute("data-response-ms"), /^\d+$/);
+    await page.click("#hangup");
+    await page.waitForSelector('#state[data-state="closed"][data-close-code="1000"]');
+    assert.deepEqual(problems, []);
+    await closeAll(opened);
+  });
+
+  test("audio_playback: a typed message is answered with audio that plays", { timeout: 60000 }, async () => {
+    const opened = await open();
+    const { page, problems } = opened;
+    await page.waitForFunction(() => document.querySelector("#endpoint").value === "demo");
+    await page.selectOption("#mode", "audio_playback");
+    await page.fill("#text-input", "read this aloud");
+    await page.click("#send");
+    const agent = page.locator('#transcript .turn[data-role="agent"][data-final="true"]').filter({ hasText: "read this aloud" }).first();
+    await agent.waitFor({ timeout: 20000 });
+    const item = await agent.getAttribute("data-item-id");
+    // The local agent answers a typed turn in audio modality with a 400 ms chime.
+    await page.waitForFunction((id) => (window.switchboardDebug.playedMs[id] || 0) >= 300, item, { timeout: 15000 });
+    const states = await page.evaluate(() => window.switchboardDebug.states);
+    assert.ok(states.includes("speaking"), `the page showed the agent speaking: ${states.join(" → ")}`);
+    assert.equal(await page.evaluate(() => window.switchboardDebug.stats.playing), false, "playback finished");
+    await page.click("#hangup");
+    await page.waitForSelector('#state[data-state="closed"][data-close-code="1000"]');
+    assert.deepEqual(problems, []);
+    await closeAll(opened);
+  });
+
+  test("a rejected token (4003) shows a friendly message", { timeout: 30000 }, async () => {
+    const opened = await open();
+    const { page } = opened;
+    await page.waitForFunction(() => document.querySelector("#endpoint").value === "demo");
+    // The gateway issues a real session; the page receives it with the token's signature broken.
+    await page.route("**/demo/sessions", async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      body.wsUrl = body.wsUrl.replace(/token=([^&]+)/, (_, token) => `token=${token.slice(0, -4)}AAAA`);
+      await route.fulfill({ response, json: body });
+    });
+    await page.click("#talk");
+    await page.waitForSelector('#error[data-code="close_4003"]', { state: "visible" });
+    const message = await page.locator("#error .alert-text").textContent();
+    assert.match(message, /refused this session \(invalid token\)\. Start a new conversation/);
+    await page.waitForSelector('#state[data-state="closed"][data-close-code="4003"]');
+    assert.equal(await page.locator("#hangup").isDisabled(), true);
+    await screenshot(page, "04-error-4003");
+    await closeAll(opened);
+  });
+
+  test("an unreachable gateway and a denied microphone get clear messages", { timeout: 30000 }, async () => {
+    const opened = await open();
+    const { page } = opened;
+    await page.waitForFunction(() => document.querySelector("#endpoint").value === "demo");
+    await page.route("**/demo/sessions", (route) => route.abort("connectionrefused"));
+    await page.click("#talk");
+    await page.waitForSelector('#error[data-code="unreachable"]', { state: "visible" });
+    assert.match(await page.locator("#error .alert-text").textContent(), /Cannot reach the gateway/);
+    assert.equal(await page.locator("#state").getAttribute("data-state"), "closed");
+    await page.unroute("**/demo/sessions");
+
+    // A browser that refuses the microphone: getUserMedia rejects with NotAllowedError, as after "Block".
+    await page.evaluate(() => {
+      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException("Permission denied", "NotAllowedError"));
+    });
+    await page.click("#talk");
+    await page.waitForSelector('#error[data-code="mic_denied"]', { state: "visible" });
+    assert.match(await page.locator("#error .alert-text").textContent(), /Microphone access was denied/);
+    // The session is hung up rather than left open without a microphone.
+    await page.waitForSelector('#state[data-state="closed"][data-close-code="1000"]');
+    assert.equal(await page.locator("#error").getAttribute("data-code"), "mic_denied", "the mic message stays on screen");
+    await closeAll(opened);
+  });
+
+  test("a phone-sized screen shows the Talk button without horizontal scrolling", { timeout: 30000 }, async () => {
+    const opened = await open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    const { page, problems } = opened;
+    await page.waitForFunction(() => document.querySelector("#endpoint").value === "demo");
+    const box = await page.locator("#talk").boundingBox();
+    assert.ok(box, "Talk is rendered");
+    assert.ok(box.x >= 0 && box.x + box.width <= 390, `Talk fits across: ${JSON.stringify(box)}`);
+    assert.ok(box.y >= 0 && box.y + box.height <= 844, `Talk is above the fold: ${JSON.stringify(box)}`);
+    const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    assert.ok(widths.scroll <= widths.client, `no horizontal scroll: ${JSON.stringify(widths)}`);
+    await page.selectOption("#mode", "text");
+    await page.fill("#text-input", "hello from a phone");
+    await page.click("#send");
+    await page.locator('#transcript .turn[data-role="agent"][data-final="true"]').filter({ hasText: "(echo) hello from a phone" }).waitFor();
+    const after = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(after <= 390, `still no horizontal scroll with a transcript (${after})`);
+    await screenshot(page, "05-phone");
+    await page.click("#hangup");
+    assert.deepEqual(problems, []);
+    await closeAll(opened);
+  });
+});
