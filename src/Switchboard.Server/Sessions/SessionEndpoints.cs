@@ -27,7 +27,7 @@ internal static partial class SessionEndpoints
             .WithTags("Sessions")
             .WithName("CreateSession")
             .WithSummary("Create a session for the session WebSocket")
-            .WithDescription("Creates a session on one of the team's endpoints and a short-lived `wsToken`; hand `wsUrl` to the client, which connects to `/ws/session` (see docs/sessions.md). The endpoint must allow the `websocket` carrier and the mode; only `text` runs today.")
+            .WithDescription("Creates a session on one of the team's endpoints and a short-lived `wsToken`; hand `wsUrl` to the client, which connects to `/ws/session` (see docs/sessions.md). The endpoint must allow the `websocket` carrier and the mode (`text`, `audio_playback`, `voice_conversation` or `browser_actions`; `listen` is not available yet).")
             .WithJsonBody<CreateSessionRequest>()
             .Produces<CreateSessionResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)

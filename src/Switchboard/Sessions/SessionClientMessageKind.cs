@@ -11,4 +11,13 @@ internal enum SessionClientMessageKind
 
     /// <summary><c>ping</c>: answered with <c>pong</c>, for clients that want an application-level liveness check.</summary>
     Ping,
+
+    /// <summary><c>playback</c>: how much of an agent item the client has actually played.</summary>
+    Playback,
+
+    /// <summary><c>interrupt</c>: the client stopped the agent itself.</summary>
+    Interrupt,
+
+    /// <summary><c>action_result</c>: the page's answer to an <c>action</c>.</summary>
+    ActionResult,
 }

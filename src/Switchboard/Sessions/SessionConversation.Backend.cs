@@ -3,18 +3,21 @@ using System.Globalization;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Switchboard.Agents;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Calls;
 using Switchboard.Transport;
 
 namespace Switchboard.Sessions;
 
-/// <summary>The backend side: connect, configure a text-only session, greet, and relay the agent's text.</summary>
+/// <summary>The backend side: connect, configure the session for the mode, greet, and relay the agent's text, audio and tool calls.</summary>
 internal sealed partial class SessionConversation
 {
     private static readonly JsonElement EmptyParameters = JsonDocument.Parse("""{"type":"object","properties":{}}""").RootElement.Clone();
 
     private readonly Dictionary<string, StringBuilder> _agentText = new(StringComparer.Ordinal);
+    /// <summary>Final agent text per item (under <c>_voiceGate</c>: a barge-in completed by the client loop reads it).</summary>
+    private readonly Dictionary<string, string> _agentFinals = new(StringComparer.Ordinal);
     private readonly List<FunctionCallArgumentsDoneEvent> _toolCalls = [];
     private RealtimeConnection? _backend;
 
@@ -84,30 +87,65 @@ internal sealed partial class SessionConversation
         await EndAsync((int)WebSocketCloseStatus.InternalServerError, closeReason, endReason, detail ?? message).ConfigureAwait(false);
     }
 
-    /// <summary>A GA session with text output only, the endpoint's (and flow's) instructions and tools; then the greeting.</summary>
+    /// <summary>
+    /// A GA session for the mode — text output only for <c>text</c>; PCM16 24 kHz audio for the spoken modes, with the
+    /// endpoint's turn detection and transcription when the client sends audio — with the endpoint's (and flow's)
+    /// instructions and tools (plus its browser actions in <c>browser_actions</c>); then the greeting.
+    /// </summary>
     private async Task ConfigureBackendAsync(CancellationToken token)
     {
         var spec = _start.Endpoint.Spec;
         var options = _services.Options;
         var defaultModel = _backendEndpoint.Kind == "azure" ? options.Azure.Deployment ?? options.OpenAI.Model : options.OpenAI.Model;
+        var tools = (spec.Tools ?? []).Select(t => new RealtimeToolDefinition(t.Name, t.Description ?? "", t.Parameters ?? EmptyParameters));
+        if (Mode == InteractionModes.BrowserActions)
+        {
+            tools = tools.Concat((spec.BrowserActions ?? []).Select(a => new RealtimeToolDefinition(a.Name, a.Description ?? "", a.Parameters ?? EmptyParameters)));
+        }
+
         var settings = new RealtimeSessionSettings
         {
             Model = string.IsNullOrWhiteSpace(spec.Model) ? defaultModel : spec.Model,
             Instructions = SessionPolicy.Instructions(spec, _start.Flow),
             Voice = spec.Voice,
-            OutputModality = "text",
-            Tools = (spec.Tools ?? []).Select(t => new RealtimeToolDefinition(t.Name, t.Description ?? "", t.Parameters ?? EmptyParameters)).ToList(),
+            OutputModality = Speaks ? "audio" : "text",
+            InputFormat = BackendAudio,
+            OutputFormat = BackendAudio,
+            // audio_playback takes typed turns only: no microphone, so no voice detection and nothing to transcribe.
+            TurnDetection = TakesAudio ? spec.TurnDetection.Type : "none",
+            VadThreshold = spec.TurnDetection.Threshold,
+            PrefixPaddingMs = spec.TurnDetection.PrefixPaddingMs,
+            SilenceDurationMs = spec.TurnDetection.SilenceDurationMs,
+            TranscriptionModel = TakesAudio ? spec.Transcription.Model : null,
+            TranscriptionLanguage = spec.Transcription.Language,
+            Tools = tools.ToList(),
         };
         await SendBackendAsync(w => RealtimeClientEvents.WriteSessionUpdate(w, settings), token).ConfigureAwait(false);
 
-        if (SessionPolicy.Greeting(spec, _start.Flow) is { } greeting)
+        if (SessionPolicy.Greeting(spec, _start.Flow) is not { } greeting)
         {
-            // Shown as said, and added to the conversation as the assistant's first message so the model knows it.
-            var itemId = NewItemId();
-            await SendBackendAsync(w => RealtimeClientEvents.WriteAssistantText(w, greeting, itemId), token).ConfigureAwait(false);
-            await _outbox.SendTranscriptAsync("agent", greeting, final: true, itemId, token).ConfigureAwait(false);
-            Record(CallEventType.AgentTurn, role: "agent", text: greeting, itemId: itemId);
+            return;
         }
+
+        if (Speaks)
+        {
+            // Spoken like any answer (its transcript arrives as the agent's first turn); typed turns wait until it is done.
+            string eventId;
+            lock (_gate)
+            {
+                _turnActive = true;
+                eventId = _turnEventId = "sb_greeting";
+            }
+
+            await SendBackendAsync(w => RealtimeClientEvents.WriteResponseCreate(w, $"Greet the user by saying exactly: \"{greeting}\"", eventId), token).ConfigureAwait(false);
+            return;
+        }
+
+        // Shown as said, and added to the conversation as the assistant's first message so the model knows it.
+        var itemId = NewItemId();
+        await SendBackendAsync(w => RealtimeClientEvents.WriteAssistantText(w, greeting, itemId), token).ConfigureAwait(false);
+        await _outbox.SendTranscriptAsync("agent", greeting, final: true, itemId, token).ConfigureAwait(false);
+        Record(CallEventType.AgentTurn, role: "agent", text: greeting, itemId: itemId);
     }
 
     private async Task ReceiveBackendAsync(CancellationToken token)
@@ -137,10 +175,32 @@ internal sealed partial class SessionConversation
                 return;
             }
 
-            if (status == ReceiveStatus.Text)
+            if (status != ReceiveStatus.Text)
             {
-                await HandleBackendEventAsync(backend.Message, token).ConfigureAwait(false);
+                continue;
             }
+
+            // Agent audio dominates the traffic of spoken modes: forward it without parsing the event.
+            if (Speaks && RealtimeEventScanner.TryScan(backend.Message.Span, out var header))
+            {
+                if (header.Type == RealtimeServerEventType.OutputAudioDelta)
+                {
+                    if (PrepareAgentAudio(ref header))
+                    {
+                        await SendAgentAudioAsync(token).ConfigureAwait(false);
+                    }
+
+                    continue;
+                }
+
+                if (header.Type == RealtimeServerEventType.SpeechStarted)
+                {
+                    // Stop the agent before anything else; the event is journalled by the general handler below.
+                    await OnSpeechStartedAsync(token).ConfigureAwait(false);
+                }
+            }
+
+            await HandleBackendEventAsync(backend.Message, token).ConfigureAwait(false);
         }
     }
 
@@ -148,8 +208,13 @@ internal sealed partial class SessionConversation
     {
         switch (RealtimeEventParser.Parse(message.Span))
         {
-            // A text session answers with output_text; audio transcripts are relayed the same way should a backend speak anyway.
+            // A text session answers with output_text, a spoken one with output_audio_transcript; both are relayed the same way.
             case OutputTextEvent { Type: RealtimeServerEventType.OutputTextDelta or RealtimeServerEventType.OutputAudioTranscriptDelta } delta:
+                if (IsSuppressed(delta.ItemId))
+                {
+                    break;
+                }
+
                 if (!_agentText.TryGetValue(delta.ItemId, out var soFar))
                 {
                     _agentText[delta.ItemId] = soFar = new StringBuilder();
@@ -161,8 +226,26 @@ internal sealed partial class SessionConversation
             case OutputTextEvent { Type: RealtimeServerEventType.OutputTextDone or RealtimeServerEventType.OutputAudioTranscriptDone } done:
                 var text = done.Text.Length > 0 ? done.Text : (_agentText.TryGetValue(done.ItemId, out var streamed) ? streamed.ToString() : "");
                 _agentText.Remove(done.ItemId);
-                await _outbox.SendTranscriptAsync("agent", text, final: true, done.ItemId, token).ConfigureAwait(false);
-                Record(CallEventType.AgentTurn, role: "agent", text: text, itemId: done.ItemId);
+                await FinishAgentTurnAsync(done.ItemId, text, token).ConfigureAwait(false);
+                break;
+            case ResponseCreatedEvent created:
+                _responseId = created.ResponseId;
+                _responseActive = true;
+                _speakingSent = false;
+                break;
+            case OutputAudioDoneEvent audioDone:
+                await OnAgentAudioDoneAsync(audioDone.ItemId, token).ConfigureAwait(false);
+                break;
+            case SpeechStartedEvent started:
+                // The barge-in itself already ran on the fast path.
+                Record(CallEventType.CallerSpeechStarted, itemId: started.ItemId);
+                break;
+            case SpeechStoppedEvent:
+                await _outbox.SendStatusAsync(SessionStates.Thinking, token).ConfigureAwait(false);
+                break;
+            case InputTranscriptionCompletedEvent heard:
+                await _outbox.SendTranscriptAsync("user", heard.Transcript, final: true, heard.ItemId, token).ConfigureAwait(false);
+                Record(CallEventType.CallerTurn, role: "caller", text: heard.Transcript, itemId: heard.ItemId);
                 break;
             case FunctionCallArgumentsDoneEvent call:
                 _toolCalls.Add(call);
@@ -176,8 +259,56 @@ internal sealed partial class SessionConversation
         }
     }
 
+    /// <summary>Whether a barge-in cut this item off: the rest of its transcript was never heard, so it is not shown.</summary>
+    private bool IsSuppressed(string itemId)
+    {
+        var suppressed = _suppressedItemUtf8;
+        return suppressed.Length > 0 && suppressed.Length == System.Text.Encoding.UTF8.GetByteCount(itemId)
+            && System.Text.Encoding.UTF8.GetBytes(itemId).AsSpan().SequenceEqual(suppressed);
+    }
+
+    /// <summary>The agent's whole text for an item: shown as final and journalled as its turn, marked if it was cut off.</summary>
+    private async Task FinishAgentTurnAsync(string itemId, string text, CancellationToken token)
+    {
+        lock (_voiceGate)
+        {
+            _agentFinals[itemId] = text;
+        }
+
+        var interrupted = IsInterrupted(itemId, out var heardMs);
+        await SendAgentFinalAsync(itemId, text, interrupted, heardMs, token).ConfigureAwait(false);
+        Record(CallEventType.AgentTurn, role: "agent", text: text, itemId: itemId, interrupted: interrupted ? true : null, heardMs: interrupted ? heardMs : null);
+    }
+
+    private ValueTask<bool> SendAgentFinalAsync(string itemId, string text, bool interrupted, long heardMs, CancellationToken token) =>
+        _outbox.SendAsync(SessionMessageTypes.Transcript, (itemId, text, interrupted, heardMs), static (w, s) =>
+        {
+            w.WriteString("role"u8, "agent"u8);
+            w.WriteString("text"u8, s.text);
+            w.WriteBoolean("final"u8, true);
+            w.WriteString("itemId"u8, s.itemId);
+            if (s.interrupted)
+            {
+                w.WriteBoolean("interrupted"u8, true);
+                w.WriteNumber("heardMs"u8, s.heardMs);
+            }
+        }, token);
+
     private async Task OnResponseDoneAsync(ResponseDoneEvent done, CancellationToken token)
     {
+        if (string.Equals(done.ResponseId, _responseId, StringComparison.Ordinal))
+        {
+            _responseActive = false;
+        }
+
+        // A cancelled response may never send its transcript's done: journal what was said of each item as its turn.
+        foreach (var itemId in _agentText.Keys.ToList())
+        {
+            var partial = _agentText[itemId].ToString();
+            _agentText.Remove(itemId);
+            await FinishAgentTurnAsync(itemId, partial, token).ConfigureAwait(false);
+        }
+
         if (done.Usage is { } usage)
         {
             Record(CallEventType.Usage, reason: done.Status, data: new Dictionary<string, string>(StringComparer.Ordinal)
@@ -186,6 +317,8 @@ internal sealed partial class SessionConversation
                 ["total_tokens"] = usage.TotalTokens.ToString(CultureInfo.InvariantCulture),
                 ["input_tokens"] = usage.InputTokens.ToString(CultureInfo.InvariantCulture),
                 ["output_tokens"] = usage.OutputTokens.ToString(CultureInfo.InvariantCulture),
+                ["input_audio_tokens"] = usage.InputAudioTokens.ToString(CultureInfo.InvariantCulture),
+                ["output_audio_tokens"] = usage.OutputAudioTokens.ToString(CultureInfo.InvariantCulture),
             });
         }
 
@@ -205,7 +338,11 @@ internal sealed partial class SessionConversation
             await ReplyErrorAsync(new SessionError(SessionErrorCodes.ResponseFailed, $"the agent's response ended as {done.Status}{why}"), token).ConfigureAwait(false);
         }
 
-        await EndTurnAsync(token).ConfigureAwait(false);
+        if (!await EndTurnAsync(token).ConfigureAwait(false) && Speaks)
+        {
+            // A response the backend started by itself (voice detection) has no queued turn to end.
+            await _outbox.SendStatusAsync(SessionStates.Idle, token).ConfigureAwait(false);
+        }
     }
 
     private async Task RunToolsAsync(List<FunctionCallArgumentsDoneEvent> calls, CancellationToken token)
@@ -217,9 +354,12 @@ internal sealed partial class SessionConversation
                 string result;
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
                 timeout.CancelAfter(TimeSpan.FromSeconds(15));
+                var isAction = IsBrowserAction(call.Name);
                 try
                 {
-                    result = await _services.Tools.InvokeAsync(new ToolCall(CallId, call.CallId, call.Name, call.Arguments), timeout.Token).ConfigureAwait(false);
+                    result = isAction
+                        ? await RunBrowserActionAsync(call, token).ConfigureAwait(false)
+                        : await _services.Tools.InvokeAsync(new ToolCall(CallId, call.CallId, call.Name, call.Arguments), timeout.Token).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (!token.IsCancellationRequested)
                 {
@@ -231,6 +371,7 @@ internal sealed partial class SessionConversation
                 {
                     ["call_id"] = call.CallId,
                     ["arguments"] = call.Arguments,
+                    ["kind"] = isAction ? "browser_action" : "tool",
                 });
                 await SendBackendAsync(w => RealtimeClientEvents.WriteFunctionCallOutput(w, call.CallId, result), token).ConfigureAwait(false);
             }

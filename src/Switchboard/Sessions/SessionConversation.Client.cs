@@ -58,6 +58,17 @@ internal sealed partial class SessionConversation
 
     private async Task HandleClientMessageAsync(ReadOnlyMemory<byte> message, CancellationToken token)
     {
+        // Microphone audio is most of the traffic in voice modes: recognised without building a document.
+        switch (SessionAudioScanner.Scan(message.Span, out _, out _, out _, out var audioError))
+        {
+            case SessionAudioScan.Audio:
+                await OnAudioAsync(message, token).ConfigureAwait(false);
+                return;
+            case SessionAudioScan.Invalid:
+                await ReplyErrorAsync(new SessionError(SessionErrorCodes.InvalidAudio, audioError!), token).ConfigureAwait(false);
+                return;
+        }
+
         if (!SessionClientMessages.TryParse(message, out var parsed, out var error))
         {
             await ReplyErrorAsync(error!, token).ConfigureAwait(false);
@@ -74,6 +85,15 @@ internal sealed partial class SessionConversation
                 break;
             case SessionClientMessageKind.Text:
                 await OnUserTextAsync(parsed.Text!, token).ConfigureAwait(false);
+                break;
+            case SessionClientMessageKind.Playback:
+                await OnPlaybackAsync(parsed, token).ConfigureAwait(false);
+                break;
+            case SessionClientMessageKind.Interrupt:
+                await OnClientInterruptAsync(parsed, token).ConfigureAwait(false);
+                break;
+            case SessionClientMessageKind.ActionResult:
+                await OnActionResultAsync(parsed, token).ConfigureAwait(false);
                 break;
         }
     }
@@ -134,14 +154,14 @@ internal sealed partial class SessionConversation
         await SendBackendAsync(w => Backends.OpenAIRealtime.RealtimeClientEvents.WriteResponseCreate(w, eventId: eventId), token).ConfigureAwait(false);
     }
 
-    /// <summary>The running turn is over (answered, failed or refused): report idle and start the next one.</summary>
-    private async Task EndTurnAsync(CancellationToken token)
+    /// <summary>The running turn is over (answered, failed or refused): report idle and start the next one. False when no turn was running.</summary>
+    private async Task<bool> EndTurnAsync(CancellationToken token)
     {
         lock (_gate)
         {
             if (!_turnActive)
             {
-                return;
+                return false;
             }
 
             _turnActive = false;
@@ -150,5 +170,6 @@ internal sealed partial class SessionConversation
 
         await _outbox.SendStatusAsync(SessionStates.Idle, token).ConfigureAwait(false);
         await TryStartNextTurnAsync(token).ConfigureAwait(false);
+        return true;
     }
 }

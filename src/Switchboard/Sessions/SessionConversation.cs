@@ -9,10 +9,11 @@ using Switchboard.Transport;
 namespace Switchboard.Sessions;
 
 /// <summary>
-/// One client connection to <c>/ws/session</c> in <c>text</c> mode, recorded as one call in the journal. The client
-/// types turns; the gateway keeps one realtime backend connection (a text-only GA session) for this connection,
-/// relays each turn as a user message plus <c>response.create</c>, and streams the agent's text back as
-/// <c>transcript</c> deltas and a final. Turns are answered one at a time; later ones wait in a short queue.
+/// One client connection to <c>/ws/session</c>, recorded as one call in the journal. The gateway keeps one realtime
+/// backend connection (a GA session configured for the mode) for this connection. Typed turns become a user message plus
+/// <c>response.create</c>, answered one at a time (later ones wait in a short queue); the agent's text streams back as
+/// <c>transcript</c> deltas and a final. In the spoken modes the agent's audio streams back too, the client's
+/// microphone audio goes to the backend, and barge-in uses the client's played position (see the Voice part).
 /// Two loops run: the client loop (this connection's owner) and the backend loop; whichever ends the conversation
 /// first picks the close code, and both stop.
 /// </summary>
@@ -102,6 +103,22 @@ internal sealed partial class SessionConversation : IAsyncDisposable
                 if (c._start.Flow is { } f)
                 {
                     w.WriteString("flow"u8, f.Name);
+                }
+
+                if (c.Speaks)
+                {
+                    w.WriteStartObject("audio"u8);
+                    w.WriteString("encoding"u8, "pcm16"u8);
+                    w.WriteStartArray("inputSampleRates"u8);
+                    if (c.TakesAudio)
+                    {
+                        w.WriteNumberValue(16000);
+                        w.WriteNumberValue(24000);
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteNumber("outputSampleRate"u8, BackendAudio.SampleRate);
+                    w.WriteEndObject();
                 }
             }, _cts.Token).ConfigureAwait(false);
             backendTask = Task.Run(RunBackendAsync, CancellationToken.None);
@@ -217,7 +234,7 @@ internal sealed partial class SessionConversation : IAsyncDisposable
     }
 
     private void Record(CallEventType type, string? role = null, string? text = null, string? itemId = null, string? reason = null,
-        string? detail = null, IReadOnlyDictionary<string, string>? data = null)
+        string? detail = null, IReadOnlyDictionary<string, string>? data = null, bool? interrupted = null, long? heardMs = null, long? generatedMs = null)
     {
         _services.Journal.Append(new CallEvent
         {
@@ -231,6 +248,9 @@ internal sealed partial class SessionConversation : IAsyncDisposable
             Reason = reason,
             Detail = detail,
             Data = data,
+            Interrupted = interrupted,
+            HeardMs = heardMs,
+            GeneratedMs = generatedMs,
         });
     }
 

@@ -10,6 +10,17 @@ internal static class SessionErrorCodes
     public const string BinaryNotSupported = "binary_not_supported";
     public const string TooManyPending = "too_many_pending";
 
+    /// <summary><c>audio</c> in a mode without a microphone.</summary>
+    public const string AudioNotAllowed = "audio_not_allowed";
+
+    public const string InvalidAudio = "invalid_audio";
+    public const string InvalidPlayback = "invalid_playback";
+
+    /// <summary><c>action_result</c> for an action the gateway is not waiting for.</summary>
+    public const string UnknownAction = "unknown_action";
+
+    public const string InvalidActionResult = "invalid_action_result";
+
     /// <summary>The agent backend reported an error (its own code is in <c>backendCode</c>).</summary>
     public const string BackendError = "backend_error";
 

@@ -31,4 +31,10 @@ internal static partial class SessionLog
 
     [LoggerMessage(EventId = 608, Level = LogLevel.Warning, Message = "Session {SessionId}: tool {Tool} failed: {Error}")]
     public static partial void ToolFailed(ILogger logger, Guid sessionId, string tool, string error);
+
+    [LoggerMessage(EventId = 609, Level = LogLevel.Information, Message = "Session {SessionId}: barge-in truncated {ItemId} at {HeardMs} of {GeneratedMs} ms (position from client: {FromClient})")]
+    public static partial void BargeIn(ILogger logger, Guid sessionId, string itemId, long heardMs, long generatedMs, bool fromClient);
+
+    [LoggerMessage(EventId = 614, Level = LogLevel.Information, Message = "Session {SessionId}: browser action {Action} ({ActionId}) -> {Outcome}")]
+    public static partial void BrowserAction(ILogger logger, Guid sessionId, string action, string actionId, string outcome);
 }

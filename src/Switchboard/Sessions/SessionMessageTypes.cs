@@ -12,4 +12,16 @@ internal static class SessionMessageTypes
     public const string Error = "error";
 
     public const string Pong = "pong";
+
+    /// <summary>A piece of the agent's speech (PCM16 24 kHz, base64).</summary>
+    public const string Audio = "audio";
+
+    /// <summary>An agent item has no more audio.</summary>
+    public const string AudioDone = "audio_done";
+
+    /// <summary>Stop playback now and report the played position.</summary>
+    public const string Interrupt = "interrupt";
+
+    /// <summary>Perform a browser action and answer <c>action_result</c>.</summary>
+    public const string Action = "action";
 }

@@ -11,4 +11,10 @@ internal static class SessionStates
 
     /// <summary>The agent is working on a user turn; transcript deltas follow.</summary>
     public const string Thinking = "thinking";
+
+    /// <summary>Voice modes: the user is speaking (the backend detected speech).</summary>
+    public const string Listening = "listening";
+
+    /// <summary>Voice modes: the agent's audio is being produced.</summary>
+    public const string Speaking = "speaking";
 }

@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Switchboard.Agents;
+using Switchboard.Backends.OpenAIRealtime;
+
+namespace Switchboard.Sessions;
+
+/// <summary>
+/// Browser actions (<c>browser_actions</c> mode): a function call whose name is one of the endpoint's
+/// <c>browserActions</c> is sent to the page as <c>action</c>; the page's <c>action_result</c> (or a timeout) becomes the
+/// function call's output for the model.
+/// </summary>
+internal sealed partial class SessionConversation
+{
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<string>> _pendingActions = new(StringComparer.Ordinal);
+
+    private bool IsBrowserAction(string name) =>
+        Mode == InteractionModes.BrowserActions
+        && (_start.Endpoint.Spec.BrowserActions ?? []).Any(a => string.Equals(a.Name, name, StringComparison.Ordinal));
+
+    /// <summary>Asks the page to perform the action and waits for its answer; returns the output JSON for the model.</summary>
+    private async Task<string> RunBrowserActionAsync(FunctionCallArgumentsDoneEvent call, CancellationToken token)
+    {
+        JsonDocument arguments;
+        try
+        {
+            arguments = JsonDocument.Parse(string.IsNullOrWhiteSpace(call.Arguments) ? "{}" : call.Arguments);
+        }
+        catch (JsonException)
+        {
+            SessionLog.BrowserAction(_logger, SessionId, call.Name, call.CallId, "invalid arguments");
+            return Output(ok: false, null, "the arguments are not valid JSON");
+        }
+
+        using (arguments)
+        {
+            var answer = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (!_pendingActions.TryAdd(call.CallId, answer))
+            {
+                return Output(ok: false, null, "duplicate call_id");
+            }
+
+            try
+            {
+                await _outbox.SendAsync(SessionMessageTypes.Action, (call, arguments.RootElement), static (w, s) =>
+                {
+                    w.WriteString("actionId"u8, s.call.CallId);
+                    w.WriteString("name"u8, s.call.Name);
+                    w.WritePropertyName("arguments"u8);
+                    s.Item2.WriteTo(w);
+                }, token).ConfigureAwait(false);
+
+                var timeout = TimeSpan.FromSeconds(_services.Options.Sessions.ActionTimeoutSeconds);
+                try
+                {
+                    var result = await answer.Task.WaitAsync(timeout, _time, token).ConfigureAwait(false);
+                    SessionLog.BrowserAction(_logger, SessionId, call.Name, call.CallId, "answered");
+                    return result;
+                }
+                catch (TimeoutException)
+                {
+                    SessionLog.BrowserAction(_logger, SessionId, call.Name, call.CallId, "timed out");
+                    return Output(ok: false, null, $"the page did not answer in {timeout.TotalSeconds:0} s");
+                }
+            }
+            finally
+            {
+                _pendingActions.TryRemove(call.CallId, out _);
+            }
+        }
+    }
+
+    /// <summary>The page's answer to an <c>action</c>.</summary>
+    private async Task OnActionResultAsync(SessionClientMessage message, CancellationToken token)
+    {
+        if (!_pendingActions.TryRemove(message.ActionId!, out var answer))
+        {
+            await ReplyErrorAsync(new SessionError(SessionErrorCodes.UnknownAction, "no action is waiting for that actionId (unknown, already answered or timed out)"), token)
+                .ConfigureAwait(false);
+            return;
+        }
+
+        answer.TrySetResult(Output(message.Ok, message.ResultJson, message.Ok ? null : message.Text ?? "the page could not perform the action"));
+    }
+
+    /// <summary>The function output the model sees: <c>{"ok":true,"result":…}</c> or <c>{"ok":false,"error":"…"}</c>.</summary>
+    private static string Output(bool ok, string? resultJson, string? error)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteBoolean("ok"u8, ok);
+            if (resultJson is not null)
+            {
+                w.WritePropertyName("result"u8);
+                w.WriteRawValue(resultJson);
+            }
+
+            if (error is not null)
+            {
+                w.WriteString("error"u8, error.Length > 500 ? error[..500] : error);
+            }
+
+            w.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}
