@@ -170,7 +170,10 @@ describe("talk page on the local echo gateway", () => {
     await page.waitForFunction((id) => (window.switchboardDebug.playedMs[id] || 0) >= 300, item, { timeout: 15000 });
     const states = await page.evaluate(() => window.switchboardDebug.states);
     assert.ok(states.includes("speaking"), `the page showed the agent speaking: ${states.join(" → ")}`);
-    assert.equal(await page.evaluate(() => window.switchboardDebug.stats.playing), false, "playback finished");
+    // When the item has played out the page goes back to idle, and the whole chime was counted.
+    await page.waitForFunction(() => !window.switchboardDebug.stats.playing && window.switchboardDebug.state === "idle", null, { timeout: 10000 });
+    const played = await page.evaluate((id) => window.switchboardDebug.playedMs[id], item);
+    assert.ok(played >= 380 && played <= 420, `the 400 ms chime played in full (${played} ms)`);
     await page.click("#hangup");
     await page.waitForSelector('#state[data-state="closed"][data-close-code="1000"]');
     assert.deepEqual(problems, []);

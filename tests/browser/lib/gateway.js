@@ -92,6 +92,9 @@ export async function startGateway(options = {}) {
     dir,
     env,
     output: () => lines.join("\n"),
+    get exited() {
+      return exited;
+    },
     /** Runs the CLI against the same database (for example `keys create`). */
     async cli(args) {
       const { stdout } = await execFileAsync("dotnet", [gatewayDll, ...args], { cwd: repoRoot, env, timeout: 60000 });
@@ -123,6 +126,10 @@ export async function startGateway(options = {}) {
     },
     async stop() {
       process.off("exit", killOnExit);
+      // Its log (warnings and errors) stays next to the screenshots, for a failure's post-mortem.
+      const logDir = path.join(repoRoot, "artifacts", "browser");
+      fs.mkdirSync(logDir, { recursive: true });
+      fs.writeFileSync(path.join(logDir, `gateway-${options.name || "gw"}.log`), gateway.output() + "\n");
       if (exited === null) {
         child.kill("SIGTERM");
         const timer = setTimeout(() => child.kill("SIGKILL"), 8000);
