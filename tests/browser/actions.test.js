@@ -17,10 +17,10 @@ const scenario = {
   description: "Each caller turn (spoken or typed) makes the agent use one browser action.",
   turns: [
     {
-      text: "Let me put that on your screen.",
-      audio: "tone",
+      text: "One moment.",
+      audio: "chime",
       function_call: { name: "show_message", arguments: { text: BANNER_TEXT } },
-      then: { text: "It is on your screen now.", audio: "tone" },
+      then: { text: "It is on your screen now.", audio: "chime" },
     },
     {
       function_call: { name: "open_url", arguments: { url: "javascript:alert(1)" } },
@@ -50,7 +50,8 @@ describe("browser actions on a scripted local backend", () => {
 
   before(async () => {
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-browser-actions-"));
-    const wav = makeSpeechWav(workDir);
+    // A long pause after the speech: the looping microphone stays quiet while the first action runs.
+    const wav = makeSpeechWav(workDir, { after: 8 });
     const scenarioPath = path.join(workDir, "browser-actions.json");
     fs.writeFileSync(scenarioPath, JSON.stringify(scenario, null, 2));
     [gateway, browser] = await Promise.all([

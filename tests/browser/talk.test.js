@@ -225,6 +225,96 @@ describe("talk page on the local echo gateway", () => {
     await closeAll(opened);
   });
 
+  test("a network blip (1011) reconnects once within the token's life; a takeover (4000) does not", { timeout: 60000 }, async () => {
+    const opened = await open();
+    const { page } = opened;
+    await page.waitForFunction(() => document.querySelector("#endpoint").value === "demo");
+    let wsUrl = null;
+    await page.route("**/demo/sessions", async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      wsUrl = body.wsUrl;
+      await route.fulfill({ response, json: body });
+    });
+    // The first connection is cut from the page's side as soon as the agent is ready; later ones pass through.
+    let connections = 0;
+    await page.routeWebSocket(/\/ws\/session/, (ws) => {
+      connections++;
+      const server = ws.connectToServer();
+      if (connections === 1) {
+        server.onMessage((message) => {
+          ws.send(message);
+          if (JSON.parse(message.toString()).payload?.state === "idle") {
+            ws.close({ code: 1011, reason: "agent backend disconnected" });
+          }
+        });
+      }
+    });
+    await page.selectOption("#mode", "text");
+    await page.click("#talk");
+    await page.waitForFunction(() => window.switchboardDebug.closes.some((c) => c.code === 1011 && c.willReconnect), null, { timeout: 15000 });
+    await page.waitForFunction(() => window.switchboardDebug.state === "idle" && window.switchboardDebug.closes.length === 1, null, { timeout: 15000 });
+    assert.equal(connections, 2, "one reconnect");
+    assert.equal(await page.locator("#error").isHidden(), true, "the reconnecting notice is cleared once connected again");
+    await page.fill("#text-input", "after the blip");
+    await page.click("#send");
+    await page.locator('#transcript .turn[data-role="agent"][data-final="true"]').filter({ hasText: "(echo) after the blip" }).waitFor();
+
+    // Another tab opens the same session: the gateway closes ours with 4000, and the client must not fight back.
+    assert.ok(wsUrl, "the session's wsUrl was seen");
+    await page.evaluate((url) => {
+      window.rival = new WebSocket(url);
+    }, wsUrl);
+    await page.waitForSelector('#error[data-code="close_4000"]', { state: "visible" });
+    assert.match(await page.locator("#error .alert-text").textContent(), /taken over by a newer connection/);
+    await page.waitForSelector('#state[data-state="closed"][data-close-code="4000"]');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(connections, 3, "no reconnect after 4000 (the third connection is the rival's)");
+    assert.deepEqual((await page.evaluate(() => window.switchboardDebug.closes)).at(-1), { code: 4000, reason: "superseded by a newer connection", willReconnect: false });
+    await page.evaluate(() => window.rival.close());
+    await closeAll(opened);
+  });
+
+  test("barge-in: speaking over the echo stops playback and the gateway truncates at the position the page reported", { timeout: 90000 }, async () => {
+    // Speech with only 1 s of silence after it: the looping microphone talks again while the echo still plays.
+    const wav = makeSpeechWav(path.join(workDir, "barge-in"), { after: 1 });
+    const bargeBrowser = await launchChromium(wav);
+    try {
+      const context = await bargeBrowser.newContext({ viewport: { width: 1100, height: 900 } });
+      const page = await context.newPage();
+      await page.goto(gateway.baseUrl + "/");
+      await page.waitForFunction(() => document.querySelector("#endpoint").value === "demo");
+      await page.click("#talk");
+      const cut = page.locator('#transcript .turn[data-role="agent"].interrupted').first();
+      await cut.waitFor({ timeout: 40000 });
+      const item = await cut.getAttribute("data-item-id");
+      const meta = await cut.locator(".meta").textContent();
+      assert.match(meta, /^interrupted · heard \d+\.\d s$/);
+      const turn = (await page.evaluate(() => window.switchboardDebug.transcript)).find((t) => t.itemId === item);
+      const played = await page.evaluate((id) => window.switchboardDebug.playedMs[id], item);
+      assert.ok(played > 0, `some of the echo played before the barge-in (${played} ms)`);
+      assert.equal(turn.heardMs, played, "the gateway truncated exactly where the page said playback stopped");
+      const callId = await page.evaluate(() => window.switchboardDebug.info.callId);
+      await screenshot(page, "07-barge-in");
+      await page.click("#hangup");
+      await page.waitForSelector('#state[data-state="closed"][data-close-code="1000"]');
+      let bargeIn;
+      for (let i = 0; i < 50 && !bargeIn; i++) {
+        const { body } = await gateway.api("GET", `/api/v1/calls/${callId}`, adminKey);
+        bargeIn = body.events.find((e) => e.type === "BargeIn" && e.itemId === item);
+        if (!bargeIn) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      }
+      assert.ok(bargeIn, "the gateway journalled the barge-in");
+      assert.equal(bargeIn.heardMs, played, JSON.stringify(bargeIn));
+      assert.equal(bargeIn.data.position_from, "client", "the position came from the page's playback report, not the gateway's estimate");
+      await context.close();
+    } finally {
+      await bargeBrowser.close();
+    }
+  });
+
   test("a phone-sized screen shows the Talk button without horizontal scrolling", { timeout: 30000 }, async () => {
     const opened = await open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     const { page, problems } = opened;

@@ -382,6 +382,9 @@ async function startCall() {
     if (page.client === client) {
       setState(state);
       renderCall(state);
+      if (state !== "connecting" && state !== "closed" && ui.error.dataset.code === "reconnecting") {
+        clearError();
+      }
     }
   });
   client.on("transcript", renderTurn);
@@ -625,6 +628,7 @@ function renderCall(state) {
   ui.mode.disabled = live;
   ui.stopAgent.disabled = !live || ui.mode.value === "text" || !["thinking", "speaking"].includes(state);
   ui.talk.setAttribute("aria-pressed", String(live));
+  document.body.classList.toggle("in-call", live);
   if (!live) {
     ui.talk.dataset.phase = "idle";
     ui.talk.disabled = false;
