@@ -316,7 +316,7 @@ describe("talk page on the local echo gateway", () => {
   });
 
   test("a phone-sized screen shows the Talk button without horizontal scrolling", { timeout: 30000 }, async () => {
-    const opened = await open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    const opened = await open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, colorScheme: "dark" });
     const { page, problems } = opened;
     await page.waitForFunction(() => document.querySelector("#endpoint").value === "demo");
     const box = await page.locator("#talk").boundingBox();
