@@ -96,8 +96,11 @@ internal sealed record ToolSpec
 
     public string? Description { get; init; }
 
-    /// <summary>JSON Schema of the arguments (an object schema).</summary>
+    /// <summary>JSON Schema of the arguments (an object schema). Arguments that break it are refused before the tool runs.</summary>
     public JsonElement? Parameters { get; init; }
+
+    /// <summary>Longest the tool may run, in seconds (1–120); 0 means the gateway's default of 10 s.</summary>
+    public int TimeoutSeconds { get; init; }
 }
 
 /// <summary>An action a browser page performs for the agent (e.g. show a message, open a URL).</summary>

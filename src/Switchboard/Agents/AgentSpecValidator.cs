@@ -116,6 +116,19 @@ internal static partial class AgentSpecValidator
 
         CheckFunctions("tools", (spec.Tools ?? []).Select(t => (t.Name, t.Parameters)), Add);
         CheckFunctions("browserActions", (spec.BrowserActions ?? []).Select(a => (a.Name, a.Parameters)), Add);
+        foreach (var tool in spec.Tools ?? [])
+        {
+            if (tool.TimeoutSeconds is < 0 or > 120)
+            {
+                Add("tools", $"'{tool.Name}': timeoutSeconds must be 1-120, or 0 for the default (got {tool.TimeoutSeconds})");
+            }
+        }
+
+        var actionNames = (spec.BrowserActions ?? []).Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var clash in (spec.Tools ?? []).Where(t => actionNames.Contains(t.Name)))
+        {
+            Add("browserActions", $"'{clash.Name}' is both a tool and a browser action; give them different names");
+        }
         var flowNames = new HashSet<string>(StringComparer.Ordinal);
         foreach (var flow in spec.Flows ?? [])
         {

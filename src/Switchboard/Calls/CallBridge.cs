@@ -23,6 +23,9 @@ namespace Switchboard.Calls;
 /// </remarks>
 internal sealed class CallBridge : IAsyncDisposable
 {
+    private static readonly System.Text.Json.JsonElement EmptyToolParameters =
+        System.Text.Json.JsonDocument.Parse("""{"type":"object","properties":{}}""").RootElement.Clone();
+
     private readonly SwitchboardOptions _options;
     private readonly IRealtimeEndpointProvider _endpoints;
     private readonly IAgentResolver _agents;
@@ -48,6 +51,7 @@ internal sealed class CallBridge : IAsyncDisposable
     private RealtimeConnection? _backend;
     private RealtimeEndpoint? _endpoint;
     private ResolvedAgent? _agent;
+    private Agents.Tools.ToolRunner? _toolRunner;
     private CallStartInfo? _start;
     private AudioTranscoder? _inbound;
     private AudioTranscoder? _outbound;
@@ -388,6 +392,7 @@ internal sealed class CallBridge : IAsyncDisposable
 
         _agent = agent;
         var spec = agent.Spec;
+        _toolRunner = new Agents.Tools.ToolRunner(spec.Tools, _tools, _time, _logger);
         _backendFormat = ChooseBackendFormat(spec.AudioFormat, carrierFormat);
         _inbound = new AudioTranscoder(carrierFormat, _backendFormat);
         _outbound = new AudioTranscoder(_backendFormat, carrierFormat);
@@ -441,6 +446,7 @@ internal sealed class CallBridge : IAsyncDisposable
             SilenceDurationMs = spec.TurnDetection.SilenceDurationMs,
             TranscriptionModel = spec.Transcription.Model,
             TranscriptionLanguage = spec.Transcription.Language,
+            Tools = (spec.Tools ?? []).Select(t => new RealtimeToolDefinition(t.Name, t.Description ?? "", t.Parameters ?? EmptyToolParameters)).ToList(),
         };
         _backendLoopOut.ResetWrittenCount();
         RealtimeClientEvents.WriteSessionUpdate(_backendLoopOut, settings);
@@ -859,23 +865,13 @@ internal sealed class CallBridge : IAsyncDisposable
         {
             foreach (var call in calls)
             {
-                string result;
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
-                timeout.CancelAfter(TimeSpan.FromSeconds(15));
-                try
-                {
-                    result = await _tools.InvokeAsync(new ToolCall(CallId, call.CallId, call.Name, call.Arguments), timeout.Token).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (!token.IsCancellationRequested)
-                {
-                    CallLog.ToolFailed(_logger, CallId, call.Name, ex.GetType().Name);
-                    result = "{\"error\":\"tool_failed\"}";
-                }
-
-                Record(CallEventType.ToolCall, text: call.Name, detail: result, data: new Dictionary<string, string>(StringComparer.Ordinal)
+                var outcome = await _toolRunner!.RunAsync(CallId, call.CallId, call.Name, call.Arguments, token).ConfigureAwait(false);
+                var result = outcome.OutputJson;
+                Record(CallEventType.ToolCall, text: call.Name, detail: result, reason: outcome.Status, data: new Dictionary<string, string>(StringComparer.Ordinal)
                 {
                     ["call_id"] = call.CallId,
                     ["arguments"] = call.Arguments,
+                    ["kind"] = "tool",
                 });
                 output.ResetWrittenCount();
                 RealtimeClientEvents.WriteFunctionCallOutput(output, call.CallId, result);

@@ -44,9 +44,6 @@ internal static partial class CallLog
     [LoggerMessage(EventId = 112, Level = LogLevel.Warning, Message = "Call {CallId}: backend session uses {Actual} where {Requested} was requested")]
     public static partial void BackendFormatMismatch(ILogger logger, string callId, string actual, string requested);
 
-    [LoggerMessage(EventId = 113, Level = LogLevel.Warning, Message = "Call {CallId}: tool {Tool} failed: {Error}")]
-    public static partial void ToolFailed(ILogger logger, string callId, string tool, string error);
-
     [LoggerMessage(EventId = 130, Level = LogLevel.Warning, Message = "Call {CallId}: {Carrier} call refused: {Reason}")]
     public static partial void AdmissionRefused(ILogger logger, string callId, string carrier, string reason);
 

@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Switchboard.Agents;
+using Switchboard.Agents.Tools;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Calls;
 using Switchboard.Transport;
@@ -19,6 +20,7 @@ internal sealed partial class SessionConversation
     /// <summary>Final agent text per item (under <c>_voiceGate</c>: a barge-in completed by the client loop reads it).</summary>
     private readonly Dictionary<string, string> _agentFinals = new(StringComparer.Ordinal);
     private readonly List<FunctionCallArgumentsDoneEvent> _toolCalls = [];
+    private ToolRunner? _toolRunnerInstance;
     private RealtimeConnection? _backend;
 
     private async Task RunBackendAsync()
@@ -270,12 +272,14 @@ internal sealed partial class SessionConversation
     /// <summary>The agent's whole text for an item: shown as final and journalled as its turn, marked if it was cut off.</summary>
     private async Task FinishAgentTurnAsync(string itemId, string text, CancellationToken token)
     {
+        bool interrupted;
+        long heardMs;
         lock (_voiceGate)
         {
             _agentFinals[itemId] = text;
+            interrupted = _interruptedItems.TryGetValue(itemId, out heardMs);
         }
 
-        var interrupted = IsInterrupted(itemId, out var heardMs);
         await SendAgentFinalAsync(itemId, text, interrupted, heardMs, token).ConfigureAwait(false);
         Record(CallEventType.AgentTurn, role: "agent", text: text, itemId: itemId, interrupted: interrupted ? true : null, heardMs: interrupted ? heardMs : null);
     }
@@ -345,6 +349,9 @@ internal sealed partial class SessionConversation
         }
     }
 
+    /// <summary>The endpoint's tools for this connection (validation, timeouts, once per call_id).</summary>
+    private ToolRunner EndpointTools => _toolRunnerInstance ??= new ToolRunner(_start.Endpoint.Spec.Tools, _services.Tools, _time, _logger);
+
     private async Task RunToolsAsync(List<FunctionCallArgumentsDoneEvent> calls, CancellationToken token)
     {
         try
@@ -352,22 +359,28 @@ internal sealed partial class SessionConversation
             foreach (var call in calls)
             {
                 string result;
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
-                timeout.CancelAfter(TimeSpan.FromSeconds(15));
+                string status;
                 var isAction = IsBrowserAction(call.Name);
                 try
                 {
-                    result = isAction
-                        ? await RunBrowserActionAsync(call, token).ConfigureAwait(false)
-                        : await _services.Tools.InvokeAsync(new ToolCall(CallId, call.CallId, call.Name, call.Arguments), timeout.Token).ConfigureAwait(false);
+                    if (isAction)
+                    {
+                        result = await RunBrowserActionAsync(call, token).ConfigureAwait(false);
+                        status = result.StartsWith("{\"ok\":true", StringComparison.Ordinal) ? "ok" : "action_failed";
+                    }
+                    else
+                    {
+                        var outcome = await EndpointTools.RunAsync(CallId, call.CallId, call.Name, call.Arguments, token).ConfigureAwait(false);
+                        (result, status) = (outcome.OutputJson, outcome.Status);
+                    }
                 }
                 catch (Exception ex) when (!token.IsCancellationRequested)
                 {
                     SessionLog.ToolFailed(_logger, SessionId, call.Name, ex.GetType().Name);
-                    result = "{\"error\":\"tool_failed\"}";
+                    (result, status) = ("{\"error\":\"tool_failed\"}", "tool_failed");
                 }
 
-                Record(CallEventType.ToolCall, text: call.Name, detail: result, data: new Dictionary<string, string>(StringComparer.Ordinal)
+                Record(CallEventType.ToolCall, text: call.Name, detail: result, reason: status, data: new Dictionary<string, string>(StringComparer.Ordinal)
                 {
                     ["call_id"] = call.CallId,
                     ["arguments"] = call.Arguments,

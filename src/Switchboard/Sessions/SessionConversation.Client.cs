@@ -59,13 +59,13 @@ internal sealed partial class SessionConversation
     private async Task HandleClientMessageAsync(ReadOnlyMemory<byte> message, CancellationToken token)
     {
         // Microphone audio is most of the traffic in voice modes: recognised without building a document.
-        switch (SessionAudioScanner.Scan(message.Span, out _, out _, out _, out var audioError))
+        switch (TryPrepareClientAudio(message.Span, out var audioError))
         {
             case SessionAudioScan.Audio:
-                await OnAudioAsync(message, token).ConfigureAwait(false);
+                await SendClientAudioAsync(token).ConfigureAwait(false);
                 return;
             case SessionAudioScan.Invalid:
-                await ReplyErrorAsync(new SessionError(SessionErrorCodes.InvalidAudio, audioError!), token).ConfigureAwait(false);
+                await ReplyErrorAsync(audioError!, token).ConfigureAwait(false);
                 return;
         }
 

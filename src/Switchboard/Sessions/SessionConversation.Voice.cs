@@ -107,38 +107,43 @@ internal sealed partial class SessionConversation
         return true;
     }
 
-    /// <summary>Handles a client <c>audio</c> message found by <see cref="SessionAudioScanner"/>.</summary>
-    private async Task OnAudioAsync(ReadOnlyMemory<byte> message, CancellationToken token)
+    /// <summary>
+    /// Recognises a client <c>audio</c> message and, when it is one, checks it and writes its append (synchronously: the
+    /// spans point into the receive buffer). <paramref name="error"/> is set for an audio message that cannot be used.
+    /// </summary>
+    private SessionAudioScan TryPrepareClientAudio(ReadOnlySpan<byte> message, out SessionError? error)
     {
-        SessionError? error;
-        var ready = false;
+        error = null;
+        var scan = SessionAudioScanner.Scan(message, out var base64, out var escaped, out var rate, out var problem);
+        switch (scan)
+        {
+            case SessionAudioScan.NotAudio:
+                return scan;
+            case SessionAudioScan.Invalid:
+                error = new SessionError(SessionErrorCodes.InvalidAudio, problem!);
+                return scan;
+        }
+
         if (!TakesAudio)
         {
             error = new SessionError(SessionErrorCodes.AudioNotAllowed, $"mode '{Mode}' takes no microphone audio; send text");
-        }
-        else
-        {
-            SessionAudioScanner.Scan(message.Span, out var base64, out var escaped, out var rate, out _);
-            if (PrepareAppend(base64, escaped, rate, out error))
-            {
-                lock (_gate)
-                {
-                    ready = _backendReady;
-                }
-            }
+            return SessionAudioScan.Invalid;
         }
 
-        if (error is not null)
+        return PrepareAppend(base64, escaped, rate, out error) ? SessionAudioScan.Audio : SessionAudioScan.Invalid;
+    }
+
+    /// <summary>Sends the append <see cref="TryPrepareClientAudio"/> wrote.</summary>
+    private ValueTask<bool> SendClientAudioAsync(CancellationToken token)
+    {
+        bool ready;
+        lock (_gate)
         {
-            await ReplyErrorAsync(error, token).ConfigureAwait(false);
-            return;
+            ready = _backendReady;
         }
 
         // Audio that arrives while the backend is still connecting is dropped: the session's format is not set yet.
-        if (ready && _backend is { } backend)
-        {
-            await backend.SendAsync(_appendOut.WrittenMemory, token).ConfigureAwait(false);
-        }
+        return ready && _backend is { } backend ? backend.SendAsync(_appendOut.WrittenMemory, token) : ValueTask.FromResult(false);
     }
 
     /// <summary>
@@ -358,9 +363,12 @@ internal sealed partial class SessionConversation
 
         // truncate fails when audio_end_ms exceeds the audio generated, so never ask for more.
         var heardMs = Math.Min(playedMs, generatedMs);
+        string? shownFinal;
         lock (_voiceGate)
         {
+            // Decided under the same lock as FinishAgentTurnAsync, so exactly one of the two shows the marked final.
             _interruptedItems[itemId] = heardMs;
+            _agentFinals.TryGetValue(itemId, out shownFinal);
         }
 
         await SendBackendAsync(w => RealtimeClientEvents.WriteTruncate(w, itemId, 0, heardMs), token).ConfigureAwait(false);
@@ -374,15 +382,9 @@ internal sealed partial class SessionConversation
 
         // When the item's final transcript has already been shown, show it again marked with what was heard; otherwise its
         // final (from the backend, or from what streamed when the response ends) carries the mark itself.
-        string? text;
-        lock (_voiceGate)
+        if (shownFinal is not null)
         {
-            _agentFinals.TryGetValue(itemId, out text);
-        }
-
-        if (text is not null)
-        {
-            await SendAgentFinalAsync(itemId, text, interrupted: true, heardMs, token).ConfigureAwait(false);
+            await SendAgentFinalAsync(itemId, shownFinal, interrupted: true, heardMs, token).ConfigureAwait(false);
         }
     }
 

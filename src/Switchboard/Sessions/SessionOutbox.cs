@@ -17,6 +17,7 @@ internal sealed class SessionOutbox : IDisposable
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+    private Utf8JsonWriter? _writer;
     private long _seq;
 
     public SessionOutbox(WebSocketSender sender, Guid sessionId, TimeProvider time)
@@ -41,18 +42,21 @@ internal sealed class SessionOutbox : IDisposable
         try
         {
             _buffer.ResetWrittenCount();
-            using (var w = new Utf8JsonWriter(_buffer))
-            {
-                w.WriteStartObject();
-                w.WriteString("type"u8, type);
-                w.WriteString("sessionId"u8, _sessionId);
-                w.WriteNumber("seq"u8, ++_seq);
-                w.WriteString("timestamp"u8, _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-                w.WriteStartObject("payload"u8);
-                writePayload(w, state);
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
+            // One writer per connection, reset per message: agent audio makes this 25-50 messages a second.
+            var w = _writer ??= new Utf8JsonWriter(_buffer);
+            w.Reset(_buffer);
+            w.WriteStartObject();
+            w.WriteString("type"u8, type);
+            w.WriteString("sessionId"u8, _sessionId);
+            w.WriteNumber("seq"u8, ++_seq);
+            Span<char> timestamp = stackalloc char[32];
+            _time.GetUtcNow().UtcDateTime.TryFormat(timestamp, out var length, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+            w.WriteString("timestamp"u8, timestamp[..length]);
+            w.WriteStartObject("payload"u8);
+            writePayload(w, state);
+            w.WriteEndObject();
+            w.WriteEndObject();
+            w.Flush();
 
             return await _sender.SendTextAsync(_buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
         }
@@ -86,5 +90,9 @@ internal sealed class SessionOutbox : IDisposable
             w.WriteString("itemId"u8, s.itemId);
         }, cancellationToken);
 
-    public void Dispose() => _gate.Dispose();
+    public void Dispose()
+    {
+        _writer?.Dispose();
+        _gate.Dispose();
+    }
 }

@@ -80,7 +80,7 @@ public class AgentBehaviourTests
     }
 
     [Fact]
-    public async Task ScriptedFunctionCall_NoToolsConfigured_ModelGetsStructuredErrorAndTheScriptContinues()
+    public async Task ScriptedFunctionCall_ToolNotDeclared_ModelGetsUnknownToolErrorAndTheScriptContinues()
     {
         await using var gateway = await GatewayFixture.StartAsync(new Dictionary<string, string?>
         {
@@ -104,7 +104,8 @@ public class AgentBehaviourTests
         var tool = Assert.Single(events, e => e.Type == CallEventType.ToolCall);
         Assert.Equal("lookup_order", tool.Text);
         Assert.Contains("A-1042", tool.Data!["arguments"], StringComparison.Ordinal);
-        Assert.Contains("tool_not_available", tool.Detail, StringComparison.Ordinal);
+        Assert.Contains("unknown_tool", tool.Detail, StringComparison.Ordinal);
+        Assert.Equal("unknown_tool", tool.Reason);
         Assert.Contains(events, e => e.Type == CallEventType.AgentTurn && e.Text == "Order A-1042 ships tomorrow.");
     }
 
