@@ -198,6 +198,19 @@ describe("talk page on the local echo gateway", () => {
     await page.waitForSelector('#state[data-state="closed"][data-close-code="4003"]');
     assert.equal(await page.locator("#hangup").isDisabled(), true);
     await screenshot(page, "04-error-4003");
+
+    // The same with the token left out of the URL: 4001.
+    await page.unroute("**/demo/sessions");
+    await page.route("**/demo/sessions", async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      body.wsUrl = body.wsUrl.replace(/&token=[^&]+/, "");
+      await route.fulfill({ response, json: body });
+    });
+    await page.click("#talk");
+    await page.waitForSelector('#error[data-code="close_4001"]', { state: "visible" });
+    assert.match(await page.locator("#error .alert-text").textContent(), /link is incomplete \(missing token\)/);
+    await page.waitForSelector('#state[data-state="closed"][data-close-code="4001"]');
     await closeAll(opened);
   });
 
@@ -315,6 +328,58 @@ describe("talk page on the local echo gateway", () => {
     }
   });
 
+  test("with an API key: demo off asks for one, a bad key is refused, a good one lists endpoints and starts sessions", { timeout: 60000 }, async () => {
+    // An endpoint that needs OpenAI, on a gateway that has no OpenAI key: its sessions end with 1011.
+    const created = await gateway.api("POST", "/api/v1/endpoints", adminKey, { name: "needs-openai", backend: "openai" });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const opened = await open();
+    const { page } = opened;
+    // As on a gateway with a real backend (the demo routes' own behaviour is covered by the .NET tests).
+    await page.route("**/demo/config", (route) => route.fulfill({ json: { enabled: false } }));
+    await page.reload();
+    await page.waitForSelector('#error[data-code="demo_off"]', { state: "visible" });
+    assert.equal(await page.locator("#key-form").isVisible(), true);
+    assert.equal(await page.locator("#endpoint").isDisabled(), true);
+
+    await page.fill("#api-key", "sb_notakey1_0000000000000000000000000000");
+    await page.click('#key-form button[type="submit"]');
+    await page.waitForSelector('#error[data-code="bad_key"]', { state: "visible" });
+    assert.equal(await page.evaluate(() => sessionStorage.getItem("switchboard.apiKey")), null, "a refused key is not kept");
+
+    await page.fill("#api-key", adminKey);
+    await page.click('#key-form button[type="submit"]');
+    await page.waitForFunction(() => document.querySelector("#endpoint").selectedOptions[0]?.textContent === "default (default)");
+    assert.equal(await page.locator("#error").isHidden(), true);
+    assert.equal(await page.locator("#key-form").isHidden(), true);
+
+    // The key is asked for once: a reload in the same tab finds it in sessionStorage.
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector("#endpoint").selectedOptions[0]?.textContent === "default (default)");
+    assert.equal(await page.locator("#key-form").isHidden(), true);
+
+    await page.selectOption("#mode", "text");
+    await page.fill("#text-input", "with a key");
+    const [request] = await Promise.all([page.waitForRequest("**/api/v1/sessions"), page.click("#send")]);
+    assert.equal(request.headers()["x-api-key"], adminKey);
+    assert.equal(JSON.parse(request.postData()).mode, "text");
+    await page.locator('#transcript .turn[data-role="agent"][data-final="true"]').filter({ hasText: "(echo) with a key" }).waitFor();
+    await page.click("#hangup");
+    await page.waitForSelector('#state[data-state="closed"][data-close-code="1000"]');
+
+    await page.selectOption("#endpoint", { label: "needs-openai" });
+    await page.click("#talk");
+    await page.waitForSelector('#error[data-code="backend_unavailable"]', { state: "visible" });
+    // The gateway's error message (sent just before the close) says more than the close code, so it stays.
+    assert.match(await page.locator("#error .alert-text").textContent(), /backend 'openai', which this gateway does not run/);
+    await page.waitForSelector('#state[data-state="closed"][data-close-code="1011"]');
+    const errors = await page.evaluate(() => window.switchboardDebug.errors);
+    assert.ok(errors.some((e) => e.code === "backend_unavailable"), `the gateway said why before closing: ${JSON.stringify(errors)}`);
+
+    await page.click("#forget-key");
+    assert.equal(await page.evaluate(() => sessionStorage.getItem("switchboard.apiKey")), null);
+    await closeAll(opened);
+  });
+
   test("a phone-sized screen shows the Talk button without horizontal scrolling", { timeout: 30000 }, async () => {
     const opened = await open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, colorScheme: "dark" });
     const { page, problems } = opened;
@@ -325,13 +390,14 @@ describe("talk page on the local echo gateway", () => {
     assert.ok(box.y >= 0 && box.y + box.height <= 844, `Talk is above the fold: ${JSON.stringify(box)}`);
     const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
     assert.ok(widths.scroll <= widths.client, `no horizontal scroll: ${JSON.stringify(widths)}`);
+    await screenshot(page, "05-phone-idle");
     await page.selectOption("#mode", "text");
     await page.fill("#text-input", "hello from a phone");
     await page.click("#send");
     await page.locator('#transcript .turn[data-role="agent"][data-final="true"]').filter({ hasText: "(echo) hello from a phone" }).waitFor();
     const after = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(after <= 390, `still no horizontal scroll with a transcript (${after})`);
-    await screenshot(page, "05-phone");
+    await screenshot(page, "05-phone-chat");
     await page.click("#hangup");
     assert.deepEqual(problems, []);
     await closeAll(opened);

@@ -249,6 +249,7 @@ function renderModes() {
 
 function renderMode() {
   const voice = VOICE_MODES.has(ui.mode.value);
+  ui.stopAgent.hidden = ui.mode.value === "text";
   ui.talk.dataset.kind = voice ? "voice" : "text";
   ui.level.hidden = !voice;
   if (!page.client) {
@@ -626,7 +627,8 @@ function renderCall(state) {
   ui.hangup.disabled = !live;
   ui.endpoint.disabled = live || ui.endpoint.options.length === 0 || !ui.endpoint.value;
   ui.mode.disabled = live;
-  ui.stopAgent.disabled = !live || ui.mode.value === "text" || !["thinking", "speaking"].includes(state);
+  ui.stopAgent.hidden = ui.mode.value === "text"; // nothing to stop in a text chat
+  ui.stopAgent.disabled = !live || !["thinking", "speaking"].includes(state);
   ui.talk.setAttribute("aria-pressed", String(live));
   document.body.classList.toggle("in-call", live);
   if (!live) {
