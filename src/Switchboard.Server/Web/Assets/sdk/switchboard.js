@@ -240,6 +240,10 @@ export class SwitchboardClient {
     this.#reconnectsLeft = this.#options.reconnect ? 1 : 0;
     this.#turns = [];
     this.#turnsById.clear();
+    this.#played.clear();
+    this.#reported.clear();
+    this.#finished.clear();
+    this.#turnEndAt = null;
     this.#info = null;
     this.#serverState = null;
     this.#lifecycle = "connecting";
@@ -260,8 +264,7 @@ export class SwitchboardClient {
     }
 
     if (this.#closing) {
-      this.#lifecycle = "closed";
-      this.#updateState();
+      this.#finishClose();
       throw Object.assign(new Error("hung up while connecting"), { code: "hung_up" });
     }
 
@@ -474,6 +477,15 @@ export class SwitchboardClient {
 
   #finishClose() {
     this.stopMicrophone();
+    // Release the audio device; the next connect() creates a new context inside its click.
+    const player = this.#player;
+    this.#player = null;
+    this.#playing.clear();
+    for (const resolve of this.#stopRequests.values()) {
+      resolve([]);
+    }
+    this.#stopRequests.clear();
+    player?.context.close().catch(() => {});
     this.#lifecycle = "closed";
     this.#serverState = null;
     this.#updateState();
@@ -481,8 +493,7 @@ export class SwitchboardClient {
 
   #fail(code, message) {
     this.#emit("error", { code, message });
-    this.#lifecycle = "closed";
-    this.#updateState();
+    this.#finishClose();
   }
 
   #closeSocket(code, reason) {
@@ -737,13 +748,20 @@ export class SwitchboardClient {
       return node;
     })();
     player.ready.catch((error) => {
-      this.#emit("error", { code: error.code || "audio_unsupported", message: `Cannot play audio: ${error.message}` });
+      // A player closed while its module was loading (the call ended first) is not a failure.
+      if (this.#player === player) {
+        this.#emit("error", { code: error.code || "audio_unsupported", message: `Cannot play audio: ${error.message}` });
+      }
     });
     this.#player = player;
     return player;
   }
 
   #toPlayer(message, transfer) {
+    if (!this.#options.audioOutput || this.#lifecycle === "closed") {
+      return;
+    }
+
     const player = this.#ensurePlayer();
     if (!player) {
       return;
