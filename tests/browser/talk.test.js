@@ -328,6 +328,31 @@ describe("talk page on the local echo gateway", () => {
     }
   });
 
+  test("Stop agent: the page cuts the echo itself and the gateway truncates at the position the page sent", { timeout: 60000 }, async () => {
+    const opened = await open();
+    const { page, problems } = opened;
+    await page.waitForFunction(() => document.querySelector("#endpoint").value === "demo");
+    await page.click("#talk");
+    const agent = page.locator('#transcript .turn[data-role="agent"]').first();
+    await agent.waitFor({ timeout: 30000 });
+    const item = await agent.getAttribute("data-item-id");
+    await page.waitForFunction((id) => (window.switchboardDebug.playedMs[id] || 0) > 600, item, { timeout: 15000 });
+    await page.click("#stop-agent");
+    await page.waitForFunction((id) => {
+      const turn = document.querySelector(`#transcript .turn[data-item-id="${id}"]`);
+      return turn && turn.classList.contains("interrupted");
+    }, item, { timeout: 10000 });
+    const played = await page.evaluate((id) => window.switchboardDebug.playedMs[id], item);
+    const turn = (await page.evaluate(() => window.switchboardDebug.transcript)).find((t) => t.itemId === item);
+    assert.ok(played > 600 && played < 2500, `stopped part-way (${played} ms)`);
+    assert.equal(turn.heardMs, played, "the gateway truncated where the page stopped");
+    assert.equal(await page.evaluate(() => window.switchboardDebug.stats.playing), false, "nothing plays after Stop");
+    await page.click("#hangup");
+    await page.waitForSelector('#state[data-state="closed"][data-close-code="1000"]');
+    assert.deepEqual(problems, []);
+    await closeAll(opened);
+  });
+
   test("with an API key: demo off asks for one, a bad key is refused, a good one lists endpoints and starts sessions", { timeout: 60000 }, async () => {
     // An endpoint that needs OpenAI, on a gateway that has no OpenAI key: its sessions end with 1011.
     const created = await gateway.api("POST", "/api/v1/endpoints", adminKey, { name: "needs-openai", backend: "openai" });
