@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Switchboard.Agents;
 using Switchboard.Backends.OpenAIRealtime;
+using Switchboard.Agents.Tools;
 using Switchboard.Calls;
 using Switchboard.Configuration;
 using Switchboard.Server.Api;
@@ -26,7 +27,9 @@ public static class ServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, SwitchboardOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CallRegistry>();
-        services.TryAddSingleton<IToolInvoker, NoToolsInvoker>();
+        // HTTP tools run here; a tool without an http declaration gets "tool_not_available" (built-ins come with hand-off).
+        services.TryAddSingleton<IToolInvoker>(sp => new HttpToolInvoker(
+            sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Tools, new NoToolsInvoker(), sp.GetRequiredService<ILogger<HttpToolInvoker>>()));
         services.TryAddSingleton<IStore>(sp => StoreFactory.Create(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Storage));
         services.TryAddSingleton<ControlPlaneState>();
         services.TryAddSingleton<IAgentResolver, StoreAgentResolver>();

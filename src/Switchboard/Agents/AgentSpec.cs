@@ -101,6 +101,43 @@ internal sealed record ToolSpec
 
     /// <summary>Longest the tool may run, in seconds (1–120); 0 means the gateway's default of 10 s.</summary>
     public int TimeoutSeconds { get; init; }
+
+    /// <summary>When set, the tool is an HTTP call to the owning app (see docs/tools.md); otherwise the host's tool invoker runs it.</summary>
+    public HttpToolSpec? Http { get; init; }
+}
+
+/// <summary>An HTTP tool: where the arguments go and how the request is authenticated.</summary>
+internal sealed record HttpToolSpec
+{
+    /// <summary>Absolute <c>http(s)</c> URL.</summary>
+    public required string Url { get; init; }
+
+    /// <summary><c>POST</c> (default), <c>PUT</c>, <c>PATCH</c> (JSON body) or <c>GET</c> (top-level arguments as query parameters).</summary>
+    public string Method { get; set; } = "POST";
+
+    /// <summary>Request headers: literal values, or secrets named from configuration (<c>Switchboard:Tools:Secrets:&lt;name&gt;</c>).</summary>
+    public IReadOnlyList<HttpToolHeader> Headers { get; set; } = [];
+
+    /// <summary>Whether the caller's number is sent in the call context (off by default: it is personal data).</summary>
+    public bool IncludeCaller { get; init; }
+
+    /// <summary>Longest response body handed to the model, in bytes (1–1 048 576; default 16 384). Longer bodies are cut and marked.</summary>
+    public int MaxResponseBytes { get; set; } = 16 * 1024;
+}
+
+/// <summary>One request header of an HTTP tool: exactly one of <see cref="Value"/> and <see cref="Secret"/>.</summary>
+internal sealed record HttpToolHeader
+{
+    public required string Name { get; init; }
+
+    /// <summary>A literal value (not allowed for credential headers such as <c>Authorization</c>).</summary>
+    public string? Value { get; init; }
+
+    /// <summary>The name of a secret in the gateway's configuration; the endpoint never holds the secret itself.</summary>
+    public string? Secret { get; init; }
+
+    /// <summary>How the secret is written, e.g. <c>Bearer {secret}</c>; default <c>{secret}</c>.</summary>
+    public string? Format { get; init; }
 }
 
 /// <summary>An action a browser page performs for the agent (e.g. show a message, open a URL).</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Switchboard.Agents.Tools;
 
 namespace Switchboard.Agents;
 
@@ -121,6 +122,17 @@ internal static partial class AgentSpecValidator
             if (tool.TimeoutSeconds is < 0 or > 120)
             {
                 Add("tools", $"'{tool.Name}': timeoutSeconds must be 1-120, or 0 for the default (got {tool.TimeoutSeconds})");
+            }
+        }
+
+        foreach (var tool in spec.Tools ?? [])
+        {
+            if (tool.Http is { } http)
+            {
+                foreach (var problem in HttpToolRules.Check(http))
+                {
+                    Add("tools", $"'{tool.Name}': {problem}");
+                }
             }
         }
 

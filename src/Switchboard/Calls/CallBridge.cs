@@ -392,7 +392,7 @@ internal sealed class CallBridge : IAsyncDisposable
 
         _agent = agent;
         var spec = agent.Spec;
-        _toolRunner = new Agents.Tools.ToolRunner(spec.Tools, _tools, _time, _logger);
+        _toolRunner = new Agents.Tools.ToolRunner(spec.Tools, _tools, _time, _logger, new ToolCallContext(agent.TeamId, agent.EndpointId, _protocol.Name, start.From));
         _backendFormat = ChooseBackendFormat(spec.AudioFormat, carrierFormat);
         _inbound = new AudioTranscoder(carrierFormat, _backendFormat);
         _outbound = new AudioTranscoder(_backendFormat, carrierFormat);

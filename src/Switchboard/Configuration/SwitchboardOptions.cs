@@ -48,6 +48,9 @@ public sealed record SwitchboardOptions
     /// <summary>Session tokens and the session WebSocket.</summary>
     public SessionOptions Sessions { get; init; } = new();
 
+    /// <summary>Agent tools: secrets for HTTP tools, network policy.</summary>
+    public ToolOptions Tools { get; init; } = new();
+
     /// <summary>Keyless demo sessions for the talk page.</summary>
     public DemoOptions Demo { get; init; } = new();
 }

@@ -350,7 +350,8 @@ internal sealed partial class SessionConversation
     }
 
     /// <summary>The endpoint's tools for this connection (validation, timeouts, once per call_id).</summary>
-    private ToolRunner EndpointTools => _toolRunnerInstance ??= new ToolRunner(_start.Endpoint.Spec.Tools, _services.Tools, _time, _logger);
+    private ToolRunner EndpointTools => _toolRunnerInstance ??= new ToolRunner(_start.Endpoint.Spec.Tools, _services.Tools, _time, _logger,
+        new ToolCallContext(_start.Session.TeamId, _start.Session.EndpointId, Transports.WebSocket, null));
 
     private async Task RunToolsAsync(List<FunctionCallArgumentsDoneEvent> calls, CancellationToken token)
     {

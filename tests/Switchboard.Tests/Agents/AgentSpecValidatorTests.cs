@@ -26,6 +26,18 @@ public class AgentSpecValidatorTests
         { "tools", """{"tools":[{"name":"slow","timeoutSeconds":121}]}""" },
         { "tools", """{"tools":[{"name":"negative","timeoutSeconds":-1}]}""" },
         { "browserActions", """{"tools":[{"name":"show_message"}],"browserActions":[{"name":"show_message"}]}""" },
+        { "tools", """{"tools":[{"name":"t","http":{"url":"ftp://crm.example.com/x"}}]}""" },
+        { "tools", """{"tools":[{"name":"t","http":{"url":"/relative"}}]}""" },
+        { "tools", """{"tools":[{"name":"t","http":{"url":"https://user:pw@crm.example.com/x"}}]}""" },
+        { "tools", """{"tools":[{"name":"t","http":{"url":"https://crm.example.com/x","method":"DELETE"}}]}""" },
+        { "tools", """{"tools":[{"name":"t","http":{"url":"https://crm.example.com/x","maxResponseBytes":0}}]}""" },
+        { "tools", """{"tools":[{"name":"t","http":{"url":"https://crm.example.com/x","headers":[{"name":"Authorization","value":"Bearer abc"}]}}]}""" },
+        { "tools", """{"tools":[{"name":"t","http":{"url":"https://crm.example.com/x","headers":[{"name":"X-Api-Key","value":"abc"}]}}]}""" },
+        { "tools", """{"tools":[{"name":"t","http":{"url":"https://crm.example.com/x","headers":[{"name":"X-Env","value":"a","secret":"b"}]}}]}""" },
+        { "tools", """{"tools":[{"name":"t","http":{"url":"https://crm.example.com/x","headers":[{"name":"X-Env"}]}}]}""" },
+        { "tools", """{"tools":[{"name":"t","http":{"url":"https://crm.example.com/x","headers":[{"name":"Bad Name","value":"a"}]}}]}""" },
+        { "tools", """{"tools":[{"name":"t","http":{"url":"https://crm.example.com/x","headers":[{"name":"Authorization","secret":"crm","format":"Bearer"}]}}]}""" },
+        { "tools", """{"tools":[{"name":"t","http":{"url":"https://crm.example.com/x","headers":[{"name":"X-Env","value":"a\r\nInjected: 1"}]}}]}""" },
         { "carriers", """{"carriers":["twilio","sip"]}""" },
         { "modes", """{"modes":["text","telepathy"]}""" },
         { "phoneNumbers", """{"phoneNumbers":["15551230000"]}""" },
@@ -80,6 +92,16 @@ public class AgentSpecValidatorTests
         var (key, messages) = Assert.Single(errors);
         Assert.Equal(field, key);
         Assert.NotEmpty(Assert.Single(messages));
+    }
+
+    [Fact]
+    public void Validate_HttpToolWithSecretHeaders_IsValid()
+    {
+        var spec = AgentSpecJson.ParseStrict("""
+            {"tools":[{"name":"lookup","timeoutSeconds":5,"http":{"url":"https://crm.example.com/orders","method":"GET","maxResponseBytes":4096,
+              "headers":[{"name":"Authorization","secret":"crm","format":"Bearer {secret}"},{"name":"X-Source","value":"switchboard"}]}}]}
+            """);
+        Assert.Empty(AgentSpecValidator.Validate("support", spec));
     }
 
     [Fact]

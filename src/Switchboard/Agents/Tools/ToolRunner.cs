@@ -20,10 +20,12 @@ internal sealed partial class ToolRunner
     private readonly IToolInvoker _invoker;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ToolCallContext? _context;
     private readonly ConcurrentDictionary<string, Lazy<Task<ToolOutcome>>> _runs = new(StringComparer.Ordinal);
 
-    public ToolRunner(IReadOnlyList<ToolSpec>? tools, IToolInvoker invoker, TimeProvider time, ILogger logger)
+    public ToolRunner(IReadOnlyList<ToolSpec>? tools, IToolInvoker invoker, TimeProvider time, ILogger logger, ToolCallContext? context = null)
     {
+        _context = context;
         _tools = tools ?? [];
         _invoker = invoker;
         _time = time;
@@ -72,8 +74,13 @@ internal sealed partial class ToolRunner
         var started = _time.GetTimestamp();
         try
         {
-            var output = await _invoker.InvokeAsync(new ToolCall(conversationId, toolCallId, name, arguments), deadline.Token).ConfigureAwait(false);
+            var call = new ToolCall(conversationId, toolCallId, name, arguments) { Spec = tool, Context = _context };
+            var output = await _invoker.InvokeAsync(call, deadline.Token).ConfigureAwait(false);
             return new ToolOutcome(output, ToolOutcome.Ok, _time.GetElapsedTime(started));
+        }
+        catch (ToolFailedException failed)
+        {
+            return new ToolOutcome(failed.OutputJson, failed.Status, _time.GetElapsedTime(started));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
