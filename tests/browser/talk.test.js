@@ -344,7 +344,8 @@ describe("talk page on the local echo gateway", () => {
     }, item, { timeout: 10000 });
     const played = await page.evaluate((id) => window.switchboardDebug.playedMs[id], item);
     const turn = (await page.evaluate(() => window.switchboardDebug.transcript)).find((t) => t.itemId === item);
-    assert.ok(played > 600 && played < 2500, `stopped part-way (${played} ms)`);
+    const diagnostics = await page.evaluate(() => JSON.stringify({ d: window.switchboardDebug.stats, s: window.switchboardDebug.states, c: window.switchboardDebug.closes, e: window.switchboardDebug.errors, t: window.switchboardDebug.transcript }));
+    assert.ok(played > 600 && played < 2500, `stopped part-way (${played} ms): ${diagnostics}`);
     assert.equal(turn.heardMs, played, "the gateway truncated where the page stopped");
     assert.equal(await page.evaluate(() => window.switchboardDebug.stats.playing), false, "nothing plays after Stop");
     await page.click("#hangup");

@@ -92,6 +92,7 @@ class SwitchboardPlayer extends AudioWorkletProcessor {
     this.queue = []; // { itemId, data: Float32Array } in arrival order
     this.position = 0; // fractional read position in queue[0], in source samples
     this.items = new Map(); // itemId -> { received, played, done, started, buffering }
+    this.stopped = new Set(); // items cut by a stop: their late audio is ignored
     this.current = null;
     this.progressEvery = Math.round(sampleRate * 0.05);
     this.sinceProgress = 0;
@@ -117,6 +118,10 @@ class SwitchboardPlayer extends AudioWorkletProcessor {
 
     switch (message.type) {
       case "push": {
+        if (this.stopped.has(message.itemId)) {
+          break;
+        }
+
         const state = this.item(message.itemId);
         const pcm = new Int16Array(message.pcm);
         const data = new Float32Array(pcm.length);
@@ -139,6 +144,11 @@ class SwitchboardPlayer extends AudioWorkletProcessor {
         const items = [];
         for (const [itemId, state] of this.items) {
           items.push({ itemId, played: state.played, started: state.started });
+          this.stopped.add(itemId);
+        }
+
+        if (this.stopped.size > 256) {
+          this.stopped = new Set([...this.stopped].slice(-64));
         }
 
         this.items.clear();

@@ -861,6 +861,11 @@ export class SwitchboardClient {
       return Promise.resolve([]);
     }
 
+    // From now on, audio of every item the player holds is stale: drop it here, before the worklet even answers.
+    for (const itemId of this.#played.keys()) {
+      this.#finished.add(itemId);
+    }
+
     const id = ++this.#stopId;
     return new Promise((resolve) => {
       this.#stopRequests.set(id, resolve);
