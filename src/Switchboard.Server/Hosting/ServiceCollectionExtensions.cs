@@ -11,7 +11,9 @@ using Switchboard.Server.Control;
 using Switchboard.Storage;
 using Switchboard.Server.LocalBackend;
 using Switchboard.Server.Sessions;
+using Switchboard.Server.Webhooks;
 using Switchboard.Sessions;
+using Switchboard.Webhooks;
 
 namespace Switchboard.Server.Hosting;
 
@@ -38,6 +40,11 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IRealtimeEndpointProvider>(sp => sp.GetRequiredService<RealtimeEndpointProvider>());
         services.TryAddSingleton<CallHost>();
         services.TryAddSingleton<SessionConnections>();
+        services.TryAddSingleton(sp => new WebhookDispatcher(
+            sp.GetRequiredService<IStore>(),
+            sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Webhooks,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<WebhookDispatcher>>()));
         services.TryAddSingleton<SessionTokenSource>();
         services.TryAddSingleton(sp => new SessionServices(
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value,
@@ -54,6 +61,9 @@ public static class ServiceCollectionExtensions
 
         // Migrate and create the default team/endpoint before Kestrel accepts traffic.
         services.AddHostedService<StoreStartup>();
+
+        // Sends the webhook outbox (after StoreStartup has migrated the schema).
+        services.AddHostedService<WebhookDispatcherService>();
 
         // The local backend runs in-process on its own loopback listener, only when it is the effective backend.
         var options = configuration.GetSection(SwitchboardOptions.SectionName).Get<SwitchboardOptions>() ?? new SwitchboardOptions();
