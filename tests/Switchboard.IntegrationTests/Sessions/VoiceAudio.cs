@@ -60,7 +60,7 @@ internal static class VoiceAudio
     public static byte[] AgentBytes(JsonElement message) => Convert.FromBase64String(message.GetProperty("payload").GetProperty("audio").GetString()!);
 
     /// <summary>Zero crossings per second of a PCM16 signal: twice its frequency for a pure tone.</summary>
-    public static double ZeroCrossingsPerSecond(short[] samples, int rate)
+    public static double ZeroCrossingsPerSecond(ReadOnlySpan<short> samples, int rate)
     {
         var crossings = 0;
         for (var i = 1; i < samples.Length; i++)
