@@ -22,6 +22,9 @@ internal sealed class VoiceFakeBackend : IAsyncDisposable
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>The <c>type</c> recorded for a message from the gateway that is not valid JSON.</summary>
+    public const string Unparseable = "(not json)";
+
     private readonly WebApplication _app;
     private readonly Lock _gate = new();
     private readonly List<JsonNode> _received = [];
@@ -122,7 +125,18 @@ internal sealed class VoiceFakeBackend : IAsyncDisposable
                 return;
             }
 
-            var message = JsonNode.Parse(Encoding.UTF8.GetString(buffer, 0, count))!;
+            var text = Encoding.UTF8.GetString(buffer, 0, count);
+            JsonNode message;
+            try
+            {
+                message = JsonNode.Parse(text)!;
+            }
+            catch (JsonException)
+            {
+                // A real backend would refuse it with invalid_json; a test can look for this.
+                message = new JsonObject { ["type"] = Unparseable, ["raw"] = text };
+            }
+
             TaskCompletionSource changed;
             lock (_gate)
             {
