@@ -235,4 +235,39 @@ public class VoiceBargeInTests
         Assert.Equal(Item, (string?)truncate["item_id"]);
         Assert.Equal(250, (long)truncate["audio_end_ms"]!);
     }
+
+    [Fact]
+    public async Task UserSpeaksAgainBeforeTheNextAnswersAudio_CancelsThatAnswer_AndLeavesTheHeardItemAlone()
+    {
+        await using var voice = await VoiceSession.StartAsync(InteractionModes.VoiceConversation,
+            settings: new() { ["Switchboard:Sessions:InterruptReplyTimeoutMs"] = "100" });
+        // The first answer was spoken and heard to the end.
+        await AgentSpeaksAsync(voice, pieces: 2);
+        await voice.Backend.AudioDoneAsync(Response, Item);
+        await voice.Backend.TranscriptDoneAsync(Response, Item, "Let me tell you");
+        await voice.Backend.ResponseDoneAsync(Response);
+        await voice.Client.WaitForTypeAsync("audio_done");
+        await voice.Client.SendAsync(Playback(Item, 200, interrupted: false));
+        await voice.SyncClientAsync();
+        // The user answers, pauses long enough for the backend to start the next response, and goes on talking
+        // before that response has produced any audio.
+        await voice.Backend.SpeechStartedAsync(3000);
+        await voice.Backend.SpeechStoppedAsync(3800);
+        await voice.Backend.ResponseCreatedAsync("resp_2");
+        await voice.Backend.SpeechStartedAsync(4400);
+
+        var interrupt = Payload(await voice.Client.WaitForTypeAsync("interrupt"));
+        Assert.Equal("user_speech", interrupt.GetProperty("reason").GetString());
+        Assert.False(interrupt.TryGetProperty("itemId", out var itemId) && itemId.GetString() == Item, interrupt.GetRawText());
+        await voice.Backend.WaitForAsync("response.cancel");
+        await voice.Backend.ResponseDoneAsync("resp_2", "cancelled");
+        // Whatever the client says now about the first item, it was not cut off.
+        await voice.Client.SendAsync(Playback(Item, 200, interrupted: true));
+        await voice.SyncBackendAsync();
+        Assert.DoesNotContain(voice.Backend.Received, e => (string?)e["type"] == "conversation.item.truncate");
+
+        var events = await voice.HangUpAsync();
+        Assert.DoesNotContain(events, e => e.Type == CallEventType.BargeIn);
+        Assert.False(Assert.Single(CallTranscript.Build(events), t => t.ItemId == Item).Interrupted);
+    }
 }
