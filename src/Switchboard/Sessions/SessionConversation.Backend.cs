@@ -344,8 +344,10 @@ internal sealed partial class SessionConversation
 
         if (!await EndTurnAsync(token).ConfigureAwait(false) && Speaks)
         {
-            // A response the backend started by itself (voice detection) has no queued turn to end.
+            // A response the backend started by itself (voice detection) has no queued turn to end; a turn typed
+            // meanwhile has waited for it and starts now.
             await _outbox.SendStatusAsync(SessionStates.Idle, token).ConfigureAwait(false);
+            await TryStartNextTurnAsync(token).ConfigureAwait(false);
         }
     }
 

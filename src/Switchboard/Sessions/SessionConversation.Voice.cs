@@ -260,7 +260,9 @@ internal sealed partial class SessionConversation
             item = _lastAudioItem;
             var generatedMs = _lastAudioBytes / BackendAudio.BytesPerMs;
             var fullyPlayed = _lastAudioDone && string.Equals(_reportedItem, item, StringComparison.Ordinal) && _reportedMs + PlayedSlackMs >= generatedMs;
-            if (item is null || _interruptedItems.ContainsKey(item) || _interruption is not null || (fullyPlayed && !_responseActive))
+            // A finished item the client has played to the end was heard whole, even if a newer response is running
+            // (the user paused, the backend started answering, the user went on): only that response is cancelled.
+            if (item is null || _interruptedItems.ContainsKey(item) || _interruption is not null || fullyPlayed)
             {
                 item = null;
             }
