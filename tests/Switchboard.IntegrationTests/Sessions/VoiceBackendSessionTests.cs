@@ -149,4 +149,20 @@ public class VoiceBackendSessionTests
         Assert.Equal(audio.Length * 3 / 2, Convert.FromBase64String((string)appends[1]["audio"]!).Length);
         Assert.DoesNotContain(voice.Client.Received, m => VoiceSession.Type(m) == "error");
     }
+
+    [Fact]
+    public async Task MicrophoneAt24kHz_WithWhitespaceInTheBase64_IsReEncodedClean()
+    {
+        await using var voice = await VoiceSession.StartAsync(InteractionModes.VoiceConversation);
+        var audio = new byte[960];
+        new Random(9).NextBytes(audio);
+        var base64 = Convert.ToBase64String(audio);
+        var spaced = base64[..40] + " " + base64[40..];
+
+        await voice.Client.SendAsync("{\"type\":\"audio\",\"payload\":{\"sampleRate\":24000,\"audio\":\"" + spaced + "\"}}");
+        await voice.SyncBackendAsync();
+
+        var append = Assert.Single(voice.Backend.Received, e => (string?)e["type"] == "input_audio_buffer.append");
+        Assert.Equal(base64, (string?)append["audio"]);
+    }
 }

@@ -71,7 +71,10 @@ public class VoiceBargeInTests
         Assert.Equal("Let me tell you about", Payload(final).GetProperty("text").GetString());
         Assert.True(Payload(final).GetProperty("interrupted").GetBoolean());
         Assert.Equal(640, Payload(final).GetProperty("heardMs").GetInt64());
-        await voice.Client.WaitForTypeAsync("status", m => IsStatus(m, "idle") && Seq(m) > Seq(final));
+        // The user is still talking: the cancelled response does not flip the state to idle; the end of their speech moves it on.
+        await voice.Backend.SpeechStoppedAsync(2400);
+        var thinking = await voice.Client.WaitForTypeAsync("status", m => IsStatus(m, "thinking") && Seq(m) > Seq(final));
+        Assert.DoesNotContain(voice.Client.Received, m => IsStatus(m, "idle") && Seq(m) > Seq(listening) && Seq(m) < Seq(thinking));
 
         var afterInterrupt = voice.Client.Received.Where(m => Seq(m) > Seq(interrupt)).ToList();
         Assert.DoesNotContain(afterInterrupt, m => Type(m) == "audio");
