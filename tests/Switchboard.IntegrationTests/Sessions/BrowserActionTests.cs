@@ -124,17 +124,18 @@ public class BrowserActionTests
     }
 
     [Theory]
-    [InlineData(InteractionModes.BrowserActions, "lookup_order")]
-    [InlineData(InteractionModes.VoiceConversation, "show_message")]
-    public async Task FunctionCallThatIsNotABrowserActionHere_IsNotSentToThePage(string mode, string name)
+    [InlineData(InteractionModes.BrowserActions, "lookup_order", "tool_not_available")]
+    [InlineData(InteractionModes.VoiceConversation, "show_message", "unknown_tool")]
+    public async Task FunctionCallThatIsNotABrowserActionHere_IsNotSentToThePage(string mode, string name, string error)
     {
         await using var voice = await StartAsync(mode);
 
         await ModelCallsAsync(voice, "call_tool", name, "{}");
 
-        // It runs as an ordinary tool (this gateway has none configured, so the invoker says so), and the turn goes on.
+        // It runs as an ordinary tool: a declared one without an implementation is "not available", a name the endpoint only
+        // declares as a browser action is an unknown tool outside browser_actions mode; either way the turn goes on.
         var output = await OutputAsync(voice, "call_tool");
-        Assert.Contains("not available", (string?)output["item"]!["output"], StringComparison.Ordinal);
+        Assert.Contains($"\"error\":\"{error}\"", (string?)output["item"]!["output"], StringComparison.Ordinal);
         await voice.Backend.WaitForAsync("response.create", e => voice.Backend.IndexOf(e) > voice.Backend.IndexOf(output));
         // An action would have been sent before the output; the pong comes after anything sent so far.
         await voice.SyncClientAsync();
