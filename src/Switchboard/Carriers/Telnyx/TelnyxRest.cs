@@ -33,7 +33,8 @@ internal static class TelnyxRest
         var id = Uri.EscapeDataString(start.CarrierCallId).Replace("%3A", ":", StringComparison.Ordinal);
         var url = $"{options.ApiBaseUrl.TrimEnd('/')}/v2/calls/{id}/actions/{action}";
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        // Plain "+1555…" rather than "\u002B1555…": this body goes to an API, never into HTML.
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             body(w);
