@@ -45,7 +45,7 @@ public class SessionClientMessagesTests
     [InlineData("""{"type":"text"}""", SessionErrorCodes.InvalidText)]
     [InlineData("""{"type":"text","payload":{"text":""}}""", SessionErrorCodes.InvalidText)]
     [InlineData("""{"type":"text","payload":{"text":42}}""", SessionErrorCodes.InvalidText)]
-    [InlineData("""{"type":"audio","payload":{}}""", SessionErrorCodes.UnknownType)]
+    [InlineData("""{"type":"telepathy","payload":{}}""", SessionErrorCodes.UnknownType)]
     public void TryParse_BadMessages_ReturnTheErrorCode(string json, string code)
     {
         var (ok, _, error) = Parse(json);

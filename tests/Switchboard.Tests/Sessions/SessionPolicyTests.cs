@@ -19,7 +19,7 @@ public class SessionPolicyTests
 
     [Fact]
     public void CheckMode_AllowedButUnimplemented_IsNotImplemented() =>
-        Assert.Equal(SessionModeDecision.NotImplemented, SessionPolicy.CheckMode(new AgentSpec(), InteractionModes.VoiceConversation));
+        Assert.Equal(SessionModeDecision.NotImplemented, SessionPolicy.CheckMode(new AgentSpec(), InteractionModes.Listen));
 
     [Fact]
     public void AllowsWebSocket_FollowsCarriers()
