@@ -21,4 +21,10 @@ namespace Switchboard.Cli.Admin;
 [JsonSerializable(typeof(Problem))]
 [JsonSerializable(typeof(TeamView))]
 [JsonSerializable(typeof(List<TeamView>))]
+[JsonSerializable(typeof(WebhookList))]
+[JsonSerializable(typeof(WebhookView))]
+[JsonSerializable(typeof(CreatedWebhook))]
+[JsonSerializable(typeof(CreateWebhookBody))]
+[JsonSerializable(typeof(DeliveryList))]
+[JsonSerializable(typeof(DeliveryView))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

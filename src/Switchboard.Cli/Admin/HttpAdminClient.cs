@@ -105,6 +105,33 @@ internal sealed class HttpAdminClient : IAdminClient
         return Read(path, () => AdminJson.CallDetailFromJson(doc.RootElement));
     }
 
+    public async Task<CreatedWebhook> CreateWebhookAsync(string url, IReadOnlyList<string> eventTypes, string? endpoint, CancellationToken cancellationToken)
+    {
+        Guid? endpointId = endpoint is null ? null : (await FindEndpointAsync(endpoint, cancellationToken).ConfigureAwait(false)).Id;
+        var body = JsonSerializer.Serialize(new CreateWebhookBody(url, eventTypes, endpointId), AdminJson.Wire.CreateWebhookBody);
+        return await SendAsync(HttpMethod.Post, "webhooks", body, AdminJson.Context.CreatedWebhook, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<WebhookView>> ListWebhooksAsync(CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Get, "webhooks", null, AdminJson.Context.WebhookList, cancellationToken).ConfigureAwait(false)).Webhooks;
+
+    public async Task<WebhookView> DeleteWebhookAsync(string id, CancellationToken cancellationToken)
+    {
+        var path = "webhooks/" + Uri.EscapeDataString(id);
+        var webhook = await SendAsync(HttpMethod.Get, path, null, AdminJson.Context.WebhookView, cancellationToken).ConfigureAwait(false);
+        await SendAsync(HttpMethod.Delete, path, null, cancellationToken).ConfigureAwait(false);
+        return webhook;
+    }
+
+    public async Task<DeliveryList> ListDeliveriesAsync(string? status, int page, int limit, CancellationToken cancellationToken)
+    {
+        var path = string.Create(CultureInfo.InvariantCulture, $"webhooks/deliveries?page={page}&limit={limit}") + (status is null ? "" : "&status=" + Uri.EscapeDataString(status));
+        return await SendAsync(HttpMethod.Get, path, null, AdminJson.Context.DeliveryList, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<DeliveryView> RetryDeliveryAsync(string id, CancellationToken cancellationToken) =>
+        await SendAsync(HttpMethod.Post, "webhooks/deliveries/" + Uri.EscapeDataString(id) + "/retry", null, AdminJson.Context.DeliveryView, cancellationToken).ConfigureAwait(false);
+
     public ValueTask DisposeAsync()
     {
         _http.Dispose();

@@ -35,4 +35,18 @@ internal interface IAdminClient : IAsyncDisposable
     Task<CallList> ListCallsAsync(int page, int limit, CancellationToken cancellationToken);
 
     Task<CallDetail> GetCallAsync(string callId, CancellationToken cancellationToken);
+
+    /// <summary>Subscribes <paramref name="url"/> to event types, for the team or one endpoint (id or name); the secret is in the result and nowhere else.</summary>
+    Task<CreatedWebhook> CreateWebhookAsync(string url, IReadOnlyList<string> eventTypes, string? endpoint, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<WebhookView>> ListWebhooksAsync(CancellationToken cancellationToken);
+
+    /// <summary>Deletes a subscription (its pending deliveries fail) and returns what it was.</summary>
+    Task<WebhookView> DeleteWebhookAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Deliveries, newest first, optionally with one status.</summary>
+    Task<DeliveryList> ListDeliveriesAsync(string? status, int page, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Makes a pending or failed delivery due now.</summary>
+    Task<DeliveryView> RetryDeliveryAsync(string id, CancellationToken cancellationToken);
 }

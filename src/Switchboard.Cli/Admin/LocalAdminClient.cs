@@ -4,6 +4,7 @@ using Switchboard.Agents;
 using Switchboard.Calls;
 using Switchboard.Control;
 using Switchboard.Storage;
+using Switchboard.Webhooks;
 
 namespace Switchboard.Cli.Admin;
 
@@ -183,6 +184,97 @@ internal sealed class LocalAdminClient : IAdminClient
             .ToList();
         return new CallDetail(ToView(call), transcript, JsonSerializer.SerializeToElement(events, AdminJson.Context.IReadOnlyListCallEvent));
     }
+
+    public async Task<CreatedWebhook> CreateWebhookAsync(string url, IReadOnlyList<string> eventTypes, string? endpoint, CancellationToken cancellationToken)
+    {
+        url = url.Trim();
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (WebhookSubscriptionRules.UrlProblem(url) is { } urlProblem)
+        {
+            errors["url"] = [urlProblem];
+        }
+
+        if (WebhookSubscriptionRules.EventTypesProblem(eventTypes) is { } typesProblem)
+        {
+            errors["eventTypes"] = [typesProblem];
+        }
+
+        if (errors.Count > 0)
+        {
+            throw AdminException.Invalid(string.Join("; ", errors.Values.SelectMany(v => v)));
+        }
+
+        Guid? endpointId = null;
+        if (endpoint is not null)
+        {
+            var found = Guid.TryParse(endpoint, out var id)
+                ? await _store.GetEndpointAsync(Team.Id, id, cancellationToken).ConfigureAwait(false)
+                : await _store.FindEndpointByNameAsync(Team.Id, endpoint, cancellationToken).ConfigureAwait(false);
+            endpointId = (found ?? throw AdminException.NotFound($"no endpoint '{endpoint}' in team '{Team.Name}'")).Id;
+        }
+
+        var subscription = new WebhookSubscription
+        {
+            Id = Guid.NewGuid(),
+            TeamId = Team.Id,
+            EndpointId = endpointId,
+            Url = url,
+            EventTypes = WebhookSubscriptionRules.Normalize(eventTypes),
+            Secret = WebhookSecret.Generate(),
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds()),
+        };
+        await _store.CreateWebhookSubscriptionAsync(subscription, cancellationToken).ConfigureAwait(false);
+        return new CreatedWebhook(subscription.Id, subscription.Url, subscription.EventTypes, subscription.EndpointId, subscription.CreatedAt, subscription.Secret);
+    }
+
+    public async Task<IReadOnlyList<WebhookView>> ListWebhooksAsync(CancellationToken cancellationToken) =>
+        (await _store.ListWebhookSubscriptionsAsync(Team.Id, cancellationToken).ConfigureAwait(false)).Select(ToView).ToList();
+
+    public async Task<WebhookView> DeleteWebhookAsync(string id, CancellationToken cancellationToken)
+    {
+        var subscription = Guid.TryParse(id, out var webhookId) ? await _store.GetWebhookSubscriptionAsync(Team.Id, webhookId, cancellationToken).ConfigureAwait(false) : null;
+        if (subscription is null || !await _store.DeleteWebhookSubscriptionAsync(Team.Id, subscription.Id, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        {
+            throw AdminException.NotFound($"no webhook '{id}' in team '{Team.Name}'");
+        }
+
+        return ToView(subscription);
+    }
+
+    public async Task<DeliveryList> ListDeliveriesAsync(string? status, int page, int limit, CancellationToken cancellationToken)
+    {
+        if (status is not null && !WebhookDeliveryStatus.All.Contains(status, StringComparer.Ordinal))
+        {
+            throw AdminException.Invalid("status must be pending, delivered or failed");
+        }
+
+        var result = await _store.ListWebhookDeliveriesAsync(_allTeams ? null : Team.Id, status, (page - 1) * limit, limit, cancellationToken).ConfigureAwait(false);
+        return new DeliveryList(result.Items.Select(ToView).ToList(), Pagination.For(page, limit, result.Total));
+    }
+
+    public async Task<DeliveryView> RetryDeliveryAsync(string id, CancellationToken cancellationToken)
+    {
+        var teamId = _allTeams ? (Guid?)null : Team.Id;
+        switch (await _store.RetryWebhookDeliveryAsync(teamId, id, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        {
+            case DeliveryRetryResult.NotFound:
+                throw AdminException.NotFound($"no delivery '{id}' in team '{Team.Name}'");
+            case DeliveryRetryResult.AlreadyDelivered:
+                throw AdminException.Conflict("the delivery was already delivered");
+            case DeliveryRetryResult.SubscriptionDeleted:
+                throw AdminException.Conflict("the delivery's webhook was deleted");
+        }
+
+        var delivery = await _store.GetWebhookDeliveryAsync(teamId, id, cancellationToken).ConfigureAwait(false)
+            ?? throw AdminException.NotFound($"no delivery '{id}' in team '{Team.Name}'");
+        return ToView(delivery);
+    }
+
+    private static WebhookView ToView(WebhookSubscription s) => new(s.Id, s.Url, s.EventTypes, s.EndpointId, s.CreatedAt);
+
+    private static DeliveryView ToView(WebhookDelivery d) => new(
+        d.Id, d.SubscriptionId, d.EventType, d.Status, d.Attempts, d.Status == WebhookDeliveryStatus.Pending ? d.NextAttemptAt : null,
+        d.LastStatus, d.LastError, d.CreatedAt, d.DeliveredAt);
 
     /// <summary>The gateway's teams (local mode only: the REST API has no route for teams).</summary>
     public Task<IReadOnlyList<Team>> ListTeamsAsync(CancellationToken cancellationToken) => _store.ListTeamsAsync(cancellationToken);

@@ -29,6 +29,7 @@ internal static class ApiDocument
         ("Runtime", "What a client needs to reach an endpoint."),
         ("Sessions", "Sessions for the session WebSocket."),
         ("Calls", "Calls, their transcripts and events."),
+        ("Webhooks", "Signed outbound webhooks: subscriptions (the secret is shown once) and the delivery outbox."),
         ("Carriers", "Webhooks that carriers call (media streams are WebSockets: `/twilio`, `/telnyx`; not described here)."),
         ("Health", "Liveness and dependency health."),
         ("Diagnostics", "Developer diagnostics, off by default."),

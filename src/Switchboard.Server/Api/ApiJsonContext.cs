@@ -15,4 +15,10 @@ namespace Switchboard.Server.Api;
 [JsonSerializable(typeof(CallListResponse))]
 [JsonSerializable(typeof(CallDetailResponse))]
 [JsonSerializable(typeof(RuntimeResponse))]
+[JsonSerializable(typeof(CreateWebhookRequest))]
+[JsonSerializable(typeof(CreatedWebhookResponse))]
+[JsonSerializable(typeof(WebhookResponse))]
+[JsonSerializable(typeof(WebhookListResponse))]
+[JsonSerializable(typeof(WebhookDeliveryResponse))]
+[JsonSerializable(typeof(WebhookDeliveryListResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

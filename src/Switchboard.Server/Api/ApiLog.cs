@@ -20,4 +20,13 @@ internal static partial class ApiLog
 
     [LoggerMessage(EventId = 54, Level = LogLevel.Information, Message = "Endpoint {EndpointId} ('{Name}') deleted by key {By}")]
     public static partial void EndpointDeleted(ILogger logger, Guid endpointId, string name, string by);
+
+    [LoggerMessage(EventId = 55, Level = LogLevel.Information, Message = "Webhook {WebhookId} to {Target} ({EventTypes}) created by key {By}")]
+    public static partial void WebhookCreated(ILogger logger, Guid webhookId, string target, string eventTypes, string by);
+
+    [LoggerMessage(EventId = 56, Level = LogLevel.Information, Message = "Webhook {WebhookId} deleted by key {By}")]
+    public static partial void WebhookDeleted(ILogger logger, Guid webhookId, string by);
+
+    [LoggerMessage(EventId = 57, Level = LogLevel.Information, Message = "Webhook delivery {DeliveryId} retried by key {By}")]
+    public static partial void WebhookRetried(ILogger logger, string deliveryId, string by);
 }

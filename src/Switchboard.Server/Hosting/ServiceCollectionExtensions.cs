@@ -12,7 +12,9 @@ using Switchboard.Server.Control;
 using Switchboard.Storage;
 using Switchboard.Server.LocalBackend;
 using Switchboard.Server.Sessions;
+using Switchboard.Server.Webhooks;
 using Switchboard.Sessions;
+using Switchboard.Webhooks;
 
 namespace Switchboard.Server.Hosting;
 
@@ -36,12 +38,19 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value, sp.GetRequiredService<ILogger<CarrierCallControl>>()));
         services.TryAddSingleton<IStore>(sp => StoreFactory.Create(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Storage));
         services.TryAddSingleton<ControlPlaneState>();
+        services.TryAddSingleton(sp => new RemoteAgentConfig(
+            sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Tools, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RemoteAgentConfig>>()));
         services.TryAddSingleton<IAgentResolver, StoreAgentResolver>();
         services.TryAddSingleton<ICallJournal, StoreCallJournal>();
         services.TryAddSingleton<RealtimeEndpointProvider>();
         services.TryAddSingleton<IRealtimeEndpointProvider>(sp => sp.GetRequiredService<RealtimeEndpointProvider>());
         services.TryAddSingleton<CallHost>();
         services.TryAddSingleton<SessionConnections>();
+        services.TryAddSingleton(sp => new WebhookDispatcher(
+            sp.GetRequiredService<IStore>(),
+            sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Webhooks,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<WebhookDispatcher>>()));
         services.TryAddSingleton<SessionTokenSource>();
         services.TryAddSingleton(sp => new SessionServices(
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value,
@@ -58,6 +67,9 @@ public static class ServiceCollectionExtensions
 
         // Migrate and create the default team/endpoint before Kestrel accepts traffic.
         services.AddHostedService<StoreStartup>();
+
+        // Sends the webhook outbox (after StoreStartup has migrated the schema).
+        services.AddHostedService<WebhookDispatcherService>();
 
         // The local backend runs in-process on its own loopback listener, only when it is the effective backend.
         var options = configuration.GetSection(SwitchboardOptions.SectionName).Get<SwitchboardOptions>() ?? new SwitchboardOptions();

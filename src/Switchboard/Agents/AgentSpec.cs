@@ -57,6 +57,9 @@ internal sealed record AgentSpec
 
     /// <summary>Where the built-in <c>transfer_call</c>/<c>handoff_human</c> tools may send a phone call (an allow-list).</summary>
     public TransferSpec Transfer { get; set; } = new();
+
+    /// <summary>When set, instructions, greeting and tools are fetched from the owning app at call start (see docs/tools.md).</summary>
+    public RemoteConfigSpec? RemoteConfig { get; init; }
 }
 
 /// <summary>Transfer targets of an endpoint: the only places a call can be transferred to, by name.</summary>
@@ -80,6 +83,22 @@ internal sealed record TransferTargetSpec
 
     /// <summary>When to use it, for the model (part of the default tool description).</summary>
     public string? Description { get; init; }
+}
+
+/// <summary>Where an endpoint's instructions, greeting and tools come from at call start, and how long they are kept.</summary>
+internal sealed record RemoteConfigSpec
+{
+    /// <summary>Absolute <c>http(s)</c> URL answering <c>GET</c> with <c>{ instructions?, greeting?, tools? }</c>.</summary>
+    public required string Url { get; init; }
+
+    /// <summary>Name of the server-to-server key in <c>Switchboard:Tools:Secrets</c>, sent as <c>Authorization: Bearer …</c>.</summary>
+    public string? Secret { get; init; }
+
+    /// <summary>How long a fetched configuration is reused, in seconds (0–86400; default 60).</summary>
+    public int TtlSeconds { get; set; } = 60;
+
+    /// <summary>How long a fetch may take before the call starts with the fallback, in ms (100–10000; default 2000).</summary>
+    public int TimeoutMs { get; set; } = 2000;
 }
 
 /// <summary>Turn detection settings sent in <c>session.update</c>.</summary>

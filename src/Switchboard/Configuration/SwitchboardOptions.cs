@@ -51,6 +51,9 @@ public sealed record SwitchboardOptions
     /// <summary>Agent tools: secrets for HTTP tools, network policy.</summary>
     public ToolOptions Tools { get; init; } = new();
 
+    /// <summary>Signed outbound webhooks: timeout, retries, polling.</summary>
+    public WebhookOptions Webhooks { get; init; } = new();
+
     /// <summary>Keyless demo sessions for the talk page.</summary>
     public DemoOptions Demo { get; init; } = new();
 }

@@ -28,6 +28,11 @@ internal sealed partial class SwitchboardOptionsValidator : IValidateOptions<Swi
             yield return error;
         }
 
+        foreach (var error in o.Webhooks.Validate($"{p}:Webhooks"))
+        {
+            yield return error;
+        }
+
         var kind = o.Backend.Kind;
         if (kind == BackendKind.OpenAI && string.IsNullOrWhiteSpace(o.OpenAI.ApiKey))
         {

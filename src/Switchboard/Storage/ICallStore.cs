@@ -6,7 +6,8 @@ namespace Switchboard.Storage;
 internal interface ICallStore
 {
     /// <summary>
-    /// Appends events in one transaction. <c>CallStarted</c> creates the call row, <c>CallEnded</c> closes it.
+    /// Appends events in one transaction. <c>CallStarted</c> creates the call row, <c>CallEnded</c> closes it; each also enqueues its
+    /// <c>call.started</c>/<c>call.ended</c> webhook deliveries in that transaction.
     /// Appending an event that is already stored (same call and sequence) is a no-op, so retries are safe.
     /// </summary>
     Task AppendEventsAsync(IReadOnlyList<CallEvent> events, CancellationToken cancellationToken);

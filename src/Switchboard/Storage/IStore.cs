@@ -4,7 +4,7 @@ namespace Switchboard.Storage;
 /// The gateway's durable storage: SQLite (embedded default) or PostgreSQL, chosen by <c>Switchboard:Storage:Provider</c>.
 /// Both implementations run the same test suite.
 /// </summary>
-internal interface IStore : ITeamStore, IApiKeyStore, IEndpointStore, ICallStore, ISessionStore
+internal interface IStore : ITeamStore, IApiKeyStore, IEndpointStore, ICallStore, ISessionStore, IWebhookStore
 {
     /// <summary><c>sqlite</c> or <c>postgres</c>.</summary>
     string Provider { get; }

@@ -68,5 +68,34 @@ internal static class Migrations
                 body TEXT NOT NULL,
                 PRIMARY KEY (call_id, seq));
             """),
+        (2, """
+            CREATE TABLE webhook_subscriptions (
+                id TEXT PRIMARY KEY,
+                team_id TEXT NOT NULL REFERENCES teams(id),
+                endpoint_id TEXT NULL,
+                url TEXT NOT NULL,
+                event_types TEXT NOT NULL,
+                secret TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                disabled_at BIGINT NULL);
+            CREATE INDEX ix_webhook_subscriptions_team ON webhook_subscriptions(team_id, created_at);
+            CREATE TABLE webhook_deliveries (
+                id TEXT PRIMARY KEY,
+                subscription_id TEXT NOT NULL REFERENCES webhook_subscriptions(id),
+                event_type TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                status TEXT NOT NULL,
+                attempts BIGINT NOT NULL DEFAULT 0,
+                next_attempt_at BIGINT NOT NULL,
+                locked_until BIGINT NULL,
+                lease_token TEXT NULL,
+                last_status BIGINT NULL,
+                last_error TEXT NULL,
+                created_at BIGINT NOT NULL,
+                delivered_at BIGINT NULL);
+            CREATE INDEX ix_webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
+            CREATE INDEX ix_webhook_deliveries_subscription ON webhook_deliveries(subscription_id, created_at);
+            CREATE INDEX ix_webhook_deliveries_created ON webhook_deliveries(created_at);
+            """),
     ];
 }

@@ -18,6 +18,7 @@ internal abstract partial class SqlStore
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var deliveries = 0;
         foreach (var e in events)
         {
             await using (var insert = Command(connection, tx,
@@ -48,6 +49,7 @@ internal abstract partial class SqlStore
                 Add(call, "to", Data(e, CallEventKeys.To));
                 Add(call, "started", e.At);
                 await call.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                deliveries += await EnqueueCallWebhookAsync(connection, tx, e, cancellationToken).ConfigureAwait(false);
             }
             else if (e.Type == CallEventType.CallEnded)
             {
@@ -56,6 +58,7 @@ internal abstract partial class SqlStore
                 Add(ended, "reason", e.Reason);
                 Add(ended, "id", e.CallId);
                 await ended.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                deliveries += await EnqueueCallWebhookAsync(connection, tx, e, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -68,6 +71,10 @@ internal abstract partial class SqlStore
         }
 
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (deliveries > 0)
+        {
+            WebhookEnqueued.Notify();
+        }
     }
 
     public async Task<IReadOnlyList<CallEvent>> ReadEventsAsync(string callId, CancellationToken cancellationToken)

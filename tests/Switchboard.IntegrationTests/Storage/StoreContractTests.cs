@@ -12,7 +12,7 @@ namespace Switchboard.IntegrationTests.Storage;
 /// What every store must do, run against SQLite and PostgreSQL alike (one subclass each). Each test gets a
 /// fresh, migrated database; a few open a second store on the same database, as a second gateway node would.
 /// </summary>
-public abstract class StoreContractTests : IAsyncLifetime
+public abstract partial class StoreContractTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000);
     private static readonly CancellationToken None = CancellationToken.None;

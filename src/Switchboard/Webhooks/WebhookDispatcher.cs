@@ -1,0 +1,264 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Switchboard.Configuration;
+using Switchboard.Storage;
+
+namespace Switchboard.Webhooks;
+
+/// <summary>
+/// Sends the outbox: claims due deliveries under a lease, POSTs each stored body signed with the Standard Webhooks
+/// headers (a fresh timestamp and signature per attempt, the same <c>webhook-id</c> always), and records the outcome:
+/// 2xx is delivered; anything else (3xx included: redirects are never followed), a timeout or a network error is
+/// retried on the schedule of <see cref="WebhookOptions"/>, until <see cref="WebhookOptions.MaxAttempts"/>, then failed.
+/// Wakes at once when this process enqueues a delivery, at a retry's due time, and polls for other nodes' rows.
+/// </summary>
+internal sealed partial class WebhookDispatcher : IDisposable
+{
+    /// <summary>How much of a failing receiver's response body is kept in <c>last_error</c>.</summary>
+    public const int ResponseExcerptBytes = 200;
+
+    private readonly IWebhookStore _store;
+    private readonly WebhookOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly HttpClient _http;
+
+    public WebhookDispatcher(IWebhookStore store, WebhookOptions options, TimeProvider time, ILogger<WebhookDispatcher> logger)
+    {
+        _store = store;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            ConnectTimeout = Timeout,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        })
+        {
+            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+        };
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd("Switchboard-Webhooks/1");
+    }
+
+    private TimeSpan Timeout => TimeSpan.FromSeconds(_options.TimeoutSeconds);
+
+    /// <summary>Dispatches until <paramref name="stoppingToken"/> is cancelled; store failures are logged and retried.</summary>
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var poll = TimeSpan.FromSeconds(_options.PollIntervalSeconds);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await DispatchOnceAsync(stoppingToken).ConfigureAwait(false) > 0)
+                {
+                    continue;
+                }
+
+                var wait = poll;
+                if (await _store.NextWebhookDueAtAsync(stoppingToken).ConfigureAwait(false) is { } due)
+                {
+                    var untilDue = due - _time.GetUtcNow() + TimeSpan.FromMilliseconds(5);
+                    wait = untilDue < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : untilDue < wait ? untilDue : wait;
+                }
+
+                await _store.WebhookEnqueued.WaitAsync(wait, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                // The database is away (or refused a statement): keep the loop alive and try again after a poll interval.
+                LogStoreFailed(_logger, ex.Message);
+                try
+                {
+                    await Task.Delay(poll, _time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>Claims what is due (up to <see cref="WebhookOptions.MaxConcurrency"/>), sends it in parallel, records the outcomes; returns how many were sent.</summary>
+    public async Task<int> DispatchOnceAsync(CancellationToken stoppingToken)
+    {
+        var now = _time.GetUtcNow();
+        var token = Guid.NewGuid().ToString("N");
+        var claimed = await _store.ClaimWebhookDeliveriesAsync(token, now, now + TimeSpan.FromSeconds(_options.LeaseSeconds), _options.MaxConcurrency, stoppingToken).ConfigureAwait(false);
+        if (claimed.Count == 0)
+        {
+            return 0;
+        }
+
+        await Task.WhenAll(claimed.Select(d => DeliverAsync(d, stoppingToken))).ConfigureAwait(false);
+        return claimed.Count;
+    }
+
+    /// <summary>The delay after failed attempt <paramref name="attempt"/> (1-based): its step of the schedule (the last step repeats), scaled by <paramref name="jitter"/> in [0, 1) to between half and all of it.</summary>
+    internal static TimeSpan RetryDelay(IReadOnlyList<double> schedule, int attempt, double jitter)
+    {
+        var step = schedule[Math.Clamp(attempt - 1, 0, schedule.Count - 1)];
+        return TimeSpan.FromSeconds(step * (0.5 + (0.5 * jitter)));
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task DeliverAsync(ClaimedDelivery delivery, CancellationToken stoppingToken)
+    {
+        var target = Describe(delivery.Url);
+        AttemptOutcome outcome;
+        try
+        {
+            outcome = await SendAsync(delivery, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down mid-attempt: hand the delivery back so this node (after a restart) or another sends it at once.
+            using var release = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await _store.ReleaseWebhookLeaseAsync(delivery.Id, delivery.LeaseToken, release.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                LogStoreFailed(_logger, ex.Message);
+            }
+
+            return;
+        }
+
+        var at = _time.GetUtcNow();
+        DateTimeOffset? next = null;
+        if (outcome.Delivered)
+        {
+            LogDelivered(_logger, delivery.Id, delivery.EventType, target, delivery.Attempt, outcome.Status ?? 0);
+        }
+        else if (delivery.Attempt < _options.MaxAttempts)
+        {
+            var delay = RetryDelay(_options.EffectiveRetrySchedule, delivery.Attempt, Random.Shared.NextDouble());
+            next = at + delay;
+            LogAttemptFailed(_logger, delivery.Id, delivery.EventType, target, delivery.Attempt, delay.TotalSeconds, outcome.Reason);
+        }
+        else
+        {
+            LogGaveUp(_logger, delivery.Id, delivery.EventType, target, delivery.Attempt, outcome.Reason);
+        }
+
+        try
+        {
+            await _store.CompleteWebhookDeliveryAsync(delivery.Id, delivery.LeaseToken, outcome.Delivered, at, next, outcome.Status, outcome.Error, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The lease runs out and the delivery is sent again: at-least-once, same webhook-id.
+            LogStoreFailed(_logger, ex.Message);
+        }
+    }
+
+    private async Task<AttemptOutcome> SendAsync(ClaimedDelivery delivery, CancellationToken stoppingToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(Timeout);
+        try
+        {
+            var body = Encoding.UTF8.GetBytes(delivery.Payload);
+            var timestamp = _time.GetUtcNow().ToUnixTimeSeconds();
+            using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url) { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            request.Headers.TryAddWithoutValidation(StandardWebhooks.IdHeader, delivery.Id);
+            request.Headers.TryAddWithoutValidation(StandardWebhooks.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
+            request.Headers.TryAddWithoutValidation(StandardWebhooks.SignatureHeader, StandardWebhooks.Sign(delivery.Secret, delivery.Id, timestamp, body));
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            if (status is >= 200 and < 300)
+            {
+                return new AttemptOutcome(true, status, null, "");
+            }
+
+            string reason;
+            string error;
+            if (status is >= 300 and < 400)
+            {
+                var location = response.Headers.Location is { } to ? " to " + (to.IsAbsoluteUri ? Describe(to.AbsoluteUri) : "a relative URL") : "";
+                reason = $"HTTP {status}";
+                error = $"HTTP {status}: redirect{location} not followed (subscribe the final URL)";
+            }
+            else
+            {
+                reason = $"HTTP {status}";
+                var excerpt = await ReadExcerptAsync(response, timeout.Token).ConfigureAwait(false);
+                error = excerpt.Length == 0 ? reason : $"{reason}: {excerpt}";
+            }
+
+            return new AttemptOutcome(false, status, error, reason);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            var reason = string.Create(CultureInfo.InvariantCulture, $"timed out after {_options.TimeoutSeconds:0.###} s");
+            return new AttemptOutcome(false, null, reason, reason);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException or ArgumentException or UriFormatException)
+        {
+            return new AttemptOutcome(false, null, ex.Message, ex.Message);
+        }
+    }
+
+    private static async Task<string> ReadExcerptAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var buffer = new byte[ResponseExcerptBytes];
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            var total = 0;
+            int read;
+            while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                total += read;
+            }
+
+            var text = Encoding.UTF8.GetString(buffer, 0, total).Replace('\uFFFD', '?');
+            var clean = new StringBuilder(text.Length);
+            foreach (var c in text)
+            {
+                clean.Append(char.IsControl(c) ? ' ' : c);
+            }
+
+            return clean.ToString().Trim();
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>Scheme, host and port of a URL, for logs: paths and queries may carry the receiver's own tokens.</summary>
+    private static string Describe(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : "(invalid URL)";
+
+    [LoggerMessage(EventId = 700, Level = LogLevel.Debug, Message = "Webhook {DeliveryId} ({EventType}) delivered to {Target} on attempt {Attempt} (HTTP {Status})")]
+    private static partial void LogDelivered(ILogger logger, string deliveryId, string eventType, string target, int attempt, int status);
+
+    [LoggerMessage(EventId = 701, Level = LogLevel.Warning, Message = "Webhook {DeliveryId} ({EventType}) to {Target} failed on attempt {Attempt}, retrying in {DelaySeconds:0.#} s: {Reason}")]
+    private static partial void LogAttemptFailed(ILogger logger, string deliveryId, string eventType, string target, int attempt, double delaySeconds, string reason);
+
+    [LoggerMessage(EventId = 702, Level = LogLevel.Error, Message = "Webhook {DeliveryId} ({EventType}) to {Target} failed after {Attempt} attempts; giving up (retry it with the API or CLI): {Reason}")]
+    private static partial void LogGaveUp(ILogger logger, string deliveryId, string eventType, string target, int attempt, string reason);
+
+    [LoggerMessage(EventId = 703, Level = LogLevel.Error, Message = "Webhook dispatcher could not reach the outbox, retrying: {Error}")]
+    private static partial void LogStoreFailed(ILogger logger, string error);
+
+    /// <param name="Delivered">2xx.</param>
+    /// <param name="Status">The HTTP status, when there was a response.</param>
+    /// <param name="Error">What <c>last_error</c> keeps (may include a response excerpt).</param>
+    /// <param name="Reason">What the log says (never a response body).</param>
+    private readonly record struct AttemptOutcome(bool Delivered, int? Status, string? Error, string Reason);
+}
