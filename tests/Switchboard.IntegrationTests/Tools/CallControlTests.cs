@@ -189,7 +189,7 @@ public class CallControlTests
         var result = await CallSimulator.RunAsync(TwilioCall(gateway, CallIdentity.NewTwilio(), tailSeconds: 8));
 
         // The call goes on: the caller hangs up at the end, having heard the announcement and then the apology.
-        Assert.False(result.GatewayClosedFirst);
+        Assert.False(result.GatewayClosedFirst, $"the gateway closed the stream: {result.CloseStatus} {result.CloseDescription}");
         Assert.Single(api.Requests);
         var events = await gateway.WaitForEndedCallAsync();
         var transfer = Assert.Single(events, e => e.Type == CallEventType.Transfer);
