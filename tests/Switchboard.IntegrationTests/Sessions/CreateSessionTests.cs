@@ -150,9 +150,6 @@ public class CreateSessionTests
     }
 
     [Theory]
-    [InlineData(InteractionModes.AudioPlayback)]
-    [InlineData(InteractionModes.VoiceConversation)]
-    [InlineData(InteractionModes.BrowserActions)]
     [InlineData(InteractionModes.Listen)]
     public async Task Create_ModeAllowedButNotImplemented_Is400NotAvailableYet(string mode)
     {
