@@ -158,8 +158,10 @@ internal static class EndpointBodyReader
             return kept;
         }
 
+        var transfer = Section(spec.Transfer, "transfer");
         return spec with
         {
+            Transfer = transfer with { Targets = Items(transfer.Targets, "transfer.targets") },
             TurnDetection = Section(spec.TurnDetection, "turnDetection"),
             Transcription = Section(spec.Transcription, "transcription"),
             Limits = Section(spec.Limits, "limits"),

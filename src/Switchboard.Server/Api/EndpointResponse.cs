@@ -53,6 +53,9 @@ internal sealed record EndpointResponse
 
     public required IReadOnlyList<FlowSpec> Flows { get; init; }
 
+    /// <summary>Where the built-in <c>transfer_call</c>/<c>handoff_human</c> tools may transfer a phone call.</summary>
+    public required TransferSpec Transfer { get; init; }
+
     public static EndpointResponse From(AgentEndpoint endpoint)
     {
         var spec = endpoint.Spec;
@@ -79,6 +82,7 @@ internal sealed record EndpointResponse
             PhoneNumbers = spec.PhoneNumbers ?? [],
             BrowserActions = spec.BrowserActions ?? [],
             Flows = spec.Flows ?? [],
+            Transfer = spec.Transfer ?? new TransferSpec(),
         };
     }
 }

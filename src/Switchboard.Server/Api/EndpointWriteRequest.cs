@@ -55,4 +55,7 @@ internal sealed record EndpointWriteRequest
     public IReadOnlyList<BrowserActionSpec>? BrowserActions { get; init; }
 
     public IReadOnlyList<FlowSpec>? Flows { get; init; }
+
+    /// <summary>Where the built-in <c>transfer_call</c>/<c>handoff_human</c> tools may transfer a phone call: named targets (E.164 or SIP) and an optional caller id.</summary>
+    public TransferSpec? Transfer { get; init; }
 }

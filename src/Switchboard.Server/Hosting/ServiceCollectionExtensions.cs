@@ -5,6 +5,7 @@ using Switchboard.Agents;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Agents.Tools;
 using Switchboard.Calls;
+using Switchboard.Carriers;
 using Switchboard.Configuration;
 using Switchboard.Server.Api;
 using Switchboard.Server.Control;
@@ -29,9 +30,12 @@ public static class ServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, SwitchboardOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CallRegistry>();
-        // HTTP tools run here; a tool without an http declaration gets "tool_not_available" (built-ins come with hand-off).
+        // HTTP tools run here; built-ins (end_call, transfer_call) are run by each call or session itself, anything else gets "tool_not_available".
         services.TryAddSingleton<IToolInvoker>(sp => new HttpToolInvoker(
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Tools, new NoToolsInvoker(), sp.GetRequiredService<ILogger<HttpToolInvoker>>()));
+        // Ends and transfers carrier calls (built-in end_call / transfer_call): one HTTP client for the whole gateway.
+        services.TryAddSingleton<ICarrierCallControl>(sp => new CarrierCallControl(
+            sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value, sp.GetRequiredService<ILogger<CarrierCallControl>>()));
         services.TryAddSingleton<IStore>(sp => StoreFactory.Create(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Storage));
         services.TryAddSingleton<ControlPlaneState>();
         services.TryAddSingleton(sp => new RemoteAgentConfig(

@@ -55,8 +55,34 @@ internal sealed record AgentSpec
     /// <summary>Named entry points a session may start at (each may override the greeting and add instructions).</summary>
     public IReadOnlyList<FlowSpec> Flows { get; set; } = [];
 
+    /// <summary>Where the built-in <c>transfer_call</c>/<c>handoff_human</c> tools may send a phone call (an allow-list).</summary>
+    public TransferSpec Transfer { get; set; } = new();
+
     /// <summary>When set, instructions, greeting and tools are fetched from the owning app at call start (see docs/tools.md).</summary>
     public RemoteConfigSpec? RemoteConfig { get; init; }
+}
+
+/// <summary>Transfer targets of an endpoint: the only places a call can be transferred to, by name.</summary>
+internal sealed record TransferSpec
+{
+    /// <summary>The allowed targets; the model names one (<c>{"target":"billing"}</c>), never a number of its own.</summary>
+    public IReadOnlyList<TransferTargetSpec> Targets { get; set; } = [];
+
+    /// <summary>E.164 number shown to the transfer target (Twilio <c>&lt;Dial callerId&gt;</c>, Telnyx <c>from</c>); carrier default when null.</summary>
+    public string? CallerId { get; init; }
+}
+
+/// <summary>One transfer target.</summary>
+internal sealed record TransferTargetSpec
+{
+    /// <summary>What the model calls it (<c>[a-zA-Z0-9_-]{1,64}</c>, unique).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>An E.164 number (<c>+15551234567</c>) or a SIP URI (<c>sip:desk@pbx.example.com</c>).</summary>
+    public required string To { get; init; }
+
+    /// <summary>When to use it, for the model (part of the default tool description).</summary>
+    public string? Description { get; init; }
 }
 
 /// <summary>Where an endpoint's instructions, greeting and tools come from at call start, and how long they are kept.</summary>

@@ -136,6 +136,8 @@ internal static partial class AgentSpecValidator
             }
         }
 
+        CheckTransfer(spec, Add);
+
         if (spec.RemoteConfig is { } remote)
         {
             if (!Uri.TryCreate(remote.Url, UriKind.Absolute, out var remoteUrl) || remoteUrl.Scheme is not ("http" or "https") || !string.IsNullOrEmpty(remoteUrl.UserInfo))
@@ -192,6 +194,52 @@ internal static partial class AgentSpecValidator
             }
         }
     }
+
+    /// <summary>Transfer targets (names, E.164 or SIP destinations, a caller id) and built-in transfer tools that have somewhere to go.</summary>
+    private static void CheckTransfer(AgentSpec spec, Action<string, string> add)
+    {
+        var transfer = spec.Transfer ?? new TransferSpec();
+        var targets = transfer.Targets ?? [];
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var target in targets)
+        {
+            if (string.IsNullOrWhiteSpace(target.Name) || !Identifier().IsMatch(target.Name) || !names.Add(target.Name))
+            {
+                add("transfer.targets", $"target name '{target.Name}' must be unique and match [a-zA-Z0-9_-]{{1,64}}");
+            }
+
+            if (string.IsNullOrWhiteSpace(target.To) || target.To.Length > 256 || !(E164().IsMatch(target.To) || SipUri().IsMatch(target.To)))
+            {
+                add("transfer.targets", $"'{target.Name}': to must be an E.164 number (+15551234567) or a SIP URI (sip:desk@pbx.example.com), got '{target.To}'");
+            }
+
+            if (target.Description is { Length: > 500 })
+            {
+                add("transfer.targets", $"'{target.Name}': description is at most 500 characters");
+            }
+        }
+
+        if (targets.Count > 20)
+        {
+            add("transfer.targets", "at most 20 transfer targets");
+        }
+
+        if (transfer.CallerId is { } callerId && !E164().IsMatch(callerId))
+        {
+            add("transfer.callerId", $"callerId must be an E.164 number such as +15550001111 (got '{callerId}')");
+        }
+
+        foreach (var tool in (spec.Tools ?? []).Where(BuiltInTools.IsTransfer))
+        {
+            if (targets.Count == 0)
+            {
+                add("tools", $"'{tool.Name}' is a built-in transfer tool and needs at least one transfer target: add transfer.targets, e.g. [{{\"name\":\"billing\",\"to\":\"+15551234567\"}}]");
+            }
+        }
+    }
+
+    [GeneratedRegex(@"^sips?:[^\s<>""@]+@[^\s<>""@]+$")]
+    private static partial Regex SipUri();
 
     [GeneratedRegex(@"^\+[1-9][0-9]{7,14}$")]
     private static partial Regex E164();

@@ -21,7 +21,7 @@ namespace Switchboard.Calls;
 /// backend loop forwards agent audio, marks and clears to the carrier and reacts to backend events. Each
 /// loop owns its own output buffer; the sockets serialize sends. Nothing here throws into another call.
 /// </remarks>
-internal sealed class CallBridge : IAsyncDisposable
+internal sealed partial class CallBridge : IAsyncDisposable
 {
     private static readonly System.Text.Json.JsonElement EmptyToolParameters =
         System.Text.Json.JsonDocument.Parse("""{"type":"object","properties":{}}""").RootElement.Clone();
@@ -97,6 +97,7 @@ internal sealed class CallBridge : IAsyncDisposable
         _journal = services.Journal;
         _registry = services.Registry;
         _tools = services.Tools;
+        _callControl = services.CallControl;
         _logger = services.Logger;
         _time = time;
         _protocol = protocol;
@@ -392,7 +393,9 @@ internal sealed class CallBridge : IAsyncDisposable
 
         _agent = agent;
         var spec = agent.Spec;
-        _toolRunner = new Agents.Tools.ToolRunner(spec.Tools, _tools, _time, _logger, new ToolCallContext(agent.TeamId, agent.EndpointId, _protocol.Name, start.From));
+        var tools = Agents.Tools.BuiltInTools.Effective(spec);
+        _toolRunner = new Agents.Tools.ToolRunner(tools, new BridgeToolInvoker(this, _tools), _time, _logger,
+            new ToolCallContext(agent.TeamId, agent.EndpointId, _protocol.Name, start.From));
         _backendFormat = ChooseBackendFormat(spec.AudioFormat, carrierFormat);
         _inbound = new AudioTranscoder(carrierFormat, _backendFormat);
         _outbound = new AudioTranscoder(_backendFormat, carrierFormat);
@@ -446,7 +449,7 @@ internal sealed class CallBridge : IAsyncDisposable
             SilenceDurationMs = spec.TurnDetection.SilenceDurationMs,
             TranscriptionModel = spec.Transcription.Model,
             TranscriptionLanguage = spec.Transcription.Language,
-            Tools = (spec.Tools ?? []).Select(t => new RealtimeToolDefinition(t.Name, t.Description ?? "", t.Parameters ?? EmptyToolParameters)).ToList(),
+            Tools = tools.Select(t => new RealtimeToolDefinition(t.Name, t.Description ?? "", t.Parameters ?? EmptyToolParameters)).ToList(),
         };
         _backendLoopOut.ResetWrittenCount();
         RealtimeClientEvents.WriteSessionUpdate(_backendLoopOut, settings);
@@ -724,6 +727,7 @@ internal sealed class CallBridge : IAsyncDisposable
             case ResponseCreatedEvent created:
                 _responseId = created.ResponseId;
                 _responseActive = true;
+                OnControlResponseCreated(created.ResponseId);
                 break;
             case OutputAudioDoneEvent done:
                 // Close the item's playback accounting with a mark so the ledger knows when it finished playing.
@@ -849,6 +853,7 @@ internal sealed class CallBridge : IAsyncDisposable
             });
         }
 
+        OnControlResponseDone(done.ResponseId);
         var calls = _pendingToolCalls.Where(c => string.Equals(c.ResponseId, done.ResponseId, StringComparison.Ordinal)).ToList();
         _pendingToolCalls.RemoveAll(c => string.Equals(c.ResponseId, done.ResponseId, StringComparison.Ordinal));
         // A cancelled or failed response's function calls must have no side effects.
@@ -878,6 +883,8 @@ internal sealed class CallBridge : IAsyncDisposable
                 await _backend!.SendAsync(output.WrittenMemory, token).ConfigureAwait(false);
             }
 
+            // An end_call or transfer among the calls now waits for this response (the goodbye or the announcement) to play out.
+            StartArmedControl(token);
             output.ResetWrittenCount();
             RealtimeClientEvents.WriteResponseCreate(output);
             await _backend!.SendAsync(output.WrittenMemory, token).ConfigureAwait(false);
@@ -911,12 +918,16 @@ internal sealed class CallBridge : IAsyncDisposable
         await _carrier.CloseAsync(status, reason, TimeSpan.FromSeconds(1)).ConfigureAwait(false);
     }
 
-    private void End(string reason, string? detail)
+    /// <summary>Records why the call ends; the first reason wins. True when this one did.</summary>
+    private bool End(string reason, string? detail)
     {
         if (Interlocked.CompareExchange(ref _endReason, reason, null) is null)
         {
             _endDetail = detail;
+            return true;
         }
+
+        return false;
     }
 
     private async Task FinishAsync()

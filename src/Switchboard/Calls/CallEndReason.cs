@@ -13,6 +13,12 @@ internal static class CallEndReason
     public const string GatewayShutdown = "gateway_shutdown";
     public const string InternalError = "internal_error";
 
+    /// <summary>The agent ended the call with the built-in <c>end_call</c> tool (after its goodbye played out).</summary>
+    public const string AgentEnded = "agent_ended";
+
+    /// <summary>The carrier accepted a transfer the agent asked for (<c>transfer_call</c>/<c>handoff_human</c>).</summary>
+    public const string Transferred = "transferred";
+
     /// <summary>Admission refused: unknown endpoint, or the endpoint does not accept this carrier.</summary>
     public const string EndpointRejected = "endpoint_rejected";
 

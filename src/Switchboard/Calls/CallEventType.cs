@@ -16,4 +16,10 @@ internal enum CallEventType
 
     /// <summary>Where the time went before an agent item's first audio: gateway in, backend, gateway out.</summary>
     ResponseTiming,
+
+    /// <summary>
+    /// A transfer the agent asked for: <c>reason</c> <c>accepted</c> or <c>failed</c>, <c>detail</c> what the carrier said,
+    /// <c>data</c> target, to, status (and http_status).
+    /// </summary>
+    Transfer,
 }

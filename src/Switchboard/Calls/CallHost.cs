@@ -14,8 +14,8 @@ internal sealed class CallHost
     private readonly CallServices _services;
 
     public CallHost(IOptions<SwitchboardOptions> options, IRealtimeEndpointProvider endpoints, IAgentResolver agents, ICallJournal journal, CallRegistry registry,
-        IToolInvoker tools, ILogger<CallBridge> logger, TimeProvider time) =>
-        _services = new CallServices(options.Value, endpoints, agents, journal, registry, tools, logger, time);
+        IToolInvoker tools, ILogger<CallBridge> logger, TimeProvider time, ICarrierCallControl callControl) =>
+        _services = new CallServices(options.Value, endpoints, agents, journal, registry, tools, logger, time, callControl);
 
     /// <summary>Bridges one carrier stream until the call ends; returns the call id.</summary>
     public async Task<string> RunAsync(WebSocket carrierSocket, ICarrierProtocol protocol, CancellationToken aborted)

@@ -49,4 +49,10 @@ internal static partial class CallLog
 
     [LoggerMessage(EventId = 131, Level = LogLevel.Error, Message = "Call {CallId}: endpoint lookup failed: {Error}")]
     public static partial void AdmissionFailed(ILogger logger, string callId, string error);
+
+    [LoggerMessage(EventId = 140, Level = LogLevel.Information, Message = "Call {CallId}: the agent ended the call (carrier hang-up: {Outcome})")]
+    public static partial void AgentEnded(ILogger logger, string callId, string outcome);
+
+    [LoggerMessage(EventId = 141, Level = LogLevel.Information, Message = "Call {CallId}: transfer to {Target}: {Outcome}")]
+    public static partial void TransferOutcome(ILogger logger, string callId, string target, string outcome);
 }

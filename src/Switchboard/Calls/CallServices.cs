@@ -14,4 +14,5 @@ internal sealed record CallServices(
     CallRegistry Registry,
     IToolInvoker Tools,
     ILogger Logger,
-    TimeProvider Time);
+    TimeProvider Time,
+    Carriers.ICarrierCallControl CallControl);

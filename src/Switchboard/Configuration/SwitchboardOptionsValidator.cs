@@ -6,7 +6,7 @@ namespace Switchboard.Configuration;
 /// Checks the whole configuration at start-up and reports every bad key at once, each message naming
 /// the key and how to fix it, so an operator fixes a deployment in one pass.
 /// </summary>
-internal sealed class SwitchboardOptionsValidator : IValidateOptions<SwitchboardOptions>
+internal sealed partial class SwitchboardOptionsValidator : IValidateOptions<SwitchboardOptions>
 {
     public ValidateOptionsResult Validate(string? name, SwitchboardOptions options)
     {
@@ -106,6 +106,24 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
         if (string.IsNullOrWhiteSpace(a.Voice))
         {
             yield return $"{p}:Agent:Voice must not be empty (e.g. marin).";
+        }
+
+        foreach (var (key, url) in new[] { ("Twilio:ApiBaseUrl", o.Twilio.ApiBaseUrl), ("Telnyx:ApiBaseUrl", o.Telnyx.ApiBaseUrl) })
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var api) || api.Scheme is not ("http" or "https") || !string.IsNullOrEmpty(api.UserInfo))
+            {
+                yield return $"{p}:{key} must be an absolute http(s) URL without credentials (got '{url}').";
+            }
+        }
+
+        if (!string.IsNullOrEmpty(o.Twilio.AccountSid) && !TwilioAccountSid().IsMatch(o.Twilio.AccountSid))
+        {
+            yield return $"{p}:Twilio:AccountSid must be AC followed by 32 hex digits (env TWILIO_ACCOUNT_SID).";
+        }
+
+        if (!string.IsNullOrEmpty(o.Twilio.AccountSid) && string.IsNullOrEmpty(o.Twilio.AuthToken))
+        {
+            yield return $"{p}:Twilio:AccountSid is set but {p}:Twilio:AuthToken is not: the REST API needs both (env TWILIO_AUTH_TOKEN).";
         }
 
         var b = o.Bridge;
@@ -209,4 +227,7 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
             return $"is not a valid Npgsql connection string ({ex.Message})";
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^AC[0-9a-fA-F]{32}$")]
+    private static partial System.Text.RegularExpressions.Regex TwilioAccountSid();
 }

@@ -1,6 +1,6 @@
 namespace Switchboard.Configuration;
 
-/// <summary>Twilio settings (section <c>Switchboard:Twilio</c>; env <c>TWILIO_AUTH_TOKEN</c>).</summary>
+/// <summary>Twilio settings (section <c>Switchboard:Twilio</c>; env <c>TWILIO_AUTH_TOKEN</c>, <c>TWILIO_ACCOUNT_SID</c>).</summary>
 public sealed record TwilioOptions
 {
     /// <summary>
@@ -8,4 +8,14 @@ public sealed record TwilioOptions
     /// When empty, signatures are not checked (development only; a warning is logged at start-up).
     /// </summary>
     public string? AuthToken { get; init; }
+
+    /// <summary>
+    /// Account SID (<c>AC…</c>) for the REST API that ends and transfers calls (the built-in <c>end_call</c> and
+    /// <c>transfer_call</c> tools), with <see cref="AuthToken"/> as Basic credentials. When empty, the account SID the
+    /// stream's <c>start</c> message carries is used.
+    /// </summary>
+    public string? AccountSid { get; init; }
+
+    /// <summary>Base URL of the Twilio REST API (tests point it at a local fake).</summary>
+    public string ApiBaseUrl { get; init; } = "https://api.twilio.com";
 }

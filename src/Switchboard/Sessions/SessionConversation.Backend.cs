@@ -100,7 +100,9 @@ internal sealed partial class SessionConversation
         var spec = _start.Endpoint.Spec;
         var options = _services.Options;
         var defaultModel = _backendEndpoint.Kind == "azure" ? options.Azure.Deployment ?? options.OpenAI.Model : options.OpenAI.Model;
-        var tools = (spec.Tools ?? []).Select(t => new RealtimeToolDefinition(t.Name, t.Description ?? "", t.Parameters ?? EmptyParameters));
+        // Built-ins with their defaults; transfers are left out (a session has no phone line to transfer).
+        var tools = BuiltInTools.Effective(spec).Where(t => !BuiltInTools.IsTransfer(t))
+            .Select(t => new RealtimeToolDefinition(t.Name, t.Description ?? "", t.Parameters ?? EmptyParameters));
         if (Mode == InteractionModes.BrowserActions)
         {
             tools = tools.Concat((spec.BrowserActions ?? []).Select(a => new RealtimeToolDefinition(a.Name, a.Description ?? "", a.Parameters ?? EmptyParameters)));
@@ -235,6 +237,7 @@ internal sealed partial class SessionConversation
                 _responseId = created.ResponseId;
                 _responseActive = true;
                 _speakingSent = false;
+                OnEndResponseCreated(created.ResponseId);
                 break;
             case OutputAudioDoneEvent audioDone:
                 await OnAgentAudioDoneAsync(audioDone.ItemId, token).ConfigureAwait(false);
@@ -316,6 +319,9 @@ internal sealed partial class SessionConversation
             await FinishAgentTurnAsync(itemId, partial, token).ConfigureAwait(false);
         }
 
+        // An end_call waiting for this goodbye may go ahead (its final transcript has been sent).
+        OnEndResponseDone(done.ResponseId);
+
         if (done.Usage is { } usage)
         {
             Record(CallEventType.Usage, reason: done.Status, data: new Dictionary<string, string>(StringComparer.Ordinal)
@@ -360,7 +366,7 @@ internal sealed partial class SessionConversation
     }
 
     /// <summary>The endpoint's tools for this connection (validation, timeouts, once per call_id).</summary>
-    private ToolRunner EndpointTools => _toolRunnerInstance ??= new ToolRunner(_start.Endpoint.Spec.Tools, _services.Tools, _time, _logger,
+    private ToolRunner EndpointTools => _toolRunnerInstance ??= new ToolRunner(BuiltInTools.Effective(_start.Endpoint.Spec), new SessionToolInvoker(this, _services.Tools), _time, _logger,
         new ToolCallContext(_start.Session.TeamId, _start.Session.EndpointId, Transports.WebSocket, null));
 
     private async Task RunToolsAsync(List<FunctionCallArgumentsDoneEvent> calls, CancellationToken token)
@@ -406,6 +412,7 @@ internal sealed partial class SessionConversation
                 eventId = _turnEventId = "sb_turn_" + (++_turnCounter).ToString(CultureInfo.InvariantCulture);
             }
 
+            StartArmedEnd(token);
             await SendBackendAsync(w => RealtimeClientEvents.WriteResponseCreate(w, eventId: eventId), token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)

@@ -291,6 +291,47 @@ public class EndpointApiTests : IClassFixture<ApiGateway>
     }
 
     [Fact]
+    public async Task Transfer_RoundTripsAndPatches_AndTransferToolsNeedATarget()
+    {
+        using var http = _api.Client(await _api.CreateKeyAsync(ApiScopes.ManageEndpoints));
+        using (var refused = await http.PostAsync("/api/v1/endpoints", ApiGateway.Json($$"""
+            { "name": "{{Unique("handoff")}}", "tools": [ { "name": "handoff_human" } ], "transfer": { "targets": [ null ], "callerId": "front desk" } }
+            """)))
+        {
+            var errors = (await ApiGateway.ReadProblemAsync(refused, HttpStatusCode.BadRequest)).GetProperty("errors");
+            Assert.Contains("needs at least one transfer target", errors.GetProperty("tools")[0].GetString(), StringComparison.Ordinal);
+            Assert.Equal("transfer.targets[0] must not be null", errors.GetProperty("transfer.targets")[0].GetString());
+            Assert.True(errors.TryGetProperty("transfer.callerId", out _));
+        }
+
+        using var created = await http.PostAsync("/api/v1/endpoints", ApiGateway.Json($$"""
+            {
+              "name": "{{Unique("handoff")}}",
+              "tools": [ { "name": "end_call" }, { "name": "transfer_call" } ],
+              "transfer": { "targets": [ { "name": "billing", "to": "+15551234567", "description": "Invoices" }, { "name": "desk", "to": "sip:desk@pbx.example.com" } ], "callerId": "+15550001111" }
+            }
+            """));
+        var endpoint = await ApiGateway.ReadJsonAsync(created, HttpStatusCode.Created);
+        var id = endpoint.GetProperty("id").GetGuid();
+        var transfer = endpoint.GetProperty("transfer");
+        Assert.Equal("+15550001111", transfer.GetProperty("callerId").GetString());
+        Assert.Equal("sip:desk@pbx.example.com", transfer.GetProperty("targets")[1].GetProperty("to").GetString());
+        Assert.Equal("Invoices", transfer.GetProperty("targets")[0].GetProperty("description").GetString());
+        // Stored as declared: the defaults are filled in when a call starts, not written into the endpoint.
+        Assert.True(!endpoint.GetProperty("tools")[1].TryGetProperty("parameters", out var parameters) || parameters.ValueKind == JsonValueKind.Null);
+
+        using (var fetched = await http.GetAsync($"/api/v1/endpoints/{id}"))
+        {
+            Assert.Equal(endpoint.ToString(), (await ApiGateway.ReadJsonAsync(fetched, HttpStatusCode.OK)).ToString());
+        }
+
+        using var patch = await http.PatchAsync($"/api/v1/endpoints/{id}", ApiGateway.Json("""{ "transfer": { "targets": [ { "name": "people", "to": "+15557654321" } ] } }"""));
+        var patched = (await ApiGateway.ReadJsonAsync(patch, HttpStatusCode.OK)).GetProperty("transfer");
+        Assert.Equal("people", Assert.Single(patched.GetProperty("targets").EnumerateArray()).GetProperty("name").GetString());
+        Assert.True(!patched.TryGetProperty("callerId", out var callerId) || callerId.ValueKind == JsonValueKind.Null);
+    }
+
+    [Fact]
     public async Task EndpointObject_HasEveryAgentSpecField()
     {
         using var http = _api.Client(await _api.CreateKeyAsync(ApiScopes.ReadTeamApps));

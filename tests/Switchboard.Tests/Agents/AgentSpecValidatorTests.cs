@@ -55,6 +55,13 @@ public class AgentSpecValidatorTests
         { "browserActions", """{"browserActions":[{"name":"show","parameters":"string"}]}""" },
         { "flows", """{"flows":[{"name":"billing"},{"name":"billing"}]}""" },
         { "flows", """{"flows":[{"name":"bad/name"}]}""" },
+        { "tools", """{"tools":[{"name":"transfer_call"}]}""" },
+        { "tools", """{"tools":[{"name":"handoff_human"}],"transfer":{"targets":[]}}""" },
+        { "transfer.targets", """{"transfer":{"targets":[{"name":"billing","to":"5551234567"}]}}""" },
+        { "transfer.targets", """{"transfer":{"targets":[{"name":"billing","to":"sip:no-host"}]}}""" },
+        { "transfer.targets", """{"transfer":{"targets":[{"name":"billing","to":"+15551234567"},{"name":"billing","to":"+15551234568"}]}}""" },
+        { "transfer.targets", """{"transfer":{"targets":[{"name":"bad name","to":"+15551234567"}]}}""" },
+        { "transfer.callerId", """{"transfer":{"targets":[{"name":"billing","to":"+15551234567"}],"callerId":"office"}}""" },
     };
 
     [Fact]
@@ -109,6 +116,24 @@ public class AgentSpecValidatorTests
     }
 
     [Fact]
+    public void Validate_BuiltInToolsWithTransferTargets_AreValid()
+    {
+        var spec = AgentSpecJson.ParseStrict("""
+            {"tools":[{"name":"end_call"},{"name":"transfer_call"},{"name":"handoff_human","description":"A person"}],
+             "transfer":{"targets":[{"name":"billing","to":"+15551234567","description":"Invoices"},{"name":"desk","to":"sip:desk@pbx.example.com"}],
+                         "callerId":"+15550001111"}}
+            """);
+        Assert.Empty(AgentSpecValidator.Validate("support", spec));
+    }
+
+    [Fact]
+    public void Validate_HttpToolNamedLikeABuiltIn_NeedsNoTransferTargets()
+    {
+        var spec = AgentSpecJson.ParseStrict("""{"tools":[{"name":"transfer_call","http":{"url":"https://crm.example.com/transfer"}}]}""");
+        Assert.Empty(AgentSpecValidator.Validate("support", spec));
+    }
+
+    [Fact]
     public void Validate_ManyBrokenRules_ReportsEveryOneAtOnce()
     {
         var spec = AgentSpecJson.ParseStrict("""
@@ -137,7 +162,7 @@ public class AgentSpecValidatorTests
     [Fact]
     public void Validate_NullNestedObjectsAndLists_AreTreatedAsDefaults()
     {
-        var spec = JsonSerializer.Deserialize("""{"turnDetection":null,"limits":null,"tools":null,"carriers":null,"flows":null}""", AgentJsonContext.Default.AgentSpec)!;
+        var spec = JsonSerializer.Deserialize("""{"turnDetection":null,"limits":null,"tools":null,"carriers":null,"flows":null,"transfer":null}""", AgentJsonContext.Default.AgentSpec)!;
         Assert.Empty(AgentSpecValidator.Validate("support", spec));
     }
 }

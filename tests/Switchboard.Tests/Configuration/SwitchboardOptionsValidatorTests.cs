@@ -29,6 +29,25 @@ public class SwitchboardOptionsValidatorTests
     }
 
     [Fact]
+    public void Collect_CarrierRestSettings_AreChecked()
+    {
+        var options = new SwitchboardOptions
+        {
+            Twilio = new TwilioOptions { AccountSid = "AC-not-a-sid", ApiBaseUrl = "ftp://api.twilio.com" },
+            Telnyx = new TelnyxOptions { ApiBaseUrl = "https://user:pw@api.telnyx.com" },
+        };
+
+        var errors = SwitchboardOptionsValidator.Collect(options).ToList();
+
+        foreach (var key in new[] { "Twilio:AccountSid must be AC", "Twilio:AccountSid is set but", "Twilio:ApiBaseUrl", "Telnyx:ApiBaseUrl" })
+        {
+            Assert.Contains(errors, e => e.Contains("Switchboard:" + key, StringComparison.Ordinal));
+        }
+
+        Assert.DoesNotContain(errors, e => e.Contains("pw", StringComparison.Ordinal) && !e.Contains("ApiBaseUrl", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Collect_OpenAIWithoutKey_ReportsTheEnvironmentVariable()
     {
         var errors = SwitchboardOptionsValidator.Collect(new SwitchboardOptions { Backend = new BackendOptions { Kind = BackendKind.OpenAI } });

@@ -169,6 +169,10 @@ internal static class RealtimeClientEvents
     public static void WriteAssistantText(IBufferWriter<byte> output, string text, string? itemId = null, string? eventId = null) =>
         WriteTextMessage(output, "assistant"u8, "output_text"u8, text, itemId, eventId);
 
+    /// <summary>Writes a system message (<c>input_text</c>): something the gateway tells the model, e.g. that a transfer failed.</summary>
+    public static void WriteSystemText(IBufferWriter<byte> output, string text, string? itemId = null, string? eventId = null) =>
+        WriteTextMessage(output, "system"u8, "input_text"u8, text, itemId, eventId);
+
     private static void WriteTextMessage(IBufferWriter<byte> output, ReadOnlySpan<byte> role, ReadOnlySpan<byte> contentType, string text, string? itemId, string? eventId)
     {
         using var w = new Utf8JsonWriter(output);
