@@ -32,7 +32,8 @@ public static class ServiceCollectionExtensions
         // HTTP tools run here; a tool without an http declaration gets "tool_not_available" (built-ins come with hand-off).
         services.TryAddSingleton<IToolInvoker>(sp => new HttpToolInvoker(
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Tools, new NoToolsInvoker(), sp.GetRequiredService<ILogger<HttpToolInvoker>>()));
-        services.TryAddSingleton<IStore>(sp => StoreFactory.Create(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Storage));
+        services.TryAddSingleton(sp => new CallPricing(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Pricing));
+        services.TryAddSingleton<IStore>(sp => StoreFactory.Create(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Storage, sp.GetRequiredService<CallPricing>()));
         services.TryAddSingleton<ControlPlaneState>();
         services.TryAddSingleton<IAgentResolver, StoreAgentResolver>();
         services.TryAddSingleton<ICallJournal, StoreCallJournal>();

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Switchboard.Calls;
 
@@ -31,8 +31,10 @@ internal sealed record CallArtifact
     /// <summary>The dialled number, redacted per the endpoint's <c>privacy.calleeNumber</c>.</summary>
     public string? To { get; init; }
 
+    [JsonConverter(typeof(CallArtifactTime))]
     public DateTimeOffset? StartedAt { get; init; }
 
+    [JsonConverter(typeof(CallArtifactTime))]
     public DateTimeOffset? EndedAt { get; init; }
 
     public long? DurationMs { get; init; }
