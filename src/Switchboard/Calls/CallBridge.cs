@@ -21,7 +21,7 @@ namespace Switchboard.Calls;
 /// backend loop forwards agent audio, marks and clears to the carrier and reacts to backend events. Each
 /// loop owns its own output buffer; the sockets serialize sends. Nothing here throws into another call.
 /// </remarks>
-internal sealed class CallBridge : IAsyncDisposable
+internal sealed partial class CallBridge : IAsyncDisposable
 {
     private static readonly System.Text.Json.JsonElement EmptyToolParameters =
         System.Text.Json.JsonDocument.Parse("""{"type":"object","properties":{}}""").RootElement.Clone();
@@ -137,6 +137,7 @@ internal sealed class CallBridge : IAsyncDisposable
         }
         finally
         {
+            await SummarizeBeforeCloseAsync().ConfigureAwait(false);
             // Say goodbye to the backend with a close frame before the loops are cancelled (a cancelled read aborts the socket).
             if (_backend is not null)
             {
@@ -416,6 +417,7 @@ internal sealed class CallBridge : IAsyncDisposable
         {
             _endpoint = _endpoints.GetEndpoint(spec.Backend, spec.Model);
             data["backend"] = _endpoint.Kind;
+            PrepareArtifact(data, spec);
             Record(CallEventType.CallStarted, data: data);
             _backend = await RealtimeConnection.ConnectAsync(_endpoint, _options.Bridge.MaxBackendMessageBytes,
                 TimeSpan.FromSeconds(_options.Backend.ConnectTimeoutSeconds), _cts.Token).ConfigureAwait(false);
@@ -702,6 +704,11 @@ internal sealed class CallBridge : IAsyncDisposable
     private async Task HandleBackendEventAsync(ReadOnlyMemory<byte> message, CancellationToken token)
     {
         var evt = RealtimeEventParser.Parse(message.Span);
+        if (IsSummaryEvent(evt))
+        {
+            return;
+        }
+
         switch (evt)
         {
             case SessionEvent { Type: RealtimeServerEventType.SessionUpdated } session:
