@@ -53,6 +53,12 @@ internal sealed record EndpointResponse
 
     public required IReadOnlyList<FlowSpec> Flows { get; init; }
 
+    /// <summary>What the post-call artifact shows of the caller's and callee's numbers.</summary>
+    public required PrivacySpec Privacy { get; init; }
+
+    /// <summary>Whether the backend writes an end-of-call summary for the artifact.</summary>
+    public required SummarySpec Summary { get; init; }
+
     public static EndpointResponse From(AgentEndpoint endpoint)
     {
         var spec = endpoint.Spec;
@@ -79,6 +85,8 @@ internal sealed record EndpointResponse
             PhoneNumbers = spec.PhoneNumbers ?? [],
             BrowserActions = spec.BrowserActions ?? [],
             Flows = spec.Flows ?? [],
+            Privacy = spec.Privacy ?? new PrivacySpec(),
+            Summary = spec.Summary ?? new SummarySpec(),
         };
     }
 }
