@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test suite of the solution and ends with one line: "N passed, N failed, N skipped".
+# Runs every test suite of the solution (.NET unit and integration tests, the load smoke, the browser suite) and ends with one line: "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +40,22 @@ if timeout 300 dotnet run -c Release --no-build --project bench/Switchboard.Load
   passed=$((passed + 1)); echo "load smoke: PASS"
 else
   failed=$((failed + 1)); echo "load smoke: FAIL (see $log)"
+fi
+
+# Browser suite: the talk page and the JavaScript client in a real headless Chromium against real gateway processes
+# (tests/browser, node:test + playwright-core). A missing chromium or a crashed runner counts as a failure.
+echo "browser: bash tests/browser/run.sh"
+browser_out=artifacts/browser-run.log
+timeout 600 bash tests/browser/run.sh >"$browser_out" 2>&1
+cat "$browser_out" >>"$log"
+grep -E "^\s*✖|^browser:" "$browser_out" | grep -vE "^\s*✖ failing tests" || true
+summary=$(grep -E "^browser: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$" "$browser_out" | tail -n 1)
+if [ -n "$summary" ]; then
+  read -r bp bf bs < <(echo "$summary" | sed -E 's/^browser: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/')
+  passed=$((passed + bp)); failed=$((failed + bf)); skipped=$((skipped + bs))
+else
+  echo "browser: the suite printed no summary (see $browser_out)"
+  failed=$((failed + 1))
 fi
 
 expected=$(grep -l "<IsTestProject>true</IsTestProject>" tests/*/*.csproj | wc -l)

@@ -1,4 +1,5 @@
 using Switchboard.Agents;
+using Switchboard.Agents.Tools;
 using Switchboard.Carriers;
 using Switchboard.Storage;
 
@@ -16,11 +17,13 @@ internal sealed class StoreAgentResolver : IAgentResolver
 
     private readonly IStore _store;
     private readonly ControlPlaneState _state;
+    private readonly RemoteAgentConfig _remote;
 
-    public StoreAgentResolver(IStore store, ControlPlaneState state)
+    public StoreAgentResolver(IStore store, ControlPlaneState state, RemoteAgentConfig remote)
     {
         _store = store;
         _state = state;
+        _remote = remote;
     }
 
     public async Task<AgentResolution> ResolveForCallAsync(string transport, CallStartInfo start, CancellationToken cancellationToken)
@@ -50,6 +53,8 @@ internal sealed class StoreAgentResolver : IAgentResolver
             return AgentResolution.Refuse($"endpoint does not accept {transport} calls");
         }
 
-        return AgentResolution.Accept(new ResolvedAgent(endpoint.TeamId, endpoint.Id, endpoint.Name, endpoint.Spec));
+        // An endpoint with remoteConfig gets its instructions, greeting and tools from its app now (cached, with fallbacks).
+        var spec = await _remote.ApplyAsync(endpoint, transport, null, cancellationToken).ConfigureAwait(false);
+        return AgentResolution.Accept(new ResolvedAgent(endpoint.TeamId, endpoint.Id, endpoint.Name, spec));
     }
 }

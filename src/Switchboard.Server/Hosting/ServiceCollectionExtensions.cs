@@ -35,6 +35,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(sp => new CallPricing(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Pricing));
         services.TryAddSingleton<IStore>(sp => StoreFactory.Create(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Storage, sp.GetRequiredService<CallPricing>()));
         services.TryAddSingleton<ControlPlaneState>();
+        services.TryAddSingleton(sp => new RemoteAgentConfig(
+            sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Tools, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RemoteAgentConfig>>()));
         services.TryAddSingleton<IAgentResolver, StoreAgentResolver>();
         services.TryAddSingleton<ICallJournal, StoreCallJournal>();
         services.TryAddSingleton<RealtimeEndpointProvider>();

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Switchboard.Agents;
+using Switchboard.Agents.Tools;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Configuration;
 using Switchboard.Control;
@@ -229,7 +230,10 @@ internal static partial class SessionEndpoints
             return (null, (int)WebSocketCloseStatus.InternalServerError, "agent backend unavailable");
         }
 
-        return (new SessionStart(session, endpoint, flow, backend), 0, "");
+        // An endpoint with remoteConfig gets its instructions, greeting and tools from its app now (cached, with fallbacks).
+        var remote = context.RequestServices.GetRequiredService<RemoteAgentConfig>();
+        var spec = await remote.ApplyAsync(endpoint, Transports.WebSocket, flow?.Name, context.RequestAborted);
+        return (new SessionStart(session, endpoint with { Spec = spec }, flow, backend), 0, "");
     }
 
     private static (SessionStart? Start, int Code, string Reason) Refuse(ILogger logger, int code, string reason, Guid? sessionId, string? detail = null)

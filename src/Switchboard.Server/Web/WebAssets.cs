@@ -21,10 +21,11 @@ internal static class WebAssets
 
     public static void Map(IEndpointRouteBuilder routes)
     {
-        // Pages and scripts for people, not part of the REST API.
+        // Pages and scripts for people, not part of the REST API. The path is optional so that /sdk/ and /app/ are a
+        // 404 "no such file" like any other missing file, not a 400 for a missing route value.
         routes.MapGet("/", (HttpContext context) => Serve(context, "index.html")).ExcludeFromDescription();
-        routes.MapGet("/app/{**path}", (HttpContext context, string path) => Serve(context, "app/" + path)).ExcludeFromDescription();
-        routes.MapGet("/sdk/{**path}", (HttpContext context, string path) => Serve(context, "sdk/" + path)).ExcludeFromDescription();
+        routes.MapGet("/app/{**path}", (HttpContext context, string? path) => Serve(context, "app/" + path)).ExcludeFromDescription();
+        routes.MapGet("/sdk/{**path}", (HttpContext context, string? path) => Serve(context, "sdk/" + path)).ExcludeFromDescription();
     }
 
     private static IResult Serve(HttpContext context, string name)

@@ -60,6 +60,25 @@ internal sealed record AgentSpec
 
     /// <summary>Whether the backend writes a short summary of the call before its session closes (for the artifact).</summary>
     public SummarySpec Summary { get; set; } = new();
+
+    /// <summary>When set, instructions, greeting and tools are fetched from the owning app at call start (see docs/tools.md).</summary>
+    public RemoteConfigSpec? RemoteConfig { get; init; }
+}
+
+/// <summary>Where an endpoint's instructions, greeting and tools come from at call start, and how long they are kept.</summary>
+internal sealed record RemoteConfigSpec
+{
+    /// <summary>Absolute <c>http(s)</c> URL answering <c>GET</c> with <c>{ instructions?, greeting?, tools? }</c>.</summary>
+    public required string Url { get; init; }
+
+    /// <summary>Name of the server-to-server key in <c>Switchboard:Tools:Secrets</c>, sent as <c>Authorization: Bearer …</c>.</summary>
+    public string? Secret { get; init; }
+
+    /// <summary>How long a fetched configuration is reused, in seconds (0–86400; default 60).</summary>
+    public int TtlSeconds { get; set; } = 60;
+
+    /// <summary>How long a fetch may take before the call starts with the fallback, in ms (100–10000; default 2000).</summary>
+    public int TimeoutMs { get; set; } = 2000;
 }
 
 /// <summary>Turn detection settings sent in <c>session.update</c>.</summary>

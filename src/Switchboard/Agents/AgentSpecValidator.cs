@@ -136,6 +136,29 @@ internal static partial class AgentSpecValidator
             }
         }
 
+        if (spec.RemoteConfig is { } remote)
+        {
+            if (!Uri.TryCreate(remote.Url, UriKind.Absolute, out var remoteUrl) || remoteUrl.Scheme is not ("http" or "https") || !string.IsNullOrEmpty(remoteUrl.UserInfo))
+            {
+                Add("remoteConfig.url", "must be an absolute http(s) URL without credentials");
+            }
+
+            if (remote.Secret is not null && !Identifier().IsMatch(remote.Secret))
+            {
+                Add("remoteConfig.secret", "must name a secret: [a-zA-Z0-9_-]{1,64}");
+            }
+
+            if (remote.TtlSeconds is < 0 or > 86400)
+            {
+                Add("remoteConfig.ttlSeconds", "must be 0-86400");
+            }
+
+            if (remote.TimeoutMs is < 100 or > 10000)
+            {
+                Add("remoteConfig.timeoutMs", "must be 100-10000");
+            }
+        }
+
         var actionNames = (spec.BrowserActions ?? []).Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var clash in (spec.Tools ?? []).Where(t => actionNames.Contains(t.Name)))
         {

@@ -21,6 +21,7 @@ internal sealed partial class SessionConversation
     private readonly Dictionary<string, string> _agentFinals = new(StringComparer.Ordinal);
     private readonly List<FunctionCallArgumentsDoneEvent> _toolCalls = [];
     private ToolRunner? _toolRunnerInstance;
+    private bool _userSpeaking;
     private RealtimeConnection? _backend;
 
     private async Task RunBackendAsync()
@@ -246,9 +247,11 @@ internal sealed partial class SessionConversation
                 break;
             case SpeechStartedEvent started:
                 // The barge-in itself already ran on the fast path.
+                _userSpeaking = true;
                 Record(CallEventType.CallerSpeechStarted, itemId: started.ItemId);
                 break;
             case SpeechStoppedEvent:
+                _userSpeaking = false;
                 await _outbox.SendStatusAsync(SessionStates.Thinking, token).ConfigureAwait(false);
                 break;
             case InputTranscriptionCompletedEvent heard:
@@ -350,8 +353,15 @@ internal sealed partial class SessionConversation
 
         if (!await EndTurnAsync(token).ConfigureAwait(false) && Speaks)
         {
-            // A response the backend started by itself (voice detection) has no queued turn to end.
-            await _outbox.SendStatusAsync(SessionStates.Idle, token).ConfigureAwait(false);
+            // A response the backend started by itself (voice detection) has no queued turn to end; a turn typed
+            // meanwhile has waited for it and starts now. While the user is still talking (the response was cancelled
+            // by a barge-in) the state stays "listening" rather than flickering to idle.
+            if (!_userSpeaking)
+            {
+                await _outbox.SendStatusAsync(SessionStates.Idle, token).ConfigureAwait(false);
+            }
+
+            await TryStartNextTurnAsync(token).ConfigureAwait(false);
         }
     }
 

@@ -140,7 +140,9 @@ internal sealed partial class SessionConversation
         string eventId;
         lock (_gate)
         {
-            if (!_backendReady || _turnActive || Volatile.Read(ref _endReason) is not null || !_pending.TryDequeue(out turn))
+            // _responseActive: in the spoken modes the backend starts responses by itself (voice detection); a second
+            // response.create while one runs would be refused (conversation_already_has_active_response).
+            if (!_backendReady || _turnActive || _responseActive || Volatile.Read(ref _endReason) is not null || !_pending.TryDequeue(out turn))
             {
                 return;
             }

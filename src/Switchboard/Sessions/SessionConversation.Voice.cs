@@ -22,6 +22,8 @@ internal sealed partial class SessionConversation
 
     private static readonly AudioFormat Mic16k = new(AudioEncoding.Pcm16LittleEndian, 16000);
 
+    private static readonly System.Buffers.SearchValues<byte> Base64Whitespace = System.Buffers.SearchValues.Create(" \t\r\n"u8);
+
     /// <summary>Played audio within this much of the generated end counts as fully played (one 40 ms piece).</summary>
     private const long PlayedSlackMs = 40;
 
@@ -92,7 +94,9 @@ internal sealed partial class SessionConversation
             return false;
         }
 
-        if (sampleRate == BackendAudio.SampleRate)
+        // Base64 that is already clean goes through untouched; with whitespace in it (legal base64, but not what a backend
+        // expects inside its JSON) it is decoded and re-encoded below.
+        if (sampleRate == BackendAudio.SampleRate && base64.IndexOfAny(Base64Whitespace) < 0)
         {
             RealtimeClientEvents.WriteAppendBase64(_appendOut, base64);
             return true;
@@ -100,6 +104,12 @@ internal sealed partial class SessionConversation
 
         EnsureCapacity(ref _micRaw, decodedLength);
         Base64.DecodeFromUtf8(base64, _micRaw, out _, out var decoded);
+        if (sampleRate == BackendAudio.SampleRate)
+        {
+            RealtimeClientEvents.WriteAppend(_appendOut, _micRaw.AsSpan(0, decoded));
+            return true;
+        }
+
         _micTranscoder ??= new AudioTranscoder(Mic16k, BackendAudio);
         EnsureCapacity(ref _micConverted, _micTranscoder.MaxOutputBytes(decoded));
         var converted = _micTranscoder.Transcode(_micRaw.AsSpan(0, decoded), _micConverted);
@@ -260,7 +270,9 @@ internal sealed partial class SessionConversation
             item = _lastAudioItem;
             var generatedMs = _lastAudioBytes / BackendAudio.BytesPerMs;
             var fullyPlayed = _lastAudioDone && string.Equals(_reportedItem, item, StringComparison.Ordinal) && _reportedMs + PlayedSlackMs >= generatedMs;
-            if (item is null || _interruptedItems.ContainsKey(item) || _interruption is not null || (fullyPlayed && !_responseActive))
+            // A finished item the client has played to the end was heard whole, even if a newer response is running
+            // (the user paused, the backend started answering, the user went on): only that response is cancelled.
+            if (item is null || _interruptedItems.ContainsKey(item) || _interruption is not null || fullyPlayed)
             {
                 item = null;
             }

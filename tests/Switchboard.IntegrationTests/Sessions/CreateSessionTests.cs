@@ -149,20 +149,34 @@ public class CreateSessionTests
         Assert.Contains("voice_conversation", detail, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData(InteractionModes.AudioPlayback)]
-    [InlineData(InteractionModes.VoiceConversation)]
-    [InlineData(InteractionModes.BrowserActions)]
-    [InlineData(InteractionModes.Listen)]
-    public async Task Create_ModeAllowedButNotImplemented_Is400NotAvailableYet(string mode)
+    [Fact]
+    public async Task Create_ModeAllowedButNotImplemented_Is400NotAvailableYet()
     {
         await using var gateway = await GatewayFixture.StartAsync(SessionApi.Settings());
         var key = await SessionApi.CreateKeyAsync(gateway);
 
-        using var response = await SessionApi.PostAsync(gateway, key, SessionApi.DefaultEndpoint(gateway).Id, mode);
+        using var response = await SessionApi.PostAsync(gateway, key, SessionApi.DefaultEndpoint(gateway).Id, InteractionModes.Listen);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("not available yet", (await SessionApi.ProblemAsync(response)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var detail = (await SessionApi.ProblemAsync(response)).GetProperty("detail").GetString();
+        Assert.Contains("not available yet", detail, StringComparison.Ordinal);
+        Assert.Contains("listen", detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(InteractionModes.AudioPlayback)]
+    [InlineData(InteractionModes.VoiceConversation)]
+    [InlineData(InteractionModes.BrowserActions)]
+    public async Task Create_VoiceMode_Returns201AndTheTokenCarriesTheMode(string mode)
+    {
+        await using var gateway = await GatewayFixture.StartAsync(SessionApi.Settings());
+        var key = await SessionApi.CreateKeyAsync(gateway);
+
+        var created = await SessionApi.CreateSessionAsync(gateway, key, mode: mode);
+
+        Assert.Equal(mode, (await gateway.Store.GetSessionAsync(created.SessionId, CancellationToken.None))!.Mode);
+        var checkedToken = await new SessionTokens(SessionApi.SigningKey, TimeSpan.FromSeconds(300), TimeProvider.System).ValidateAsync(created.WsToken, created.SessionId);
+        Assert.Equal(mode, checkedToken.Claims!.Mode);
     }
 
     [Fact]

@@ -91,10 +91,10 @@ internal static class SessionApi
             ["flow"] = flow,
         }));
 
-    /// <summary>Creates a text session on <paramref name="endpointId"/> (the default endpoint when null) and returns the 201 body.</summary>
-    public static async Task<CreatedSession> CreateSessionAsync(GatewayFixture gateway, string apiKey, Guid? endpointId = null, string? flow = null)
+    /// <summary>Creates a session (text unless <paramref name="mode"/> says otherwise) on <paramref name="endpointId"/> (the default endpoint when null) and returns the 201 body.</summary>
+    public static async Task<CreatedSession> CreateSessionAsync(GatewayFixture gateway, string apiKey, Guid? endpointId = null, string? flow = null, string mode = "text")
     {
-        using var response = await PostAsync(gateway, apiKey, endpointId ?? DefaultEndpoint(gateway).Id, flow: flow);
+        using var response = await PostAsync(gateway, apiKey, endpointId ?? DefaultEndpoint(gateway).Id, mode, flow);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, $"{(int)response.StatusCode}: {text}");
         return JsonSerializer.Deserialize<CreatedSession>(text, JsonSerializerOptions.Web)!;

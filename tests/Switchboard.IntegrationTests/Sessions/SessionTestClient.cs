@@ -60,7 +60,17 @@ internal sealed class SessionTestClient : IAsyncDisposable
                 }
             }
 
-            if (!await ReceiveOneAsync(cts.Token))
+            bool open;
+            try
+            {
+                open = await ReceiveOneAsync(cts.Token);
+            }
+            catch (OperationCanceledException ex)
+            {
+                throw new TimeoutException($"no matching message in time; received: {Describe()}", ex);
+            }
+
+            if (!open)
             {
                 return null;
             }
@@ -82,7 +92,11 @@ internal sealed class SessionTestClient : IAsyncDisposable
         return (int)(CloseStatus ?? throw new InvalidOperationException("the socket ended without a close frame"));
     }
 
-    public string Describe() => string.Join(" | ", Received.Select(m => m.GetRawText()));
+    /// <summary>Everything received, for failure messages (audio shown by its size, not its samples).</summary>
+    public string Describe() => string.Join(" | ", Received.Select(m =>
+        m.TryGetProperty("type", out var type) && type.ValueEquals("audio") && m.TryGetProperty("payload", out var p) && p.TryGetProperty("audio", out var audio)
+            ? $"audio#{m.GetProperty("seq")}({p.GetProperty("itemId")}, {audio.GetString()?.Length} chars)"
+            : m.GetRawText()));
 
     private async Task<bool> ReceiveOneAsync(CancellationToken token)
     {

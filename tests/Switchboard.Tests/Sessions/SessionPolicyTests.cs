@@ -19,7 +19,14 @@ public class SessionPolicyTests
 
     [Fact]
     public void CheckMode_AllowedButUnimplemented_IsNotImplemented() =>
-        Assert.Equal(SessionModeDecision.NotImplemented, SessionPolicy.CheckMode(new AgentSpec(), InteractionModes.VoiceConversation));
+        Assert.Equal(SessionModeDecision.NotImplemented, SessionPolicy.CheckMode(new AgentSpec(), InteractionModes.Listen));
+
+    [Theory]
+    [InlineData(InteractionModes.AudioPlayback)]
+    [InlineData(InteractionModes.VoiceConversation)]
+    [InlineData(InteractionModes.BrowserActions)]
+    public void CheckMode_VoiceModesOnDefaultSpec_AreAllowed(string mode) =>
+        Assert.Equal(SessionModeDecision.Allowed, SessionPolicy.CheckMode(new AgentSpec(), mode));
 
     [Fact]
     public void AllowsWebSocket_FollowsCarriers()

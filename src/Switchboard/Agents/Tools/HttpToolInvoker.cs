@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -29,16 +28,8 @@ internal sealed partial class HttpToolInvoker : IToolInvoker, IDisposable
         _options = options;
         _fallback = fallback;
         _logger = logger;
-        var handler = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            ConnectCallback = ConnectAsync,
-        };
         // Timeouts are per tool (ToolRunner's token), not per client.
-        _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        _client = OutboundHttp.CreateClient(options.AllowPrivateNetworks);
     }
 
     public async Task<string> InvokeAsync(ToolCall call, CancellationToken cancellationToken)
@@ -56,8 +47,9 @@ internal sealed partial class HttpToolInvoker : IToolInvoker, IDisposable
         }
         catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            var reason = ex.InnerException is BlockedAddressException blocked ? blocked.Message : "the tool's server could not be reached";
-            LogUnreachable(_logger, call.CallId, call.Name, ex.InnerException is BlockedAddressException ? "blocked address" : ex.HttpRequestError.ToString());
+            var blocked = OutboundHttp.IsBlocked(ex, out var blockedReason);
+            var reason = blocked ? blockedReason : "the tool's server could not be reached";
+            LogUnreachable(_logger, call.CallId, call.Name, blocked ? "blocked address" : ex.HttpRequestError.ToString());
             throw new ToolFailedException("tool_unreachable", Json(w =>
             {
                 w.WriteString("error"u8, "tool_unreachable");
@@ -241,57 +233,8 @@ internal sealed partial class HttpToolInvoker : IToolInvoker, IDisposable
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    /// <summary>Connects to the first allowed address the host resolves to; refuses private ones unless allowed.</summary>
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
-    {
-        var endPoint = context.DnsEndPoint;
-        var addresses = IPAddress.TryParse(endPoint.Host, out var literal)
-            ? [literal]
-            : await Dns.GetHostAddressesAsync(endPoint.Host, cancellationToken).ConfigureAwait(false);
-        var allowed = _options.AllowPrivateNetworks ? addresses : addresses.Where(a => !IsPrivate(a)).ToArray();
-        if (allowed.Length == 0)
-        {
-            throw new BlockedAddressException($"'{endPoint.Host}' is a private or loopback address, which tools may not call (Switchboard:Tools:AllowPrivateNetworks)");
-        }
-
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(allowed, endPoint.Port, cancellationToken).ConfigureAwait(false);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>Loopback, RFC 1918, carrier-grade NAT, link-local, unique-local, unspecified and IPv4-mapped forms of them.</summary>
-    internal static bool IsPrivate(IPAddress address)
-    {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
-        {
-            return true;
-        }
-
-        if (address.AddressFamily == AddressFamily.InterNetwork)
-        {
-            var b = address.GetAddressBytes();
-            return b[0] == 10 || b[0] == 0
-                || (b[0] == 172 && b[1] >= 16 && b[1] <= 31)
-                || (b[0] == 192 && b[1] == 168)
-                || (b[0] == 169 && b[1] == 254)
-                || (b[0] == 100 && b[1] >= 64 && b[1] <= 127);
-        }
-
-        return address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal;
-    }
+    /// <summary>See <see cref="OutboundHttp.IsPrivate"/>.</summary>
+    internal static bool IsPrivate(IPAddress address) => OutboundHttp.IsPrivate(address);
 
     public void Dispose() => _client.Dispose();
 
@@ -300,6 +243,4 @@ internal sealed partial class HttpToolInvoker : IToolInvoker, IDisposable
 
     [LoggerMessage(EventId = 711, Level = LogLevel.Warning, Message = "Call {CallId}: HTTP tool {Tool} unreachable: {Reason}")]
     private static partial void LogUnreachable(ILogger logger, string callId, string tool, string reason);
-
-    private sealed class BlockedAddressException(string message) : IOException(message);
 }

@@ -37,7 +37,9 @@ public class ToolRunnerTests
 
         Assert.Equal(ToolOutcome.Ok, outcome.Status);
         Assert.Equal("""{"status":"shipped"}""", outcome.OutputJson);
-        Assert.Equal(new ToolCall("call_1", "fc_1", "lookup_order", """{"order_id":"A-1"}"""), seen);
+        Assert.NotNull(seen);
+        Assert.Equal(("call_1", "fc_1", "lookup_order", """{"order_id":"A-1"}"""), (seen.CallId, seen.ToolCallId, seen.Name, seen.ArgumentsJson));
+        Assert.Equal("lookup_order", seen.Spec?.Name);
     }
 
     [Theory]
