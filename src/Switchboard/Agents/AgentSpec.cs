@@ -37,6 +37,12 @@ internal sealed record AgentSpec
 
     public LimitsSpec Limits { get; set; } = new();
 
+    /// <summary>How much of the caller's and callee's numbers the post-call artifact shows.</summary>
+    public PrivacySpec Privacy { get; set; } = new();
+
+    /// <summary>Whether the backend writes a short summary of the call before its session closes (for the artifact).</summary>
+    public SummarySpec Summary { get; set; } = new();
+
     /// <summary>Function tools offered to the model.</summary>
     public IReadOnlyList<ToolSpec> Tools { get; set; } = [];
 
@@ -54,12 +60,6 @@ internal sealed record AgentSpec
 
     /// <summary>Named entry points a session may start at (each may override the greeting and add instructions).</summary>
     public IReadOnlyList<FlowSpec> Flows { get; set; } = [];
-
-    /// <summary>How much of the caller's and callee's numbers the post-call artifact shows.</summary>
-    public PrivacySpec Privacy { get; set; } = new();
-
-    /// <summary>Whether the backend writes a short summary of the call before its session closes (for the artifact).</summary>
-    public SummarySpec Summary { get; set; } = new();
 
     /// <summary>When set, instructions, greeting and tools are fetched from the owning app at call start (see docs/tools.md).</summary>
     public RemoteConfigSpec? RemoteConfig { get; init; }
