@@ -3,14 +3,17 @@ using Switchboard.Storage;
 
 namespace Switchboard.Server.Api;
 
-/// <summary>A call with its transcript (folded from the events) and every stored event.</summary>
+/// <summary>A call with its transcript (folded from the events), every stored event, and its artifact.</summary>
 internal sealed record CallDetailResponse : CallResponse
 {
     public required IReadOnlyList<TranscriptTurnResponse> Transcript { get; init; }
 
     public required IReadOnlyList<CallEventResponse> Events { get; init; }
 
-    public static CallDetailResponse Build(CallRecord call, IReadOnlyList<CallEvent> events) => new()
+    /// <summary>The post-call artifact (<c>final: false</c> while the call runs), as <c>GET …/artifact</c> serves it.</summary>
+    public required CallArtifact Artifact { get; init; }
+
+    public static CallDetailResponse Build(CallRecord call, IReadOnlyList<CallEvent> events, CallArtifact artifact) => new()
     {
         Id = call.Id,
         EndpointId = call.EndpointId,
@@ -24,5 +27,6 @@ internal sealed record CallDetailResponse : CallResponse
         EventCount = call.EventCount,
         Transcript = CallTranscript.Build(events).Select(t => new TranscriptTurnResponse(t.Role, t.Text, t.At, t.Interrupted, t.HeardMs)).ToList(),
         Events = events.Select(CallEventResponse.From).ToList(),
+        Artifact = artifact,
     };
 }

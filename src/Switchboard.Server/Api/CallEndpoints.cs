@@ -1,10 +1,11 @@
 using System.ComponentModel;
+using Switchboard.Calls;
 using Switchboard.Control;
 using Switchboard.Storage;
 
 namespace Switchboard.Server.Api;
 
-/// <summary><c>/api/v1/calls</c>: the team's calls, newest first, and one call with its transcript and events. READ_CALLS.</summary>
+/// <summary><c>/api/v1/calls</c>: the team's calls, newest first, one call with its transcript, events and artifact, and the artifact alone. READ_CALLS.</summary>
 internal static class CallEndpoints
 {
     public const string Path = "/api/v1/calls";
@@ -28,6 +29,15 @@ internal static class CallEndpoints
             .WithSummary("Get a call with its transcript and events")
             .WithDescription("The call's summary, its transcript (caller and agent turns; an agent turn the caller barged in on is marked `interrupted` with `heardMs`) and every stored event in order.")
             .Produces<CallDetailResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapGet("/{id}/artifact", GetArtifactAsync)
+            .WithName("GetCallArtifact")
+            .WithSummary("Get a call's post-call artifact")
+            .WithDescription("The post-call artifact (docs/artifacts.md): endpoint, carrier ids, numbers redacted per the endpoint's privacy, times, end reason, " +
+                "transcript, tool calls, transfer, token usage and estimated cost, summary and hot hand-offs. For a call still running it is the artifact so far, " +
+                "with `final: false`; the `call.artifact` webhook carries the final one.")
+            .Produces<CallArtifact>()
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
@@ -58,6 +68,20 @@ internal static class CallEndpoints
         }
 
         var events = await store.ReadEventsAsync(call.Id, context.RequestAborted);
-        return Results.Json(CallDetailResponse.Build(call, events), ApiJsonContext.Default.CallDetailResponse);
+        var artifact = CallArtifactBuilder.Build(events, context.RequestServices.GetRequiredService<CallPricing>());
+        return Results.Json(CallDetailResponse.Build(call, events, artifact), ApiJsonContext.Default.CallDetailResponse);
+    }
+
+    private static async Task<IResult> GetArtifactAsync(HttpContext context, IStore store, CallPricing pricing, [Description("The call's id (call_…).")] string id)
+    {
+        var caller = ApiCaller.From(context);
+        var call = id.Length <= MaxIdLength ? await store.GetCallAsync(caller.TeamId, id, context.RequestAborted) : null;
+        if (call is null)
+        {
+            return ApiProblems.NotFound("no such call");
+        }
+
+        var events = await store.ReadEventsAsync(call.Id, context.RequestAborted);
+        return Results.Json(CallArtifactBuilder.Build(events, pricing), CallArtifactJsonContext.Default.CallArtifact);
     }
 }

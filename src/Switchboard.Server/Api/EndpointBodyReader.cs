@@ -165,6 +165,8 @@ internal static class EndpointBodyReader
             TurnDetection = Section(spec.TurnDetection, "turnDetection"),
             Transcription = Section(spec.Transcription, "transcription"),
             Limits = Section(spec.Limits, "limits"),
+            Privacy = Section(spec.Privacy, "privacy"),
+            Summary = Section(spec.Summary, "summary"),
             Tools = Items(spec.Tools, "tools"),
             Carriers = Items(spec.Carriers, "carriers"),
             Modes = Items(spec.Modes, "modes"),

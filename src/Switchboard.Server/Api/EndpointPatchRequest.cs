@@ -41,6 +41,12 @@ internal sealed record EndpointPatchRequest
 
     public LimitsSpec? Limits { get; init; }
 
+    /// <summary>What the post-call artifact shows of the numbers: <c>callerNumber</c> (default <c>last4</c>) and <c>calleeNumber</c> (default <c>full</c>), each <c>full</c>, <c>last4</c> or <c>none</c>.</summary>
+    public PrivacySpec? Privacy { get; init; }
+
+    /// <summary>An end-of-call summary written by the backend for the artifact: <c>enabled</c> (default false) and optional <c>instructions</c>.</summary>
+    public SummarySpec? Summary { get; init; }
+
     public IReadOnlyList<ToolSpec>? Tools { get; init; }
 
     /// <summary>Allowed transports: <c>websocket</c>, <c>twilio</c>, <c>telnyx</c> (default: all).</summary>

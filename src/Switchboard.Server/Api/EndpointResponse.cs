@@ -38,6 +38,12 @@ internal sealed record EndpointResponse
 
     public required LimitsSpec Limits { get; init; }
 
+    /// <summary>What the post-call artifact shows of the caller's and callee's numbers.</summary>
+    public required PrivacySpec Privacy { get; init; }
+
+    /// <summary>Whether the backend writes an end-of-call summary for the artifact.</summary>
+    public required SummarySpec Summary { get; init; }
+
     public required IReadOnlyList<ToolSpec> Tools { get; init; }
 
     /// <summary>Allowed transports: <c>websocket</c>, <c>twilio</c>, <c>telnyx</c>.</summary>
@@ -76,6 +82,8 @@ internal sealed record EndpointResponse
             TurnDetection = spec.TurnDetection ?? new TurnDetectionSpec(),
             Transcription = spec.Transcription ?? new TranscriptionSpec(),
             Limits = spec.Limits ?? new LimitsSpec(),
+            Privacy = spec.Privacy ?? new PrivacySpec(),
+            Summary = spec.Summary ?? new SummarySpec(),
             Tools = spec.Tools ?? [],
             Carriers = spec.Carriers ?? Transports.All,
             Modes = spec.Modes ?? InteractionModes.All,

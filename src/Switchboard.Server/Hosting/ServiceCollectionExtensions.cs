@@ -36,12 +36,14 @@ public static class ServiceCollectionExtensions
         // Ends and transfers carrier calls (built-in end_call / transfer_call): one HTTP client for the whole gateway.
         services.TryAddSingleton<ICarrierCallControl>(sp => new CarrierCallControl(
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value, sp.GetRequiredService<ILogger<CarrierCallControl>>()));
-        services.TryAddSingleton<IStore>(sp => StoreFactory.Create(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Storage));
+        services.TryAddSingleton<IStore>(sp => StoreFactory.Create(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Storage, sp.GetRequiredService<CallPricing>()));
         services.TryAddSingleton<ControlPlaneState>();
         services.TryAddSingleton(sp => new RemoteAgentConfig(
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Tools, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RemoteAgentConfig>>()));
         services.TryAddSingleton<IAgentResolver, StoreAgentResolver>();
         services.TryAddSingleton<ICallJournal, StoreCallJournal>();
+        // Prices for the post-call artifact's estimated cost (the store builds call.artifact bodies with them).
+        services.TryAddSingleton(sp => new CallPricing(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Pricing));
         services.TryAddSingleton<RealtimeEndpointProvider>();
         services.TryAddSingleton<IRealtimeEndpointProvider>(sp => sp.GetRequiredService<RealtimeEndpointProvider>());
         services.TryAddSingleton<CallHost>();

@@ -37,6 +37,12 @@ internal sealed record AgentSpec
 
     public LimitsSpec Limits { get; set; } = new();
 
+    /// <summary>How much of the caller's and callee's numbers the post-call artifact shows.</summary>
+    public PrivacySpec Privacy { get; set; } = new();
+
+    /// <summary>Whether the backend writes a short summary of the call before its session closes (for the artifact).</summary>
+    public SummarySpec Summary { get; set; } = new();
+
     /// <summary>Function tools offered to the model.</summary>
     public IReadOnlyList<ToolSpec> Tools { get; set; } = [];
 
@@ -206,5 +212,24 @@ internal sealed record FlowSpec
     public string? Greeting { get; init; }
 
     /// <summary>Appended to the endpoint's instructions when the session starts here.</summary>
+    public string? Instructions { get; init; }
+}
+
+/// <summary>Redaction of phone numbers in the post-call artifact (<see cref="Calls.NumberRedaction"/>).</summary>
+internal sealed record PrivacySpec
+{
+    /// <summary><c>full</c>, <c>last4</c> (default: <c>+*******1111</c>) or <c>none</c> (null).</summary>
+    public string CallerNumber { get; set; } = "last4";
+
+    /// <summary>The dialled number: <c>full</c> (default), <c>last4</c> or <c>none</c>.</summary>
+    public string CalleeNumber { get; set; } = "full";
+}
+
+/// <summary>A summary written by the backend in an out-of-band response when the call ends.</summary>
+internal sealed record SummarySpec
+{
+    public bool Enabled { get; init; }
+
+    /// <summary>What to ask for instead of the default (at most 4000 characters).</summary>
     public string? Instructions { get; init; }
 }

@@ -21,11 +21,15 @@ internal static class AgentSpecJson
 
     /// <summary>Parses API input; unknown fields and malformed JSON throw <see cref="JsonException"/>. Missing fields take the defaults.</summary>
     public static AgentSpec ParseStrict(string json) =>
-        JsonSerializer.Deserialize(WithDefaults(json), AgentJsonContext.Default.AgentSpec) ?? throw new JsonException("the agent spec is null");
+        WithToolDefaults(JsonSerializer.Deserialize(WithDefaults(json), AgentJsonContext.Default.AgentSpec) ?? throw new JsonException("the agent spec is null"));
 
     /// <summary>Parses a stored row, ignoring fields this version does not know; missing fields take the defaults.</summary>
     public static AgentSpec ParseStored(string json) =>
-        json.AsSpan().Trim() is "null" ? new AgentSpec() : JsonSerializer.Deserialize(WithDefaults(json), Lenient.AgentSpec) ?? new AgentSpec();
+        json.AsSpan().Trim() is "null" ? new AgentSpec() : WithToolDefaults(JsonSerializer.Deserialize(WithDefaults(json), Lenient.AgentSpec) ?? new AgentSpec());
+
+    /// <summary>The <c>hot_handoff</c> built-in's description and parameters filled in where the endpoint left them out.</summary>
+    private static AgentSpec WithToolDefaults(AgentSpec spec) =>
+        spec.Tools is { } tools && Tools.HotHandoffTool.WithDefaults(tools) is var filled && !ReferenceEquals(filled, tools) ? spec with { Tools = filled } : spec;
 
     /// <summary>
     /// The input laid over the defaults, objects merged field by field. The source-generated serializer builds init-only

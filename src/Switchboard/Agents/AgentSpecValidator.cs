@@ -166,6 +166,7 @@ internal static partial class AgentSpecValidator
         {
             Add("browserActions", $"'{clash.Name}' is both a tool and a browser action; give them different names");
         }
+        CheckArtifactSettings(spec, Add);
         var flowNames = new HashSet<string>(StringComparer.Ordinal);
         foreach (var flow in spec.Flows ?? [])
         {
@@ -176,6 +177,25 @@ internal static partial class AgentSpecValidator
         }
 
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+    }
+
+    private static void CheckArtifactSettings(AgentSpec spec, Action<string, string> add)
+    {
+        var privacy = spec.Privacy ?? new PrivacySpec();
+        if (!Calls.NumberRedaction.IsKnown(privacy.CallerNumber))
+        {
+            add("privacy.callerNumber", "privacy.callerNumber must be one of: " + string.Join(", ", Calls.NumberRedaction.Modes));
+        }
+
+        if (!Calls.NumberRedaction.IsKnown(privacy.CalleeNumber))
+        {
+            add("privacy.calleeNumber", "privacy.calleeNumber must be one of: " + string.Join(", ", Calls.NumberRedaction.Modes));
+        }
+
+        if (spec.Summary?.Instructions is { Length: > 4_000 })
+        {
+            add("summary.instructions", "summary.instructions is at most 4000 characters");
+        }
     }
 
     private static void CheckFunctions(string key, IEnumerable<(string Name, JsonElement? Parameters)> functions, Action<string, string> add)

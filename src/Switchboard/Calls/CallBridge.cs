@@ -138,6 +138,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
         }
         finally
         {
+            await SummarizeBeforeCloseAsync().ConfigureAwait(false);
             // Say goodbye to the backend with a close frame before the loops are cancelled (a cancelled read aborts the socket).
             if (_backend is not null)
             {
@@ -419,6 +420,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
         {
             _endpoint = _endpoints.GetEndpoint(spec.Backend, spec.Model);
             data["backend"] = _endpoint.Kind;
+            PrepareArtifact(data, spec);
             Record(CallEventType.CallStarted, data: data);
             _backend = await RealtimeConnection.ConnectAsync(_endpoint, _options.Bridge.MaxBackendMessageBytes,
                 TimeSpan.FromSeconds(_options.Backend.ConnectTimeoutSeconds), _cts.Token).ConfigureAwait(false);
@@ -705,6 +707,11 @@ internal sealed partial class CallBridge : IAsyncDisposable
     private async Task HandleBackendEventAsync(ReadOnlyMemory<byte> message, CancellationToken token)
     {
         var evt = RealtimeEventParser.Parse(message.Span);
+        if (IsSummaryEvent(evt))
+        {
+            return;
+        }
+
         switch (evt)
         {
             case SessionEvent { Type: RealtimeServerEventType.SessionUpdated } session:

@@ -14,6 +14,12 @@ internal enum CallEventType
     BackendError,
     Usage,
 
+    /// <summary>The backend's end-of-call summary (<c>text</c>), from an out-of-band response.</summary>
+    Summary,
+
+    /// <summary>A mid-call hot hand-off by the <c>hot_handoff</c> tool: <c>text</c> the reason, <c>data</c> call_id and arguments.</summary>
+    HandoffHot,
+
     /// <summary>Where the time went before an agent item's first audio: gateway in, backend, gateway out.</summary>
     ResponseTiming,
 

@@ -54,6 +54,16 @@ public sealed record SwitchboardOptions
     /// <summary>Signed outbound webhooks: timeout, retries, polling.</summary>
     public WebhookOptions Webhooks { get; init; } = new();
 
+    /// <summary>Post-call artifacts: how long a call waits for its summary.</summary>
+    public ArtifactOptions Artifacts { get; init; } = new();
+
+    /// <summary>
+    /// Prices per model for the artifact's estimated cost (<c>Switchboard:Pricing:&lt;model&gt;:InputTextPerMillion</c>, …). A model
+    /// named here replaces the built-in price of that model (<c>gpt-realtime</c>, <c>gpt-realtime-mini</c>); a model priced nowhere
+    /// has no estimate (null).
+    /// </summary>
+    public Dictionary<string, ModelPriceOptions> Pricing { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Keyless demo sessions for the talk page.</summary>
     public DemoOptions Demo { get; init; } = new();
 }

@@ -33,6 +33,11 @@ internal sealed partial class SwitchboardOptionsValidator : IValidateOptions<Swi
             yield return error;
         }
 
+        foreach (var error in o.Artifacts.Validate($"{p}:Artifacts").Concat(Calls.CallPricing.Validate(o.Pricing, $"{p}:Pricing")))
+        {
+            yield return error;
+        }
+
         var kind = o.Backend.Kind;
         if (kind == BackendKind.OpenAI && string.IsNullOrWhiteSpace(o.OpenAI.ApiKey))
         {

@@ -211,7 +211,13 @@ internal sealed partial class SessionConversation
 
     private async Task HandleBackendEventAsync(ReadOnlyMemory<byte> message, CancellationToken token)
     {
-        switch (RealtimeEventParser.Parse(message.Span))
+        var evt = RealtimeEventParser.Parse(message.Span);
+        if (IsSummaryEvent(evt))
+        {
+            return;
+        }
+
+        switch (evt)
         {
             // A text session answers with output_text, a spoken one with output_audio_transcript; both are relayed the same way.
             case OutputTextEvent { Type: RealtimeServerEventType.OutputTextDelta or RealtimeServerEventType.OutputAudioTranscriptDelta } delta:

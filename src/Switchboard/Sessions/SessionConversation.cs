@@ -84,6 +84,7 @@ internal sealed partial class SessionConversation : IAsyncDisposable
             data["flow"] = flow.Name;
         }
 
+        PrepareArtifact(data);
         Record(CallEventType.CallStarted, data: data);
         SessionLog.Connected(_logger, session.Id, CallId, session.EndpointId, session.Mode, _backendEndpoint.Describe());
         if (previous is not null)
@@ -132,6 +133,7 @@ internal sealed partial class SessionConversation : IAsyncDisposable
         }
         finally
         {
+            await SummarizeBeforeCloseAsync().ConfigureAwait(false);
             await _cts.CancelAsync().ConfigureAwait(false);
             await backendTask.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await FinishAsync().ConfigureAwait(false);

@@ -36,6 +36,7 @@ internal abstract partial class SqlStore
             }
 
             counts[e.CallId] = counts.GetValueOrDefault(e.CallId) + 1;
+            deliveries += await EnqueueArtifactWebhooksAsync(connection, tx, e, cancellationToken).ConfigureAwait(false);
             if (e.Type == CallEventType.CallStarted)
             {
                 await using var call = Command(connection, tx,

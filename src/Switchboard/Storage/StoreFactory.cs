@@ -7,9 +7,9 @@ namespace Switchboard.Storage;
 /// <summary>Builds the configured store (options are validated before this runs).</summary>
 internal static class StoreFactory
 {
-    public static SqlStore Create(StorageOptions options) => options.Provider switch
+    public static SqlStore Create(StorageOptions options, Calls.CallPricing? pricing = null) => options.Provider switch
     {
-        "postgres" => new PostgresStore(options.PostgresConnectionString!),
-        _ => new SqliteStore(options.SqlitePath),
+        "postgres" => new PostgresStore(options.PostgresConnectionString!) { Pricing = pricing ?? Calls.CallPricing.Default },
+        _ => new SqliteStore(options.SqlitePath) { Pricing = pricing ?? Calls.CallPricing.Default },
     };
 }

@@ -39,7 +39,7 @@ public abstract partial class StoreContractTests
         var all = await NewSubscriptionAsync(team.Id, [WebhookEventTypes.CallStarted, WebhookEventTypes.CallEnded], T0);
         var mine = await NewSubscriptionAsync(team.Id, [WebhookEventTypes.CallEnded], T0, endpoint);
         await NewSubscriptionAsync(team.Id, [WebhookEventTypes.CallStarted, WebhookEventTypes.CallEnded], T0, Guid.NewGuid());
-        await NewSubscriptionAsync(team.Id, [WebhookEventTypes.CallArtifact], T0);
+        var artifacts = await NewSubscriptionAsync(team.Id, [WebhookEventTypes.CallArtifact], T0);
         await NewSubscriptionAsync(other.Id, [WebhookEventTypes.CallStarted, WebhookEventTypes.CallEnded], T0);
         var deleted = await NewSubscriptionAsync(team.Id, [WebhookEventTypes.CallEnded], T0);
         await Store.DeleteWebhookSubscriptionAsync(team.Id, deleted.Id, T0, None);
@@ -52,18 +52,18 @@ public abstract partial class StoreContractTests
         await Store.AppendEventsAsync([started, ended], None);
 
         var deliveries = (await Store.ListWebhookDeliveriesAsync(team.Id, null, 0, 100, None)).Items;
-        Assert.Equal(3, deliveries.Count);
+        Assert.Equal(4, deliveries.Count);
         Assert.Empty((await Store.ListWebhookDeliveriesAsync(other.Id, null, 0, 100, None)).Items);
         Assert.Equal(
-            [(all.Id, WebhookEventTypes.CallEnded), (all.Id, WebhookEventTypes.CallStarted), (mine.Id, WebhookEventTypes.CallEnded)],
-            deliveries.Select(d => (d.SubscriptionId, d.EventType)).OrderBy(x => x.SubscriptionId == all.Id ? 0 : 1).ThenBy(x => x.EventType, StringComparer.Ordinal).ToArray());
+            [(all.Id, WebhookEventTypes.CallEnded), (all.Id, WebhookEventTypes.CallStarted), (mine.Id, WebhookEventTypes.CallEnded), (artifacts.Id, WebhookEventTypes.CallArtifact)],
+            deliveries.Select(d => (d.SubscriptionId, d.EventType)).OrderBy(x => x.SubscriptionId == all.Id ? 0 : x.SubscriptionId == mine.Id ? 1 : 2).ThenBy(x => x.EventType, StringComparer.Ordinal).ToArray());
         Assert.All(deliveries, d =>
         {
             Assert.Matches("^msg_[0-9a-f]{32}$", d.Id);
             Assert.Equal((WebhookDeliveryStatus.Pending, 0), (d.Status, d.Attempts));
             Assert.Equal(d.CreatedAt, d.NextAttemptAt);
         });
-        Assert.Equal(3, deliveries.Select(d => d.Id).Distinct().Count());
+        Assert.Equal(4, deliveries.Select(d => d.Id).Distinct().Count());
 
         var endedBody = deliveries.First(d => d.EventType == WebhookEventTypes.CallEnded).Payload;
         using var doc = JsonDocument.Parse(endedBody);
@@ -240,5 +240,46 @@ public abstract partial class StoreContractTests
             x is not null && y is not null && x with { EventTypes = [] } == y with { EventTypes = [] } && x.EventTypes.SequenceEqual(y.EventTypes);
 
         public int GetHashCode(WebhookSubscription? obj) => obj?.Id.GetHashCode() ?? 0;
+    }
+
+    [Fact]
+    public async Task AppendEvents_CallEnded_EnqueuesTheArtifactOfEveryStoredEvent_AndHandoffsAndFailedToolsAtOnce()
+    {
+        var team = await NewTeamAsync("artifacts");
+        var endpoint = Guid.NewGuid();
+        var sub = await NewSubscriptionAsync(team.Id, [WebhookEventTypes.CallArtifact, WebhookEventTypes.HandoffHot, WebhookEventTypes.ToolFailed], T0);
+        var started = Started("call-a", T0, team.Id, endpoint);
+        CallEvent Tool(long seq, string outcome) => new()
+        {
+            CallId = "call-a", Sequence = seq, At = T0.AddSeconds(seq), Type = CallEventType.ToolCall, Text = "lookup", Reason = outcome, Detail = """{"x":1}""",
+            Data = new Dictionary<string, string> { ["call_id"] = "fc_" + seq, ["arguments"] = "{}", ["kind"] = "tool" },
+        };
+        var handoff = new CallEvent
+        {
+            CallId = "call-a", Sequence = 4, At = T0.AddSeconds(4), Type = CallEventType.HandoffHot, Text = "qualified lead",
+            Data = new Dictionary<string, string> { ["call_id"] = "fc_4", ["arguments"] = """{"reason":"qualified lead"}""" },
+        };
+
+        await Store.AppendEventsAsync([started, Turn("call-a", 1, CallEventType.CallerTurn, "hi"), Tool(2, "ok"), Tool(3, "tool_timeout"), handoff], None);
+        var midCall = (await Store.ListWebhookDeliveriesAsync(team.Id, null, 0, 100, None)).Items;
+        var ended = Ended("call-a", 5, T0.AddSeconds(5));
+        await Store.AppendEventsAsync([Turn("call-a", 6, CallEventType.AgentTurn, "too late? no: same batch as the end"), ended], None);
+        await Store.AppendEventsAsync([started, ended], None);
+
+        Assert.Equal([WebhookEventTypes.HandoffHot, WebhookEventTypes.ToolFailed], midCall.Select(d => d.EventType).Order(StringComparer.Ordinal));
+        var deliveries = (await Store.ListWebhookDeliveriesAsync(team.Id, null, 0, 100, None)).Items;
+        Assert.Equal(3, deliveries.Count);
+        Assert.All(deliveries, d => Assert.Equal(sub.Id, d.SubscriptionId));
+        var failed = JsonDocument.Parse(deliveries.Single(d => d.EventType == WebhookEventTypes.ToolFailed).Payload).RootElement.GetProperty("data");
+        Assert.Equal(("fc_3", "tool_timeout"), (failed.GetProperty("toolCallId").GetString(), failed.GetProperty("outcome").GetString()));
+        var artifact = JsonDocument.Parse(deliveries.Single(d => d.EventType == WebhookEventTypes.CallArtifact).Payload).RootElement;
+        Assert.Equal(WebhookPayloads.Time(T0.AddSeconds(5)), artifact.GetProperty("timestamp").GetString());
+        var data = artifact.GetProperty("data");
+        Assert.True(data.GetProperty("final").GetBoolean());
+        Assert.Equal(endpoint.ToString("D"), data.GetProperty("endpoint").GetProperty("id").GetString());
+        Assert.Equal(["hi", "too late? no: same batch as the end"], data.GetProperty("transcript").EnumerateArray().Select(t => t.GetProperty("text").GetString()));
+        Assert.Equal(2, data.GetProperty("toolCalls").GetArrayLength());
+        Assert.Equal("qualified lead", data.GetProperty("hotHandoffs")[0].GetProperty("reason").GetString());
+        Assert.Equal("+*******0000", data.GetProperty("from").GetString());
     }
 }

@@ -16,6 +16,9 @@ public class AgentSpecValidatorTests
         { "instructions", $$"""{"instructions":"{{new string('i', 32_001)}}"}""" },
         { "greeting", $$"""{"greeting":"{{new string('g', 2_001)}}"}""" },
         { "audioFormat", """{"audioFormat":"mp3"}""" },
+        { "privacy.callerNumber", """{"privacy":{"callerNumber":"first4"}}""" },
+        { "privacy.calleeNumber", """{"privacy":{"calleeNumber":"hidden"}}""" },
+        { "summary.instructions", $$$"""{"summary":{"enabled":true,"instructions":"{{{new string('s', 4_001)}}}"}}""" },
         { "turnDetection.type", """{"turnDetection":{"type":"magic"}}""" },
         { "turnDetection.threshold", """{"turnDetection":{"threshold":1.01}}""" },
         { "turnDetection.threshold", """{"turnDetection":{"threshold":-0.1}}""" },
@@ -103,6 +106,19 @@ public class AgentSpecValidatorTests
         var (key, messages) = Assert.Single(errors);
         Assert.Equal(field, key);
         Assert.NotEmpty(Assert.Single(messages));
+    }
+
+    [Fact]
+    public void Validate_PrivacyAndSummarySettings_AreValidAndRoundTrip()
+    {
+        var spec = AgentSpecJson.ParseStrict("""{"privacy":{"callerNumber":"none","calleeNumber":"last4"},"summary":{"enabled":true,"instructions":"One line."}}""");
+
+        Assert.Empty(AgentSpecValidator.Validate("support", spec));
+        var stored = AgentSpecJson.ParseStored(AgentSpecJson.Serialize(spec));
+        Assert.Equal(("none", "last4"), (stored.Privacy.CallerNumber, stored.Privacy.CalleeNumber));
+        Assert.Equal((true, "One line."), (stored.Summary.Enabled, stored.Summary.Instructions));
+        var defaults = AgentSpecJson.ParseStrict("{}");
+        Assert.Equal(("last4", "full", false), (defaults.Privacy.CallerNumber, defaults.Privacy.CalleeNumber, defaults.Summary.Enabled));
     }
 
     [Fact]

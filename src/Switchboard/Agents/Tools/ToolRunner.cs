@@ -26,11 +26,17 @@ internal sealed partial class ToolRunner
     public ToolRunner(IReadOnlyList<ToolSpec>? tools, IToolInvoker invoker, TimeProvider time, ILogger logger, ToolCallContext? context = null)
     {
         _context = context;
-        _tools = tools ?? [];
+        _tools = HotHandoffTool.WithDefaults(tools);
         _invoker = invoker;
         _time = time;
         _logger = logger;
     }
+
+    /// <summary>
+    /// Journals a hot hand-off (tool call id, arguments) for the built-in <see cref="HotHandoffTool"/>; set by the host that
+    /// owns the conversation's journal. Without it, <c>hot_handoff</c> goes to the invoker like any other tool.
+    /// </summary>
+    public Action<string, string>? HotHandoff { get; set; }
 
     /// <summary>Runs (once) the function call <paramref name="toolCallId"/> of conversation <paramref name="conversationId"/>.</summary>
     public Task<ToolOutcome> RunAsync(string conversationId, string toolCallId, string name, string arguments, CancellationToken cancellationToken) =>
@@ -66,6 +72,12 @@ internal sealed partial class ToolRunner
                         "The arguments do not match the tool's schema; fix them and call again.", problems.Select(p => p.ToString()).ToList());
                 }
             }
+        }
+
+        if (HotHandoffTool.Is(tool) && HotHandoff is { } hotHandoff)
+        {
+            hotHandoff(toolCallId, arguments);
+            return new ToolOutcome(HotHandoffTool.Output, ToolOutcome.Ok, TimeSpan.Zero);
         }
 
         var timeout = tool.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(tool.TimeoutSeconds) : DefaultTimeout;

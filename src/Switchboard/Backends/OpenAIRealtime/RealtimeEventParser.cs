@@ -46,7 +46,7 @@ internal static class RealtimeEventParser
                 RealtimeServerEventType.InputTranscriptionCompleted => new InputTranscriptionCompletedEvent(eventId, Str(root, "item_id") ?? "", Str(root, "transcript") ?? ""),
                 RealtimeServerEventType.InputTranscriptionFailed => new InputTranscriptionFailedEvent(eventId, Str(root, "item_id") ?? "",
                     root.TryGetProperty("error", out var te) ? Str(te, "message") : null),
-                RealtimeServerEventType.ResponseCreated => new ResponseCreatedEvent(eventId, ResponseId(root)),
+                RealtimeServerEventType.ResponseCreated => new ResponseCreatedEvent(eventId, ResponseId(root)) { Metadata = ResponseMetadata(root) },
                 RealtimeServerEventType.ResponseDone => ParseResponseDone(eventId, root),
                 RealtimeServerEventType.OutputItemAdded or RealtimeServerEventType.OutputItemDone => ParseOutputItem(type, typeName, eventId, root),
                 RealtimeServerEventType.OutputAudioDelta => new OutputAudioDeltaEvent(eventId, Str(root, "response_id") ?? "", Str(root, "item_id") ?? "", Str(root, "delta") ?? ""),
@@ -101,6 +101,27 @@ internal static class RealtimeEventParser
         return new SessionEvent(type, typeName, eventId, Str(s, "id"), Str(s, "model"), expires, input, output, voice);
     }
 
+    /// <summary><c>response.metadata</c>'s string values; null when absent or empty.</summary>
+    private static Dictionary<string, string>? ResponseMetadata(JsonElement root)
+    {
+        if (!root.TryGetProperty("response", out var r) || r.ValueKind != JsonValueKind.Object
+            || !r.TryGetProperty("metadata", out var m) || m.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        Dictionary<string, string>? result = null;
+        foreach (var property in m.EnumerateObject())
+        {
+            if (property.Value.ValueKind == JsonValueKind.String)
+            {
+                (result ??= new Dictionary<string, string>(StringComparer.Ordinal))[property.Name] = property.Value.GetString()!;
+            }
+        }
+
+        return result;
+    }
+
     private static ResponseDoneEvent ParseResponseDone(string? eventId, JsonElement root)
     {
         if (!root.TryGetProperty("response", out var r) || r.ValueKind != JsonValueKind.Object)
@@ -128,7 +149,7 @@ internal static class RealtimeEventParser
                 Int(outDetails, "text_tokens"), Int(outDetails, "audio_tokens"));
         }
 
-        return new ResponseDoneEvent(eventId, Str(r, "id") ?? "", Str(r, "status") ?? "unknown", reason, usage);
+        return new ResponseDoneEvent(eventId, Str(r, "id") ?? "", Str(r, "status") ?? "unknown", reason, usage) { Metadata = ResponseMetadata(root) };
     }
 
     private static OutputItemEvent ParseOutputItem(RealtimeServerEventType type, string typeName, string? eventId, JsonElement root)

@@ -25,10 +25,18 @@ internal sealed record InputTranscriptionFailedEvent(string? EventId, string Ite
     : RealtimeServerEvent(RealtimeServerEventType.InputTranscriptionFailed, "conversation.item.input_audio_transcription.failed", EventId);
 
 internal sealed record ResponseCreatedEvent(string? EventId, string ResponseId)
-    : RealtimeServerEvent(RealtimeServerEventType.ResponseCreated, "response.created", EventId);
+    : RealtimeServerEvent(RealtimeServerEventType.ResponseCreated, "response.created", EventId)
+{
+    /// <summary>The response's <c>metadata</c> (string values) as given in <c>response.create</c>; null when it has none.</summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+}
 
 internal sealed record ResponseDoneEvent(string? EventId, string ResponseId, string Status, string? StatusReason, RealtimeUsage? Usage)
-    : RealtimeServerEvent(RealtimeServerEventType.ResponseDone, "response.done", EventId);
+    : RealtimeServerEvent(RealtimeServerEventType.ResponseDone, "response.done", EventId)
+{
+    /// <summary>The response's <c>metadata</c> (string values); null when it has none.</summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+}
 
 internal sealed record OutputItemEvent(RealtimeServerEventType Type, string TypeName, string? EventId, string? ResponseId, string ItemId, string ItemType, string? Role)
     : RealtimeServerEvent(Type, TypeName, EventId);

@@ -1,0 +1,20 @@
+namespace Switchboard.Configuration;
+
+/// <summary>
+/// What one model costs, in US dollars per million tokens of each kind (section <c>Switchboard:Pricing:&lt;model&gt;</c>).
+/// Used only for the estimated cost in post-call artifacts.
+/// </summary>
+public sealed record ModelPriceOptions
+{
+    /// <summary>Input text tokens (instructions, typed turns, transcripts in context).</summary>
+    public double InputTextPerMillion { get; init; }
+
+    /// <summary>Input audio tokens (the caller's speech).</summary>
+    public double InputAudioPerMillion { get; init; }
+
+    /// <summary>Output text tokens (text answers, summaries).</summary>
+    public double OutputTextPerMillion { get; init; }
+
+    /// <summary>Output audio tokens (the agent's speech).</summary>
+    public double OutputAudioPerMillion { get; init; }
+}
