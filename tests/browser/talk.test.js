@@ -394,10 +394,12 @@ describe("talk page on the local echo gateway", () => {
 
     await page.selectOption("#endpoint", { label: "needs-openai" });
     await page.click("#talk");
+    // 1011 is retried once (a backend may be briefly down), so wait for the final close before reading the message:
+    // while the retry runs the page says "Reconnecting…".
+    await page.waitForSelector('#state[data-state="closed"][data-close-code="1011"]');
     await page.waitForSelector('#error[data-code="backend_unavailable"]', { state: "visible" });
     // The gateway's error message (sent just before the close) says more than the close code, so it stays.
     assert.match(await page.locator("#error .alert-text").textContent(), /backend 'openai', which this gateway does not run/);
-    await page.waitForSelector('#state[data-state="closed"][data-close-code="1011"]');
     const errors = await page.evaluate(() => window.switchboardDebug.errors);
     assert.ok(errors.some((e) => e.code === "backend_unavailable"), `the gateway said why before closing: ${JSON.stringify(errors)}`);
 

@@ -179,10 +179,16 @@ public sealed class LocalEndpointsCommandTests : IDisposable
         var badLimit = await _cli.RunAsync("endpoints", "list", "--limit", "101");
         var badPage = await _cli.RunAsync("endpoints", "list", "--page", "zero");
 
+        // The list is ordered by creation time, then id: endpoints created within the same millisecond keep a stable but
+        // id-dependent order, so the expected page is read off the whole list rather than assumed from creation order.
+        using var all = JsonDocument.Parse((await _cli.RunAsync("endpoints", "list", "--limit", "100", "--json")).Out);
+        var names = all.RootElement.GetProperty("endpoints").EnumerateArray().Select(e => e.GetProperty("name").GetString()!).ToList();
+        Assert.Equal(5, names.Count);
         Assert.Contains("Page 2 of 3 (5 endpoints). Next: --page 3", page2.Out, StringComparison.Ordinal);
-        Assert.Contains(" e1 ", page2.Out, StringComparison.Ordinal);
-        Assert.Contains(" e2 ", page2.Out, StringComparison.Ordinal);
-        Assert.DoesNotContain(" e3 ", page2.Out, StringComparison.Ordinal);
+        Assert.Contains($" {names[2]} ", page2.Out, StringComparison.Ordinal);
+        Assert.Contains($" {names[3]} ", page2.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain($" {names[4]} ", page2.Out, StringComparison.Ordinal);
+        Assert.Equal(names[4], json.RootElement.GetProperty("endpoints")[0].GetProperty("name").GetString());
         var pagination = json.RootElement.GetProperty("pagination");
         Assert.Equal(5, pagination.GetProperty("total").GetInt32());
         Assert.False(pagination.GetProperty("hasMore").GetBoolean());
