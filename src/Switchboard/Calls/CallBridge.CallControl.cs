@@ -5,6 +5,7 @@ using Switchboard.Agents;
 using Switchboard.Agents.Tools;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Carriers;
+using Switchboard.Transport;
 
 namespace Switchboard.Calls;
 
@@ -74,7 +75,7 @@ internal sealed partial class CallBridge
             _control = new PendingControl(isEnd, call.ToolCallId, target, reason);
         }
 
-        return Json(w =>
+        return JsonText.Object(w =>
         {
             w.WriteBoolean("ok"u8, true);
             if (isEnd)
@@ -278,18 +279,6 @@ internal sealed partial class CallBridge
         }
     }
 
-    private static string Json(Action<Utf8JsonWriter> write)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            write(w);
-            w.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
 
     /// <summary>An armed end or transfer, and which response it waits for.</summary>
     private sealed class PendingControl(bool isEnd, string toolCallId, TransferTargetSpec? target, string? reason)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Switchboard.Agents;
 using Switchboard.Backends.OpenAIRealtime;
+using Switchboard.Transport;
 
 namespace Switchboard.Sessions;
 
@@ -84,27 +85,18 @@ internal sealed partial class SessionConversation
     }
 
     /// <summary>The function output the model sees: <c>{"ok":true,"result":…}</c> or <c>{"ok":false,"error":"…"}</c>.</summary>
-    private static string Output(bool ok, string? resultJson, string? error)
+    private static string Output(bool ok, string? resultJson, string? error) => JsonText.Object(w =>
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        w.WriteBoolean("ok"u8, ok);
+        if (resultJson is not null)
         {
-            w.WriteStartObject();
-            w.WriteBoolean("ok"u8, ok);
-            if (resultJson is not null)
-            {
-                w.WritePropertyName("result"u8);
-                w.WriteRawValue(resultJson);
-            }
-
-            if (error is not null)
-            {
-                w.WriteString("error"u8, error.Length > 500 ? error[..500] : error);
-            }
-
-            w.WriteEndObject();
+            w.WritePropertyName("result"u8);
+            w.WriteRawValue(resultJson);
         }
 
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
+        if (error is not null)
+        {
+            w.WriteString("error"u8, error.Length > 500 ? error[..500] : error);
+        }
+    });
 }

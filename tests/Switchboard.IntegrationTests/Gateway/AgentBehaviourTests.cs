@@ -9,16 +9,7 @@ namespace Switchboard.IntegrationTests.Gateway;
 /// <summary>Greeting, forced transcoding, call limits and function calls through the whole gateway.</summary>
 public class AgentBehaviourTests
 {
-    private static string RepoFile(string relative)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Switchboard.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        return Path.Combine(dir?.FullName ?? throw new DirectoryNotFoundException("repository root"), relative);
-    }
+    private static string RepoFile(string relative) => RepoPaths.File(relative);
 
     [Fact]
     public async Task Greeting_Configured_AgentSpeaksBeforeTheCaller()

@@ -358,14 +358,5 @@ public class CallControlTests
         body.Split('&').Select(p => p.Split('=', 2)).Select(p => new KeyValuePair<string, string>(
             Uri.UnescapeDataString(p[0].Replace('+', ' ')), Uri.UnescapeDataString(p[1].Replace('+', ' ')))).ToList();
 
-    private static string RepoFile(string relative)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Switchboard.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        return Path.Combine(dir?.FullName ?? throw new DirectoryNotFoundException("repository root"), relative);
-    }
+    private static string RepoFile(string relative) => RepoPaths.File(relative);
 }

@@ -207,14 +207,5 @@ public class HttpToolTests
         Assert.Contains(events, e => e.Type == CallEventType.AgentTurn && e.Text == "Order A-1042 ships tomorrow.");
     }
 
-    private static string RepoFile(string relative)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Switchboard.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        return Path.Combine(dir?.FullName ?? throw new DirectoryNotFoundException("repository root"), relative);
-    }
+    private static string RepoFile(string relative) => RepoPaths.File(relative);
 }

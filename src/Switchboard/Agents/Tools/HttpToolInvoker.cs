@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Switchboard.Calls;
 using Switchboard.Configuration;
+using Switchboard.Transport;
 
 namespace Switchboard.Agents.Tools;
 
@@ -50,7 +51,7 @@ internal sealed partial class HttpToolInvoker : IToolInvoker, IDisposable
             var blocked = OutboundHttp.IsBlocked(ex, out var blockedReason);
             var reason = blocked ? blockedReason : "the tool's server could not be reached";
             LogUnreachable(_logger, call.CallId, call.Name, blocked ? "blocked address" : ex.HttpRequestError.ToString());
-            throw new ToolFailedException("tool_unreachable", Json(w =>
+            throw new ToolFailedException("tool_unreachable", JsonText.Object(w =>
             {
                 w.WriteString("error"u8, "tool_unreachable");
                 w.WriteString("message"u8, reason);
@@ -64,7 +65,7 @@ internal sealed partial class HttpToolInvoker : IToolInvoker, IDisposable
             LogAnswered(_logger, call.CallId, call.Name, status, body.Length, truncated);
             if (status is < 200 or > 299)
             {
-                throw new ToolFailedException("http_error", Json(w =>
+                throw new ToolFailedException("http_error", JsonText.Object(w =>
                 {
                     w.WriteString("error"u8, "http_error");
                     w.WriteNumber("status"u8, status);
@@ -78,7 +79,7 @@ internal sealed partial class HttpToolInvoker : IToolInvoker, IDisposable
                 return body;
             }
 
-            return Json(w =>
+            return JsonText.Object(w =>
             {
                 w.WriteString("result"u8, body);
                 if (truncated)
@@ -117,7 +118,7 @@ internal sealed partial class HttpToolInvoker : IToolInvoker, IDisposable
                 if (!_options.Secrets.TryGetValue(name, out var secret) || string.IsNullOrEmpty(secret))
                 {
                     request.Dispose();
-                    throw new ToolFailedException("tool_misconfigured", Json(w =>
+                    throw new ToolFailedException("tool_misconfigured", JsonText.Object(w =>
                     {
                         w.WriteString("error"u8, "tool_misconfigured");
                         w.WriteString("message"u8, $"the gateway has no secret named '{name}' (Switchboard:Tools:Secrets:{name})");
@@ -220,18 +221,6 @@ internal sealed partial class HttpToolInvoker : IToolInvoker, IDisposable
 
     private static string Excerpt(string text, int max) => text.Length <= max ? text : text[..max] + "…";
 
-    private static string Json(Action<Utf8JsonWriter> write)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            write(w);
-            w.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
 
     /// <summary>See <see cref="OutboundHttp.IsPrivate"/>.</summary>
     internal static bool IsPrivate(IPAddress address) => OutboundHttp.IsPrivate(address);

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Switchboard.Transport;
 
 namespace Switchboard.Agents.Tools;
 
@@ -17,10 +17,8 @@ internal sealed record ToolOutcome(string OutputJson, string Status, TimeSpan El
     /// <summary>A structured error for the model: <c>{"error": code, "message": …, "details"?: […]}</c>.</summary>
     public static ToolOutcome Error(string code, string message, IReadOnlyList<string>? details = null)
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        var output = JsonText.Object(w =>
         {
-            w.WriteStartObject();
             w.WriteString("error"u8, code);
             w.WriteString("message"u8, message);
             if (details is { Count: > 0 })
@@ -33,10 +31,7 @@ internal sealed record ToolOutcome(string OutputJson, string Status, TimeSpan El
 
                 w.WriteEndArray();
             }
-
-            w.WriteEndObject();
-        }
-
-        return new ToolOutcome(System.Text.Encoding.UTF8.GetString(buffer.ToArray()), code, TimeSpan.Zero);
+        });
+        return new ToolOutcome(output, code, TimeSpan.Zero);
     }
 }
