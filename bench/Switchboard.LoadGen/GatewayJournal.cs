@@ -20,7 +20,14 @@ internal static partial class GatewayJournal
         // The journal is written by a background writer; give it a moment after the calls ended.
         await Task.Delay(1000, token);
         var ticks = new List<long>();
-        var builder = new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDir, "switchboard.db"), Mode = SqliteOpenMode.ReadOnly, Pooling = false };
+        var path = Path.Combine(dataDir, "switchboard.db");
+        if (!File.Exists(path))
+        {
+            // The null relay keeps no journal.
+            return LatencySummary.FromTicks(ticks);
+        }
+
+        var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
         await using var connection = new SqliteConnection(builder.ToString());
         await connection.OpenAsync(token);
         await using var cmd = connection.CreateCommand();

@@ -73,6 +73,8 @@ internal sealed class GatewayProcess : IDisposable
         info.Environment["OPENAI_REALTIME_URL"] = backend.Url.ToString();
         info.Environment["SWITCHBOARD_SQLITE_PATH"] = Path.Combine(dataDir, "switchboard.db");
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        // /diagnostics/runtime: live managed bytes and threads, to attribute memory per call.
+        info.Environment["Switchboard__Diagnostics__Enabled"] = "true";
         info.Environment.Remove("TWILIO_AUTH_TOKEN");
         foreach (var (name, value) in extraEnvironment)
         {

@@ -23,8 +23,18 @@ internal static class Report
             sb.AppendLine($"| {s.LoadGenCpuPercent:F0} % | {s.SchedulerLateness.P99Ms:F1} |");
         }
 
+        sb.AppendLine();
+        sb.AppendLine("| calls | gateway RSS per call KiB | live managed per call KiB (after full GC) | gateway threads | allocated B per call-s | GCs gen0/1/2 in window |");
+        sb.AppendLine("|---:|---:|---:|---:|---:|---:|");
+        foreach (var s in steps)
+        {
+            sb.AppendLine($"| {s.Calls} | {s.GatewayRssKibPerCall:F0} | {Maybe(s.GatewayManagedKibPerCall, "F1")} | {(s.GatewayThreads?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "–")} | {Maybe(s.GatewayAllocatedBytesPerCallSecond, "F0")} | {s.GatewayGcCounts ?? "–"} |");
+        }
+
         return sb.ToString();
     }
+
+    private static string Maybe(double? value, string format) => value is { } v ? v.ToString(format, System.Globalization.CultureInfo.InvariantCulture) : "–";
 
     public static string Details(StepResult s)
     {

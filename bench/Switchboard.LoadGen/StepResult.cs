@@ -39,6 +39,14 @@ internal sealed record StepResult
     public required long GatewayRssIdleKib { get; init; }
     public required long GatewayRssDuringKib { get; init; }
     public required double GatewayRssKibPerCall { get; init; }
+    /// <summary>Live managed bytes per call (after a full GC, calls connected, minus the idle process's), KiB; null without diagnostics.</summary>
+    public double? GatewayManagedKibPerCall { get; init; }
+    /// <summary>OS threads in the gateway with the calls connected.</summary>
+    public int? GatewayThreads { get; init; }
+    /// <summary>Managed bytes the gateway allocated per call-second over the measured window.</summary>
+    public double? GatewayAllocatedBytesPerCallSecond { get; init; }
+    /// <summary>Gen0/gen1/gen2 collections during the measured window.</summary>
+    public string? GatewayGcCounts { get; init; }
     public required bool GatewayAlive { get; init; }
     /// <summary>Gateway log lines (Warning and above) written during the step.</summary>
     public required int GatewayLogLines { get; init; }

@@ -20,6 +20,7 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
         var bargeEvery = options.BargeInEverySeconds > 0 ? Ticks.FromMs(options.BargeInEverySeconds * 1000) : 0;
         backend.BeginStep(new StepContext(states, bargeEvery));
         var idleRss = ProcStats.RssKib(gateway.Pid) ?? 0;
+        var idleRuntime = await RuntimeProbe.ReadAsync(gateway.BaseUrl, fullGc: true, token);
         var logLines0 = gateway.OutputLines;
         var calls = states.Select(s => new SimulatedCall(s)).ToList();
         try
@@ -57,6 +58,7 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
 
             // CPU and memory over the measured window only.
             await DelayUntil(measureFrom, token);
+            var runtime0 = await RuntimeProbe.ReadAsync(gateway.BaseUrl, fullGc: false, token);
             var cpu0 = ProcStats.CpuMs(gateway.Pid) ?? default;
             var self0 = Process.GetCurrentProcess().TotalProcessorTime;
             var machine0 = ProcStats.MachineJiffies();
@@ -74,6 +76,7 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
             var machine1 = ProcStats.MachineJiffies();
             var wallMs = LatencySummary.ToMs(Ticks.Now - wall0);
             rssDuring = Math.Max(rssDuring, ProcStats.RssKib(gateway.Pid) ?? 0);
+            var runtime1 = await RuntimeProbe.ReadAsync(gateway.BaseUrl, fullGc: false, token);
 
             // Drain: wait for the echoes still in flight.
             var drain = Stopwatch.StartNew();
@@ -82,6 +85,8 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
                 await Task.Delay(50, token);
             }
 
+            // Every call is still connected (media has stopped): what is live now is the calls' state.
+            var liveRuntime = await RuntimeProbe.ReadAsync(gateway.BaseUrl, fullGc: true, token);
             var alive = !gateway.HasExited;
             await Task.WhenAll(calls.Select(c => c.StopAsync(TimeSpan.FromSeconds(5))));
             backend.EndStep();
@@ -106,6 +111,13 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
                 GatewayRssIdleKib = idleRss,
                 GatewayRssDuringKib = rssDuring,
                 GatewayRssKibPerCall = live.Count > 0 ? (rssDuring - idleRss) / (double)live.Count : 0,
+                GatewayManagedKibPerCall = idleRuntime is not null && liveRuntime is not null && live.Count > 0
+                    ? (liveRuntime.ManagedBytes - idleRuntime.ManagedBytes) / 1024.0 / live.Count : null,
+                GatewayThreads = liveRuntime?.Threads,
+                GatewayAllocatedBytesPerCallSecond = runtime0 is not null && runtime1 is not null && callSeconds > 0
+                    ? (runtime1.AllocatedBytes - runtime0.AllocatedBytes) / callSeconds : null,
+                GatewayGcCounts = runtime0 is not null && runtime1 is not null
+                    ? $"{runtime1.Gen0 - runtime0.Gen0}/{runtime1.Gen1 - runtime0.Gen1}/{runtime1.Gen2 - runtime0.Gen2}" : null,
                 GatewayAlive = alive,
                 GatewayLogLines = gateway.OutputLines - logLines0,
             };

@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Carriers;
 using Switchboard.Carriers.Twilio;
+using Switchboard.Diagnostics;
 using Switchboard.Transport;
 
 // The floor for the load generator: a relay with the gateway's sockets and its per-frame conversion
@@ -17,6 +18,7 @@ app.UseWebSockets();
 var backendUrl = new Uri(Environment.GetEnvironmentVariable("OPENAI_REALTIME_URL") + "?model=gpt-realtime");
 var apiKey = Environment.GetEnvironmentVariable("OPENAI_API_KEY") ?? "";
 app.MapGet("/healthz", () => Results.Ok());
+app.MapGet("/diagnostics/runtime", (string? gc) => Results.Bytes(RuntimeFigures.Capture(fullGc: gc == "full").ToJson(), "application/json"));
 app.Map("/twilio", async (HttpContext context) =>
 {
     using var carrier = await context.WebSockets.AcceptWebSocketAsync();

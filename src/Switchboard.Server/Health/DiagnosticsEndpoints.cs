@@ -5,13 +5,31 @@ using Switchboard.Configuration;
 
 namespace Switchboard.Server.Health;
 
-/// <summary><c>GET /diagnostics/calls/by-stream/{streamId}</c>: a recent call's journal, when diagnostics are enabled.</summary>
+/// <summary>
+/// Developer diagnostics, when enabled: <c>GET /diagnostics/calls/by-stream/{streamId}</c> (a recent call's
+/// journal) and <c>GET /diagnostics/runtime</c> (managed memory and threads, for the load generator).
+/// </summary>
 internal static class DiagnosticsEndpoints
 {
-    public static void Map(IEndpointRouteBuilder routes) =>
+    public static void Map(IEndpointRouteBuilder routes)
+    {
         routes.MapGet("/diagnostics/calls/by-stream/{streamId}", CallByStreamAsync).WithTags("Diagnostics")
             .WithSummary("A recent call's journal by carrier stream id")
             .WithDescription("Developer diagnostics; 404 unless `Switchboard:Diagnostics:Enabled` is true.");
+        routes.MapGet("/diagnostics/runtime", Runtime).WithTags("Diagnostics")
+            .WithSummary("Managed memory, collections and threads of the gateway process")
+            .WithDescription("Developer diagnostics; 404 unless `Switchboard:Diagnostics:Enabled` is true. `?gc=full` first runs a full blocking collection (a pause of every call), so `managedBytes` is what is live.");
+    }
+
+    private static IResult Runtime(string? gc, IOptions<SwitchboardOptions> options)
+    {
+        if (!options.Value.Diagnostics.Enabled)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found");
+        }
+
+        return Results.Bytes(Switchboard.Diagnostics.RuntimeFigures.Capture(fullGc: gc == "full").ToJson(), "application/json");
+    }
 
     private static async Task<IResult> CallByStreamAsync(string streamId, IOptions<SwitchboardOptions> options, CallRegistry calls, ICallJournal journal, CancellationToken cancellationToken)
     {
