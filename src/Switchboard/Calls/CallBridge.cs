@@ -38,8 +38,10 @@ internal sealed partial class CallBridge : IAsyncDisposable
     private readonly WebSocketSender _carrier;
     private readonly WebSocketMessageReader _carrierReader;
     private readonly CancellationTokenSource _cts;
-    private readonly ArrayBufferWriter<byte> _carrierLoopOut = new(8 * 1024);
-    private readonly ArrayBufferWriter<byte> _backendLoopOut = new(8 * 1024);
+    // Sized for one media message (an append or a 100 ms carrier chunk); they grow if a codec needs more.
+    // One-off large messages (session.update) use their own writer so these stay small for the whole call.
+    private readonly ArrayBufferWriter<byte> _carrierLoopOut = new(1024);
+    private readonly ArrayBufferWriter<byte> _backendLoopOut = new(2048);
     private readonly Dictionary<string, long> _interruptedItems = new(StringComparer.Ordinal);
     private readonly List<FunctionCallArgumentsDoneEvent> _pendingToolCalls = [];
     private readonly long _startedTimestamp;
@@ -453,14 +455,14 @@ internal sealed partial class CallBridge : IAsyncDisposable
             TranscriptionLanguage = spec.Transcription.Language,
             Tools = tools.Select(t => new RealtimeToolDefinition(t.Name, t.Description ?? "", t.Parameters ?? EmptyToolParameters)).ToList(),
         };
-        _backendLoopOut.ResetWrittenCount();
-        RealtimeClientEvents.WriteSessionUpdate(_backendLoopOut, settings);
-        await _backend.SendAsync(_backendLoopOut.WrittenMemory, _cts.Token).ConfigureAwait(false);
+        var setup = new ArrayBufferWriter<byte>(4096);
+        RealtimeClientEvents.WriteSessionUpdate(setup, settings);
+        await _backend.SendAsync(setup.WrittenMemory, _cts.Token).ConfigureAwait(false);
         if (!string.IsNullOrWhiteSpace(spec.Greeting))
         {
-            _backendLoopOut.ResetWrittenCount();
-            RealtimeClientEvents.WriteResponseCreate(_backendLoopOut, $"Greet the caller by saying exactly: \"{spec.Greeting}\"");
-            await _backend.SendAsync(_backendLoopOut.WrittenMemory, _cts.Token).ConfigureAwait(false);
+            setup.ResetWrittenCount();
+            RealtimeClientEvents.WriteResponseCreate(setup, $"Greet the caller by saying exactly: \"{spec.Greeting}\"");
+            await _backend.SendAsync(setup.WrittenMemory, _cts.Token).ConfigureAwait(false);
         }
 
         var maxSeconds = spec.Limits.MaxCallSeconds > 0 ? spec.Limits.MaxCallSeconds : _options.Bridge.MaxCallSeconds;

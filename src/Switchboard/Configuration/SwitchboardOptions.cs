@@ -42,6 +42,9 @@ public sealed record SwitchboardOptions
     /// <summary>Developer diagnostics endpoints (off by default).</summary>
     public DiagnosticsOptions Diagnostics { get; init; } = new();
 
+    /// <summary>How socket I/O is scheduled (section <c>Switchboard:Performance</c>).</summary>
+    public PerformanceOptions Performance { get; init; } = new();
+
     /// <summary>Durable storage: SQLite (default) or PostgreSQL.</summary>
     public StorageOptions Storage { get; init; } = new();
 

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using Switchboard.Transport;
 
 namespace Switchboard.Storage;
 
@@ -110,6 +111,8 @@ internal abstract partial class SqlStore : IStore
 
     protected async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
+        // SQLite's "async" calls run synchronously: never run them on a socket thread that carries audio.
+        await IoThreads.LeaveAsync();
         var connection = CreateConnection();
         try
         {

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 
 namespace Switchboard.Transport;
 
@@ -20,6 +21,7 @@ internal sealed class WebSocketSender : IDisposable
     public bool IsClosed => Volatile.Read(ref _closed) != 0 || _socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived);
 
     /// <summary>Sends one text message. Returns false (never throws) when the socket is gone.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> SendTextAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,14 @@
+namespace Switchboard.Configuration;
+
+/// <summary>How the gateway schedules socket I/O (section <c>Switchboard:Performance</c>).</summary>
+public sealed record PerformanceOptions
+{
+    /// <summary>
+    /// Runs socket completions and everything they continue (frame parsing, the relay, the next send) on the
+    /// runtime's socket-engine threads instead of handing each message to the thread pool: Kestrel's
+    /// <c>UnsafePreferInlineScheduling</c> plus the runtime's inline socket completions
+    /// (<c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS</c>, set by the gateway at start-up). Saves the thread
+    /// hops of every message; database work leaves those threads first. Read once at start-up.
+    /// </summary>
+    public bool InlineIo { get; init; } = true;
+}
