@@ -24,11 +24,16 @@ internal static class Report
         }
 
         sb.AppendLine();
-        sb.AppendLine("| calls | gateway RSS per call KiB | live managed per call KiB (after full GC) | gateway threads | allocated B per call-s | GCs gen0/1/2 in window |");
-        sb.AppendLine("|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| calls | gateway RSS per call KiB | marginal RSS per added call KiB | live managed per call KiB (after full GC) | gateway threads | allocated B per call-s | GCs gen0/1/2 in window |");
+        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+        StepResult? previous = null;
         foreach (var s in steps)
         {
-            sb.AppendLine($"| {s.Calls} | {s.GatewayRssKibPerCall:F0} | {Maybe(s.GatewayManagedKibPerCall, "F1")} | {(s.GatewayThreads?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "–")} | {Maybe(s.GatewayAllocatedBytesPerCallSecond, "F0")} | {s.GatewayGcCounts ?? "–"} |");
+            // The slope between steps leaves out fixed costs (GC budget, pools) that RSS / N spreads over the calls.
+            var marginal = previous is not null && s.Connected > previous.Connected
+                ? (s.GatewayRssDuringKib - previous.GatewayRssDuringKib) / (double)(s.Connected - previous.Connected) : (double?)null;
+            sb.AppendLine($"| {s.Calls} | {s.GatewayRssKibPerCall:F0} | {Maybe(marginal, "F0")} | {Maybe(s.GatewayManagedKibPerCall, "F1")} | {(s.GatewayThreads?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "–")} | {Maybe(s.GatewayAllocatedBytesPerCallSecond, "F0")} | {s.GatewayGcCounts ?? "–"} |");
+            previous = s;
         }
 
         return sb.ToString();
