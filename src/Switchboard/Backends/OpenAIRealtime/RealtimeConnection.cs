@@ -4,16 +4,18 @@ using Switchboard.Transport;
 namespace Switchboard.Backends.OpenAIRealtime;
 
 /// <summary>
-/// The agent leg's socket: one GA realtime session over a client WebSocket. Sends are serialized;
-/// received messages land in a reusable buffer.
+/// The agent leg's socket: one GA realtime session over a client WebSocket opened by <see cref="WebSocketClient"/>
+/// (no HTTP stack kept per call). Sends are serialized; received messages land in a reusable buffer.
 /// </summary>
 internal sealed class RealtimeConnection : IAsyncDisposable
 {
-    private readonly ClientWebSocket _socket;
+    private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(20);
+
+    private readonly WebSocket _socket;
     private readonly WebSocketSender _sender;
     private readonly WebSocketMessageReader _reader;
 
-    private RealtimeConnection(ClientWebSocket socket, int maxMessageBytes)
+    private RealtimeConnection(WebSocket socket, int maxMessageBytes)
     {
         _socket = socket;
         _sender = new WebSocketSender(socket);
@@ -28,25 +30,9 @@ internal sealed class RealtimeConnection : IAsyncDisposable
 
     public static async Task<RealtimeConnection> ConnectAsync(RealtimeEndpoint endpoint, int maxMessageBytes, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var socket = new ClientWebSocket();
-        foreach (var (name, value) in endpoint.Headers)
-        {
-            socket.Options.SetRequestHeader(name, value);
-        }
-
-        socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(20);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
-        try
-        {
-            await socket.ConnectAsync(endpoint.Url, cts.Token).ConfigureAwait(false);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
+        var socket = await WebSocketClient.ConnectAsync(endpoint.Url, endpoint.Headers, KeepAliveInterval, cts.Token).ConfigureAwait(false);
         return new RealtimeConnection(socket, maxMessageBytes);
     }
 
