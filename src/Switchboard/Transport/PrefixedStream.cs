@@ -26,12 +26,22 @@ internal sealed class PrefixedStream(Stream inner, byte[] prefix) : Stream
         set => throw new NotSupportedException();
     }
 
-    public override int Read(Span<byte> buffer) => TakePrefix(buffer) is var n and > 0 ? n : inner.Read(buffer);
+    public override int Read(Span<byte> buffer) =>
+        buffer.IsEmpty && _prefix is not null ? 0 : TakePrefix(buffer) is var n and > 0 ? n : inner.Read(buffer);
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        TakePrefix(buffer.Span) is var n and > 0 ? ValueTask.FromResult(n) : inner.ReadAsync(buffer, cancellationToken);
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        // A zero-byte read asks "is there data?": with prefix bytes left there is, so it must not wait on the
+        // connection (the WebSocket's zero-byte receive would hang on a frame that already arrived).
+        if (buffer.IsEmpty && _prefix is not null)
+        {
+            return ValueTask.FromResult(0);
+        }
+
+        return TakePrefix(buffer.Span) is var n and > 0 ? ValueTask.FromResult(n) : inner.ReadAsync(buffer, cancellationToken);
+    }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();

@@ -31,6 +31,26 @@ public class WebSocketClientHandshakeTests
     }
 
     [Fact]
+    public async Task Connect_OnlyFrameArrivedWith101_ReaderWaitingWithZeroByteReceiveGetsIt()
+    {
+        // The gateway's reader waits with a zero-byte receive; the frame that came with the 101 is already
+        // buffered and nothing else will arrive, so that wait must end at once instead of reading the socket.
+        await using var server = RawHandshakeServer.Start(async (request, stream, ct) =>
+        {
+            byte[] reply = [.. Encoding.ASCII.GetBytes(RawHandshakeServer.SwitchingProtocols(request)), .. RawHandshakeServer.TextFrame("{\"type\":\"session.created\"}")];
+            await stream.WriteAsync(reply, ct);
+            await Task.Delay(Timeout, ct);
+        });
+
+        using var socket = await ConnectAsync(server.Url);
+        using var reader = new WebSocketMessageReader(socket, 1024);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(ReceiveStatus.Text, await reader.ReadAsync(cts.Token));
+        Assert.Equal("{\"type\":\"session.created\"}", Encoding.UTF8.GetString(reader.Message.Span));
+    }
+
+    [Fact]
     public async Task Connect_SendsUpgradeRequestWithEndpointHeaders()
     {
         await using var server = RawHandshakeServer.Start((request, stream, ct) =>
