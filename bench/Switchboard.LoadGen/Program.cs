@@ -57,8 +57,10 @@ try
             gateway = await GatewayProcess.StartAsync(dll, backend, options.GatewayEnvironment, token);
             Console.WriteLine($"gateway pid {gateway.Pid} at {gateway.BaseUrl}");
             runner = new StepRunner(gateway, backend, options);
-            // Warm-up call: JIT and connection paths of both processes, so the idle RSS and the first step are fair.
-            await runner.RunAsync(2, 4, 1, token);
+            // Warm-up: 20 calls for 6 s (barge-ins included) so the JIT has tiered the hot paths and the database,
+            // pools and GC heap have their working size; "idle" is then a gateway that has served calls, as in
+            // production, and RSS growth during a step is what the calls themselves hold.
+            await runner.RunAsync(20, 6, 1, token);
         }
 
         Console.WriteLine($"step: {calls} calls for {options.Seconds} s (first {options.WarmupSeconds} s are warm-up)…");
