@@ -3,11 +3,14 @@ namespace Switchboard.Audio;
 /// <summary>
 /// Converts a byte stream from one <see cref="AudioFormat"/> to another: decode, resample, encode.
 /// Keep one instance per call and direction, since it carries resampler history and, for 16-bit
-/// input, a dangling odd byte between chunks. Scratch buffers are sized for one second of input at
-/// construction; larger chunks are processed in one-second slices, so no call allocates. Not thread-safe.
+/// input, a dangling odd byte between chunks. Scratch buffers are sized for 50 ms of input at construction
+/// (a few KiB per call, which matters at hundreds of calls); larger chunks are processed in 50 ms slices, so no
+/// call allocates. Not thread-safe.
 /// </summary>
 internal sealed class AudioTranscoder
 {
+    private const int SlicesPerSecond = 20;
+
     private readonly PolyphaseResampler? _resampler;
     private readonly short[] _decoded;
     private readonly short[] _resampled;
@@ -41,7 +44,7 @@ internal sealed class AudioTranscoder
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(from.SampleRate, nameof(from));
         }
 
-        _decoded = new short[from.SampleRate];
+        _decoded = new short[from.SampleRate / SlicesPerSecond];
         _resampled = _resampler is null ? _decoded : new short[_resampler.MaxOutputLength(_decoded.Length)];
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -27,6 +28,8 @@ internal sealed class PolyphaseResampler
 
     // _phases[p] holds phase p's taps reversed, so an output is a plain dot product with
     // the _tapsPerPhase most recent input samples in time order.
+    private static readonly ConcurrentDictionary<(int Input, int Output), (float[][] Phases, int TapsPerPhase)> Filters = new();
+
     private readonly float[][] _phases;
 
     // Layout: [_tapsPerPhase - 1 samples of history][up to BlockSize new samples].
@@ -57,25 +60,9 @@ internal sealed class PolyphaseResampler
             return;
         }
 
-        // All filtering happens at the intermediate rate inputRate * _up.
-        var intermediateRate = (double)inputRate * _up;
-        var nyquist = Math.Min(inputRate, outputRate) / 2.0;
-        var passEdge = nyquist * PassBandFraction;
-        var transition = (nyquist - passEdge) / intermediateRate;
-        var cutoff = (passEdge + nyquist) / 2 / intermediateRate;
-
-        // Kaiser's length estimate, rounded up to a whole number of taps per phase.
-        var length = (int)Math.Ceiling(((StopBandAttenuationDb - 7.95) / (14.36 * transition)) + 1);
-        _tapsPerPhase = (length + _up - 1) / _up;
-        length = _tapsPerPhase * _up;
-
-        var prototype = DesignLowPass(length, cutoff, KaiserBeta(StopBandAttenuationDb));
-
-        // Zero taps on the oldest side pad each phase to whole SIMD vectors, so Dot has no scalar tail.
-        var vector = Vector.IsHardwareAccelerated ? Vector<float>.Count : 1;
-        var paddedTaps = (_tapsPerPhase + vector - 1) / vector * vector;
-        _phases = SplitPhases(prototype, _up, _tapsPerPhase, paddedTaps);
-        _tapsPerPhase = paddedTaps;
+        // The filter depends only on the rate pair and is never written after design: every resampler of a
+        // pair shares one (a call used to design and hold its own ~3-9 KiB of taps per direction).
+        (_phases, _tapsPerPhase) = Filters.GetOrAdd((inputRate, outputRate), static rates => DesignFilter(rates.Input, rates.Output));
         _work = new float[_tapsPerPhase - 1 + BlockSize];
     }
 
@@ -220,6 +207,31 @@ internal sealed class PolyphaseResampler
         }
 
         return taps;
+    }
+
+    private static (float[][] Phases, int TapsPerPhase) DesignFilter(int inputRate, int outputRate)
+    {
+        var gcd = Gcd(inputRate, outputRate);
+        var up = outputRate / gcd;
+
+        // All filtering happens at the intermediate rate inputRate * up.
+        var intermediateRate = (double)inputRate * up;
+        var nyquist = Math.Min(inputRate, outputRate) / 2.0;
+        var passEdge = nyquist * PassBandFraction;
+        var transition = (nyquist - passEdge) / intermediateRate;
+        var cutoff = (passEdge + nyquist) / 2 / intermediateRate;
+
+        // Kaiser's length estimate, rounded up to a whole number of taps per phase.
+        var length = (int)Math.Ceiling(((StopBandAttenuationDb - 7.95) / (14.36 * transition)) + 1);
+        var tapsPerPhase = (length + up - 1) / up;
+        length = tapsPerPhase * up;
+
+        var prototype = DesignLowPass(length, cutoff, KaiserBeta(StopBandAttenuationDb));
+
+        // Zero taps on the oldest side pad each phase to whole SIMD vectors, so Dot has no scalar tail.
+        var vector = Vector.IsHardwareAccelerated ? Vector<float>.Count : 1;
+        var paddedTaps = (tapsPerPhase + vector - 1) / vector * vector;
+        return (SplitPhases(prototype, up, tapsPerPhase, paddedTaps), paddedTaps);
     }
 
     private static float[][] SplitPhases(double[] prototype, int up, int tapsPerPhase, int paddedTaps)
