@@ -33,9 +33,9 @@ public static class GatewayApp
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        if (builder.Configuration.GetValue("Switchboard:Performance:InlineIo", defaultValue: true))
+        if (builder.Configuration.GetValue("Switchboard:Performance:InlineIo", defaultValue: false))
         {
-            // Each audio message otherwise costs two or three thread-pool hops (docs/performance.md).
+            // Opt-in: saves the thread-pool hops of every audio message at some tail latency (docs/performance.md).
             builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
             // The runtime reads this once, at its first socket; for the gateway process that is still ahead.
             if (Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
