@@ -21,6 +21,8 @@ internal sealed class LoadGenOptions
           --fresh-gateway              start a new gateway process (plus warm-up call) for every step, so its idle
                                        RSS is not inflated by the heap the previous step left behind
           --json artifacts/loadgen.json
+          --smaps-dir DIR              save the gateway's /proc/<pid>/smaps at rest (after a releasing GC), idle and
+                                       with the calls connected, per step
           --gateway-dll <path>         default src/Switchboard.Cli/bin/Release/net10.0/Switchboard.Cli.dll (built if missing)
           --smoke                      CI check: 20 calls for 10 s; exit 0 only if nothing was lost or reordered,
                                        every call connected, every barge-in cleared and both p99 < 200 ms
@@ -43,6 +45,9 @@ internal sealed class LoadGenOptions
     private readonly Dictionary<string, string> _gatewayEnvironment = new(StringComparer.Ordinal);
 
     public string JsonPath { get; private set; } = Path.Combine("artifacts", "loadgen.json");
+
+    /// <summary>When set, the gateway's /proc/&lt;pid&gt;/smaps at rest (idle and with the calls connected) is saved here per step.</summary>
+    public string? SmapsDirectory { get; private set; }
 
     public string? GatewayDll { get; private set; }
 
@@ -94,6 +99,9 @@ internal sealed class LoadGenOptions
                     }
 
                     options._gatewayEnvironment[pair[..eq]] = pair[(eq + 1)..];
+                    break;
+                case "--smaps-dir":
+                    options.SmapsDirectory = Value();
                     break;
                 case "--json":
                     options.JsonPath = Value();

@@ -24,15 +24,17 @@ internal static class Report
         }
 
         sb.AppendLine();
-        sb.AppendLine("| calls | gateway RSS per call KiB | marginal RSS per added call KiB | live managed per call KiB (after full GC) | gateway threads | allocated B per call-s | GCs gen0/1/2 in window |");
-        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| calls | gateway RSS per call KiB (peak) | marginal RSS per added call KiB | RSS per call KiB at rest (after releasing GC) | marginal RSS at rest per added call KiB | live managed per call KiB (after full GC) | gateway threads | allocated B per call-s | GCs gen0/1/2 in window |");
+        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         StepResult? previous = null;
         foreach (var s in steps)
         {
             // The slope between steps leaves out fixed costs (GC budget, pools) that RSS / N spreads over the calls.
             var marginal = previous is not null && s.Connected > previous.Connected
                 ? (s.GatewayRssDuringKib - previous.GatewayRssDuringKib) / (double)(s.Connected - previous.Connected) : (double?)null;
-            sb.AppendLine($"| {s.Calls} | {s.GatewayRssKibPerCall:F0} | {Maybe(marginal, "F0")} | {Maybe(s.GatewayManagedKibPerCall, "F1")} | {(s.GatewayThreads?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "–")} | {Maybe(s.GatewayAllocatedBytesPerCallSecond, "F0")} | {s.GatewayGcCounts ?? "–"} |");
+            var restMarginal = previous?.GatewayRestRssKib is { } r0 && s.GatewayRestRssKib is { } r1 && s.Connected > previous.Connected
+                ? (r1 - r0) / (double)(s.Connected - previous.Connected) : (double?)null;
+            sb.AppendLine($"| {s.Calls} | {s.GatewayRssKibPerCall:F0} | {Maybe(marginal, "F0")} | {Maybe(s.GatewayHeldKibPerCall, "F1")} | {Maybe(restMarginal, "F1")} | {Maybe(s.GatewayManagedKibPerCall, "F1")} | {(s.GatewayThreads?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "–")} | {Maybe(s.GatewayAllocatedBytesPerCallSecond, "F0")} | {s.GatewayGcCounts ?? "–"} |");
             previous = s;
         }
 

@@ -10,11 +10,12 @@ internal static class RuntimeProbe
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
-    public static async Task<RuntimeSample?> ReadAsync(Uri baseUrl, bool fullGc, CancellationToken token)
+    /// <summary><paramref name="gc"/>: null (no collection), "full" (live bytes) or "release" (aggressive: the GC hands its free memory back, so RSS right after is what the process holds).</summary>
+    public static async Task<RuntimeSample?> ReadAsync(Uri baseUrl, string? gc, CancellationToken token)
     {
         try
         {
-            using var response = await Http.GetAsync(new Uri(baseUrl, fullGc ? "/diagnostics/runtime?gc=full" : "/diagnostics/runtime"), token);
+            using var response = await Http.GetAsync(new Uri(baseUrl, gc is null ? "/diagnostics/runtime" : "/diagnostics/runtime?gc=" + gc), token);
             if (!response.IsSuccessStatusCode)
             {
                 return null;

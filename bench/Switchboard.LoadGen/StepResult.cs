@@ -41,6 +41,13 @@ internal sealed record StepResult
     public required double GatewayRssKibPerCall { get; init; }
     /// <summary>Live managed bytes per call (after a full GC, calls connected, minus the idle process's), KiB; null without diagnostics.</summary>
     public double? GatewayManagedKibPerCall { get; init; }
+    /// <summary>
+    /// RSS per call at rest: (RSS with the calls connected − idle RSS) / N, each read right after an aggressive
+    /// full GC that returns the GC's free memory to the OS, so the allocation budget is not counted; KiB.
+    /// </summary>
+    public double? GatewayHeldKibPerCall { get; init; }
+    /// <summary>RSS at rest (right after the releasing GC) with the calls connected, KiB.</summary>
+    public long? GatewayRestRssKib { get; init; }
     /// <summary>OS threads in the gateway with the calls connected.</summary>
     public int? GatewayThreads { get; init; }
     /// <summary>Managed bytes the gateway allocated per call-second over the measured window.</summary>

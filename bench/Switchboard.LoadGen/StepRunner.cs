@@ -20,7 +20,9 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
         var bargeEvery = options.BargeInEverySeconds > 0 ? Ticks.FromMs(options.BargeInEverySeconds * 1000) : 0;
         backend.BeginStep(new StepContext(states, bargeEvery));
         var idleRss = ProcStats.RssKib(gateway.Pid) ?? 0;
-        var idleRuntime = await RuntimeProbe.ReadAsync(gateway.BaseUrl, fullGc: true, token);
+        var idleRuntime = await RuntimeProbe.ReadAsync(gateway.BaseUrl, "release", token);
+        var idleRssReleased = ProcStats.RssKib(gateway.Pid);
+        SaveSmaps(gateway.Pid, $"{callCount}-idle");
         var logLines0 = gateway.OutputLines;
         var calls = states.Select(s => new SimulatedCall(s)).ToList();
         try
@@ -58,7 +60,7 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
 
             // CPU and memory over the measured window only.
             await DelayUntil(measureFrom, token);
-            var runtime0 = await RuntimeProbe.ReadAsync(gateway.BaseUrl, fullGc: false, token);
+            var runtime0 = await RuntimeProbe.ReadAsync(gateway.BaseUrl, null, token);
             var cpu0 = ProcStats.CpuMs(gateway.Pid) ?? default;
             var self0 = Process.GetCurrentProcess().TotalProcessorTime;
             var machine0 = ProcStats.MachineJiffies();
@@ -76,7 +78,7 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
             var machine1 = ProcStats.MachineJiffies();
             var wallMs = LatencySummary.ToMs(Ticks.Now - wall0);
             rssDuring = Math.Max(rssDuring, ProcStats.RssKib(gateway.Pid) ?? 0);
-            var runtime1 = await RuntimeProbe.ReadAsync(gateway.BaseUrl, fullGc: false, token);
+            var runtime1 = await RuntimeProbe.ReadAsync(gateway.BaseUrl, null, token);
 
             // Drain: wait for the echoes still in flight.
             var drain = Stopwatch.StartNew();
@@ -86,7 +88,9 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
             }
 
             // Every call is still connected (media has stopped): what is live now is the calls' state.
-            var liveRuntime = await RuntimeProbe.ReadAsync(gateway.BaseUrl, fullGc: true, token);
+            var liveRuntime = await RuntimeProbe.ReadAsync(gateway.BaseUrl, "release", token);
+            var liveRssReleased = ProcStats.RssKib(gateway.Pid);
+            SaveSmaps(gateway.Pid, $"{callCount}-live");
             var alive = !gateway.HasExited;
             await Task.WhenAll(calls.Select(c => c.StopAsync(TimeSpan.FromSeconds(5))));
             backend.EndStep();
@@ -114,6 +118,9 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
                 GatewayManagedKibPerCall = idleRuntime is not null && liveRuntime is not null && live.Count > 0
                     ? (liveRuntime.ManagedBytes - idleRuntime.ManagedBytes) / 1024.0 / live.Count : null,
                 GatewayThreads = liveRuntime?.Threads,
+                GatewayRestRssKib = liveRssReleased,
+                GatewayHeldKibPerCall = idleRuntime is not null && liveRuntime is not null && idleRssReleased is { } i && liveRssReleased is { } l && live.Count > 0
+                    ? (l - i) / (double)live.Count : null,
                 GatewayAllocatedBytesPerCallSecond = runtime0 is not null && runtime1 is not null && callSeconds > 0
                     ? (runtime1.AllocatedBytes - runtime0.AllocatedBytes) / callSeconds : null,
                 GatewayGcCounts = runtime0 is not null && runtime1 is not null
@@ -131,6 +138,26 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
             }
 
             await WaitForGatewayIdleAsync(token);
+        }
+    }
+
+    // With --smaps-dir, the gateway's memory map at rest (right after the releasing GC), idle and with the calls
+    // connected, to see which mappings (GC regions, malloc arenas, code) grow per call.
+    private void SaveSmaps(int pid, string name)
+    {
+        if (options.SmapsDirectory is not { } dir)
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.CreateDirectory(dir);
+            File.Copy($"/proc/{pid}/smaps", Path.Combine(dir, $"smaps-{name}.txt"), overwrite: true);
+        }
+        catch (IOException ex)
+        {
+            Console.Error.WriteLine($"smaps {name}: {ex.Message}");
         }
     }
 

@@ -18,7 +18,7 @@ app.UseWebSockets();
 var backendUrl = new Uri(Environment.GetEnvironmentVariable("OPENAI_REALTIME_URL") + "?model=gpt-realtime");
 var apiKey = Environment.GetEnvironmentVariable("OPENAI_API_KEY") ?? "";
 app.MapGet("/healthz", () => Results.Ok());
-app.MapGet("/diagnostics/runtime", (string? gc) => Results.Bytes(RuntimeFigures.Capture(fullGc: gc == "full").ToJson(), "application/json"));
+app.MapGet("/diagnostics/runtime", (string? gc) => Results.Bytes(RuntimeFigures.Capture(fullGc: gc is "full" or "release", releaseMemory: gc == "release").ToJson(), "application/json"));
 app.Map("/twilio", async (HttpContext context) =>
 {
     using var carrier = await context.WebSockets.AcceptWebSocketAsync();

@@ -18,7 +18,7 @@ internal static class DiagnosticsEndpoints
             .WithDescription("Developer diagnostics; 404 unless `Switchboard:Diagnostics:Enabled` is true.");
         routes.MapGet("/diagnostics/runtime", Runtime).WithTags("Diagnostics")
             .WithSummary("Managed memory, collections and threads of the gateway process")
-            .WithDescription("Developer diagnostics; 404 unless `Switchboard:Diagnostics:Enabled` is true. `?gc=full` first runs a full blocking collection (a pause of every call), so `managedBytes` is what is live.");
+            .WithDescription("Developer diagnostics; 404 unless `Switchboard:Diagnostics:Enabled` is true. `?gc=full` first runs a full blocking collection (a pause of every call), so `managedBytes` is what is live; `?gc=release` makes it aggressive, returning the GC's free memory to the OS so RSS shows what is held.");
     }
 
     private static IResult Runtime(string? gc, IOptions<SwitchboardOptions> options)
@@ -28,7 +28,7 @@ internal static class DiagnosticsEndpoints
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found");
         }
 
-        return Results.Bytes(Switchboard.Diagnostics.RuntimeFigures.Capture(fullGc: gc == "full").ToJson(), "application/json");
+        return Results.Bytes(Switchboard.Diagnostics.RuntimeFigures.Capture(fullGc: gc is "full" or "release", releaseMemory: gc == "release").ToJson(), "application/json");
     }
 
     private static async Task<IResult> CallByStreamAsync(string streamId, IOptions<SwitchboardOptions> options, CallRegistry calls, ICallJournal journal, CancellationToken cancellationToken)

@@ -36,10 +36,19 @@ public sealed record RuntimeFigures
     /// <summary>Thread-pool worker threads.</summary>
     public required int ThreadPoolThreads { get; init; }
 
-    /// <summary>Reads the figures; <paramref name="fullGc"/> first runs a full compacting collection so <see cref="ManagedBytes"/> is what is live.</summary>
-    public static RuntimeFigures Capture(bool fullGc)
+    /// <summary>
+    /// Reads the figures; <paramref name="fullGc"/> first runs a full compacting collection so <see cref="ManagedBytes"/>
+    /// is what is live; <paramref name="releaseMemory"/> makes that collection aggressive, so the GC also returns its
+    /// free memory (the allocation budget) to the OS and the process's RSS shows what is actually held.
+    /// </summary>
+    public static RuntimeFigures Capture(bool fullGc, bool releaseMemory = false)
     {
-        var managed = GC.GetTotalMemory(forceFullCollection: fullGc);
+        if (releaseMemory)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+
+        var managed = GC.GetTotalMemory(forceFullCollection: fullGc && !releaseMemory);
         var info = GC.GetGCMemoryInfo();
         using var process = Process.GetCurrentProcess();
         return new RuntimeFigures
