@@ -43,6 +43,35 @@ public class CarrierCallTests
         Assert.Equal(0, gateway.Calls.Count);
     }
 
+    [Fact]
+    public async Task TwilioCall_InlineIo_EchoBargeInAndJournalWorkOnTheSocketThreads()
+    {
+        // Performance:InlineIo runs Kestrel's I/O and the relay inline; a whole call, with a barge-in and the
+        // journal's database writes, must behave exactly as with thread-pool scheduling.
+        // The gateway also sets the runtime's inline-completions variable for its process; keep it out of this one.
+        const string inlineVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+        var previous = Environment.GetEnvironmentVariable(inlineVariable);
+        await using var gateway = await GatewayFixture.StartAsync(new Dictionary<string, string?> { ["Switchboard:Performance:InlineIo"] = "true" });
+        Assert.Equal("1", Environment.GetEnvironmentVariable(inlineVariable));
+        Environment.SetEnvironmentVariable(inlineVariable, previous);
+
+        var result = await CallSimulator.RunAsync(new SimulationOptions
+        {
+            Url = gateway.WebSocketUrl("/twilio"),
+            Carrier = CarrierKind.Twilio,
+            CallerAudio = CallTestAudio.Speech(),
+            TailSeconds = 3,
+        });
+
+        Assert.InRange(CallTestAudio.LoudMs(result.AgentAudio), 1000, 2200);
+        Assert.Empty(result.ProtocolViolations);
+        Assert.False(result.ConnectionLost);
+        var events = await gateway.WaitForEndedCallAsync();
+        Assert.Contains(events, e => e.Type == CallEventType.CallerTurn);
+        Assert.Contains(events, e => e.Type == CallEventType.AgentTurn && e.Text == "(echo)");
+        Assert.Equal(CallEndReason.CallerHangup, events.Last().Reason);
+    }
+
     [Theory]
     [InlineData("Pcmu", 8000, "pcmu/8000")]
     [InlineData("Pcma", 8000, "pcma/8000")]

@@ -86,6 +86,36 @@ public sealed class SpokenCallTests : IDisposable
     }
 
     [Fact]
+    public async Task DiagnosticsRuntime_Enabled_ReportsLiveBytesAfterFullAndReleasingCollections()
+    {
+        await using var gateway = await GatewayFixture.StartAsync(new Dictionary<string, string?> { ["Switchboard:Diagnostics:Enabled"] = "true" });
+        using var http = new HttpClient();
+
+        foreach (var query in new[] { "", "?gc=full", "?gc=release" })
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(gateway.BaseUrl + "/diagnostics/runtime" + query));
+            var root = doc.RootElement;
+            Assert.True(root.GetProperty("managedBytes").GetInt64() > 100_000, query);
+            Assert.True(root.GetProperty("committedBytes").GetInt64() >= root.GetProperty("managedBytes").GetInt64() / 2, query);
+            Assert.True(root.GetProperty("threads").GetInt32() > 1, query);
+        }
+
+        // A full collection counts as a gen2 collection.
+        using var before = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(gateway.BaseUrl + "/diagnostics/runtime"));
+        using var after = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(gateway.BaseUrl + "/diagnostics/runtime?gc=release"));
+        Assert.True(after.RootElement.GetProperty("gen2Collections").GetInt32() > before.RootElement.GetProperty("gen2Collections").GetInt32());
+    }
+
+    [Fact]
+    public async Task DiagnosticsRuntime_DisabledByDefault_Is404()
+    {
+        await using var gateway = await GatewayFixture.StartAsync();
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(gateway.BaseUrl + "/diagnostics/runtime?gc=full");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Diagnostics_DisabledByDefault_Is404()
     {
         await using var gateway = await GatewayFixture.StartAsync();
