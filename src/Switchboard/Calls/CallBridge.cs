@@ -42,7 +42,11 @@ internal sealed partial class CallBridge : IAsyncDisposable
     // One-off large messages (session.update) use their own writer so these stay small for the whole call.
     private readonly ArrayBufferWriter<byte> _carrierLoopOut = new(1024);
     private readonly ArrayBufferWriter<byte> _backendLoopOut = new(2048);
+    // Interrupted items until their final transcript is journaled (then removed), so a long call with many
+    // barge-ins does not keep every item id; the oldest go once more than MaxInterruptedItems wait.
+    private const int MaxInterruptedItems = 32;
     private readonly Dictionary<string, long> _interruptedItems = new(StringComparer.Ordinal);
+    private readonly Queue<string> _interruptedOrder = new();
     private readonly List<FunctionCallArgumentsDoneEvent> _pendingToolCalls = [];
     private readonly long _startedTimestamp;
     private readonly DateTimeOffset _startedAt;
@@ -748,7 +752,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
 
                 break;
             case OutputTextEvent { Type: RealtimeServerEventType.OutputAudioTranscriptDone or RealtimeServerEventType.OutputTextDone } text:
-                var interrupted = _interruptedItems.TryGetValue(text.ItemId, out var heard);
+                var interrupted = _interruptedItems.Remove(text.ItemId, out var heard);
                 Record(CallEventType.AgentTurn, role: "agent", text: text.Text, itemId: text.ItemId,
                     interrupted: interrupted, heardMs: interrupted ? heard : null);
                 break;
@@ -829,7 +833,19 @@ internal sealed partial class CallBridge : IAsyncDisposable
         var generatedMs = string.Equals(itemId, _audioItem, StringComparison.Ordinal) ? _audioItemGeneratedBytes / _protocol.Format.BytesPerMs : heardMs;
         // truncate fails when audio_end_ms exceeds what was generated; the ledger can only lag, but clamp anyway.
         var audioEndMs = Math.Min(heardMs, generatedMs);
-        _interruptedItems[itemId] = audioEndMs;
+        if (_interruptedItems.TryAdd(itemId, audioEndMs))
+        {
+            _interruptedOrder.Enqueue(itemId);
+            while (_interruptedOrder.Count > MaxInterruptedItems)
+            {
+                _interruptedItems.Remove(_interruptedOrder.Dequeue());
+            }
+        }
+        else
+        {
+            _interruptedItems[itemId] = audioEndMs;
+        }
+
         _audioItem = null;
         _audioItemUtf8 = [];
 
