@@ -119,14 +119,8 @@ public sealed class EnergyVadTests
     {
         var vad = new EnergyVad(8000, Defaults);
         var frame = Signal.Noise(160, seed: 2);
-        vad.Process(frame);
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 100; i++)
-        {
-            vad.Process(frame);
-        }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, SteadyStateAllocations.Measure(() => vad.Process(frame)));
     }
 
     private static List<(VadTransition Transition, long AtMs, long StartMs)> Feed(EnergyVad vad, short[] audio, int frame)
