@@ -18,6 +18,16 @@ if grep -qE "[1-9][0-9]* Error\(s\)" "$log"; then
   exit 1
 fi
 
+# The README's first command (`dotnet run --project src/Switchboard.Cli -- serve`) builds Debug, where the
+# compiler keeps every local alive across awaits; a ref struct that only Release tolerates must fail here.
+debug_log=artifacts/build-debug.log
+if ! dotnet build src/Switchboard.Cli -c Debug > "$debug_log" 2>&1 || grep -qE "[1-9][0-9]* Error\(s\)" "$debug_log"; then
+  grep -E "error" "$debug_log" | head -n 5
+  echo "debug build of the gateway failed (see $debug_log)"
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+
 results=artifacts/test-results
 rm -rf "$results"
 dotnet test Switchboard.slnx -c Release --no-build --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" 2>&1 | tee -a "$log" \

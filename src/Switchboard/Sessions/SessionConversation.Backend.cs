@@ -186,27 +186,51 @@ internal sealed partial class SessionConversation
             }
 
             // Agent audio dominates the traffic of spoken modes: forward it without parsing the event.
-            if (Speaks && RealtimeEventScanner.TryScan(backend.Message.Span, out var header))
+            var fast = Speaks ? ScanFastPath(backend.Message.Span) : FastPath.None;
+            if (fast == FastPath.SendAudio)
             {
-                if (header.Type == RealtimeServerEventType.OutputAudioDelta)
-                {
-                    if (PrepareAgentAudio(ref header))
-                    {
-                        await SendAgentAudioAsync(token).ConfigureAwait(false);
-                    }
+                await SendAgentAudioAsync(token).ConfigureAwait(false);
+                continue;
+            }
 
-                    continue;
-                }
+            if (fast == FastPath.DropAudio)
+            {
+                continue;
+            }
 
-                if (header.Type == RealtimeServerEventType.SpeechStarted)
-                {
-                    // Stop the agent before anything else; the event is journalled by the general handler below.
-                    await OnSpeechStartedAsync(token).ConfigureAwait(false);
-                }
+            if (fast == FastPath.SpeechStarted)
+            {
+                // Stop the agent before anything else; the event is journalled by the general handler below.
+                await OnSpeechStartedAsync(token).ConfigureAwait(false);
             }
 
             await HandleBackendEventAsync(backend.Message, token).ConfigureAwait(false);
         }
+    }
+
+    private enum FastPath
+    {
+        None,
+        SendAudio,
+        DropAudio,
+        SpeechStarted,
+    }
+
+    // Synchronous because the scanned header holds spans into the message, which cannot live across an await
+    // (debug builds keep every local alive to the end of its scope, so the check must not share a method with one).
+    private FastPath ScanFastPath(ReadOnlySpan<byte> message)
+    {
+        if (!RealtimeEventScanner.TryScan(message, out var header))
+        {
+            return FastPath.None;
+        }
+
+        if (header.Type == RealtimeServerEventType.OutputAudioDelta)
+        {
+            return PrepareAgentAudio(ref header) ? FastPath.SendAudio : FastPath.DropAudio;
+        }
+
+        return header.Type == RealtimeServerEventType.SpeechStarted ? FastPath.SpeechStarted : FastPath.None;
     }
 
     private async Task HandleBackendEventAsync(ReadOnlyMemory<byte> message, CancellationToken token)
