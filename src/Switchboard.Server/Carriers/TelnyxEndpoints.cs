@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Switchboard.Calls;
+using Switchboard.Carriers;
 using Switchboard.Carriers.Telnyx;
 using Switchboard.Configuration;
 
@@ -18,7 +19,7 @@ internal static partial class TelnyxEndpoints
 
     public static void Map(IEndpointRouteBuilder routes) => routes.Map(StreamPath, StreamAsync);
 
-    private static async Task StreamAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallHost calls, ILogger<TelnyxProtocol> logger)
+    private static async Task StreamAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallHost calls, ICarrierCallControl callControl, TimeProvider time, ILogger<TelnyxProtocol> logger, ILogger<CallBridge> callLogger)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -52,7 +53,7 @@ internal static partial class TelnyxEndpoints
             return;
         }
 
-        await calls.RunAsync(socket, new TelnyxProtocol(), context.RequestAborted);
+        await calls.RunAsync(new CarrierLeg(socket, new TelnyxProtocol(), callControl, options.Value.Bridge, time, callLogger), context.RequestAborted);
     }
 
     [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "Refused Telnyx stream: {Reason}")]

@@ -2,6 +2,7 @@ using System.Security;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Switchboard.Calls;
+using Switchboard.Carriers;
 using Switchboard.Carriers.Twilio;
 using Switchboard.Configuration;
 using Switchboard.Server.Hosting;
@@ -70,7 +71,7 @@ internal static partial class TwilioEndpoints
         return Results.Text(twiml.ToString(), "text/xml", Encoding.UTF8);
     }
 
-    private static async Task StreamAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallHost calls, ILogger<TwilioProtocol> logger)
+    private static async Task StreamAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallHost calls, ICarrierCallControl callControl, TimeProvider time, ILogger<TwilioProtocol> logger, ILogger<CallBridge> callLogger)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -93,7 +94,7 @@ internal static partial class TwilioEndpoints
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        await calls.RunAsync(socket, new TwilioProtocol(), context.RequestAborted);
+        await calls.RunAsync(new CarrierLeg(socket, new TwilioProtocol(), callControl, options.Value.Bridge, time, callLogger), context.RequestAborted);
     }
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Rejected request to {Path}: invalid X-Twilio-Signature")]

@@ -1,12 +1,12 @@
+using Switchboard.Calls;
 using Switchboard.Agents;
-using Switchboard.Agents.Tools;
 using Switchboard.Carriers;
 using Switchboard.Storage;
 
 namespace Switchboard.Server.Control;
 
 /// <summary>
-/// Resolves carrier calls against stored endpoints. Carrier webhooks are verified with the gateway's own
+/// Finds a call's endpoint among the stored ones (the first step of admission). Carrier webhooks are verified with the gateway's own
 /// carrier credentials, so an <c>endpointId</c> they carry is trusted across teams (the operator put it in
 /// the TwiML or client_state). One indexed lookup per call start; never on the audio path.
 /// </summary>
@@ -17,17 +17,23 @@ internal sealed class StoreAgentResolver : IAgentResolver
 
     private readonly IStore _store;
     private readonly ControlPlaneState _state;
-    private readonly RemoteAgentConfig _remote;
 
-    public StoreAgentResolver(IStore store, ControlPlaneState state, RemoteAgentConfig remote)
+    public StoreAgentResolver(IStore store, ControlPlaneState state)
     {
         _store = store;
         _state = state;
-        _remote = remote;
     }
 
-    public async Task<AgentResolution> ResolveForCallAsync(string transport, CallStartInfo start, CancellationToken cancellationToken)
+    public async Task<AgentResolution> ResolveAsync(string channel, CallStartInfo start, CancellationToken cancellationToken)
     {
+        // A session's endpoint, as it is now (it may have been edited or deleted since the session was created).
+        if (start.TeamId is { } teamId && start.EndpointId is { } endpointId)
+        {
+            return await _store.GetEndpointAsync(teamId, endpointId, cancellationToken).ConfigureAwait(false) is { } own
+                ? AgentResolution.Found(own)
+                : AgentResolution.Refuse("endpoint no longer exists");
+        }
+
         AgentEndpoint? endpoint = null;
         var requested = EndpointParameterNames.Select(n => start.Parameters.TryGetValue(n, out var v) ? v : null).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
         if (requested is not null)
@@ -43,18 +49,6 @@ internal sealed class StoreAgentResolver : IAgentResolver
         }
 
         endpoint ??= await _store.GetDefaultEndpointAsync(_state.Bootstrap.DefaultTeam.Id, cancellationToken).ConfigureAwait(false);
-        if (endpoint is null)
-        {
-            return AgentResolution.Refuse("no default endpoint");
-        }
-
-        if (!endpoint.Spec.Carriers.Contains(transport, StringComparer.Ordinal))
-        {
-            return AgentResolution.Refuse($"endpoint does not accept {transport} calls");
-        }
-
-        // An endpoint with remoteConfig gets its instructions, greeting and tools from its app now (cached, with fallbacks).
-        var spec = await _remote.ApplyAsync(endpoint, transport, null, cancellationToken).ConfigureAwait(false);
-        return AgentResolution.Accept(new ResolvedAgent(endpoint.TeamId, endpoint.Id, endpoint.Name, spec));
+        return endpoint is null ? AgentResolution.Refuse("no default endpoint") : AgentResolution.Found(endpoint);
     }
 }

@@ -30,7 +30,7 @@ public static class ServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, SwitchboardOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CallRegistry>();
-        // HTTP tools run here; built-ins (end_call, transfer_call) are run by each call or session itself, anything else gets "tool_not_available".
+        // HTTP tools run here; built-ins (end_call, transfer_call) are run by each call itself, anything else gets "tool_not_available".
         services.TryAddSingleton<IToolInvoker>(sp => new HttpToolInvoker(
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Tools, new NoToolsInvoker(), sp.GetRequiredService<ILogger<HttpToolInvoker>>()));
         // Ends and transfers carrier calls (built-in end_call / transfer_call): one HTTP client for the whole gateway.
@@ -46,6 +46,9 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(sp => new CallPricing(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Pricing));
         services.TryAddSingleton<RealtimeEndpointProvider>();
         services.TryAddSingleton<IRealtimeEndpointProvider>(sp => sp.GetRequiredService<RealtimeEndpointProvider>());
+        // The one admission path and the one call engine, for every channel.
+        services.TryAddSingleton(sp => new CallAdmission(sp.GetRequiredService<IAgentResolver>(), sp.GetRequiredService<IRealtimeEndpointProvider>(),
+            sp.GetRequiredService<RemoteAgentConfig>()));
         services.TryAddSingleton<CallHost>();
         services.TryAddSingleton<SessionConnections>();
         services.TryAddSingleton(sp => new WebhookDispatcher(
@@ -54,14 +57,6 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<WebhookDispatcher>>()));
         services.TryAddSingleton<SessionTokenSource>();
-        services.TryAddSingleton(sp => new SessionServices(
-            sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value,
-            sp.GetRequiredService<ICallJournal>(),
-            sp.GetRequiredService<CallRegistry>(),
-            sp.GetRequiredService<SessionConnections>(),
-            sp.GetRequiredService<IToolInvoker>(),
-            sp.GetRequiredService<ILogger<SessionConversation>>(),
-            sp.GetRequiredService<TimeProvider>()));
         services.AddProblemDetails();
         // Numbers are numbers: the web defaults would also read "20" as 20, and the OpenAPI schemas would say so.
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);

@@ -2,8 +2,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Switchboard.Agents;
-using Switchboard.Agents.Tools;
-using Switchboard.Backends.OpenAIRealtime;
+using Switchboard.Calls;
 using Switchboard.Configuration;
 using Switchboard.Control;
 using Switchboard.Server.Api;
@@ -76,7 +75,7 @@ internal static partial class SessionEndpoints
         TimeProvider time, ILogger logger, AgentEndpoint endpoint, string mode, string? flowName, string issuedBy)
     {
         var spec = endpoint.Spec;
-        switch (SessionPolicy.CheckMode(spec, mode))
+        switch (EndpointPolicy.CheckMode(spec, mode))
         {
             case SessionModeDecision.NotAllowedByEndpoint:
                 return ApiProblems.Forbidden($"endpoint '{endpoint.Name}' does not allow mode '{mode}' (its modes: {string.Join(", ", spec.Modes ?? [])})");
@@ -84,14 +83,14 @@ internal static partial class SessionEndpoints
                 return ApiProblems.BadRequest($"mode '{mode}' is not available yet on this gateway; available: {string.Join(", ", InteractionModes.Implemented)}");
         }
 
-        if (!SessionPolicy.AllowsWebSocket(spec))
+        if (!EndpointPolicy.AllowsChannel(spec, Transports.WebSocket))
         {
             return ApiProblems.Forbidden($"endpoint '{endpoint.Name}' does not allow the '{Transports.WebSocket}' carrier (its carriers: {string.Join(", ", spec.Carriers ?? [])})");
         }
 
-        if (!SessionPolicy.TryResolveFlow(spec, flowName, out var flow))
+        if (!EndpointPolicy.TryResolveFlow(spec, flowName, out var flow))
         {
-            var declared = new[] { SessionPolicy.DefaultFlow }.Concat((spec.Flows ?? []).Select(f => f.Name)).Distinct(StringComparer.Ordinal);
+            var declared = new[] { EndpointPolicy.DefaultFlow }.Concat((spec.Flows ?? []).Select(f => f.Name)).Distinct(StringComparer.Ordinal);
             return ApiProblems.BadRequest($"unknown flow '{flowName}'; this endpoint's flows: {string.Join(", ", declared)}");
         }
 
@@ -119,8 +118,8 @@ internal static partial class SessionEndpoints
             statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task ConnectAsync(HttpContext context, IStore store, SessionTokenSource tokenSource, IRealtimeEndpointProvider backends,
-        SessionServices services, ILogger<SessionTokenSource> logger)
+    private static async Task ConnectAsync(HttpContext context, IStore store, SessionTokenSource tokenSource, CallHost calls, SessionConnections connections,
+        IOptions<SwitchboardOptions> options, TimeProvider time, ILogger<SessionTokenSource> logger, ILogger<CallBridge> callLogger)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -133,15 +132,30 @@ internal static partial class SessionEndpoints
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         try
         {
-            var (start, code, reason) = await AdmitAsync(context, store, tokenSource, backends, services.Time, logger);
-            if (start is null)
+            var (session, code, reason) = await CheckTokenAsync(context, store, tokenSource, time, logger);
+            if (session is null)
             {
                 await RejectAsync(socket, code, reason);
                 return;
             }
 
-            await using var conversation = new SessionConversation(socket, start, services);
-            await conversation.RunAsync(context.RequestAborted);
+            // The endpoint as it is now, the backend and the remote configuration are the call engine's admission.
+            var leg = new BrowserLeg(socket, session, options.Value.Sessions, time, callLogger);
+            await using var call = calls.Create(leg, context.RequestAborted);
+            if (connections.Register(session.Id, call) is { } previous)
+            {
+                SessionLog.Superseded(logger, session.Id, previous.CallId);
+                _ = previous.EndFromOutsideAsync(CallEndReason.Superseded, "superseded by a newer connection");
+            }
+
+            try
+            {
+                await call.RunAsync();
+            }
+            finally
+            {
+                connections.Unregister(session.Id, call);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
         {
@@ -150,9 +164,9 @@ internal static partial class SessionEndpoints
         }
     }
 
-    /// <summary>Checks the query's session and token, then the session and endpoint as they are now.</summary>
-    private static async Task<(SessionStart? Start, int Code, string Reason)> AdmitAsync(HttpContext context, IStore store, SessionTokenSource tokenSource,
-        IRealtimeEndpointProvider backends, TimeProvider time, ILogger logger)
+    /// <summary>The host's part of admission: the query's session and token, and the session's record and expiry.</summary>
+    private static async Task<(SessionRecord? Session, int Code, string Reason)> CheckTokenAsync(HttpContext context, IStore store, SessionTokenSource tokenSource,
+        TimeProvider time, ILogger logger)
     {
         var query = context.Request.Query;
         var sessionText = query["sessionId"].ToString();
@@ -202,41 +216,10 @@ internal static partial class SessionEndpoints
             return Refuse(logger, SessionCloseCodes.Forbidden, "session expired", sessionId);
         }
 
-        // The endpoint may have been edited or deleted since the session was created.
-        var endpoint = await store.GetEndpointAsync(session.TeamId, session.EndpointId, context.RequestAborted);
-        if (endpoint is null)
-        {
-            return Refuse(logger, SessionCloseCodes.Forbidden, "endpoint no longer exists", sessionId);
-        }
-
-        if (SessionPolicy.CheckMode(endpoint.Spec, session.Mode) != SessionModeDecision.Allowed || !SessionPolicy.AllowsWebSocket(endpoint.Spec))
-        {
-            return Refuse(logger, SessionCloseCodes.Forbidden, "endpoint no longer allows this session", sessionId);
-        }
-
-        if (!SessionPolicy.TryResolveFlow(endpoint.Spec, session.Flow, out var flow))
-        {
-            return Refuse(logger, SessionCloseCodes.Forbidden, "flow no longer exists", sessionId);
-        }
-
-        RealtimeEndpoint backend;
-        try
-        {
-            backend = backends.GetEndpoint();
-        }
-        catch (InvalidOperationException ex)
-        {
-            LogBackendUnavailable(logger, sessionId, ex.Message);
-            return (null, (int)WebSocketCloseStatus.InternalServerError, "agent backend unavailable");
-        }
-
-        // An endpoint with remoteConfig gets its instructions, greeting and tools from its app now (cached, with fallbacks).
-        var remote = context.RequestServices.GetRequiredService<RemoteAgentConfig>();
-        var spec = await remote.ApplyAsync(endpoint, Transports.WebSocket, flow?.Name, context.RequestAborted);
-        return (new SessionStart(session, endpoint with { Spec = spec }, flow, backend), 0, "");
+        return (session, 0, "");
     }
 
-    private static (SessionStart? Start, int Code, string Reason) Refuse(ILogger logger, int code, string reason, Guid? sessionId, string? detail = null)
+    private static (SessionRecord? Session, int Code, string Reason) Refuse(ILogger logger, int code, string reason, Guid? sessionId, string? detail = null)
     {
         LogRefused(logger, code, reason, sessionId, detail);
         return (null, code, reason);
@@ -266,9 +249,6 @@ internal static partial class SessionEndpoints
 
     [LoggerMessage(EventId = 611, Level = LogLevel.Information, Message = "Session connection refused with {Code}: {Reason} (session {SessionId}; {Detail})")]
     private static partial void LogRefused(ILogger logger, int code, string reason, Guid? sessionId, string? detail);
-
-    [LoggerMessage(EventId = 612, Level = LogLevel.Error, Message = "Session {SessionId}: no agent backend: {Error}")]
-    private static partial void LogBackendUnavailable(ILogger logger, Guid sessionId, string error);
 
     [LoggerMessage(EventId = 613, Level = LogLevel.Error, Message = "Session WebSocket failed unexpectedly")]
     private static partial void LogFailure(ILogger logger, Exception exception);

@@ -3,7 +3,7 @@ using Switchboard.Agents.Tools;
 
 namespace Switchboard.Calls;
 
-/// <summary>The post-call artifact's hooks in a phone call: facts at start, hot hand-offs, and the summary before the backend closes.</summary>
+/// <summary>The post-call artifact's hooks: facts at start, hot hand-offs, and the summary before the backend closes.</summary>
 internal sealed partial class CallBridge
 {
     private CallSummarizer? _summary;
@@ -11,7 +11,7 @@ internal sealed partial class CallBridge
     /// <summary>At admission: what the artifact needs in <c>CallStarted</c>, the hot hand-off journal hook, and the summarizer.</summary>
     private void PrepareArtifact(Dictionary<string, string> startedData, AgentSpec spec)
     {
-        CallArtifactFacts.AddTo(startedData, spec, _endpoint?.Model);
+        CallArtifactFacts.AddTo(startedData, spec, _backendEndpoint?.Model);
         if (_toolRunner is { } runner)
         {
             runner.HotHandoff = RecordHotHandoff;
@@ -38,7 +38,7 @@ internal sealed partial class CallBridge
     private async Task SummarizeBeforeCloseAsync()
     {
         if (_summary is not { } summarizer || _backend is not { } backend || _cts.IsCancellationRequested
-            || _endReason is CallEndReason.BackendDisconnected or CallEndReason.BackendUnavailable or CallEndReason.GatewayShutdown)
+            || EndReason is CallEndReason.BackendDisconnected or CallEndReason.BackendUnavailable or CallEndReason.GatewayShutdown)
         {
             return;
         }

@@ -1,34 +1,29 @@
-using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
 using Switchboard.Agents;
 using Switchboard.Agents.Tools;
 using Switchboard.Backends.OpenAIRealtime;
-using Switchboard.Carriers;
 using Switchboard.Transport;
 
 namespace Switchboard.Calls;
 
 /// <summary>
-/// The built-in call-control tools on a phone call. <c>end_call</c> and <c>transfer_call</c>/<c>handoff_human</c> answer
+/// The built-in call-control tools, on every channel. <c>end_call</c> and <c>transfer_call</c>/<c>handoff_human</c> answer
 /// the model at once (say goodbye / announce the transfer) and arm one action; the action runs when the response that
-/// answers the tool output is done and its audio has played out at the carrier (the ledger has nothing unplayed), each
-/// wait capped. Then <c>end_call</c> hangs up through the carrier's API (when configured) and closes the stream;
+/// answers the tool output is done and the caller has heard its audio (the leg's playout: a carrier's marks, a browser's
+/// reports), each wait capped. Then <c>end_call</c> hangs up at the carrier (when the leg has one) and closes the leg;
 /// a transfer goes through the carrier's API, and its outcome is journalled — accepted ends the call, failed is told to
-/// the model so it can tell the caller.
+/// the model so it can tell the caller. A leg without a phone line answers transfers with <c>transfer_not_supported</c>.
 /// </summary>
 internal sealed partial class CallBridge
 {
     /// <summary>Longest wait for the response that says goodbye or announces the transfer.</summary>
     private static readonly TimeSpan ControlResponseTimeout = TimeSpan.FromSeconds(20);
 
-    /// <summary>Longest wait for that response's audio to play out at the carrier.</summary>
+    /// <summary>Longest wait for that response's audio to be heard.</summary>
     private static readonly TimeSpan PlayoutTimeout = TimeSpan.FromSeconds(15);
 
-    private static readonly TimeSpan PlayoutPoll = TimeSpan.FromMilliseconds(20);
-
     private readonly Lock _controlGate = new();
-    private readonly ICarrierCallControl _callControl;
 
     /// <summary>The armed end or transfer (at most one at a time); cleared when a transfer fails so the model may try again.</summary>
     private PendingControl? _control;
@@ -39,10 +34,21 @@ internal sealed partial class CallBridge
     /// <summary>Runs the built-ins of this call and hands every other tool to the gateway's invoker.</summary>
     private sealed class BridgeToolInvoker(CallBridge bridge, IToolInvoker inner) : IToolInvoker
     {
-        public Task<string> InvokeAsync(ToolCall call, CancellationToken cancellationToken) =>
-            call.Spec is { } spec && BuiltInTools.IsBuiltIn(spec)
-                ? Task.FromResult(bridge.ArmCallControl(call, spec))
-                : inner.InvokeAsync(call, cancellationToken);
+        public Task<string> InvokeAsync(ToolCall call, CancellationToken cancellationToken)
+        {
+            if (call.Spec is not { } spec || !BuiltInTools.IsBuiltIn(spec))
+            {
+                return inner.InvokeAsync(call, cancellationToken);
+            }
+
+            if (BuiltInTools.IsTransfer(spec) && !bridge._capabilities.HasFlag(CallerLegCapabilities.Transfer))
+            {
+                throw new ToolFailedException("transfer_not_supported", ToolOutcome.Error("transfer_not_supported",
+                    "This conversation is not a phone call, so it cannot be transferred. Offer to help another way.").OutputJson);
+            }
+
+            return Task.FromResult(bridge.ArmCallControl(call, spec));
+        }
     }
 
     /// <summary>Arms the action and returns the output that tells the model what to say; a refusal throws with its structured error.</summary>
@@ -145,7 +151,7 @@ internal sealed partial class CallBridge
                 // The backend never answered: act anyway rather than leave the caller on a silent line.
             }
 
-            await WaitForPlayoutAsync(token).ConfigureAwait(false);
+            await _leg.WaitForPlayoutAsync(PlayoutTimeout, token).ConfigureAwait(false);
             if (control.IsEnd)
             {
                 await EndByAgentAsync(control, token).ConfigureAwait(false);
@@ -165,26 +171,6 @@ internal sealed partial class CallBridge
         }
     }
 
-    /// <summary>Waits until the carrier has confirmed playing every piece of agent audio (its last mark echoed), at most <see cref="PlayoutTimeout"/>.</summary>
-    private async Task WaitForPlayoutAsync(CancellationToken token)
-    {
-        var ledger = _ledger!;
-        // Audio sent since the last mark would never be confirmed: put a mark after it.
-        var sequence = ledger.RegisterMark();
-        if (sequence != 0)
-        {
-            var mark = new ArrayBufferWriter<byte>(128);
-            _protocol.WriteMark(mark, sequence);
-            await _carrier.SendTextAsync(mark.WrittenMemory, token).ConfigureAwait(false);
-        }
-
-        var started = _time.GetTimestamp();
-        while (ledger.HasUnplayedAudio && _time.GetElapsedTime(started) < PlayoutTimeout)
-        {
-            await Task.Delay(PlayoutPoll, _time, token).ConfigureAwait(false);
-        }
-    }
-
     private async Task EndByAgentAsync(PendingControl control, CancellationToken token)
     {
         lock (_controlGate)
@@ -199,18 +185,23 @@ internal sealed partial class CallBridge
             return;
         }
 
-        var result = await _callControl.HangUpAsync(CallId, _protocol.Name, _start!, token).ConfigureAwait(false);
-        CallLog.AgentEnded(_logger, CallId, Describe(result.Status));
-        _endDetail = $"{why} (carrier hang-up: {Describe(result.Status)})";
-        await _carrier.CloseAsync(WebSocketCloseStatus.NormalClosure, "agent ended the call", TimeSpan.FromSeconds(1)).ConfigureAwait(false);
-        _cts.CancelAfter(TimeSpan.FromSeconds(1));
+        var outcome = await _leg.HangUpAsync(token).ConfigureAwait(false);
+        CallLog.AgentEnded(_logger, CallId, outcome ?? "closed");
+        if (outcome is not null)
+        {
+            _endDetail = $"{why} (carrier hang-up: {outcome})";
+        }
+
+        var (code, text) = _leg.CloseFor(CallEndReason.AgentEnded, "agent ended the call");
+        await _leg.CloseAsync(code, text).ConfigureAwait(false);
+        CancelSoon(TimeSpan.FromSeconds(1));
     }
 
     private async Task TransferAsync(PendingControl control, CancellationToken token)
     {
         var target = control.Target!;
         var spec = _agent!.Spec;
-        var result = await _callControl.TransferAsync(CallId, _protocol.Name, _start!, target.To, spec.Transfer?.CallerId, token).ConfigureAwait(false);
+        var result = await _leg.TransferAsync(target.To, spec.Transfer?.CallerId, token).ConfigureAwait(false);
         var data = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["target"] = target.Name,
@@ -234,8 +225,13 @@ internal sealed partial class CallBridge
 
             Record(CallEventType.Transfer, text: target.Name, reason: "accepted", detail: result.Detail, data: data);
             // The carrier now runs the transfer (Twilio replaces the stream's TwiML and sends stop); this leg is over.
-            await CloseCarrierAsync(WebSocketCloseStatus.NormalClosure, "call transferred", CallEndReason.Transferred, $"transferred to {target.Name}").ConfigureAwait(false);
-            _cts.CancelAfter(TimeSpan.FromSeconds(1));
+            if (End(CallEndReason.Transferred, $"transferred to {target.Name}"))
+            {
+                var (code, text) = _leg.CloseFor(CallEndReason.Transferred, "call transferred");
+                await _leg.CloseAsync(code, text).ConfigureAwait(false);
+            }
+
+            CancelSoon(TimeSpan.FromSeconds(1));
             return;
         }
 
@@ -247,15 +243,11 @@ internal sealed partial class CallBridge
 
         // Tell the model, and let it speak: the caller is still on the line.
         var message = $"The transfer to {target.Name} failed: {result.Detail}. Tell the caller, and offer to help in another way.";
-        var output = new ArrayBufferWriter<byte>(512);
-        RealtimeClientEvents.WriteSystemText(output, message);
-        await _backend!.SendAsync(output.WrittenMemory, token).ConfigureAwait(false);
-        output.ResetWrittenCount();
-        RealtimeClientEvents.WriteResponseCreate(output);
-        await _backend.SendAsync(output.WrittenMemory, token).ConfigureAwait(false);
+        await SendToBackendAsync(w => RealtimeClientEvents.WriteSystemText(w, message), token).ConfigureAwait(false);
+        await SendToBackendAsync(w => RealtimeClientEvents.WriteResponseCreate(w), token).ConfigureAwait(false);
     }
 
-    private static string Describe(CallControlStatus status) => status switch
+    internal static string Describe(CallControlStatus status) => status switch
     {
         CallControlStatus.Done => "accepted",
         CallControlStatus.AlreadyEnded => "already_ended",

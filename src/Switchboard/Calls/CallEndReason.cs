@@ -5,6 +5,9 @@ internal static class CallEndReason
 {
     public const string CallerHangup = "caller_hangup";
     public const string CarrierClosed = "carrier_closed";
+
+    /// <summary>A browser (or app) closed its session socket without a <c>hangup</c>: the user left the page or lost the connection.</summary>
+    public const string ClientClosed = "client_closed";
     public const string CarrierProtocolError = "carrier_protocol_error";
     public const string StartTimeout = "start_timeout";
     public const string BackendUnavailable = "backend_unavailable";

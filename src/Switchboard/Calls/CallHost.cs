@@ -1,26 +1,25 @@
-using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Switchboard.Agents;
-using Switchboard.Backends.OpenAIRealtime;
-using Switchboard.Carriers;
 using Switchboard.Configuration;
 
 namespace Switchboard.Calls;
 
-/// <summary>Runs a <see cref="CallBridge"/> for each accepted carrier stream.</summary>
+/// <summary>Runs a <see cref="CallBridge"/> for each caller leg a host has accepted (a carrier stream, a session socket).</summary>
 internal sealed class CallHost
 {
     private readonly CallServices _services;
 
-    public CallHost(IOptions<SwitchboardOptions> options, IRealtimeEndpointProvider endpoints, IAgentResolver agents, ICallJournal journal, CallRegistry registry,
-        IToolInvoker tools, ILogger<CallBridge> logger, TimeProvider time, ICarrierCallControl callControl) =>
-        _services = new CallServices(options.Value, endpoints, agents, journal, registry, tools, logger, time, callControl);
+    public CallHost(IOptions<SwitchboardOptions> options, CallAdmission admission, ICallJournal journal, CallRegistry registry,
+        IToolInvoker tools, ILogger<CallBridge> logger, TimeProvider time) =>
+        _services = new CallServices(options.Value, admission, journal, registry, tools, logger, time);
 
-    /// <summary>Bridges one carrier stream until the call ends; returns the call id.</summary>
-    public async Task<string> RunAsync(WebSocket carrierSocket, ICarrierProtocol protocol, CancellationToken aborted)
+    /// <summary>A bridge for <paramref name="leg"/>, not yet running (a host may register it before <see cref="CallBridge.RunAsync"/>).</summary>
+    public CallBridge Create(ICallerLeg leg, CancellationToken aborted) => new(leg, _services, aborted);
+
+    /// <summary>Bridges one caller leg until the call ends; returns the call id.</summary>
+    public async Task<string> RunAsync(ICallerLeg leg, CancellationToken aborted)
     {
-        await using var bridge = new CallBridge(carrierSocket, protocol, _services, aborted);
+        await using var bridge = Create(leg, aborted);
         await bridge.RunAsync().ConfigureAwait(false);
         return bridge.CallId;
     }

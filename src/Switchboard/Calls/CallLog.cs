@@ -50,6 +50,9 @@ internal static partial class CallLog
     [LoggerMessage(EventId = 131, Level = LogLevel.Error, Message = "Call {CallId}: endpoint lookup failed: {Error}")]
     public static partial void AdmissionFailed(ILogger logger, string callId, string error);
 
+    [LoggerMessage(EventId = 113, Level = LogLevel.Warning, Message = "Call {CallId}: tool {Tool} failed: {Error}")]
+    public static partial void ToolFailed(ILogger logger, string callId, string tool, string error);
+
     [LoggerMessage(EventId = 140, Level = LogLevel.Information, Message = "Call {CallId}: the agent ended the call (carrier hang-up: {Outcome})")]
     public static partial void AgentEnded(ILogger logger, string callId, string outcome);
 

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Agents;
-using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Configuration;
 
 namespace Switchboard.Calls;
@@ -8,11 +6,9 @@ namespace Switchboard.Calls;
 /// <summary>What every call needs from the host, resolved once and shared by all calls.</summary>
 internal sealed record CallServices(
     SwitchboardOptions Options,
-    IRealtimeEndpointProvider Endpoints,
-    IAgentResolver Agents,
+    CallAdmission Admission,
     ICallJournal Journal,
     CallRegistry Registry,
     IToolInvoker Tools,
     ILogger Logger,
-    TimeProvider Time,
-    Carriers.ICarrierCallControl CallControl);
+    TimeProvider Time);

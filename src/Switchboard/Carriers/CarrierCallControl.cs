@@ -1,3 +1,4 @@
+using Switchboard.Calls;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Switchboard.Agents;

@@ -1,3 +1,5 @@
+using Switchboard.Calls;
+
 namespace Switchboard.Carriers;
 
 /// <summary>

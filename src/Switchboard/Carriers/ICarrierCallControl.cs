@@ -1,3 +1,5 @@
+using Switchboard.Calls;
+
 namespace Switchboard.Carriers;
 
 /// <summary>Ends or transfers a live carrier call through the carrier's REST API (Twilio Calls resource, Telnyx call control).</summary>

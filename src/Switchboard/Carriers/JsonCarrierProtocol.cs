@@ -1,3 +1,4 @@
+using Switchboard.Calls;
 using System.Buffers;
 using System.Text.Json;
 using Switchboard.Audio;

@@ -8,7 +8,7 @@ internal static class SessionErrorCodes
     public const string UnknownType = "unknown_type";
     public const string InvalidText = "invalid_text";
     public const string BinaryNotSupported = "binary_not_supported";
-    public const string TooManyPending = "too_many_pending";
+    public const string TooManyPending = Calls.CallerErrorCodes.TooManyPending;
 
     /// <summary><c>audio</c> in a mode without a microphone.</summary>
     public const string AudioNotAllowed = "audio_not_allowed";
@@ -22,14 +22,14 @@ internal static class SessionErrorCodes
     public const string InvalidActionResult = "invalid_action_result";
 
     /// <summary>The agent backend reported an error (its own code is in <c>backendCode</c>).</summary>
-    public const string BackendError = "backend_error";
+    public const string BackendError = Calls.CallerErrorCodes.BackendError;
 
     /// <summary>The agent's response ended as <c>failed</c> or <c>incomplete</c>.</summary>
-    public const string ResponseFailed = "response_failed";
+    public const string ResponseFailed = Calls.CallerErrorCodes.ResponseFailed;
 
     /// <summary>Sent just before a 1011 close: the backend could not be reached.</summary>
-    public const string BackendUnavailable = "backend_unavailable";
+    public const string BackendUnavailable = Calls.CallerErrorCodes.BackendUnavailable;
 
     /// <summary>Sent just before a 1011 close: the backend dropped the connection.</summary>
-    public const string BackendDisconnected = "backend_disconnected";
+    public const string BackendDisconnected = Calls.CallerErrorCodes.BackendDisconnected;
 }

@@ -3,7 +3,7 @@ namespace Switchboard.Sessions;
 /// <summary>The <c>type</c> of server messages on <c>/ws/session</c>.</summary>
 internal static class SessionMessageTypes
 {
-    /// <summary>Connection and turn state (<see cref="SessionStates"/>).</summary>
+    /// <summary>Connection and turn state (<see cref="Calls.CallerStates"/>).</summary>
     public const string Status = "status";
 
     /// <summary>A piece of the conversation: the user's turn, or the agent's (as deltas, then final).</summary>

@@ -1,3 +1,4 @@
+using Switchboard.Carriers;
 using Switchboard.Calls;
 
 namespace Switchboard.Tests.Calls;

@@ -1,3 +1,4 @@
+using Switchboard.Calls;
 using Switchboard.Carriers;
 using Switchboard.Carriers.Twilio;
 using Switchboard.Configuration;

@@ -1,3 +1,4 @@
+using Switchboard.Calls;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Switchboard.Configuration;

@@ -1,3 +1,4 @@
+using Switchboard.Calls;
 using System.Buffers;
 using System.Buffers.Text;
 using System.Text.Json;

@@ -1,7 +1,7 @@
-namespace Switchboard.Sessions;
+namespace Switchboard.Calls;
 
-/// <summary>The <c>state</c> of <c>status</c> messages.</summary>
-internal static class SessionStates
+/// <summary>What the agent is doing, as a caller leg that shows it is told (a session's <c>status</c> messages).</summary>
+internal static class CallerStates
 {
     /// <summary>The first message of every connection: the token was accepted.</summary>
     public const string Connected = "connected";

@@ -1,8 +1,8 @@
 using Switchboard.Audio;
 
-namespace Switchboard.Carriers;
+namespace Switchboard.Calls;
 
-/// <summary>What the carrier tells us when a stream starts.</summary>
+/// <summary>What the caller's side tells the gateway when a call begins (a carrier's <c>start</c>, a session's record).</summary>
 internal sealed record CallStartInfo
 {
     /// <summary>The carrier's id of the call (Twilio CallSid, Telnyx call_control_id).</summary>
@@ -21,4 +21,16 @@ internal sealed record CallStartInfo
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
 
     public AudioFormat Format { get; init; } = AudioFormat.MuLaw8k;
+
+    /// <summary>A session's team and endpoint: the call runs on exactly that endpoint.</summary>
+    public Guid? TeamId { get; init; }
+
+    public Guid? EndpointId { get; init; }
+
+    /// <summary>A session's id, interaction mode and flow (null for phone calls).</summary>
+    public Guid? SessionId { get; init; }
+
+    public string? Mode { get; init; }
+
+    public string? Flow { get; init; }
 }

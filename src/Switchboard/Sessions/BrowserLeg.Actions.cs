@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Switchboard.Agents;
-using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Transport;
 
 namespace Switchboard.Sessions;
@@ -11,17 +9,14 @@ namespace Switchboard.Sessions;
 /// <c>browserActions</c> is sent to the page as <c>action</c>; the page's <c>action_result</c> (or a timeout) becomes the
 /// function call's output for the model.
 /// </summary>
-internal sealed partial class SessionConversation
+internal sealed partial class BrowserLeg
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource<string>> _pendingActions = new(StringComparer.Ordinal);
 
-    private bool IsBrowserAction(string name) =>
-        Mode == InteractionModes.BrowserActions
-        && (_start.Endpoint.Spec.BrowserActions ?? []).Any(a => string.Equals(a.Name, name, StringComparison.Ordinal));
-
     /// <summary>Asks the page to perform the action and waits for its answer; returns the output JSON for the model.</summary>
-    private async Task<string> RunBrowserActionAsync(FunctionCallArgumentsDoneEvent call, CancellationToken token)
+    public async Task<string> RunActionAsync(string callId, string name, string argumentsJson, CancellationToken token)
     {
+        var call = (CallId: callId, Name: name, Arguments: argumentsJson);
         JsonDocument arguments;
         try
         {
@@ -29,7 +24,7 @@ internal sealed partial class SessionConversation
         }
         catch (JsonException)
         {
-            SessionLog.BrowserAction(_logger, SessionId, call.Name, call.CallId, "invalid arguments");
+            SessionLog.BrowserAction(_logger, _session.Id, call.Name, call.CallId, "invalid arguments");
             return Output(ok: false, null, "the arguments are not valid JSON");
         }
 
@@ -51,16 +46,16 @@ internal sealed partial class SessionConversation
                     s.Item2.WriteTo(w);
                 }, token).ConfigureAwait(false);
 
-                var timeout = TimeSpan.FromSeconds(_services.Options.Sessions.ActionTimeoutSeconds);
+                var timeout = TimeSpan.FromSeconds(_options.ActionTimeoutSeconds);
                 try
                 {
                     var result = await answer.Task.WaitAsync(timeout, _time, token).ConfigureAwait(false);
-                    SessionLog.BrowserAction(_logger, SessionId, call.Name, call.CallId, "answered");
+                    SessionLog.BrowserAction(_logger, _session.Id, call.Name, call.CallId, "answered");
                     return result;
                 }
                 catch (TimeoutException)
                 {
-                    SessionLog.BrowserAction(_logger, SessionId, call.Name, call.CallId, "timed out");
+                    SessionLog.BrowserAction(_logger, _session.Id, call.Name, call.CallId, "timed out");
                     return Output(ok: false, null, $"the page did not answer in {timeout.TotalSeconds:0} s");
                 }
             }
@@ -71,17 +66,16 @@ internal sealed partial class SessionConversation
         }
     }
 
-    /// <summary>The page's answer to an <c>action</c>.</summary>
-    private async Task OnActionResultAsync(SessionClientMessage message, CancellationToken token)
+    /// <summary>The page's answer to an <c>action</c>; false when no action is waiting for it.</summary>
+    private bool OnActionResult(SessionClientMessage message)
     {
         if (!_pendingActions.TryRemove(message.ActionId!, out var answer))
         {
-            await ReplyErrorAsync(new SessionError(SessionErrorCodes.UnknownAction, "no action is waiting for that actionId (unknown, already answered or timed out)"), token)
-                .ConfigureAwait(false);
-            return;
+            return false;
         }
 
         answer.TrySetResult(Output(message.Ok, message.ResultJson, message.Ok ? null : message.Text ?? "the page could not perform the action"));
+        return true;
     }
 
     /// <summary>The function output the model sees: <c>{"ok":true,"result":…}</c> or <c>{"ok":false,"error":"…"}</c>.</summary>

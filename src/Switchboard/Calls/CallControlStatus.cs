@@ -1,4 +1,4 @@
-namespace Switchboard.Carriers;
+namespace Switchboard.Calls;
 
 /// <summary>How a carrier call-control request (hang up, transfer) went.</summary>
 internal enum CallControlStatus

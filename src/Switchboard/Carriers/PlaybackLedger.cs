@@ -1,4 +1,4 @@
-namespace Switchboard.Calls;
+namespace Switchboard.Carriers;
 
 /// <summary>
 /// Which assistant audio the caller has actually heard. Carriers buffer and play out later than we send,

@@ -1,12 +1,11 @@
-using Switchboard.Agents;
-
-namespace Switchboard.Sessions;
+namespace Switchboard.Agents;
 
 /// <summary>
-/// What an endpoint's spec allows a session to do, checked when the session is created and again when a client
-/// connects (the endpoint may have been edited in between).
+/// What an endpoint's spec allows a call to do — which channels, session modes and flows — and what a flow makes of
+/// its instructions and greeting. Checked when a session is created and again at admission (the endpoint may have been
+/// edited in between).
 /// </summary>
-internal static class SessionPolicy
+internal static class EndpointPolicy
 {
     /// <summary>The entry point every endpoint has, declared or not.</summary>
     public const string DefaultFlow = "default";
@@ -27,9 +26,9 @@ internal static class SessionPolicy
         return InteractionModes.Implemented.Contains(mode, StringComparer.Ordinal) ? SessionModeDecision.Allowed : SessionModeDecision.NotImplemented;
     }
 
-    /// <summary>Whether the endpoint accepts callers over the session WebSocket.</summary>
-    public static bool AllowsWebSocket(AgentSpec spec) =>
-        (spec?.Carriers ?? []).Contains(Transports.WebSocket, StringComparer.Ordinal);
+    /// <summary>Whether the endpoint accepts callers over <paramref name="channel"/> (<c>twilio</c>, <c>telnyx</c>, <c>websocket</c>).</summary>
+    public static bool AllowsChannel(AgentSpec spec, string channel) =>
+        (spec?.Carriers ?? []).Contains(channel, StringComparer.Ordinal);
 
     /// <summary>
     /// Resolves a requested flow: null or <c>default</c> (when the endpoint declares no flow of that name) mean the
@@ -63,11 +62,4 @@ internal static class SessionPolicy
         var greeting = string.IsNullOrWhiteSpace(flow?.Greeting) ? spec.Greeting : flow.Greeting;
         return string.IsNullOrWhiteSpace(greeting) ? null : greeting;
     }
-
-    /// <summary>
-    /// Whether the gateway's backend (<paramref name="backendKind"/>: <c>openai</c>, <c>azure</c>, <c>local</c>) serves
-    /// an endpoint that names <paramref name="specBackend"/>; <c>default</c> takes whatever the gateway runs.
-    /// </summary>
-    public static bool BackendMatches(string? specBackend, string backendKind) =>
-        string.IsNullOrEmpty(specBackend) || specBackend == "default" || string.Equals(specBackend, backendKind, StringComparison.Ordinal);
 }

@@ -1,4 +1,4 @@
-namespace Switchboard.Sessions;
+namespace Switchboard.Agents;
 
 /// <summary>Whether an endpoint can run a session in a given mode, and if not, why.</summary>
 internal enum SessionModeDecision

@@ -1,0 +1,416 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Net.WebSockets;
+using Microsoft.Extensions.Logging;
+using Switchboard.Audio;
+using Switchboard.Calls;
+using Switchboard.Configuration;
+using Switchboard.Transport;
+
+namespace Switchboard.Carriers;
+
+/// <summary>
+/// A phone call's caller leg: a carrier media stream (Twilio Media Streams, Telnyx media streaming) over a WebSocket,
+/// read through the carrier's <see cref="ICarrierProtocol"/>. What the caller heard comes from the mark ledger: each
+/// agent item goes out as a short first chunk and then ≤ 100 ms chunks, each followed by a mark the carrier echoes
+/// once the audio before it has played. Hang-up and transfer go through the carrier's REST API.
+/// </summary>
+internal sealed class CarrierLeg : ICallerLeg
+{
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan PlayoutPoll = TimeSpan.FromMilliseconds(20);
+
+    private readonly ICarrierProtocol _protocol;
+    private readonly WebSocketSender _sender;
+    private readonly WebSocketMessageReader _reader;
+    private readonly ICarrierCallControl _callControl;
+    private readonly BridgeOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    // Backend loop only: agent audio, marks and clears.
+    private readonly ArrayBufferWriter<byte> _out = new(2048);
+    private byte[] _unescaped = [];
+    private string _callId = "";
+    private CallStartInfo? _start;
+    private PlaybackLedger? _ledger;
+    private string? _ledgerItem;
+    private bool _startTimedOut;
+    private int _unknownEventsLogged;
+
+    public CarrierLeg(WebSocket socket, ICarrierProtocol protocol, ICarrierCallControl callControl, BridgeOptions options, TimeProvider time, ILogger logger)
+    {
+        _protocol = protocol;
+        _sender = new WebSocketSender(socket);
+        _reader = new WebSocketMessageReader(socket, options.MaxCarrierMessageBytes);
+        _callControl = callControl;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    public string Channel => _protocol.Name;
+
+    public string LostEndReason => CallEndReason.CarrierClosed;
+
+    public AudioFormat Format => _protocol.Format;
+
+    public CallerLegCapabilities Capabilities =>
+        CallerLegCapabilities.CallerAudio | CallerLegCapabilities.AgentAudio | CallerLegCapabilities.Transfer;
+
+    public DateTimeOffset? ExpiresAt => null;
+
+    /// <summary>Reads frames until <c>start</c>; anything else first (but <c>connected</c> and unknown events) closes the stream.</summary>
+    public async Task<CallerLegStart> StartAsync(string callId, CancellationToken cancellationToken)
+    {
+        _callId = callId;
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // A watchdog, not a cancelled read: cancelling a WebSocket receive aborts the socket, and the carrier deserves a
+        // close frame that says why.
+        var timeout = TimeSpan.FromSeconds(_options.StartTimeoutSeconds);
+        using var watchdog = new CancellationTokenSource();
+        _ = CloseIfNoStartAsync(timeout, reading, watchdog.Token);
+        try
+        {
+            while (true)
+            {
+                ReceiveStatus status;
+                try
+                {
+                    status = await _reader.ReadAsync(reading.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (_startTimedOut && !cancellationToken.IsCancellationRequested)
+                {
+                    status = ReceiveStatus.Closed;
+                }
+                catch (Exception ex) when (ex is WebSocketException or IOException)
+                {
+                    return CallerLegStart.Failed(CallEndReason.CarrierClosed, ex.Message, 0);
+                }
+
+                var outcome = ReadBeforeStart(status, out var closeReason);
+                if (_start is not null)
+                {
+                    return new CallerLegStart(_start);
+                }
+
+                if (outcome.EndReason is not null)
+                {
+                    await CloseAsync(outcome.CloseCode, closeReason).ConfigureAwait(false);
+                    return outcome;
+                }
+            }
+        }
+        finally
+        {
+            await watchdog.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One frame before <c>start</c>, synchronously (the frame's spans cannot cross an await): what ends the stream, if anything.</summary>
+    private CallerLegStart ReadBeforeStart(ReceiveStatus status, out string closeReason)
+    {
+        var kind = TryReadFrame(status, out var frame);
+        closeReason = frame.CloseReason ?? "";
+        return kind == CallerFrameKind.End && _start is null
+            ? CallerLegStart.Failed(frame.EndReason!, frame.Detail ?? frame.CloseReason, frame.CloseCode)
+            : default;
+    }
+
+    private async Task CloseIfNoStartAsync(TimeSpan timeout, CancellationTokenSource reading, CancellationToken cancelled)
+    {
+        try
+        {
+            await Task.Delay(timeout, _time, cancelled).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        _startTimedOut = true;
+        await _sender.CloseAsync(WebSocketCloseStatus.PolicyViolation, $"no start message within {timeout.TotalSeconds:0} s", CloseTimeout).ConfigureAwait(false);
+        try
+        {
+            // If the carrier never answers the close, stop waiting for it.
+            reading.CancelAfter(TimeSpan.FromSeconds(2));
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    public ValueTask OnAdmittedAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask<ReceiveStatus> ReceiveAsync(CancellationToken cancellationToken) => _reader.ReadAsync(cancellationToken);
+
+    public CallerFrameKind TryReadFrame(ReceiveStatus status, out CallerFrame frame)
+    {
+        frame = default;
+        switch (status)
+        {
+            case ReceiveStatus.Closed:
+                return _startTimedOut && _start is null
+                    ? End(ref frame, CallEndReason.StartTimeout, (int)WebSocketCloseStatus.PolicyViolation, $"no start message within {_options.StartTimeoutSeconds} s")
+                    : End(ref frame, CallEndReason.CarrierClosed, (int)WebSocketCloseStatus.NormalClosure, "stream closed", "carrier closed the stream");
+            case ReceiveStatus.TooLarge:
+                return End(ref frame, CallEndReason.CarrierProtocolError, (int)WebSocketCloseStatus.MessageTooBig, $"message exceeds {_options.MaxCarrierMessageBytes} bytes");
+            case ReceiveStatus.Binary:
+                return End(ref frame, CallEndReason.CarrierProtocolError, (int)WebSocketCloseStatus.InvalidMessageType, "binary frames are not supported; send JSON text frames");
+        }
+
+        var parsed = _protocol.TryParse(_reader.Message.Span, out var carrierFrame);
+        if (parsed != CarrierParseStatus.Ok)
+        {
+            if (parsed == CarrierParseStatus.UnknownEvent)
+            {
+                var name = System.Text.Encoding.UTF8.GetString(carrierFrame.EventName.Length > 64 ? carrierFrame.EventName[..64] : carrierFrame.EventName);
+                if (_options.UnknownCarrierEvents == "close")
+                {
+                    return End(ref frame, CallEndReason.CarrierProtocolError, (int)WebSocketCloseStatus.InvalidPayloadData, $"unknown event '{name}'");
+                }
+
+                // Carriers add events over time; a new one must not drop a live call. Log a few per call.
+                if (_unknownEventsLogged++ < 3)
+                {
+                    CallLog.UnknownCarrierEvent(_logger, _callId, name);
+                }
+
+                return CallerFrameKind.None;
+            }
+
+            var code = parsed == CarrierParseStatus.UnsupportedMediaFormat ? WebSocketCloseStatus.InvalidMessageType : WebSocketCloseStatus.InvalidPayloadData;
+            return End(ref frame, CallEndReason.CarrierProtocolError, (int)code, carrierFrame.Detail ?? parsed.ToString());
+        }
+
+        switch (carrierFrame.Kind)
+        {
+            case CarrierFrameKind.Connected:
+                return CallerFrameKind.None;
+            case CarrierFrameKind.Start:
+                if (_start is null)
+                {
+                    _start = carrierFrame.Start;
+                    var format = _protocol.Format;
+                    _ledger = new PlaybackLedger(format.BytesPerMs, _options.FirstChunkMs, _options.MarkIntervalMs, _time);
+                }
+
+                return CallerFrameKind.None;
+            case CarrierFrameKind.Stop:
+                return End(ref frame, CallEndReason.CallerHangup, (int)WebSocketCloseStatus.NormalClosure, "stream stopped", "carrier sent stop");
+            case CarrierFrameKind.Error:
+                frame.Detail = carrierFrame.Detail;
+                return CallerFrameKind.Error;
+        }
+
+        if (_start is null)
+        {
+            return End(ref frame, CallEndReason.CarrierProtocolError, (int)WebSocketCloseStatus.ProtocolError,
+                $"'{System.Text.Encoding.UTF8.GetString(carrierFrame.EventName)}' before 'start'");
+        }
+
+        switch (carrierFrame.Kind)
+        {
+            case CarrierFrameKind.Mark:
+                if (MarkNames.TryParse(carrierFrame.MarkName, out var sequence))
+                {
+                    _ledger!.MarkPlayed(sequence);
+                }
+
+                return CallerFrameKind.None;
+            case CarrierFrameKind.Dtmf:
+                frame.Digit = carrierFrame.Digit;
+                return CallerFrameKind.Dtmf;
+            case CarrierFrameKind.Media when carrierFrame.IsInboundTrack:
+                var payload = carrierFrame.Payload;
+                if (carrierFrame.PayloadEscaped)
+                {
+                    if (_unescaped.Length < payload.Length)
+                    {
+                        _unescaped = new byte[Math.Max(payload.Length, _unescaped.Length * 2)];
+                    }
+
+                    if (!JsonStringUnescaper.TryUnescapeAscii(payload, _unescaped, out var unescaped) || !Base64.IsValid(_unescaped.AsSpan(0, unescaped)))
+                    {
+                        return End(ref frame, CallEndReason.CarrierProtocolError, (int)WebSocketCloseStatus.InvalidPayloadData, "media payload is not valid base64");
+                    }
+
+                    payload = _unescaped.AsSpan(0, unescaped);
+                }
+
+                frame.Audio = payload;
+                frame.AudioFormat = _protocol.Format;
+                return CallerFrameKind.Audio;
+            default:
+                return CallerFrameKind.None;
+        }
+    }
+
+    private static CallerFrameKind End(ref CallerFrame frame, string endReason, int code, string reason, string? detail = null)
+    {
+        frame.EndReason = endReason;
+        frame.CloseCode = code;
+        frame.CloseReason = reason;
+        frame.Detail = detail ?? reason;
+        return CallerFrameKind.End;
+    }
+
+    public ValueTask RunPendingAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>Sends agent audio in chunks, with a playback mark whenever one is due.</summary>
+    public async ValueTask<bool> SendAudioAsync(string itemId, ReadOnlyMemory<byte> audio, bool isBase64, CancellationToken cancellationToken)
+    {
+        var ledger = _ledger!;
+        if (!ReferenceEquals(itemId, _ledgerItem))
+        {
+            _ledgerItem = itemId;
+            ledger.BeginItem(itemId);
+        }
+
+        var sampleBytes = _protocol.Format.BytesPerSample;
+        // Base64 can only be cut between 4-character groups (3 bytes), and never inside a sample.
+        var unit = isBase64 ? 3 * sampleBytes : sampleBytes;
+        var offset = 0;
+        while (offset < audio.Length)
+        {
+            var budget = ledger.BytesBeforeNextMark();
+            var remainingBytes = isBase64 ? CallBridge.DecodedLength(audio.Span[offset..]) : audio.Length - offset;
+            // Split only when the rest overshoots the budget by more than a first chunk: slivers of audio in their own
+            // messages cost more messages per second than the extra mark precision is worth.
+            var pieceBytes = remainingBytes <= budget + ledger.FirstChunkBytes ? remainingBytes : Math.Max(unit, budget / unit * unit);
+            int pieceLength;
+            _out.ResetWrittenCount();
+            if (isBase64)
+            {
+                pieceLength = pieceBytes == remainingBytes ? audio.Length - offset : pieceBytes / 3 * 4;
+                _protocol.WriteMediaBase64(_out, audio.Span.Slice(offset, pieceLength));
+            }
+            else
+            {
+                pieceLength = pieceBytes;
+                _protocol.WriteMedia(_out, audio.Span.Slice(offset, pieceLength));
+            }
+
+            offset += pieceLength;
+            if (!await _sender.SendTextAsync(_out.WrittenMemory, cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            if (ledger.AddSent(pieceBytes))
+            {
+                await SendMarkAsync(_out, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Closes the item's playback accounting with a mark, so the ledger knows when it finished playing.</summary>
+    public async ValueTask AgentAudioDoneAsync(string itemId, long generatedMs, CancellationToken cancellationToken) =>
+        await SendMarkAsync(_out, cancellationToken).ConfigureAwait(false);
+
+    private async ValueTask SendMarkAsync(ArrayBufferWriter<byte> output, CancellationToken cancellationToken)
+    {
+        var sequence = _ledger!.RegisterMark();
+        if (sequence == 0)
+        {
+            return;
+        }
+
+        output.ResetWrittenCount();
+        _protocol.WriteMark(output, sequence);
+        await _sender.SendTextAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+    }
+
+    public string? UnplayedItem => _ledger is { } ledger && ledger.TryEstimateHeard(out var item, out _) ? item : null;
+
+    /// <summary>Sends <c>clear</c> (the carrier flushes its buffer) and answers from the ledger: the last echoed mark plus the time since.</summary>
+    public async ValueTask<ClearedPlayout> ClearAsync(string? itemId, string reason, long knownHeardMs, CancellationToken cancellationToken)
+    {
+        var ledger = _ledger!;
+        if (itemId is null)
+        {
+            // Nothing is queued at the carrier: there is nothing to flush.
+            return default;
+        }
+
+        var heardMs = ledger.TryEstimateHeard(out var playing, out var estimate) && string.Equals(playing, itemId, StringComparison.Ordinal) ? estimate : 0;
+        _out.ResetWrittenCount();
+        _protocol.WriteClear(_out);
+        await _sender.SendTextAsync(_out.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        ledger.Clear();
+        _ledgerItem = null;
+        return new ClearedPlayout(knownHeardMs >= 0 ? knownHeardMs : heardMs);
+    }
+
+    public long EstimateHeard(string itemId) =>
+        _ledger is { } ledger && ledger.TryEstimateHeard(out var playing, out var heardMs) && string.Equals(playing, itemId, StringComparison.Ordinal) ? heardMs : 0;
+
+    /// <summary>Puts a mark after the audio sent so far, then waits until the carrier has echoed every mark.</summary>
+    public async Task WaitForPlayoutAsync(TimeSpan cap, CancellationToken cancellationToken)
+    {
+        var ledger = _ledger!;
+        // Audio sent since the last mark would never be confirmed: put a mark after it (its own buffer: the backend loop may be sending).
+        await SendMarkAsync(new ArrayBufferWriter<byte>(128), cancellationToken).ConfigureAwait(false);
+        var started = _time.GetTimestamp();
+        while (ledger.HasUnplayedAudio && _time.GetElapsedTime(started) < cap)
+        {
+            await Task.Delay(PlayoutPoll, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public ValueTask ShowStateAsync(string state, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask ShowTranscriptAsync(string role, string text, bool final, string itemId, long? heardMs, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask ShowErrorAsync(string code, string message, string? backendCode, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public Task<string> RunActionAsync(string callId, string name, string argumentsJson, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("a phone call runs no browser actions");
+
+    public async Task<string?> HangUpAsync(CancellationToken cancellationToken)
+    {
+        var result = await _callControl.HangUpAsync(_callId, _protocol.Name, _start!, cancellationToken).ConfigureAwait(false);
+        return CallBridge.Describe(result.Status);
+    }
+
+    public Task<CallControlResult> TransferAsync(string to, string? callerId, CancellationToken cancellationToken) =>
+        _callControl.TransferAsync(_callId, _protocol.Name, _start!, to, callerId, cancellationToken);
+
+    public Task CloseAsync(int code, string reason) => _sender.CloseAsync((WebSocketCloseStatus)code, reason, CloseTimeout);
+
+    public (int Code, string Reason) CloseFor(string endReason, string text) => endReason switch
+    {
+        CallEndReason.BackendUnavailable or CallEndReason.BackendDisconnected or CallEndReason.InternalError => ((int)WebSocketCloseStatus.InternalServerError, text),
+        CallEndReason.GatewayShutdown => ((int)WebSocketCloseStatus.EndpointUnavailable, text),
+        CallEndReason.EndpointRejected => ((int)WebSocketCloseStatus.PolicyViolation, text),
+        _ => ((int)WebSocketCloseStatus.NormalClosure, text),
+    };
+
+    public void DescribeStart(IDictionary<string, string> data)
+    {
+        var start = _start!;
+        data["format"] = _protocol.Format.ToString();
+        Add(data, CallEventKeys.CarrierCallId, start.CarrierCallId);
+        Add(data, CallEventKeys.StreamId, start.StreamId);
+        Add(data, CallEventKeys.From, start.From);
+        Add(data, CallEventKeys.To, start.To);
+    }
+
+    private static void Add(IDictionary<string, string> data, string key, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            data[key] = value;
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        // The bridge has closed the socket; only the buffers remain.
+        _reader.Dispose();
+        _sender.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
