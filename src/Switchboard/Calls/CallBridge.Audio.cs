@@ -347,16 +347,16 @@ internal sealed partial class CallBridge
         }
         else
         {
-            await CompleteBargeInAsync(item, heard.HeardMs, generatedMs, reason, clearMicros, null, token).ConfigureAwait(false);
+            await CompleteBargeInAsync(item, heard, generatedMs, reason, clearMicros, null, token).ConfigureAwait(false);
         }
     }
 
-    private async Task CompleteBargeInLaterAsync(string item, Task<long> heard, long generatedMs, string reason, string clearMicros, long startedAt, CancellationToken token)
+    private async Task CompleteBargeInLaterAsync(string item, Task<ClearedPlayout> heard, long generatedMs, string reason, string clearMicros, long startedAt, CancellationToken token)
     {
         try
         {
-            var heardMs = await heard.ConfigureAwait(false);
-            await CompleteBargeInAsync(item, heardMs, generatedMs, reason, clearMicros, startedAt, token).ConfigureAwait(false);
+            var answer = await heard.ConfigureAwait(false);
+            await CompleteBargeInAsync(item, answer, generatedMs, reason, clearMicros, startedAt, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -369,9 +369,10 @@ internal sealed partial class CallBridge
     }
 
     /// <summary>Truncates the interrupted item at what was heard (never past what was generated), journals it, and marks its shown final.</summary>
-    private async Task CompleteBargeInAsync(string item, long heardMs, long generatedMs, string reason, string clearMicros, long? waitStarted, CancellationToken token)
+    private async Task CompleteBargeInAsync(string item, ClearedPlayout heard, long generatedMs, string reason, string clearMicros, long? waitStarted, CancellationToken token)
     {
         // truncate fails when audio_end_ms exceeds what was generated; a position can only lag, but clamp anyway.
+        var heardMs = heard.HeardMs;
         if (generatedMs < 0)
         {
             generatedMs = heardMs;
@@ -403,7 +404,7 @@ internal sealed partial class CallBridge
         RealtimeClientEvents.WriteTruncate(output, item, 0, audioEndMs);
         await SendToBackendAsync(output.WrittenMemory, token).ConfigureAwait(false);
         CallLog.BargeIn(_logger, CallId, item, audioEndMs, generatedMs);
-        var data = new Dictionary<string, string>(StringComparer.Ordinal) { ["clear_us"] = clearMicros };
+        var data = new Dictionary<string, string>(StringComparer.Ordinal) { ["clear_us"] = clearMicros, ["position_from"] = heard.Source };
         if (waitStarted is { } started)
         {
             data["wait_ms"] = ((long)_time.GetElapsedTime(started).TotalMilliseconds).ToString(CultureInfo.InvariantCulture);

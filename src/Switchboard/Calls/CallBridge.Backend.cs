@@ -194,7 +194,7 @@ internal sealed partial class CallBridge
         }
 
         await _leg.ShowTranscriptAsync("agent", text, final: true, itemId, interrupted ? heardMs : null, token).ConfigureAwait(false);
-        Record(CallEventType.AgentTurn, role: "agent", text: text, itemId: itemId, interrupted: interrupted ? true : null, heardMs: interrupted ? heardMs : null);
+        Record(CallEventType.AgentTurn, role: "agent", text: text, itemId: itemId, interrupted: interrupted, heardMs: interrupted ? heardMs : null);
     }
 
     private async Task OnResponseDoneAsync(ResponseDoneEvent done, CancellationToken token)

@@ -332,7 +332,7 @@ internal sealed class CarrierLeg : ICallerLeg
         if (itemId is null)
         {
             // Nothing is queued at the carrier: there is nothing to flush.
-            return default;
+            return new ClearedPlayout(0, "marks");
         }
 
         var heardMs = ledger.TryEstimateHeard(out var playing, out var estimate) && string.Equals(playing, itemId, StringComparison.Ordinal) ? estimate : 0;
@@ -341,7 +341,7 @@ internal sealed class CarrierLeg : ICallerLeg
         await _sender.SendTextAsync(_out.WrittenMemory, cancellationToken).ConfigureAwait(false);
         ledger.Clear();
         _ledgerItem = null;
-        return new ClearedPlayout(knownHeardMs >= 0 ? knownHeardMs : heardMs);
+        return new ClearedPlayout(knownHeardMs >= 0 ? knownHeardMs : heardMs, "marks");
     }
 
     public long EstimateHeard(string itemId) =>

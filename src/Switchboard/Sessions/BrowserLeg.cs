@@ -458,14 +458,17 @@ internal sealed partial class BrowserLeg : ICallerLeg
             w.WriteString("reason"u8, s.reason);
         }, cancellationToken).ConfigureAwait(false);
 
-        return interruption is null ? new ClearedPlayout(Math.Max(0, knownHeardMs)) : new ClearedPlayout(0, AwaitHeardAsync(interruption, cancellationToken));
+        return interruption is null
+            ? new ClearedPlayout(Math.Max(0, knownHeardMs), "client")
+            : new ClearedPlayout(0, "client", AwaitHeardAsync(interruption, cancellationToken));
     }
 
-    private async Task<long> AwaitHeardAsync(PendingInterruption interruption, CancellationToken cancellationToken)
+    private async Task<ClearedPlayout> AwaitHeardAsync(PendingInterruption interruption, CancellationToken cancellationToken)
     {
         try
         {
-            return await interruption.Heard.Task.WaitAsync(TimeSpan.FromMilliseconds(_options.InterruptReplyTimeoutMs), _time, cancellationToken).ConfigureAwait(false);
+            var heard = await interruption.Heard.Task.WaitAsync(TimeSpan.FromMilliseconds(_options.InterruptReplyTimeoutMs), _time, cancellationToken).ConfigureAwait(false);
+            return new ClearedPlayout(heard, "client");
         }
         catch (TimeoutException)
         {
@@ -481,7 +484,7 @@ internal sealed partial class BrowserLeg : ICallerLeg
                 var estimate = string.Equals(_reportedItem, interruption.ItemId, StringComparison.Ordinal)
                     ? _reportedMs + (long)_time.GetElapsedTime(_reportedAt, interruption.At).TotalMilliseconds
                     : (long)_time.GetElapsedTime(_lastAudioStartedAt, interruption.At).TotalMilliseconds;
-                return Math.Max(0, estimate);
+                return new ClearedPlayout(Math.Max(0, estimate), "estimate");
             }
         }
     }
