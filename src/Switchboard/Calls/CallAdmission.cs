@@ -68,7 +68,12 @@ internal sealed class CallAdmission
         }
         catch (InvalidOperationException ex)
         {
-            return Admission.Fail(AdmissionStatus.BackendUnavailable, ex.Message);
+            // Admitted to the endpoint (the call is journalled and the caller told why), but there is no agent to talk to.
+            return new Admission(AdmissionStatus.BackendUnavailable, $"the endpoint asks for backend '{spec.Backend}', which this gateway does not run: {ex.Message}")
+            {
+                Agent = new ResolvedAgent(endpoint.TeamId, endpoint.Id, endpoint.Name, spec),
+                Flow = flow,
+            };
         }
 
         // An endpoint with remoteConfig gets its instructions, greeting and tools from its app now (cached, with fallbacks).

@@ -26,6 +26,41 @@ public class SessionBackendTests
     }
 
     [Fact]
+    public async Task Session_EndpointNamingAnotherBackendThanTheDefault_RunsOnTheEndpointsBackend()
+    {
+        // The gateway's default is the local agent; the endpoint asks for OpenAI, which is configured too. Admission picks
+        // the backend from the endpoint's spec for every channel, so the session talks to the OpenAI-shaped backend.
+        await using var backend = await ScriptedTextBackend.StartAsync();
+        var settings = SessionApi.Settings();
+        settings["Switchboard:Backend:Kind"] = "Local";
+        settings["Switchboard:OpenAI:ApiKey"] = "sk-test-key";
+        settings["Switchboard:OpenAI:RealtimeUrl"] = backend.RealtimeUrl;
+        await using var gateway = await GatewayFixture.StartAsync(settings);
+        var key = await SessionApi.CreateKeyAsync(gateway);
+        var openai = await SessionApi.CreateEndpointAsync(gateway, new AgentSpec { Backend = "openai", Model = "gpt-realtime-mini" });
+        var local = await SessionApi.CreateEndpointAsync(gateway, new AgentSpec());
+
+        await using (var client = await SessionTestClient.ConnectAsync((await SessionApi.CreateSessionAsync(gateway, key, openai.Id)).WsUrl))
+        {
+            await client.SendTextAsync("Where is my order?");
+            var final = await client.WaitForTypeAsync("transcript", IsAgentFinal);
+            Assert.Equal(ScriptedTextBackend.Answer, Payload(final).GetProperty("text").GetString());
+        }
+
+        Assert.Equal("/v1/realtime?model=gpt-realtime-mini", Assert.Single(backend.Requests));
+
+        // An endpoint on the default backend still gets the local agent (its echo), not the OpenAI-shaped one.
+        await using (var client = await SessionTestClient.ConnectAsync((await SessionApi.CreateSessionAsync(gateway, key, local.Id)).WsUrl))
+        {
+            await client.SendTextAsync("hello");
+            var final = await client.WaitForTypeAsync("transcript", IsAgentFinal);
+            Assert.Equal("(echo) hello", Payload(final).GetProperty("text").GetString());
+        }
+
+        Assert.Single(backend.Requests);
+    }
+
+    [Fact]
     public async Task TextSession_SendsTextOnlyGaSessionWithTheEndpointsSpec_AndRelaysTheText()
     {
         await using var backend = await ScriptedTextBackend.StartAsync();
