@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Switchboard.Calls;
 using Switchboard.Configuration;
-using Switchboard.Server.LocalBackend;
+using Switchboard.LocalAgent.Hosting;
 using Switchboard.Storage;
 
 namespace Switchboard.Server.Health;

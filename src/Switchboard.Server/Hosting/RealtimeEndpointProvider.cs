@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Configuration;
-using Switchboard.Server.LocalBackend;
+using Switchboard.LocalAgent.Hosting;
 
 namespace Switchboard.Server.Hosting;
 

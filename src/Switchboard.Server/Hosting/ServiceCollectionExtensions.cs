@@ -10,7 +10,7 @@ using Switchboard.Configuration;
 using Switchboard.Server.Api;
 using Switchboard.Server.Control;
 using Switchboard.Storage;
-using Switchboard.Server.LocalBackend;
+using Switchboard.LocalAgent.Hosting;
 using Switchboard.Server.Sessions;
 using Switchboard.Server.Webhooks;
 using Switchboard.Sessions;

@@ -1,5 +1,3 @@
-using Switchboard.Backends.Local;
-
 namespace Switchboard.Configuration;
 
 /// <summary>Root of the gateway configuration (section <c>Switchboard</c>).</summary>

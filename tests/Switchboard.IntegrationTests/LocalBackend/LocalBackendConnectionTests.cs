@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.WebSockets;
-using Switchboard.Backends.Local;
+using Switchboard.LocalAgent;
 
 namespace Switchboard.IntegrationTests.LocalBackend;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Switchboard.Backends.Local;
+using Switchboard.Configuration;
 
 namespace Switchboard.IntegrationTests.LocalBackend;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Switchboard.Backends.Local;
-using Switchboard.Server.LocalBackend;
+using Switchboard.Configuration;
+using Switchboard.LocalAgent.Hosting;
 
 namespace Switchboard.IntegrationTests.LocalBackend;
 

@@ -1,4 +1,5 @@
-using Switchboard.Backends.Local;
+using Switchboard.Configuration;
+using Switchboard.LocalAgent;
 
 namespace Switchboard.IntegrationTests.LocalBackend;
 

@@ -1,5 +1,7 @@
 using System.Text.Json;
-using Switchboard.Backends.Local;
+using Switchboard.Configuration;
+using Switchboard.LocalAgent.Hosting;
+using Switchboard.LocalAgent.Scenarios;
 
 namespace Switchboard.IntegrationTests.LocalBackend;
 
@@ -91,7 +93,7 @@ public sealed class LocalBackendScriptedTests : IDisposable
     {
         var path = Path.Combine(_directory, "broken.json");
         await File.WriteAllTextAsync(path, """{ "turns": [ { "text": "hi", "audio": "loud" } ] }""");
-        var host = new Switchboard.Server.LocalBackend.LocalRealtimeHost(
+        var host = new LocalRealtimeHost(
             new LocalBackendOptions { Mode = LocalAgentMode.Scripted, ScenarioPath = path },
             0,
             Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
@@ -106,7 +108,7 @@ public sealed class LocalBackendScriptedTests : IDisposable
     [Fact]
     public async Task Options_Invalid_FailAtStartNamingEveryKey()
     {
-        var host = new Switchboard.Server.LocalBackend.LocalRealtimeHost(
+        var host = new LocalRealtimeHost(
             new LocalBackendOptions { Mode = LocalAgentMode.Scripted, ChunkMs = 5 },
             0,
             Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);

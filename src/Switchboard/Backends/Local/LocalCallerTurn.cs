@@ -1,4 +1,0 @@
-namespace Switchboard.Backends.Local;
-
-/// <summary>A committed caller turn: its PCM audio (prefix padding included, capped) and the speech duration.</summary>
-internal sealed record LocalCallerTurn(short[] Samples, int SampleRate, double SpeechSeconds);

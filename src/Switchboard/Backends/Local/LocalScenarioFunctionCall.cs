@@ -1,4 +1,0 @@
-namespace Switchboard.Backends.Local;
-
-/// <summary>A function call a scripted reply makes; <see cref="Arguments"/> is a JSON object serialized as a string.</summary>
-internal sealed record LocalScenarioFunctionCall(string Name, string Arguments);

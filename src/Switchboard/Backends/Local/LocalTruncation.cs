@@ -1,4 +1,0 @@
-namespace Switchboard.Backends.Local;
-
-/// <summary>A <c>conversation.item.truncate</c> the local agent accepted (kept for tests and diagnostics).</summary>
-internal sealed record LocalTruncation(string ItemId, int ContentIndex, int AudioEndMs, double AudioMsGenerated);
