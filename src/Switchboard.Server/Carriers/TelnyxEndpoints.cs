@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Switchboard.Calls;
 using Switchboard.Carriers.Telnyx;
 using Switchboard.Configuration;
+using Switchboard.Diagnostics;
 
 namespace Switchboard.Server.Carriers;
 
@@ -55,6 +56,6 @@ internal static partial class TelnyxEndpoints
         await calls.RunAsync(socket, new TelnyxProtocol(), context.RequestAborted);
     }
 
-    [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "Refused Telnyx stream: {Reason}")]
+    [LoggerMessage(EventId = EventIds.TelnyxStreamRefused, Level = LogLevel.Warning, Message = "Refused Telnyx stream: {Reason}")]
     private static partial void LogRefused(ILogger logger, string reason);
 }

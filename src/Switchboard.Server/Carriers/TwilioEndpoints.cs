@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Switchboard.Calls;
 using Switchboard.Carriers.Twilio;
 using Switchboard.Configuration;
+using Switchboard.Diagnostics;
 using Switchboard.Server.Hosting;
 
 namespace Switchboard.Server.Carriers;
@@ -96,6 +97,6 @@ internal static partial class TwilioEndpoints
         await calls.RunAsync(socket, new TwilioProtocol(), context.RequestAborted);
     }
 
-    [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Rejected request to {Path}: invalid X-Twilio-Signature")]
+    [LoggerMessage(EventId = EventIds.TwilioBadSignature, Level = LogLevel.Warning, Message = "Rejected request to {Path}: invalid X-Twilio-Signature")]
     private static partial void LogBadSignature(ILogger logger, string path);
 }

@@ -6,6 +6,7 @@ using Switchboard.Agents.Tools;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Configuration;
 using Switchboard.Control;
+using Switchboard.Diagnostics;
 using Switchboard.Server.Api;
 using Switchboard.Server.Hosting;
 using Switchboard.Sessions;
@@ -261,15 +262,15 @@ internal static partial class SessionEndpoints
         }
     }
 
-    [LoggerMessage(EventId = 610, Level = LogLevel.Information, Message = "Session {SessionId} created for endpoint {EndpointId} (mode {Mode}) by key {KeyPrefix}, token {TokenId}")]
+    [LoggerMessage(EventId = EventIds.SessionCreated, Level = LogLevel.Information, Message = "Session {SessionId} created for endpoint {EndpointId} (mode {Mode}) by key {KeyPrefix}, token {TokenId}")]
     private static partial void LogCreated(ILogger logger, Guid sessionId, Guid endpointId, string mode, string keyPrefix, string tokenId);
 
-    [LoggerMessage(EventId = 611, Level = LogLevel.Information, Message = "Session connection refused with {Code}: {Reason} (session {SessionId}; {Detail})")]
+    [LoggerMessage(EventId = EventIds.SessionConnectionRefused, Level = LogLevel.Information, Message = "Session connection refused with {Code}: {Reason} (session {SessionId}; {Detail})")]
     private static partial void LogRefused(ILogger logger, int code, string reason, Guid? sessionId, string? detail);
 
-    [LoggerMessage(EventId = 612, Level = LogLevel.Error, Message = "Session {SessionId}: no agent backend: {Error}")]
+    [LoggerMessage(EventId = EventIds.SessionNoBackend, Level = LogLevel.Error, Message = "Session {SessionId}: no agent backend: {Error}")]
     private static partial void LogBackendUnavailable(ILogger logger, Guid sessionId, string error);
 
-    [LoggerMessage(EventId = 613, Level = LogLevel.Error, Message = "Session WebSocket failed unexpectedly")]
+    [LoggerMessage(EventId = EventIds.SessionWebSocketFailed, Level = LogLevel.Error, Message = "Session WebSocket failed unexpectedly")]
     private static partial void LogFailure(ILogger logger, Exception exception);
 }
