@@ -252,7 +252,7 @@ internal sealed partial class LocalRealtimeSession : IDisposable
 
         using var owned = document;
         var root = document.RootElement;
-        LocalProtocolError? error = envelope.Kind switch
+        var error = envelope.Kind switch
         {
             LocalClientEventKind.SessionUpdate => await HandleSessionUpdateAsync(root).ConfigureAwait(false),
             LocalClientEventKind.InputAudioBufferCommit => await HandleCommitAsync().ConfigureAwait(false),

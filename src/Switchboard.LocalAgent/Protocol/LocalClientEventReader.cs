@@ -99,7 +99,7 @@ internal static class LocalClientEventReader
         }
 
         // Rare: re-read the quoted token to unescape it.
-        Span<byte> quoted = raw.Length + 2 <= 256 ? stackalloc byte[raw.Length + 2] : new byte[raw.Length + 2];
+        var quoted = raw.Length + 2 <= 256 ? stackalloc byte[raw.Length + 2] : new byte[raw.Length + 2];
         quoted[0] = (byte)'"';
         raw.CopyTo(quoted[1..]);
         quoted[^1] = (byte)'"';

@@ -33,11 +33,10 @@ internal static class LocalAudioRenderer
 
         var maxSamples = (int)Math.Min(pcm.Length, (long)rate * maxMs / 1000);
         ReadOnlySpan<short> source = pcm.AsSpan(0, maxSamples);
-        short[]? resampled = null;
         if (rate != output.SampleRate)
         {
             var resampler = new PolyphaseResampler(rate, output.SampleRate);
-            resampled = new short[resampler.MaxOutputLength(source.Length)];
+            var resampled = new short[resampler.MaxOutputLength(source.Length)];
             var written = resampler.Process(source, resampled);
             source = resampled.AsSpan(0, written);
         }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Switchboard.Control;
+using Switchboard.Diagnostics;
 using Switchboard.Storage;
 
 namespace Switchboard.Server.Api;
@@ -94,9 +95,9 @@ internal sealed partial class ApiKeyFilter : IEndpointFilter
         await store.TouchKeyAsync(keyId, now, http.RequestAborted).ConfigureAwait(false);
     }
 
-    [LoggerMessage(EventId = 40, Level = LogLevel.Information, Message = "API request rejected for key {Prefix}: {Reason}")]
+    [LoggerMessage(EventId = EventIds.ApiRequestRejected, Level = LogLevel.Information, Message = "API request rejected for key {Prefix}: {Reason}")]
     private static partial void LogRejected(ILogger logger, string prefix, string reason);
 
-    [LoggerMessage(EventId = 41, Level = LogLevel.Information, Message = "API key {Prefix} lacks scope {Scope}")]
+    [LoggerMessage(EventId = EventIds.ApiScopeMissing, Level = LogLevel.Information, Message = "API key {Prefix} lacks scope {Scope}")]
     private static partial void LogForbidden(ILogger logger, string prefix, string scope);
 }

@@ -89,7 +89,7 @@ internal static partial class JsonErrorText
     /// <summary>The schema of the field at a JSON path (<c>$.tools[0].name</c>); null when the path leaves the schema.</summary>
     private static JsonNode? SchemaAt(JsonTypeInfo shape, string? jsonPath)
     {
-        JsonNode? schema = Schemas.GetOrAdd(shape.Type, _ => shape.Options.GetJsonSchemaAsNode(shape.Type));
+        var schema = Schemas.GetOrAdd(shape.Type, _ => shape.Options.GetJsonSchemaAsNode(shape.Type));
         foreach (Match step in PathStep().Matches(jsonPath ?? "$"))
         {
             if (schema is null)

@@ -6,6 +6,7 @@ using Switchboard.Calls;
 using Switchboard.Carriers;
 using Switchboard.Carriers.Telnyx;
 using Switchboard.Configuration;
+using Switchboard.Diagnostics;
 
 namespace Switchboard.Server.Carriers;
 
@@ -56,6 +57,6 @@ internal static partial class TelnyxEndpoints
         await calls.RunAsync(new CarrierLeg(socket, new TelnyxProtocol(), callControl, options.Value.Bridge, time, callLogger), context.RequestAborted);
     }
 
-    [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "Refused Telnyx stream: {Reason}")]
+    [LoggerMessage(EventId = EventIds.TelnyxStreamRefused, Level = LogLevel.Warning, Message = "Refused Telnyx stream: {Reason}")]
     private static partial void LogRefused(ILogger logger, string reason);
 }

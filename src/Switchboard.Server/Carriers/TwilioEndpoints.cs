@@ -5,6 +5,7 @@ using Switchboard.Calls;
 using Switchboard.Carriers;
 using Switchboard.Carriers.Twilio;
 using Switchboard.Configuration;
+using Switchboard.Diagnostics;
 using Switchboard.Server.Hosting;
 
 namespace Switchboard.Server.Carriers;
@@ -97,6 +98,6 @@ internal static partial class TwilioEndpoints
         await calls.RunAsync(new CarrierLeg(socket, new TwilioProtocol(), callControl, options.Value.Bridge, time, callLogger), context.RequestAborted);
     }
 
-    [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Rejected request to {Path}: invalid X-Twilio-Signature")]
+    [LoggerMessage(EventId = EventIds.TwilioBadSignature, Level = LogLevel.Warning, Message = "Rejected request to {Path}: invalid X-Twilio-Signature")]
     private static partial void LogBadSignature(ILogger logger, string path);
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Switchboard.Configuration;
 using Switchboard.Control;
+using Switchboard.Diagnostics;
 using Switchboard.Storage;
 
 namespace Switchboard.Server.Control;
@@ -52,12 +53,12 @@ internal sealed partial class StoreStartup : IHostedService
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Storage: {Detail}; default team '{Team}', default endpoint '{Endpoint}' ({EndpointId})")]
+    [LoggerMessage(EventId = EventIds.StorageReady, Level = LogLevel.Information, Message = "Storage: {Detail}; default team '{Team}', default endpoint '{Endpoint}' ({EndpointId})")]
     private static partial void LogReady(ILogger logger, string detail, string team, string endpoint, Guid endpointId);
 
-    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "First run: created team '{Team}'. Create the first API key with: ./switchboard keys create --name admin --scopes ADMIN")]
+    [LoggerMessage(EventId = EventIds.StorageFirstRun, Level = LogLevel.Warning, Message = "First run: created team '{Team}'. Create the first API key with: ./switchboard keys create --name admin --scopes ADMIN")]
     private static partial void LogFirstRun(ILogger logger, string team);
 
-    [LoggerMessage(EventId = 22, Level = LogLevel.Critical, Message = "Storage unavailable at start-up: {Detail}")]
+    [LoggerMessage(EventId = EventIds.StorageUnavailable, Level = LogLevel.Critical, Message = "Storage unavailable at start-up: {Detail}")]
     private static partial void LogUnavailable(ILogger logger, string detail);
 }

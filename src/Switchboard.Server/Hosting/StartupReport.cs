@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Switchboard.Configuration;
+using Switchboard.Diagnostics;
 
 namespace Switchboard.Server.Hosting;
 
@@ -40,12 +41,12 @@ internal sealed partial class StartupReport : IHostedService
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Agent backend: {Backend} ({Detail})")]
+    [LoggerMessage(EventId = EventIds.StartupAgentBackend, Level = LogLevel.Information, Message = "Agent backend: {Backend} ({Detail})")]
     private static partial void LogBackend(ILogger logger, string backend, string detail);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "TWILIO_AUTH_TOKEN is not set: Twilio signatures are NOT verified (development only)")]
+    [LoggerMessage(EventId = EventIds.StartupTwilioUnsigned, Level = LogLevel.Warning, Message = "TWILIO_AUTH_TOKEN is not set: Twilio signatures are NOT verified (development only)")]
     private static partial void LogTwilioUnsigned(ILogger logger);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "TELNYX_STREAM_TOKEN is not set: the Telnyx endpoint refuses every stream")]
+    [LoggerMessage(EventId = EventIds.StartupTelnyxDisabled, Level = LogLevel.Information, Message = "TELNYX_STREAM_TOKEN is not set: the Telnyx endpoint refuses every stream")]
     private static partial void LogTelnyxDisabled(ILogger logger);
 }

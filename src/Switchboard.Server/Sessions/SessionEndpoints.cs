@@ -5,6 +5,7 @@ using Switchboard.Agents;
 using Switchboard.Calls;
 using Switchboard.Configuration;
 using Switchboard.Control;
+using Switchboard.Diagnostics;
 using Switchboard.Server.Api;
 using Switchboard.Server.Hosting;
 using Switchboard.Sessions;
@@ -244,12 +245,12 @@ internal static partial class SessionEndpoints
         }
     }
 
-    [LoggerMessage(EventId = 610, Level = LogLevel.Information, Message = "Session {SessionId} created for endpoint {EndpointId} (mode {Mode}) by key {KeyPrefix}, token {TokenId}")]
+    [LoggerMessage(EventId = EventIds.SessionCreated, Level = LogLevel.Information, Message = "Session {SessionId} created for endpoint {EndpointId} (mode {Mode}) by key {KeyPrefix}, token {TokenId}")]
     private static partial void LogCreated(ILogger logger, Guid sessionId, Guid endpointId, string mode, string keyPrefix, string tokenId);
 
-    [LoggerMessage(EventId = 611, Level = LogLevel.Information, Message = "Session connection refused with {Code}: {Reason} (session {SessionId}; {Detail})")]
+    [LoggerMessage(EventId = EventIds.SessionConnectionRefused, Level = LogLevel.Information, Message = "Session connection refused with {Code}: {Reason} (session {SessionId}; {Detail})")]
     private static partial void LogRefused(ILogger logger, int code, string reason, Guid? sessionId, string? detail);
 
-    [LoggerMessage(EventId = 613, Level = LogLevel.Error, Message = "Session WebSocket failed unexpectedly")]
+    [LoggerMessage(EventId = EventIds.SessionWebSocketFailed, Level = LogLevel.Error, Message = "Session WebSocket failed unexpectedly")]
     private static partial void LogFailure(ILogger logger, Exception exception);
 }

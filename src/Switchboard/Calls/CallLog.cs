@@ -5,57 +5,57 @@ namespace Switchboard.Calls;
 /// <summary>Source-generated log messages of the call path, with stable event ids. Never log audio or secrets.</summary>
 internal static partial class CallLog
 {
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Call {CallId} started on {Carrier} (carrier call {CarrierCallId}, stream {StreamId}, format {Format}) -> backend {Backend} ({BackendFormat})")]
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallStarted, Level = LogLevel.Information, Message = "Call {CallId} started on {Carrier} (carrier call {CarrierCallId}, stream {StreamId}, format {Format}) -> backend {Backend} ({BackendFormat})")]
     public static partial void CallStarted(ILogger logger, string callId, string carrier, string? carrierCallId, string? streamId, string format, string backend, string backendFormat);
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Call {CallId} ended: {Reason} after {DurationMs} ms ({Detail})")]
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallEnded, Level = LogLevel.Information, Message = "Call {CallId} ended: {Reason} after {DurationMs} ms ({Detail})")]
     public static partial void CallEnded(ILogger logger, string callId, string reason, long durationMs, string? detail);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Call {CallId}: closing carrier stream with {CloseCode}: {Reason}")]
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallCarrierProtocolViolation, Level = LogLevel.Warning, Message = "Call {CallId}: closing carrier stream with {CloseCode}: {Reason}")]
     public static partial void CarrierProtocolViolation(ILogger logger, string callId, int closeCode, string reason);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Call {CallId}: ignoring unknown carrier event '{EventName}'")]
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallUnknownCarrierEvent, Level = LogLevel.Information, Message = "Call {CallId}: ignoring unknown carrier event '{EventName}'")]
     public static partial void UnknownCarrierEvent(ILogger logger, string callId, string eventName);
 
-    [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "Call {CallId}: backend {Backend} unavailable: {Error}")]
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallBackendUnavailable, Level = LogLevel.Error, Message = "Call {CallId}: backend {Backend} unavailable: {Error}")]
     public static partial void BackendUnavailable(ILogger logger, string callId, string backend, string error);
 
-    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "Call {CallId}: backend disconnected ({CloseStatus} {CloseDescription})")]
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallBackendDisconnected, Level = LogLevel.Warning, Message = "Call {CallId}: backend disconnected ({CloseStatus} {CloseDescription})")]
     public static partial void BackendDisconnected(ILogger logger, string callId, string? closeStatus, string? closeDescription);
 
-    [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Call {CallId}: barge-in on item {ItemId}, caller heard {HeardMs} of {GeneratedMs} ms")]
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallBargeIn, Level = LogLevel.Information, Message = "Call {CallId}: barge-in on item {ItemId}, caller heard {HeardMs} of {GeneratedMs} ms")]
     public static partial void BargeIn(ILogger logger, string callId, string itemId, long heardMs, long generatedMs);
 
-    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Call {CallId}: backend error {ErrorType}/{Code}: {Message}")]
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallBackendError, Level = LogLevel.Warning, Message = "Call {CallId}: backend error {ErrorType}/{Code}: {Message}")]
     public static partial void BackendError(ILogger logger, string callId, string errorType, string? code, string message);
 
-    [LoggerMessage(EventId = 108, Level = LogLevel.Debug, Message = "Call {CallId}: benign backend error {Code}: {Message}")]
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallBenignBackendError, Level = LogLevel.Debug, Message = "Call {CallId}: benign backend error {Code}: {Message}")]
     public static partial void BenignBackendError(ILogger logger, string callId, string? code, string message);
 
-    [LoggerMessage(EventId = 109, Level = LogLevel.Warning, Message = "Call {CallId}: unparseable backend event ({Length} bytes)")]
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallUnparseableBackendEvent, Level = LogLevel.Warning, Message = "Call {CallId}: unparseable backend event ({Length} bytes)")]
     public static partial void UnparseableBackendEvent(ILogger logger, string callId, int length);
 
-    [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "Call {CallId}: carrier reported an error: {Detail}")]
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallCarrierError, Level = LogLevel.Warning, Message = "Call {CallId}: carrier reported an error: {Detail}")]
     public static partial void CarrierError(ILogger logger, string callId, string? detail);
 
-    [LoggerMessage(EventId = 111, Level = LogLevel.Error, Message = "Call {CallId}: unexpected failure")]
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallUnexpectedFailure, Level = LogLevel.Error, Message = "Call {CallId}: unexpected failure")]
     public static partial void UnexpectedFailure(ILogger logger, string callId, Exception exception);
 
-    [LoggerMessage(EventId = 112, Level = LogLevel.Warning, Message = "Call {CallId}: backend session uses {Actual} where {Requested} was requested")]
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallBackendFormatMismatch, Level = LogLevel.Warning, Message = "Call {CallId}: backend session uses {Actual} where {Requested} was requested")]
     public static partial void BackendFormatMismatch(ILogger logger, string callId, string actual, string requested);
 
-    [LoggerMessage(EventId = 130, Level = LogLevel.Warning, Message = "Call {CallId}: {Carrier} call refused: {Reason}")]
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallAdmissionRefused, Level = LogLevel.Warning, Message = "Call {CallId}: {Carrier} call refused: {Reason}")]
     public static partial void AdmissionRefused(ILogger logger, string callId, string carrier, string reason);
 
-    [LoggerMessage(EventId = 131, Level = LogLevel.Error, Message = "Call {CallId}: endpoint lookup failed: {Error}")]
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallAdmissionFailed, Level = LogLevel.Error, Message = "Call {CallId}: endpoint lookup failed: {Error}")]
     public static partial void AdmissionFailed(ILogger logger, string callId, string error);
 
-    [LoggerMessage(EventId = 113, Level = LogLevel.Warning, Message = "Call {CallId}: tool {Tool} failed: {Error}")]
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallToolFailed, Level = LogLevel.Warning, Message = "Call {CallId}: tool {Tool} failed: {Error}")]
     public static partial void ToolFailed(ILogger logger, string callId, string tool, string error);
 
-    [LoggerMessage(EventId = 140, Level = LogLevel.Information, Message = "Call {CallId}: the agent ended the call (carrier hang-up: {Outcome})")]
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallAgentEnded, Level = LogLevel.Information, Message = "Call {CallId}: the agent ended the call (carrier hang-up: {Outcome})")]
     public static partial void AgentEnded(ILogger logger, string callId, string outcome);
 
-    [LoggerMessage(EventId = 141, Level = LogLevel.Information, Message = "Call {CallId}: transfer to {Target}: {Outcome}")]
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallTransferOutcome, Level = LogLevel.Information, Message = "Call {CallId}: transfer to {Target}: {Outcome}")]
     public static partial void TransferOutcome(ILogger logger, string callId, string target, string outcome);
 }

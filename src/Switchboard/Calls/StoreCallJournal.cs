@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Switchboard.Diagnostics;
 using Switchboard.Storage;
 
 namespace Switchboard.Calls;
@@ -175,16 +176,16 @@ internal sealed partial class StoreCallJournal : ICallJournal, IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "Journal write of {Count} events failed (attempt {Attempt}), retrying: {Error}")]
+    [LoggerMessage(EventId = EventIds.JournalWriteFailed, Level = LogLevel.Error, Message = "Journal write of {Count} events failed (attempt {Attempt}), retrying: {Error}")]
     private static partial void LogWriteFailed(ILogger logger, int count, int attempt, string error);
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Journal writes to {Provider} recovered")]
+    [LoggerMessage(EventId = EventIds.JournalRecovered, Level = LogLevel.Information, Message = "Journal writes to {Provider} recovered")]
     private static partial void LogRecovered(ILogger logger, string provider);
 
-    [LoggerMessage(EventId = 302, Level = LogLevel.Critical, Message = "Journal gave up on {Count} events at shutdown: the database stayed unreachable")]
+    [LoggerMessage(EventId = EventIds.JournalDropped, Level = LogLevel.Critical, Message = "Journal gave up on {Count} events at shutdown: the database stayed unreachable")]
     private static partial void LogDropped(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 303, Level = LogLevel.Critical, Message = "Journal dropped event {Sequence} ({Type}) of call {CallId}: the database answers but refuses to store it: {Error}")]
+    [LoggerMessage(EventId = EventIds.JournalPoisonDropped, Level = LogLevel.Critical, Message = "Journal dropped event {Sequence} ({Type}) of call {CallId}: the database answers but refuses to store it: {Error}")]
     private static partial void LogPoisonDropped(ILogger logger, string callId, long sequence, string type, string error);
 
     private readonly record struct Entry(CallEvent? Event, TaskCompletionSource? Flushed);

@@ -5,6 +5,7 @@ using Switchboard.Agents;
 using Switchboard.Carriers.Telnyx;
 using Switchboard.Carriers.Twilio;
 using Switchboard.Configuration;
+using Switchboard.Diagnostics;
 
 namespace Switchboard.Carriers;
 
@@ -131,12 +132,12 @@ internal sealed partial class CarrierCallControl : ICarrierCallControl, IDisposa
 
     public void Dispose() => _client.Dispose();
 
-    [LoggerMessage(EventId = 720, Level = LogLevel.Information, Message = "Call {CallId}: {Carrier} {Action} answered {Status}")]
+    [LoggerMessage(EventId = EventIds.CarrierCallControlAnswered, Level = LogLevel.Information, Message = "Call {CallId}: {Carrier} {Action} answered {Status}")]
     private static partial void LogAnswered(ILogger logger, string callId, string carrier, string action, int status);
 
-    [LoggerMessage(EventId = 721, Level = LogLevel.Warning, Message = "Call {CallId}: {Carrier} {Action} not sent: {Reason}")]
+    [LoggerMessage(EventId = EventIds.CarrierCallControlNotConfigured, Level = LogLevel.Warning, Message = "Call {CallId}: {Carrier} {Action} not sent: {Reason}")]
     private static partial void LogNotConfigured(ILogger logger, string callId, string carrier, string action, string reason);
 
-    [LoggerMessage(EventId = 722, Level = LogLevel.Warning, Message = "Call {CallId}: {Carrier} {Action} failed: {Error}")]
+    [LoggerMessage(EventId = EventIds.CarrierCallControlFailed, Level = LogLevel.Warning, Message = "Call {CallId}: {Carrier} {Action} failed: {Error}")]
     private static partial void LogUnreachable(ILogger logger, string callId, string carrier, string action, string error);
 }

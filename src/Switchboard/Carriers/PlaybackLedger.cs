@@ -159,7 +159,7 @@ internal sealed class PlaybackLedger
     {
         lock (_lock)
         {
-            string? item = _pending.Count > 0 ? _pending.Peek().ItemId : (_bytesSinceMark > 0 ? _sendingItem : null);
+            var item = _pending.Count > 0 ? _pending.Peek().ItemId : (_bytesSinceMark > 0 ? _sendingItem : null);
             if (item is null)
             {
                 itemId = "";

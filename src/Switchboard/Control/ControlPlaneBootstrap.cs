@@ -38,7 +38,7 @@ internal static class ControlPlaneBootstrap
         await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
         var createdTeam = false;
         var teamId = await store.GetSettingAsync(DefaultTeamSetting, cancellationToken).ConfigureAwait(false);
-        Team? team = teamId is null ? null : await store.GetTeamAsync(Guid.Parse(teamId), cancellationToken).ConfigureAwait(false);
+        var team = teamId is null ? null : await store.GetTeamAsync(Guid.Parse(teamId), cancellationToken).ConfigureAwait(false);
         if (team is null)
         {
             team = await store.FindTeamByNameAsync(DefaultTeamName, cancellationToken).ConfigureAwait(false);

@@ -139,7 +139,7 @@ internal abstract partial class SqlStore
     /// <summary>The outbox rows for a journal batch's <c>CallStarted</c>/<c>CallEnded</c> event (called inside its transaction).</summary>
     private async Task<int> EnqueueCallWebhookAsync(DbConnection connection, DbTransaction tx, CallEvent e, CancellationToken cancellationToken)
     {
-        CallEvent? started = e;
+        var started = e;
         if (e.Type == CallEventType.CallEnded)
         {
             await using var read = Command(connection, tx, "SELECT body FROM call_events WHERE call_id = @call AND type = @type ORDER BY seq LIMIT 1");

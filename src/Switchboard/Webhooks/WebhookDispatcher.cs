@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Switchboard.Configuration;
+using Switchboard.Diagnostics;
 using Switchboard.Storage;
 
 namespace Switchboard.Webhooks;
@@ -244,16 +245,16 @@ internal sealed partial class WebhookDispatcher : IDisposable
     private static string Describe(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : "(invalid URL)";
 
-    [LoggerMessage(EventId = 700, Level = LogLevel.Debug, Message = "Webhook {DeliveryId} ({EventType}) delivered to {Target} on attempt {Attempt} (HTTP {Status})")]
+    [LoggerMessage(EventId = EventIds.WebhookDelivered, Level = LogLevel.Debug, Message = "Webhook {DeliveryId} ({EventType}) delivered to {Target} on attempt {Attempt} (HTTP {Status})")]
     private static partial void LogDelivered(ILogger logger, string deliveryId, string eventType, string target, int attempt, int status);
 
-    [LoggerMessage(EventId = 701, Level = LogLevel.Warning, Message = "Webhook {DeliveryId} ({EventType}) to {Target} failed on attempt {Attempt}, retrying in {DelaySeconds:0.#} s: {Reason}")]
+    [LoggerMessage(EventId = EventIds.WebhookAttemptFailed, Level = LogLevel.Warning, Message = "Webhook {DeliveryId} ({EventType}) to {Target} failed on attempt {Attempt}, retrying in {DelaySeconds:0.#} s: {Reason}")]
     private static partial void LogAttemptFailed(ILogger logger, string deliveryId, string eventType, string target, int attempt, double delaySeconds, string reason);
 
-    [LoggerMessage(EventId = 702, Level = LogLevel.Error, Message = "Webhook {DeliveryId} ({EventType}) to {Target} failed after {Attempt} attempts; giving up (retry it with the API or CLI): {Reason}")]
+    [LoggerMessage(EventId = EventIds.WebhookGaveUp, Level = LogLevel.Error, Message = "Webhook {DeliveryId} ({EventType}) to {Target} failed after {Attempt} attempts; giving up (retry it with the API or CLI): {Reason}")]
     private static partial void LogGaveUp(ILogger logger, string deliveryId, string eventType, string target, int attempt, string reason);
 
-    [LoggerMessage(EventId = 703, Level = LogLevel.Error, Message = "Webhook dispatcher could not reach the outbox, retrying: {Error}")]
+    [LoggerMessage(EventId = EventIds.WebhookOutboxUnreachable, Level = LogLevel.Error, Message = "Webhook dispatcher could not reach the outbox, retrying: {Error}")]
     private static partial void LogStoreFailed(ILogger logger, string error);
 
     /// <param name="Delivered">2xx.</param>

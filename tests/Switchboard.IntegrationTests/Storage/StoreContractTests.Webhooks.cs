@@ -249,7 +249,7 @@ public abstract partial class StoreContractTests
         var endpoint = Guid.NewGuid();
         var sub = await NewSubscriptionAsync(team.Id, [WebhookEventTypes.CallArtifact, WebhookEventTypes.HandoffHot, WebhookEventTypes.ToolFailed], T0);
         var started = Started("call-a", T0, team.Id, endpoint);
-        CallEvent Tool(long seq, string outcome) => new()
+        static CallEvent Tool(long seq, string outcome) => new()
         {
             CallId = "call-a", Sequence = seq, At = T0.AddSeconds(seq), Type = CallEventType.ToolCall, Text = "lookup", Reason = outcome, Detail = """{"x":1}""",
             Data = new Dictionary<string, string> { ["call_id"] = "fc_" + seq, ["arguments"] = "{}", ["kind"] = "tool" },

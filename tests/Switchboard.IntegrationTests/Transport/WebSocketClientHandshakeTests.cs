@@ -16,7 +16,7 @@ public class WebSocketClientHandshakeTests
     {
         await using var server = RawHandshakeServer.Start(async (request, stream, ct) =>
         {
-            byte[] secondFrame = RawHandshakeServer.TextFrame("second");
+            var secondFrame = RawHandshakeServer.TextFrame("second");
             // 101, the whole first frame and the first two bytes of the second in one segment; the rest later.
             byte[] first = [.. Encoding.ASCII.GetBytes(RawHandshakeServer.SwitchingProtocols(request)), .. RawHandshakeServer.TextFrame("first"), .. secondFrame[..2]];
             await stream.WriteAsync(first, ct);

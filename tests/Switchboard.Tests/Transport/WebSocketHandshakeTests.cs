@@ -8,8 +8,6 @@ public class WebSocketHandshakeTests
 {
     private const string Key = "dGhlIHNhbXBsZSBub25jZQ==";
 
-    private static readonly KeyValuePair<string, string>[] NoHeaders = [];
-
     [Fact]
     public void ExpectedAccept_Rfc6455Sample_MatchesTheRfc()
     {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Switchboard.Calls;
 using Switchboard.Configuration;
+using Switchboard.Diagnostics;
 using Switchboard.Transport;
 
 namespace Switchboard.Agents.Tools;
@@ -227,9 +228,9 @@ internal sealed partial class HttpToolInvoker : IToolInvoker, IDisposable
 
     public void Dispose() => _client.Dispose();
 
-    [LoggerMessage(EventId = 710, Level = LogLevel.Information, Message = "Call {CallId}: HTTP tool {Tool} answered {Status} ({Length} chars, truncated: {Truncated})")]
+    [LoggerMessage(EventId = EventIds.HttpToolAnswered, Level = LogLevel.Information, Message = "Call {CallId}: HTTP tool {Tool} answered {Status} ({Length} chars, truncated: {Truncated})")]
     private static partial void LogAnswered(ILogger logger, string callId, string tool, int status, int length, bool truncated);
 
-    [LoggerMessage(EventId = 711, Level = LogLevel.Warning, Message = "Call {CallId}: HTTP tool {Tool} unreachable: {Reason}")]
+    [LoggerMessage(EventId = EventIds.HttpToolUnreachable, Level = LogLevel.Warning, Message = "Call {CallId}: HTTP tool {Tool} unreachable: {Reason}")]
     private static partial void LogUnreachable(ILogger logger, string callId, string tool, string reason);
 }

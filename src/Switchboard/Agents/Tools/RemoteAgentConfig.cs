@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Switchboard.Configuration;
+using Switchboard.Diagnostics;
 
 namespace Switchboard.Agents.Tools;
 
@@ -130,13 +131,13 @@ internal sealed partial class RemoteAgentConfig : IDisposable
 
     public void Dispose() => _client.Dispose();
 
-    [LoggerMessage(EventId = 720, Level = LogLevel.Warning, Message = "Endpoint {EndpointId}: remote agent configuration not used: {Reason}")]
+    [LoggerMessage(EventId = EventIds.RemoteConfigFailed, Level = LogLevel.Warning, Message = "Endpoint {EndpointId}: remote agent configuration not used: {Reason}")]
     private static partial void LogFailed(ILogger logger, Guid endpointId, string reason);
 
-    [LoggerMessage(EventId = 721, Level = LogLevel.Warning, Message = "Endpoint {EndpointId}: using the remote configuration fetched {AgeSeconds} s ago")]
+    [LoggerMessage(EventId = EventIds.RemoteConfigUsingStale, Level = LogLevel.Warning, Message = "Endpoint {EndpointId}: using the remote configuration fetched {AgeSeconds} s ago")]
     private static partial void LogUsingStale(ILogger logger, Guid endpointId, long ageSeconds);
 
-    [LoggerMessage(EventId = 722, Level = LogLevel.Warning, Message = "Endpoint {EndpointId}: starting with the stored instructions, greeting and tools")]
+    [LoggerMessage(EventId = EventIds.RemoteConfigUsingStored, Level = LogLevel.Warning, Message = "Endpoint {EndpointId}: starting with the stored instructions, greeting and tools")]
     private static partial void LogUsingStored(ILogger logger, Guid endpointId);
 
     private sealed record Entry(Overlay Overlay, DateTimeOffset FetchedAt);

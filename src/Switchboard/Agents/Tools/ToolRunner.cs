@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Switchboard.Calls;
+using Switchboard.Diagnostics;
 
 namespace Switchboard.Agents.Tools;
 
@@ -106,12 +107,12 @@ internal sealed partial class ToolRunner
         }
     }
 
-    [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "Call {CallId}: tool {Tool} refused {Count} schema violation(s) in its arguments")]
+    [LoggerMessage(EventId = EventIds.ToolInvalidArguments, Level = LogLevel.Information, Message = "Call {CallId}: tool {Tool} refused {Count} schema violation(s) in its arguments")]
     private static partial void LogInvalidArguments(ILogger logger, string callId, string tool, int count);
 
-    [LoggerMessage(EventId = 701, Level = LogLevel.Warning, Message = "Call {CallId}: tool {Tool} timed out after {Seconds} s")]
+    [LoggerMessage(EventId = EventIds.ToolTimedOut, Level = LogLevel.Warning, Message = "Call {CallId}: tool {Tool} timed out after {Seconds} s")]
     private static partial void LogTimedOut(ILogger logger, string callId, string tool, int seconds);
 
-    [LoggerMessage(EventId = 702, Level = LogLevel.Warning, Message = "Call {CallId}: tool {Tool} failed: {Error}")]
+    [LoggerMessage(EventId = EventIds.ToolFailed, Level = LogLevel.Warning, Message = "Call {CallId}: tool {Tool} failed: {Error}")]
     private static partial void LogFailed(ILogger logger, string callId, string tool, string error);
 }

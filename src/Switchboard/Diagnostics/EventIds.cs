@@ -1,0 +1,125 @@
+namespace Switchboard.Diagnostics;
+
+/// <summary>
+/// Every log event id of the gateway (core, server and CLI), one named constant per <c>[LoggerMessage]</c>, grouped by
+/// feature. Operators alert on these numbers: never renumber an id, never reuse a retired one, and add a new message
+/// in its feature's free range. The unit test <c>EventIdsTests</c> fails when two messages share an id or a message
+/// uses an id that is not registered here.
+/// </summary>
+internal static class EventIds
+{
+    // 1–19: start-up report (Switchboard.Server Hosting/StartupReport).
+    public const int StartupAgentBackend = 1;
+    public const int StartupTwilioUnsigned = 2;
+    public const int StartupTelnyxDisabled = 3;
+
+    // 20–39: storage at start-up (Switchboard.Server Control/StoreStartup).
+    public const int StorageReady = 20;
+    public const int StorageFirstRun = 21;
+    public const int StorageUnavailable = 22;
+
+    // 40–49: API authentication (Switchboard.Server Api/ApiKeyFilter).
+    public const int ApiRequestRejected = 40;
+    public const int ApiScopeMissing = 41;
+
+    // 50–99: API audit trail of admin changes (Switchboard.Server Api/ApiLog).
+    public const int ApiKeyCreated = 50;
+    public const int ApiKeyRevoked = 51;
+    public const int ApiEndpointCreated = 52;
+    public const int ApiEndpointUpdated = 53;
+    public const int ApiEndpointDeleted = 54;
+    public const int ApiWebhookCreated = 55;
+    public const int ApiWebhookDeleted = 56;
+    public const int ApiWebhookRetried = 57;
+
+    // 100–129: the call path (Calls/CallLog).
+    public const int CallStarted = 100;
+    public const int CallEnded = 101;
+    public const int CallCarrierProtocolViolation = 102;
+    public const int CallUnknownCarrierEvent = 103;
+    public const int CallBackendUnavailable = 104;
+    public const int CallBackendDisconnected = 105;
+    public const int CallBargeIn = 106;
+    public const int CallBackendError = 107;
+    public const int CallBenignBackendError = 108;
+    public const int CallUnparseableBackendEvent = 109;
+    public const int CallCarrierError = 110;
+    public const int CallUnexpectedFailure = 111;
+    public const int CallBackendFormatMismatch = 112;
+    public const int CallToolFailed = 113;
+
+    // 130–139: call admission (Calls/CallLog).
+    public const int CallAdmissionRefused = 130;
+    public const int CallAdmissionFailed = 131;
+
+    // 140–149: the agent ends or transfers a call (Calls/CallLog).
+    public const int CallAgentEnded = 140;
+    public const int CallTransferOutcome = 141;
+
+    // 200–209: Twilio endpoints (Switchboard.Server Carriers/TwilioEndpoints).
+    public const int TwilioBadSignature = 200;
+
+    // 210–219: Telnyx endpoints (Switchboard.Server Carriers/TelnyxEndpoints).
+    public const int TelnyxStreamRefused = 210;
+
+    // 220–229: carrier call control over the carriers' REST APIs (Carriers/CarrierCallControl); were 720–722,
+    // which the remote agent configuration also used.
+    public const int CarrierCallControlAnswered = 220;
+    public const int CarrierCallControlNotConfigured = 221;
+    public const int CarrierCallControlFailed = 222;
+
+    // 300–319: the durable call journal (Calls/StoreCallJournal).
+    public const int JournalWriteFailed = 300;
+    public const int JournalRecovered = 301;
+    public const int JournalDropped = 302;
+    public const int JournalPoisonDropped = 303;
+
+    // 600–609 and 614–619: session legs (Sessions/SessionLog); 600, 601, 603–606, 608, 609 and 612 were the session engine's, now the call engine's (100–149).
+    public const int SessionSuperseded = 602;
+    public const int SessionClientError = 607;
+    public const int SessionBrowserAction = 614;
+
+    // 610–613: session endpoints (Switchboard.Server Sessions/SessionEndpoints).
+    public const int SessionCreated = 610;
+    public const int SessionConnectionRefused = 611;
+    public const int SessionWebSocketFailed = 613;
+
+    // 700–709: post-call webhook delivery (Webhooks/WebhookDispatcher).
+    public const int WebhookDelivered = 700;
+    public const int WebhookAttemptFailed = 701;
+    public const int WebhookGaveUp = 702;
+    public const int WebhookOutboxUnreachable = 703;
+
+    // 710–719: agent tools: HTTP tools (Agents/Tools/HttpToolInvoker) and the tool runner (Agents/Tools/ToolRunner;
+    // its ids were 700–702, which the webhook dispatcher also used).
+    public const int HttpToolAnswered = 710;
+    public const int HttpToolUnreachable = 711;
+    public const int ToolInvalidArguments = 712;
+    public const int ToolTimedOut = 713;
+    public const int ToolFailed = 714;
+
+    // 720–729: remote agent configuration (Agents/Tools/RemoteAgentConfig; documented in docs/tools.md).
+    public const int RemoteConfigFailed = 720;
+    public const int RemoteConfigUsingStale = 721;
+    public const int RemoteConfigUsingStored = 722;
+
+    // 4100–4149: the built-in local realtime backend's sessions (Backends/Local/Log).
+    public const int LocalSessionStarted = 4100;
+    public const int LocalSessionEnded = 4101;
+    public const int LocalClientError = 4102;
+    public const int LocalResponseStarted = 4103;
+    public const int LocalResponseFinished = 4104;
+    public const int LocalCallerTurn = 4105;
+    public const int LocalBargeIn = 4106;
+    public const int LocalMessageTooBig = 4107;
+    public const int LocalResponseFailed = 4108;
+    public const int LocalTruncated = 4109;
+    public const int LocalSessionFailed = 4110;
+
+    // 4150–4169: the local realtime backend's host (Switchboard.Server LocalBackend/Log).
+    public const int LocalHostStarted = 4150;
+    public const int LocalHostStopped = 4151;
+    public const int LocalHostRefused = 4152;
+    public const int LocalHostScenarioLoaded = 4153;
+    public const int LocalHostStopTimedOut = 4154;
+}
