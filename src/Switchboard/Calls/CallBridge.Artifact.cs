@@ -21,7 +21,7 @@ internal sealed partial class CallBridge
     }
 
     private void RecordHotHandoff(string toolCallId, string arguments) =>
-        Record(CallEventType.HandoffHot, text: HotHandoffTool.Reason(arguments), data: new Dictionary<string, string>(StringComparer.Ordinal)
+        Record(CallEventType.HandoffHot, text: BuiltInTools.Reason(arguments), data: new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["call_id"] = toolCallId,
             ["arguments"] = arguments,

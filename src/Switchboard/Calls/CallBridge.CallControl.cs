@@ -59,7 +59,7 @@ internal sealed partial class CallBridge
         string? reason;
         if (isEnd)
         {
-            reason = ReadReason(call.ArgumentsJson);
+            reason = BuiltInTools.Reason(call.ArgumentsJson);
         }
         else
         {
@@ -255,22 +255,6 @@ internal sealed partial class CallBridge
         CallControlStatus.Refused => "refused",
         _ => "unreachable",
     };
-
-    private static string? ReadReason(string argumentsJson)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(argumentsJson) ? "{}" : argumentsJson);
-            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String
-                ? r.GetString()
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
 
     /// <summary>An armed end or transfer, and which response it waits for.</summary>
     private sealed class PendingControl(bool isEnd, string toolCallId, TransferTargetSpec? target, string? reason)

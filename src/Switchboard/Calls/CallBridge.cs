@@ -82,9 +82,6 @@ internal sealed partial class CallBridge : IAsyncDisposable
     /// <summary>Why the call ended, once it has.</summary>
     public string? EndReason => Volatile.Read(ref _endReason);
 
-    /// <summary>The caller leg (hosts that track their own connections find the call by it).</summary>
-    public ICallerLeg Leg => _leg;
-
     /// <summary>Runs the call to its end. Never throws for call-level failures.</summary>
     public async Task RunAsync()
     {
@@ -244,7 +241,6 @@ internal sealed partial class CallBridge : IAsyncDisposable
         while (true)
         {
             ReceiveStatus status;
-            var lost = false;
             try
             {
                 status = await _leg.ReceiveAsync(token).ConfigureAwait(false);
@@ -256,8 +252,8 @@ internal sealed partial class CallBridge : IAsyncDisposable
             catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
             {
                 // The caller vanished without a close frame, or never answered ours.
-                status = ReceiveStatus.Closed;
-                lost = true;
+                End(_leg.LostEndReason, "connection lost: " + ex.Message);
+                return;
             }
 
             var receivedAt = _time.GetTimestamp();
@@ -289,11 +285,6 @@ internal sealed partial class CallBridge : IAsyncDisposable
                     await BargeInAsync("client", _pendingInterrupt.ItemId, _pendingInterrupt.PlayedMs, token).ConfigureAwait(false);
                     break;
                 case CallerAction.End:
-                    if (lost)
-                    {
-                        _endDetail ??= "connection lost";
-                    }
-
                     await _leg.CloseAsync(closeCode, closeReason!).ConfigureAwait(false);
                     return;
             }

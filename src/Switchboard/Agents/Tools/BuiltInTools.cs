@@ -171,4 +171,20 @@ internal static class BuiltInTools
     }
 
     private static string Shorten(string value) => value.Length > 64 ? value[..64] + "…" : value;
+
+    /// <summary>The <c>reason</c> argument of a built-in or hand-off call (null when missing or not a string).</summary>
+    public static string? Reason(string argumentsJson)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(argumentsJson) ? "{}" : argumentsJson);
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String
+                ? r.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }

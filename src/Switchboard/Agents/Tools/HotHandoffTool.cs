@@ -44,20 +44,4 @@ internal static class HotHandoffTool
 
         return tools.Select(t => Is(t) ? t with { Description = t.Description ?? DefaultDescription, Parameters = t.Parameters ?? DefaultParameters } : t).ToList();
     }
-
-    /// <summary>The <c>reason</c> argument (null when missing or not a string).</summary>
-    public static string? Reason(string argumentsJson)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(argumentsJson) ? "{}" : argumentsJson);
-            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String
-                ? r.GetString()
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
 }

@@ -90,5 +90,5 @@ public class HotHandoffToolTests
     [InlineData("""{"reason":"qualified lead"}""", "qualified lead")]
     [InlineData("""{"reason":5}""", null)]
     [InlineData("not json", null)]
-    public void Reason_ReadsTheReasonArgument(string args, string? expected) => Assert.Equal(expected, HotHandoffTool.Reason(args));
+    public void Reason_ReadsTheReasonArgument(string args, string? expected) => Assert.Equal(expected, BuiltInTools.Reason(args));
 }

@@ -368,7 +368,7 @@ export class SwitchboardClient {
     this.#timers.hangup = setTimeout(() => this.#closeSocket(1000, "hangup"), 3000);
   }
 
-  /** Close the connection without a hangup message (the gateway records `carrier_closed`). */
+  /** Close the connection without a hangup message (the gateway records `client_closed`). */
   close() {
     this.#closing = true;
     this.stopMicrophone();
