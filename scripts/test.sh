@@ -18,7 +18,7 @@ if grep -qE "[1-9][0-9]* Error\(s\)" "$log"; then
   exit 1
 fi
 
-# The README's first command (`dotnet run --project src/Switchboard.Cli -- serve`) builds Debug, where the
+# The README's first command without bash (`dotnet run --project src/Switchboard.Cli -- serve`) builds Debug, where the
 # compiler keeps every local alive across awaits; a ref struct that only Release tolerates must fail here.
 debug_log=artifacts/build-debug.log
 if ! dotnet build src/Switchboard.Cli -c Debug > "$debug_log" 2>&1 || grep -qE "[1-9][0-9]* Error\(s\)" "$debug_log"; then

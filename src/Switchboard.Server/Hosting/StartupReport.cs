@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using Switchboard.Configuration;
 using Switchboard.Diagnostics;
@@ -9,11 +11,15 @@ internal sealed partial class StartupReport : IHostedService
 {
     private readonly SwitchboardOptions _options;
     private readonly ILogger<StartupReport> _logger;
+    private readonly IServer _server;
+    private readonly IHostApplicationLifetime _lifetime;
 
-    public StartupReport(IOptions<SwitchboardOptions> options, ILogger<StartupReport> logger)
+    public StartupReport(IOptions<SwitchboardOptions> options, ILogger<StartupReport> logger, IServer server, IHostApplicationLifetime lifetime)
     {
         _options = options.Value;
         _logger = logger;
+        _server = server;
+        _lifetime = lifetime;
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -36,10 +42,35 @@ internal sealed partial class StartupReport : IHostedService
             LogTelnyxDisabled(_logger);
         }
 
+        // Once Kestrel listens, say where to point a browser (the talk page) in words a first-time user can act on.
+        _lifetime.ApplicationStarted.Register(() =>
+        {
+            if (BrowserUrl(_server.Features.Get<IServerAddressesFeature>()?.Addresses) is { } url)
+            {
+                LogReady(_logger, url, url + "docs/api");
+            }
+        });
         return Task.CompletedTask;
     }
 
+    /// <summary>The first address a local browser can open: a wildcard host becomes <c>localhost</c>.</summary>
+    internal static string? BrowserUrl(IEnumerable<string>? addresses)
+    {
+        var first = addresses?.FirstOrDefault(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+            ?? addresses?.FirstOrDefault();
+        if (first is null || !Uri.TryCreate(first.Replace("://+", "://localhost").Replace("://*", "://localhost"), UriKind.Absolute, out var uri))
+        {
+            return null;
+        }
+
+        var host = uri.Host is "0.0.0.0" or "::" or "[::]" ? "localhost" : uri.Host;
+        return new UriBuilder(uri.Scheme, host, uri.Port).Uri.ToString();
+    }
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(EventId = EventIds.StartupReady, Level = LogLevel.Information, Message = "Switchboard is ready: open {Url} in a browser and press Talk (API reference: {ApiUrl})")]
+    private static partial void LogReady(ILogger logger, string url, string apiUrl);
 
     [LoggerMessage(EventId = EventIds.StartupAgentBackend, Level = LogLevel.Information, Message = "Agent backend: {Backend} ({Detail})")]
     private static partial void LogBackend(ILogger logger, string backend, string detail);

@@ -12,6 +12,7 @@ internal static class EventIds
     public const int StartupAgentBackend = 1;
     public const int StartupTwilioUnsigned = 2;
     public const int StartupTelnyxDisabled = 3;
+    public const int StartupReady = 4;
 
     // 20–39: storage at start-up (Switchboard.Server Control/StoreStartup).
     public const int StorageReady = 20;
