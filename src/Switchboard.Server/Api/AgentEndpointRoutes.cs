@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Switchboard.Agents;
+using Switchboard.Common;
 using Switchboard.Control;
 using Switchboard.Storage;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Switchboard.Common;
 using Switchboard.Control;
 using Switchboard.Storage;
 

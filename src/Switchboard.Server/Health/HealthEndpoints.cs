@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using Switchboard.Calls;
+using Switchboard.Common;
 using Switchboard.Configuration;
+using Switchboard.Journal;
 using Switchboard.Server.LocalBackend;
 using Switchboard.Storage;
 

@@ -6,6 +6,7 @@ using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Agents.Tools;
 using Switchboard.Calls;
 using Switchboard.Carriers;
+using Switchboard.Common;
 using Switchboard.Configuration;
 using Switchboard.Server.Api;
 using Switchboard.Server.Control;
@@ -15,6 +16,7 @@ using Switchboard.Server.Sessions;
 using Switchboard.Server.Webhooks;
 using Switchboard.Sessions;
 using Switchboard.Webhooks;
+using Switchboard.Journal;
 
 namespace Switchboard.Server.Hosting;
 
@@ -37,6 +39,9 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<ICarrierCallControl>(sp => new CarrierCallControl(
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value, sp.GetRequiredService<ILogger<CarrierCallControl>>()));
         services.TryAddSingleton<IStore>(sp => StoreFactory.Create(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Storage, sp.GetRequiredService<CallPricing>()));
+        // Each feature takes the narrow store interface it owns; all of them are the one store above.
+        services.TryAddSingleton<IDatabase>(sp => sp.GetRequiredService<IStore>());
+        services.TryAddSingleton<ICallStore>(sp => sp.GetRequiredService<IStore>());
         services.TryAddSingleton<ControlPlaneState>();
         services.TryAddSingleton(sp => new RemoteAgentConfig(
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Tools, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RemoteAgentConfig>>()));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Switchboard.Journal;
 
 namespace Switchboard.Calls;
 

@@ -5,6 +5,7 @@ using Switchboard.Agents;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Carriers;
 using Switchboard.Configuration;
+using Switchboard.Journal;
 
 namespace Switchboard.Calls;
 

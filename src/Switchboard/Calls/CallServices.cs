@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Agents;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Configuration;
+using Switchboard.Journal;
 
 namespace Switchboard.Calls;
 

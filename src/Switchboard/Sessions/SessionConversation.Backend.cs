@@ -7,6 +7,7 @@ using Switchboard.Agents;
 using Switchboard.Agents.Tools;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Calls;
+using Switchboard.Journal;
 using Switchboard.Transport;
 
 namespace Switchboard.Sessions;

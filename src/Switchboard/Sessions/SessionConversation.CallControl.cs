@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using Switchboard.Agents;
 using Switchboard.Agents.Tools;
 using Switchboard.Calls;
+using Switchboard.Journal;
 
 namespace Switchboard.Sessions;
 

@@ -1,5 +1,5 @@
 using System.Net.WebSockets;
-using Switchboard.Calls;
+using Switchboard.Journal;
 using Switchboard.Transport;
 
 namespace Switchboard.Sessions;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Agents;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Calls;
+using Switchboard.Journal;
 using Switchboard.Transport;
 
 namespace Switchboard.Sessions;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Switchboard.Calls;
 using Switchboard.Configuration;
+using Switchboard.Journal;
 
 namespace Switchboard.Sessions;
 

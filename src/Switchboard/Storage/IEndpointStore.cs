@@ -1,4 +1,5 @@
 using Switchboard.Agents;
+using Switchboard.Common;
 
 namespace Switchboard.Storage;
 

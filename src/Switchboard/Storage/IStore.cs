@@ -1,20 +1,15 @@
+using Switchboard.Common;
+using Switchboard.Journal;
+
 namespace Switchboard.Storage;
 
 /// <summary>
 /// The gateway's durable storage: SQLite (embedded default) or PostgreSQL, chosen by <c>Switchboard:Storage:Provider</c>.
-/// Both implementations run the same test suite.
+/// Both implementations run the same test suite. Each feature owns the narrow store interface it uses; this is all of
+/// them in one, as the adapters implement it and the host registers it.
 /// </summary>
-internal interface IStore : ITeamStore, IApiKeyStore, IEndpointStore, ICallStore, ISessionStore, IWebhookStore
+internal interface IStore : IDatabase, ITeamStore, IApiKeyStore, IEndpointStore, ICallStore, ISessionStore, IWebhookStore
 {
-    /// <summary><c>sqlite</c> or <c>postgres</c>.</summary>
-    string Provider { get; }
-
-    /// <summary>Creates or upgrades the schema; safe to run from several nodes at once.</summary>
-    Task MigrateAsync(CancellationToken cancellationToken);
-
-    /// <summary>A cheap round trip to the database.</summary>
-    Task<StoreHealth> PingAsync(CancellationToken cancellationToken);
-
     /// <summary>A gateway-wide setting; null when unset.</summary>
     Task<string?> GetSettingAsync(string name, CancellationToken cancellationToken);
 

@@ -1,10 +1,11 @@
+using Switchboard.Common;
 using Switchboard.Webhooks;
 
 namespace Switchboard.Storage;
 
 /// <summary>
 /// Webhook subscriptions and the delivery outbox. Deliveries of <c>call.started</c>/<c>call.ended</c> are written by
-/// <see cref="ICallStore.AppendEventsAsync"/> in the same transaction as the events; other event types use
+/// <see cref="Journal.ICallStore.AppendEventsAsync"/> in the same transaction as the events; other event types use
 /// <see cref="EnqueueWebhookEventAsync"/>. Several gateway nodes may dispatch from one database: a delivery is sent
 /// only by the node holding its lease.
 /// </summary>

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text.Json;
 using Switchboard.Agents.Tools;
 using Switchboard.Calls;
+using Switchboard.Journal;
 using Switchboard.Webhooks;
 
 namespace Switchboard.Storage;

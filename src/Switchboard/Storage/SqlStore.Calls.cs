@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
-using Switchboard.Calls;
+using Switchboard.Common;
+using Switchboard.Journal;
 
 namespace Switchboard.Storage;
 

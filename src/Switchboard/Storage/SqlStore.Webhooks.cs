@@ -1,7 +1,8 @@
 using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Switchboard.Calls;
+using Switchboard.Common;
+using Switchboard.Journal;
 using Switchboard.Webhooks;
 
 namespace Switchboard.Storage;

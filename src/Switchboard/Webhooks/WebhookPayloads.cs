@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Switchboard.Calls;
+using Switchboard.Journal;
 
 namespace Switchboard.Webhooks;
 

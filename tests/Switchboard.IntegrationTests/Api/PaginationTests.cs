@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text.Json;
-using Switchboard.Calls;
+using Switchboard.Common;
 using Switchboard.Control;
+using Switchboard.Journal;
 
 namespace Switchboard.IntegrationTests.Api;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Switchboard.Calls;
 using Switchboard.Configuration;
+using Switchboard.Journal;
 
 namespace Switchboard.Tests.Calls;
 

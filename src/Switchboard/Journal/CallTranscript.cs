@@ -1,4 +1,4 @@
-namespace Switchboard.Calls;
+namespace Switchboard.Journal;
 
 /// <summary>
 /// Folds a call's events into its transcript. An agent turn's text usually arrives before the caller has

@@ -1,6 +1,6 @@
-using Switchboard.Calls;
+using Switchboard.Journal;
 
-namespace Switchboard.Tests.Calls;
+namespace Switchboard.Tests.Journal;
 
 public class CallTranscriptTests
 {

@@ -1,4 +1,4 @@
-namespace Switchboard.Calls;
+namespace Switchboard.Journal;
 
 /// <summary>Keys of <see cref="CallEvent.Data"/> that storage and APIs read.</summary>
 internal static class CallEventKeys

@@ -1,4 +1,4 @@
-namespace Switchboard.Storage;
+namespace Switchboard.Journal;
 
 /// <summary>The summary row of a call, derived from its <c>CallStarted</c> and <c>CallEnded</c> events.</summary>
 internal sealed record CallRecord

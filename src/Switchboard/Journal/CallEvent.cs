@@ -1,4 +1,4 @@
-namespace Switchboard.Calls;
+namespace Switchboard.Journal;
 
 /// <summary>
 /// One thing that happened in a call. The journal of these is the call's record: transcripts, artifacts,

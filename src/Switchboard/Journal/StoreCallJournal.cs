@@ -1,8 +1,8 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using Switchboard.Storage;
+using Switchboard.Common;
 
-namespace Switchboard.Calls;
+namespace Switchboard.Journal;
 
 /// <summary>
 /// The call journal in the database. Appends go to an in-memory queue that a background writer commits in
@@ -19,7 +19,8 @@ internal sealed partial class StoreCallJournal : ICallJournal, IAsyncDisposable
     // Attempts (about 1.5 s of backoff) before a batch the reachable database keeps refusing is split up.
     private const int PoisonAttempts = 5;
     private readonly Channel<Entry> _queue = Channel.CreateUnbounded<Entry>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly IStore _store;
+    private readonly ICallStore _store;
+    private readonly IDatabase _database;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly string _provider;
@@ -27,12 +28,13 @@ internal sealed partial class StoreCallJournal : ICallJournal, IAsyncDisposable
     private readonly Task _writer;
     private volatile JournalHealth _health;
 
-    public StoreCallJournal(IStore store, ILogger<StoreCallJournal> logger, TimeProvider time)
+    public StoreCallJournal(ICallStore store, IDatabase database, ILogger<StoreCallJournal> logger, TimeProvider time)
     {
         _store = store;
+        _database = database;
         _logger = logger;
         _time = time;
-        _provider = store.Provider;
+        _provider = database.Provider;
         _health = new JournalHealth(true, _provider);
         _writer = Task.Run(WriteLoopAsync);
     }
@@ -167,7 +169,7 @@ internal sealed partial class StoreCallJournal : ICallJournal, IAsyncDisposable
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            return (await _store.PingAsync(timeout.Token).ConfigureAwait(false)).Ok;
+            return (await _database.PingAsync(timeout.Token).ConfigureAwait(false)).Ok;
         }
         catch (Exception)
         {

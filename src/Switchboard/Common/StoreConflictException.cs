@@ -1,4 +1,4 @@
-namespace Switchboard.Storage;
+namespace Switchboard.Common;
 
 /// <summary>A write broke a uniqueness rule (a duplicate name or phone number); the message says which, without secrets.</summary>
 internal sealed class StoreConflictException : Exception

@@ -1,4 +1,4 @@
-namespace Switchboard.Calls;
+namespace Switchboard.Journal;
 
 /// <summary>Kinds of things a call does; each is a <see cref="CallEvent"/> in the call's journal.</summary>
 internal enum CallEventType

@@ -1,4 +1,4 @@
-namespace Switchboard.Calls;
+namespace Switchboard.Journal;
 
 /// <summary>Durable append-only record of each call's events. Appends never block the audio path.</summary>
 internal interface ICallJournal

@@ -1,6 +1,6 @@
-using Switchboard.Calls;
+using Switchboard.Common;
 
-namespace Switchboard.Storage;
+namespace Switchboard.Journal;
 
 /// <summary>Calls and their events. Events are the record; the call row is a summary kept in step with them.</summary>
 internal interface ICallStore

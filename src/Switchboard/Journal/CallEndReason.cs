@@ -1,4 +1,4 @@
-namespace Switchboard.Calls;
+namespace Switchboard.Journal;
 
 /// <summary>Machine-readable reasons a call ended (the journal's <c>reason</c>).</summary>
 internal static class CallEndReason

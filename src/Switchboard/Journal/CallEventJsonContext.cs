@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Switchboard.Calls;
+namespace Switchboard.Journal;
 
 /// <summary>Source-generated JSON for journal lines (snake_case, enums as strings, nulls omitted).</summary>
 [JsonSourceGenerationOptions(
