@@ -1,4 +1,4 @@
-using Switchboard.Calls;
+using Switchboard.Artifacts;
 using Switchboard.Journal;
 
 namespace Switchboard.Server.Api;

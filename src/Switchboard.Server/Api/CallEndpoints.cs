@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using Switchboard.Calls;
+using Switchboard.Artifacts;
 using Switchboard.Control;
 using Switchboard.Storage;
 

@@ -17,6 +17,7 @@ using Switchboard.Server.Webhooks;
 using Switchboard.Sessions;
 using Switchboard.Webhooks;
 using Switchboard.Journal;
+using Switchboard.Artifacts;
 
 namespace Switchboard.Server.Hosting;
 

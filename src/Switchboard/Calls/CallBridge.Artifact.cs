@@ -1,5 +1,6 @@
 using Switchboard.Agents;
 using Switchboard.Agents.Tools;
+using Switchboard.Artifacts;
 using Switchboard.Journal;
 
 namespace Switchboard.Calls;

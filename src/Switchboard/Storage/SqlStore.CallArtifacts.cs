@@ -1,7 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using Switchboard.Agents.Tools;
-using Switchboard.Calls;
+using Switchboard.Artifacts;
 using Switchboard.Journal;
 using Switchboard.Webhooks;
 

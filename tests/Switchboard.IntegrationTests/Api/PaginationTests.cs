@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Switchboard.Common;
 using Switchboard.Control;
 using Switchboard.Journal;
 

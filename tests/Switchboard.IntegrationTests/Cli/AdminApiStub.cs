@@ -10,7 +10,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Switchboard.Agents;
-using Switchboard.Common;
 using Switchboard.Control;
 using Switchboard.Journal;
 using Switchboard.Server.Api;

@@ -1,6 +1,6 @@
 using Switchboard.Configuration;
 
-namespace Switchboard.Calls;
+namespace Switchboard.Artifacts;
 
 /// <summary>
 /// Prices per model for the artifact's estimated cost: the built-in list below, with any model configured under
@@ -49,24 +49,5 @@ internal sealed class CallPricing
         var dollars = ((inputText * p.InputTextPerMillion) + (inputAudio * p.InputAudioPerMillion)
             + (outputText * p.OutputTextPerMillion) + (outputAudio * p.OutputAudioPerMillion)) / 1_000_000d;
         return Math.Round(dollars, 6, MidpointRounding.AwayFromZero);
-    }
-
-    /// <summary>Every problem with configured prices, each naming its key.</summary>
-    public static IEnumerable<string> Validate(IReadOnlyDictionary<string, ModelPriceOptions>? configured, string prefix)
-    {
-        foreach (var (model, price) in configured ?? new Dictionary<string, ModelPriceOptions>())
-        {
-            foreach (var (name, value) in new[]
-            {
-                ("InputTextPerMillion", price.InputTextPerMillion), ("InputAudioPerMillion", price.InputAudioPerMillion),
-                ("OutputTextPerMillion", price.OutputTextPerMillion), ("OutputAudioPerMillion", price.OutputAudioPerMillion),
-            })
-            {
-                if (value is < 0 or > 100_000 || double.IsNaN(value))
-                {
-                    yield return $"{prefix}:{model}:{name} must be 0-100000 US dollars per million tokens (got {value}).";
-                }
-            }
-        }
     }
 }

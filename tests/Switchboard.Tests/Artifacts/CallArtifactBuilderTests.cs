@@ -1,9 +1,9 @@
 using System.Text.Json;
-using Switchboard.Calls;
+using Switchboard.Artifacts;
 using Switchboard.Configuration;
 using Switchboard.Journal;
 
-namespace Switchboard.Tests.Calls;
+namespace Switchboard.Tests.Artifacts;
 
 public class CallArtifactBuilderTests
 {

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using Switchboard.Agents;
 using Switchboard.Journal;
 
-namespace Switchboard.Calls;
+namespace Switchboard.Artifacts;
 
 /// <summary>
 /// Folds a call's journal into its <see cref="CallArtifact"/>. Pure: the same events and prices give the same artifact,

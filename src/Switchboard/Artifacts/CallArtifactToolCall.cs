@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Switchboard.Calls;
+namespace Switchboard.Artifacts;
 
 /// <summary>
 /// One function call of the agent: its arguments and output as JSON (a string when they were not JSON), the outcome

@@ -1,4 +1,4 @@
-namespace Switchboard.Calls;
+namespace Switchboard.Artifacts;
 
 /// <summary>Backend tokens summed over the call's responses, by kind.</summary>
 internal sealed record CallArtifactUsage(

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Switchboard.Calls;
+namespace Switchboard.Artifacts;
 
 /// <summary>
 /// The post-call artifact: everything a call's owner needs about it, folded from the call's journal by

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Switchboard.Agents;
 using Switchboard.Backends.OpenAIRealtime;
 
-namespace Switchboard.Calls;
+namespace Switchboard.Artifacts;
 
 /// <summary>
 /// Asks the backend for a short summary of the conversation before its session closes: one out-of-band

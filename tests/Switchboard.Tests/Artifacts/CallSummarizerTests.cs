@@ -2,10 +2,10 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Switchboard.Agents;
+using Switchboard.Artifacts;
 using Switchboard.Backends.OpenAIRealtime;
-using Switchboard.Calls;
 
-namespace Switchboard.Tests.Calls;
+namespace Switchboard.Tests.Artifacts;
 
 public class CallSummarizerTests
 {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Switchboard.Calls;
+namespace Switchboard.Artifacts;
 
 /// <summary>Source-generated JSON for <see cref="CallArtifact"/>: camelCase, every field written (null when unknown), UTC times with milliseconds.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]

@@ -1,6 +1,6 @@
-using Switchboard.Calls;
+using Switchboard.Agents;
 
-namespace Switchboard.Tests.Calls;
+namespace Switchboard.Tests.Agents;
 
 public class NumberRedactionTests
 {

@@ -1,6 +1,6 @@
 using Switchboard.Agents;
 
-namespace Switchboard.Calls;
+namespace Switchboard.Artifacts;
 
 /// <summary>
 /// What the artifact needs to know about a call beyond its events, written into the <c>CallStarted</c> event's data at

@@ -1,4 +1,4 @@
-namespace Switchboard.Calls;
+namespace Switchboard.Agents;
 
 /// <summary>How much of a phone number the post-call artifact and hot hand-offs show (an endpoint's <c>privacy</c>).</summary>
 internal static class NumberRedaction
