@@ -1,3 +1,6 @@
+using Switchboard.Carriers.Telnyx;
+using Switchboard.Carriers.Twilio;
+
 namespace Switchboard.Agents;
 
 /// <summary>The ways a caller reaches an endpoint (its allowed <c>carriers</c>).</summary>
@@ -6,9 +9,9 @@ internal static class Transports
     /// <summary>The session WebSocket (<c>/ws/session</c>), used by browsers and SDKs.</summary>
     public const string WebSocket = "websocket";
 
-    public const string Twilio = "twilio";
+    public const string Twilio = TwilioProtocol.CarrierName;
 
-    public const string Telnyx = "telnyx";
+    public const string Telnyx = TelnyxProtocol.CarrierName;
 
     public static IReadOnlyList<string> All { get; } = [WebSocket, Twilio, Telnyx];
 

@@ -3,6 +3,7 @@ using System.Buffers.Text;
 using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
 using Switchboard.Agents;
+using Switchboard.Agents.Tools;
 using Switchboard.Audio;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Carriers;

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Agents;
+using Switchboard.Agents.Tools;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Carriers;
 using Switchboard.Configuration;

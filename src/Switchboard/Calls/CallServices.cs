@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Switchboard.Agents;
+using Switchboard.Agents.Tools;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Configuration;
 using Switchboard.Journal;

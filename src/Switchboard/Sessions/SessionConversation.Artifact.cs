@@ -1,6 +1,7 @@
 using Switchboard.Agents.Tools;
 using Switchboard.Artifacts;
 using Switchboard.Backends.OpenAIRealtime;
+using Switchboard.Calls;
 using Switchboard.Journal;
 
 namespace Switchboard.Sessions;

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Switchboard.Calls;
 using Switchboard.Journal;
 using Switchboard.Transport;
 

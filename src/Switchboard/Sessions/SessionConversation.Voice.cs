@@ -4,6 +4,7 @@ using System.Globalization;
 using Switchboard.Agents;
 using Switchboard.Audio;
 using Switchboard.Backends.OpenAIRealtime;
+using Switchboard.Calls;
 using Switchboard.Journal;
 using Switchboard.Transport;
 

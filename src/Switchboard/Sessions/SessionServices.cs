@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Switchboard.Agents.Tools;
 using Switchboard.Calls;
 using Switchboard.Configuration;
 using Switchboard.Journal;

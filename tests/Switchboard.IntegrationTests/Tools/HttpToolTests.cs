@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Agents;
 using Switchboard.Agents.Tools;
 using Switchboard.Audio;
-using Switchboard.Calls;
 using Switchboard.Cli.Simulation;
 using Switchboard.Configuration;
 using Switchboard.IntegrationTests.Gateway;

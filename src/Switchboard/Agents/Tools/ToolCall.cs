@@ -1,6 +1,4 @@
-using Switchboard.Agents;
-
-namespace Switchboard.Calls;
+namespace Switchboard.Agents.Tools;
 
 /// <summary>A function call the agent asked for (from <c>response.function_call_arguments.done</c>).</summary>
 /// <param name="CallId">The conversation (call or session connection) it belongs to.</param>

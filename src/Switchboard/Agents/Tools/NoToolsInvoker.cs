@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Switchboard.Calls;
+namespace Switchboard.Agents.Tools;
 
 /// <summary>
 /// The default until agent tools are configured: every call gets a structured error, so the model can tell
