@@ -1,7 +1,6 @@
 using Switchboard.Agents;
 using Switchboard.Agents.Tools;
 using Switchboard.Carriers;
-using Switchboard.Storage;
 
 namespace Switchboard.Server.Control;
 
@@ -15,11 +14,11 @@ internal sealed class StoreAgentResolver : IAgentResolver
     /// <summary>Parameter names carrying the endpoint id (Twilio customParameters, Telnyx client_state).</summary>
     public static readonly string[] EndpointParameterNames = ["endpointId", "endpoint_id"];
 
-    private readonly IStore _store;
+    private readonly IEndpointStore _store;
     private readonly ControlPlaneState _state;
     private readonly RemoteAgentConfig _remote;
 
-    public StoreAgentResolver(IStore store, ControlPlaneState state, RemoteAgentConfig remote)
+    public StoreAgentResolver(IEndpointStore store, ControlPlaneState state, RemoteAgentConfig remote)
     {
         _store = store;
         _state = state;

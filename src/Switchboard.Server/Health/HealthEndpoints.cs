@@ -4,7 +4,6 @@ using Switchboard.Common;
 using Switchboard.Configuration;
 using Switchboard.Journal;
 using Switchboard.Server.LocalBackend;
-using Switchboard.Storage;
 
 namespace Switchboard.Server.Health;
 
@@ -31,7 +30,7 @@ internal static class HealthEndpoints
         }
     }
 
-    private static async Task<IResult> Report(IOptions<SwitchboardOptions> options, CallRegistry calls, ICallJournal journal, IStore store, IServiceProvider services, CancellationToken cancellationToken)
+    private static async Task<IResult> Report(IOptions<SwitchboardOptions> options, CallRegistry calls, ICallJournal journal, IDatabase store, IServiceProvider services, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(3));

@@ -9,7 +9,6 @@ using Switchboard.Control;
 using Switchboard.Server.Api;
 using Switchboard.Server.Hosting;
 using Switchboard.Sessions;
-using Switchboard.Storage;
 
 namespace Switchboard.Server.Sessions;
 
@@ -36,7 +35,7 @@ internal static partial class SessionEndpoints
         routes.Map(SocketPath, ConnectAsync);
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, IStore store, SessionTokenSource tokenSource, IOptions<SwitchboardOptions> options,
+    private static async Task<IResult> CreateAsync(HttpContext context, ISessionStore store, IEndpointStore endpoints, SessionTokenSource tokenSource, IOptions<SwitchboardOptions> options,
         TimeProvider time, ILogger<SessionTokenSource> logger)
     {
         var caller = ApiCaller.From(context);
@@ -59,7 +58,7 @@ internal static partial class SessionEndpoints
             return ApiProblems.BadRequest($"unknown mode '{request.Mode}'; known modes: {string.Join(", ", InteractionModes.All)}");
         }
 
-        var endpoint = await store.GetEndpointAsync(caller.TeamId, request.EndpointId, context.RequestAborted);
+        var endpoint = await endpoints.GetEndpointAsync(caller.TeamId, request.EndpointId, context.RequestAborted);
         if (endpoint is null)
         {
             return ApiProblems.NotFound($"endpoint {request.EndpointId} not found");
@@ -72,7 +71,7 @@ internal static partial class SessionEndpoints
     /// Checks that <paramref name="endpoint"/> admits a session in <paramref name="mode"/> (and <paramref name="flowName"/>),
     /// stores the session and answers 201 with its token and URL. Shared by the API and the keyless demo route.
     /// </summary>
-    internal static async Task<IResult> IssueAsync(HttpContext context, IStore store, SessionTokenSource tokenSource, SwitchboardOptions options,
+    internal static async Task<IResult> IssueAsync(HttpContext context, ISessionStore store, SessionTokenSource tokenSource, SwitchboardOptions options,
         TimeProvider time, ILogger logger, AgentEndpoint endpoint, string mode, string? flowName, string issuedBy)
     {
         var spec = endpoint.Spec;
@@ -119,7 +118,7 @@ internal static partial class SessionEndpoints
             statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task ConnectAsync(HttpContext context, IStore store, SessionTokenSource tokenSource, IRealtimeEndpointProvider backends,
+    private static async Task ConnectAsync(HttpContext context, ISessionStore store, IEndpointStore endpoints, SessionTokenSource tokenSource, IRealtimeEndpointProvider backends,
         SessionServices services, ILogger<SessionTokenSource> logger)
     {
         if (!context.WebSockets.IsWebSocketRequest)
@@ -133,7 +132,7 @@ internal static partial class SessionEndpoints
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         try
         {
-            var (start, code, reason) = await AdmitAsync(context, store, tokenSource, backends, services.Time, logger);
+            var (start, code, reason) = await AdmitAsync(context, store, endpoints, tokenSource, backends, services.Time, logger);
             if (start is null)
             {
                 await RejectAsync(socket, code, reason);
@@ -151,7 +150,7 @@ internal static partial class SessionEndpoints
     }
 
     /// <summary>Checks the query's session and token, then the session and endpoint as they are now.</summary>
-    private static async Task<(SessionStart? Start, int Code, string Reason)> AdmitAsync(HttpContext context, IStore store, SessionTokenSource tokenSource,
+    private static async Task<(SessionStart? Start, int Code, string Reason)> AdmitAsync(HttpContext context, ISessionStore store, IEndpointStore endpoints, SessionTokenSource tokenSource,
         IRealtimeEndpointProvider backends, TimeProvider time, ILogger logger)
     {
         var query = context.Request.Query;
@@ -203,7 +202,7 @@ internal static partial class SessionEndpoints
         }
 
         // The endpoint may have been edited or deleted since the session was created.
-        var endpoint = await store.GetEndpointAsync(session.TeamId, session.EndpointId, context.RequestAborted);
+        var endpoint = await endpoints.GetEndpointAsync(session.TeamId, session.EndpointId, context.RequestAborted);
         if (endpoint is null)
         {
             return Refuse(logger, SessionCloseCodes.Forbidden, "endpoint no longer exists", sessionId);

@@ -6,8 +6,9 @@ namespace Switchboard.Journal;
 internal interface ICallStore
 {
     /// <summary>
-    /// Appends events in one transaction. <c>CallStarted</c> creates the call row, <c>CallEnded</c> closes it; each also enqueues its
-    /// <c>call.started</c>/<c>call.ended</c> webhook deliveries in that transaction.
+    /// Appends events in one transaction. <c>CallStarted</c> creates the call row, <c>CallEnded</c> closes it; each newly stored
+    /// event also enqueues, in that transaction, the webhook deliveries it announces (<c>call.started</c>, <c>call.ended</c>,
+    /// <c>call.artifact</c>, <c>handoff.hot</c>, <c>tool.failed</c>; the mapping is the Webhooks feature's).
     /// Appending an event that is already stored (same call and sequence) is a no-op, so retries are safe.
     /// </summary>
     Task AppendEventsAsync(IReadOnlyList<CallEvent> events, CancellationToken cancellationToken);

@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Switchboard.Configuration;
-using Switchboard.Storage;
 
 namespace Switchboard.Webhooks;
 

@@ -1,11 +1,10 @@
 using Switchboard.Common;
-using Switchboard.Webhooks;
 
-namespace Switchboard.Storage;
+namespace Switchboard.Webhooks;
 
 /// <summary>
-/// Webhook subscriptions and the delivery outbox. Deliveries of <c>call.started</c>/<c>call.ended</c> are written by
-/// <see cref="Journal.ICallStore.AppendEventsAsync"/> in the same transaction as the events; other event types use
+/// Webhook subscriptions and the delivery outbox. Deliveries a journal event announces (<see cref="CallEventWebhooks"/>) are
+/// written by <see cref="Journal.ICallStore.AppendEventsAsync"/> in the same transaction as the events; anything else uses
 /// <see cref="EnqueueWebhookEventAsync"/>. Several gateway nodes may dispatch from one database: a delivery is sent
 /// only by the node holding its lease.
 /// </summary>

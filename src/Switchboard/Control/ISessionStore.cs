@@ -1,6 +1,4 @@
-using Switchboard.Control;
-
-namespace Switchboard.Storage;
+namespace Switchboard.Control;
 
 /// <summary>Sessions created for the session WebSocket.</summary>
 internal interface ISessionStore

@@ -1,7 +1,6 @@
-using Switchboard.Agents;
 using Switchboard.Common;
 
-namespace Switchboard.Storage;
+namespace Switchboard.Agents;
 
 /// <summary>Agent endpoints. Names are unique per team, phone numbers across the gateway, and a team has at most one default.</summary>
 internal interface IEndpointStore

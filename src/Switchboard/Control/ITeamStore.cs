@@ -1,6 +1,4 @@
-using Switchboard.Control;
-
-namespace Switchboard.Storage;
+namespace Switchboard.Control;
 
 /// <summary>Teams (tenants).</summary>
 internal interface ITeamStore

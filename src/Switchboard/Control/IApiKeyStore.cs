@@ -1,6 +1,4 @@
-using Switchboard.Control;
-
-namespace Switchboard.Storage;
+namespace Switchboard.Control;
 
 /// <summary>API keys, stored by prefix and hash only.</summary>
 internal interface IApiKeyStore
