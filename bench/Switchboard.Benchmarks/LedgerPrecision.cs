@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Audio;
-using Switchboard.Calls;
 using Switchboard.Cli.Simulation;
+using Switchboard.Journal;
 using Switchboard.Server;
 using Switchboard.Storage;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Switchboard.Calls;
+using Switchboard.Journal;
 
 namespace Switchboard.Cli.Admin;
 

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Switchboard.Agents;
-using Switchboard.Calls;
+using Switchboard.Common;
 using Switchboard.Control;
+using Switchboard.Journal;
 using Switchboard.Storage;
 using Switchboard.Webhooks;
 

@@ -121,7 +121,7 @@ internal static class LocalStorage
         return options;
     }
 
-    private static async Task<AdminException> UnknownTeamAsync(IStore store, string name, CancellationToken cancellationToken)
+    private static async Task<AdminException> UnknownTeamAsync(ITeamStore store, string name, CancellationToken cancellationToken)
     {
         var teams = await store.ListTeamsAsync(cancellationToken).ConfigureAwait(false);
         return AdminException.NotFound($"no team named '{name}' (teams: {string.Join(", ", teams.Select(t => t.Name))}; create one with: switchboard teams create {name})");

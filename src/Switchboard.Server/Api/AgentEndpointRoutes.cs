@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using Switchboard.Agents;
+using Switchboard.Common;
 using Switchboard.Control;
-using Switchboard.Storage;
 
 namespace Switchboard.Server.Api;
 
@@ -82,7 +82,7 @@ internal static class AgentEndpointRoutes
 
     private static async Task<IResult> ListAsync(
         HttpContext context,
-        IStore store,
+        IEndpointStore store,
         [Description("1-based page number (default 1).")] string? page,
         [Description("Items per page, 1-100 (default 20).")] string? limit)
     {
@@ -97,7 +97,7 @@ internal static class AgentEndpointRoutes
         return Results.Json(response, ApiJsonContext.Default.EndpointListResponse);
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, IStore store, TimeProvider time, ILoggerFactory loggers)
+    private static async Task<IResult> CreateAsync(HttpContext context, IEndpointStore store, TimeProvider time, ILoggerFactory loggers)
     {
         var caller = ApiCaller.From(context);
         var (body, problem) = await ApiRequestBody.ReadObjectAsync(context.Request, context.RequestAborted);
@@ -137,21 +137,21 @@ internal static class AgentEndpointRoutes
         return Results.Json(EndpointResponse.From(endpoint), ApiJsonContext.Default.EndpointResponse, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, IStore store, [Description("The endpoint's id (UUID).")] string id)
+    private static async Task<IResult> GetAsync(HttpContext context, IEndpointStore store, [Description("The endpoint's id (UUID).")] string id)
     {
         var endpoint = await FindAsync(context, store, id);
         return endpoint is null ? NotFound() : Results.Json(EndpointResponse.From(endpoint), ApiJsonContext.Default.EndpointResponse);
     }
 
-    private static Task<IResult> ReplaceAsync(HttpContext context, IStore store, TimeProvider time, ILoggerFactory loggers,
+    private static Task<IResult> ReplaceAsync(HttpContext context, IEndpointStore store, TimeProvider time, ILoggerFactory loggers,
         [Description("The endpoint's id (UUID).")] string id) =>
         UpdateAsync(context, store, time, loggers, id, merge: false);
 
-    private static Task<IResult> PatchAsync(HttpContext context, IStore store, TimeProvider time, ILoggerFactory loggers,
+    private static Task<IResult> PatchAsync(HttpContext context, IEndpointStore store, TimeProvider time, ILoggerFactory loggers,
         [Description("The endpoint's id (UUID).")] string id) =>
         UpdateAsync(context, store, time, loggers, id, merge: true);
 
-    private static async Task<IResult> UpdateAsync(HttpContext context, IStore store, TimeProvider time, ILoggerFactory loggers, string id, bool merge)
+    private static async Task<IResult> UpdateAsync(HttpContext context, IEndpointStore store, TimeProvider time, ILoggerFactory loggers, string id, bool merge)
     {
         var caller = ApiCaller.From(context);
         var existing = await FindAsync(context, store, id);
@@ -194,7 +194,7 @@ internal static class AgentEndpointRoutes
         return Results.Json(EndpointResponse.From(updated), ApiJsonContext.Default.EndpointResponse);
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, IStore store, ILoggerFactory loggers, [Description("The endpoint's id (UUID).")] string id)
+    private static async Task<IResult> DeleteAsync(HttpContext context, IEndpointStore store, ILoggerFactory loggers, [Description("The endpoint's id (UUID).")] string id)
     {
         var caller = ApiCaller.From(context);
         var existing = await FindAsync(context, store, id);
@@ -218,7 +218,7 @@ internal static class AgentEndpointRoutes
     }
 
     /// <summary>The caller's endpoint; null for a malformed id, an unknown one or another team's (all 404).</summary>
-    private static async Task<AgentEndpoint?> FindAsync(HttpContext context, IStore store, string id) =>
+    private static async Task<AgentEndpoint?> FindAsync(HttpContext context, IEndpointStore store, string id) =>
         Guid.TryParse(id, out var endpointId)
             ? await store.GetEndpointAsync(ApiCaller.From(context).TeamId, endpointId, context.RequestAborted)
             : null;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Switchboard.Control;
 using Switchboard.Diagnostics;
-using Switchboard.Storage;
 
 namespace Switchboard.Server.Api;
 
@@ -49,7 +48,7 @@ internal sealed partial class ApiKeyFilter : IEndpointFilter
             return (null, ApiProblems.Unauthorized("invalid API key"));
         }
 
-        var store = http.RequestServices.GetRequiredService<IStore>();
+        var store = http.RequestServices.GetRequiredService<IApiKeyStore>();
         var key = await store.FindKeyByPrefixAsync(prefix, http.RequestAborted).ConfigureAwait(false);
         if (key is null || !ApiKeyFormat.Matches(presented, key.Hash))
         {
@@ -81,7 +80,7 @@ internal sealed partial class ApiKeyFilter : IEndpointFilter
         string.Join(" or ", anyOf.Select(s => string.Join(" and ", ApiScopeNames.ToNames(s))));
 
     /// <summary>Records last use at most once a minute per key, so listings show it without a write per request.</summary>
-    private static async Task TouchAsync(IStore store, Guid keyId, HttpContext http)
+    private static async Task TouchAsync(IApiKeyStore store, Guid keyId, HttpContext http)
     {
         var time = http.RequestServices.GetRequiredService<TimeProvider>();
         var now = time.GetUtcNow();

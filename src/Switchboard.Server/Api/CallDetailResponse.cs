@@ -1,5 +1,5 @@
-using Switchboard.Calls;
-using Switchboard.Storage;
+using Switchboard.Artifacts;
+using Switchboard.Journal;
 
 namespace Switchboard.Server.Api;
 

@@ -1,7 +1,7 @@
 using System.ComponentModel;
-using Switchboard.Calls;
+using Switchboard.Artifacts;
 using Switchboard.Control;
-using Switchboard.Storage;
+using Switchboard.Journal;
 
 namespace Switchboard.Server.Api;
 
@@ -43,7 +43,7 @@ internal static class CallEndpoints
 
     private static async Task<IResult> ListAsync(
         HttpContext context,
-        IStore store,
+        ICallStore store,
         [Description("1-based page number (default 1).")] string? page,
         [Description("Items per page, 1-100 (default 20).")] string? limit)
     {
@@ -58,7 +58,7 @@ internal static class CallEndpoints
         return Results.Json(response, ApiJsonContext.Default.CallListResponse);
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, IStore store, [Description("The call's id (call_…).")] string id)
+    private static async Task<IResult> GetAsync(HttpContext context, ICallStore store, [Description("The call's id (call_…).")] string id)
     {
         var caller = ApiCaller.From(context);
         var call = id.Length <= MaxIdLength ? await store.GetCallAsync(caller.TeamId, id, context.RequestAborted) : null;
@@ -72,7 +72,7 @@ internal static class CallEndpoints
         return Results.Json(CallDetailResponse.Build(call, events, artifact), ApiJsonContext.Default.CallDetailResponse);
     }
 
-    private static async Task<IResult> GetArtifactAsync(HttpContext context, IStore store, CallPricing pricing, [Description("The call's id (call_…).")] string id)
+    private static async Task<IResult> GetArtifactAsync(HttpContext context, ICallStore store, CallPricing pricing, [Description("The call's id (call_…).")] string id)
     {
         var caller = ApiCaller.From(context);
         var call = id.Length <= MaxIdLength ? await store.GetCallAsync(caller.TeamId, id, context.RequestAborted) : null;

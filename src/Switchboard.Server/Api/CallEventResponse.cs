@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using Switchboard.Calls;
+using Switchboard.Journal;
 
 namespace Switchboard.Server.Api;
 

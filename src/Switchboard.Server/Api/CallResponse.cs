@@ -1,4 +1,4 @@
-using Switchboard.Storage;
+using Switchboard.Journal;
 
 namespace Switchboard.Server.Api;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Switchboard.Common;
 using Switchboard.Control;
-using Switchboard.Storage;
 
 namespace Switchboard.Server.Api;
 
@@ -37,7 +37,7 @@ internal static class KeyEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, IStore store, TimeProvider time, ILoggerFactory loggers)
+    private static async Task<IResult> CreateAsync(HttpContext context, IApiKeyStore store, TimeProvider time, ILoggerFactory loggers)
     {
         var caller = ApiCaller.From(context);
         var (body, problem) = await ApiRequestBody.ReadObjectAsync(context.Request, context.RequestAborted);
@@ -109,14 +109,14 @@ internal static class KeyEndpoints
         }
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, IStore store)
+    private static async Task<IResult> ListAsync(HttpContext context, IApiKeyStore store)
     {
         var caller = ApiCaller.From(context);
         var keys = await store.ListKeysAsync(caller.TeamId, context.RequestAborted);
         return Results.Json(new KeyListResponse(keys.Select(KeyResponse.From).ToList()), ApiJsonContext.Default.KeyListResponse);
     }
 
-    private static async Task<IResult> RevokeAsync(HttpContext context, IStore store, TimeProvider time, ILoggerFactory loggers, string id)
+    private static async Task<IResult> RevokeAsync(HttpContext context, IApiKeyStore store, TimeProvider time, ILoggerFactory loggers, string id)
     {
         var caller = ApiCaller.From(context);
         if (!Guid.TryParse(id, out var keyId))

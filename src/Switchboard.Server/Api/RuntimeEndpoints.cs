@@ -6,7 +6,6 @@ using Switchboard.Control;
 using Switchboard.Server.Carriers;
 using Switchboard.Server.Hosting;
 using Switchboard.Server.Sessions;
-using Switchboard.Storage;
 
 namespace Switchboard.Server.Api;
 
@@ -35,7 +34,7 @@ internal static class RuntimeEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, IStore store, IOptions<SwitchboardOptions> options,
+    private static async Task<IResult> GetAsync(HttpContext context, IEndpointStore store, IOptions<SwitchboardOptions> options,
         [Description("The endpoint to describe (UUID).")] string? endpointId)
     {
         if (string.IsNullOrEmpty(endpointId) || !Guid.TryParse(endpointId, out var id))

@@ -1,5 +1,4 @@
 using Switchboard.Control;
-using Switchboard.Storage;
 
 namespace Switchboard.Server.Api;
 
@@ -20,7 +19,7 @@ internal static class TeamEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, IStore store)
+    private static async Task<IResult> GetAsync(HttpContext context, ITeamStore store)
     {
         var caller = ApiCaller.From(context);
         var team = await store.GetTeamAsync(caller.TeamId, context.RequestAborted);

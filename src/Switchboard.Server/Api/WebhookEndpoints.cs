@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
+using Switchboard.Agents;
 using Switchboard.Control;
-using Switchboard.Storage;
 using Switchboard.Webhooks;
 
 namespace Switchboard.Server.Api;
@@ -66,7 +66,7 @@ internal static class WebhookEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, IStore store, TimeProvider time, ILoggerFactory loggers)
+    private static async Task<IResult> CreateAsync(HttpContext context, IWebhookStore store, IEndpointStore endpoints, TimeProvider time, ILoggerFactory loggers)
     {
         var caller = ApiCaller.From(context);
         var (body, problem) = await ApiRequestBody.ReadObjectAsync(context.Request, context.RequestAborted);
@@ -99,7 +99,7 @@ internal static class WebhookEndpoints
             errors["eventTypes"] = [typesProblem];
         }
 
-        if (request?.EndpointId is { } endpointId && await store.GetEndpointAsync(caller.TeamId, endpointId, context.RequestAborted) is null)
+        if (request?.EndpointId is { } endpointId && await endpoints.GetEndpointAsync(caller.TeamId, endpointId, context.RequestAborted) is null)
         {
             errors["endpointId"] = ["endpointId must be an endpoint of your team"];
         }
@@ -126,14 +126,14 @@ internal static class WebhookEndpoints
         return Results.Json(created, ApiJsonContext.Default.CreatedWebhookResponse, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, IStore store)
+    private static async Task<IResult> ListAsync(HttpContext context, IWebhookStore store)
     {
         var caller = ApiCaller.From(context);
         var subscriptions = await store.ListWebhookSubscriptionsAsync(caller.TeamId, context.RequestAborted);
         return Results.Json(new WebhookListResponse(subscriptions.Select(WebhookResponse.From).ToList()), ApiJsonContext.Default.WebhookListResponse);
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, IStore store, [Description("The subscription's id.")] string id)
+    private static async Task<IResult> GetAsync(HttpContext context, IWebhookStore store, [Description("The subscription's id.")] string id)
     {
         var caller = ApiCaller.From(context);
         var subscription = Guid.TryParse(id, out var webhookId) ? await store.GetWebhookSubscriptionAsync(caller.TeamId, webhookId, context.RequestAborted) : null;
@@ -142,7 +142,7 @@ internal static class WebhookEndpoints
             : Results.Json(WebhookResponse.From(subscription), ApiJsonContext.Default.WebhookResponse);
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, IStore store, TimeProvider time, ILoggerFactory loggers, [Description("The subscription's id.")] string id)
+    private static async Task<IResult> DeleteAsync(HttpContext context, IWebhookStore store, TimeProvider time, ILoggerFactory loggers, [Description("The subscription's id.")] string id)
     {
         var caller = ApiCaller.From(context);
         if (!Guid.TryParse(id, out var webhookId) || !await store.DeleteWebhookSubscriptionAsync(caller.TeamId, webhookId, ApiClock.Now(time), context.RequestAborted))
@@ -156,7 +156,7 @@ internal static class WebhookEndpoints
 
     private static async Task<IResult> ListDeliveriesAsync(
         HttpContext context,
-        IStore store,
+        IWebhookStore store,
         [Description("Only deliveries with this status: pending, delivered or failed.")] string? status,
         [Description("1-based page number (default 1).")] string? page,
         [Description("Items per page, 1-100 (default 20).")] string? limit)
@@ -178,7 +178,7 @@ internal static class WebhookEndpoints
         return Results.Json(response, ApiJsonContext.Default.WebhookDeliveryListResponse);
     }
 
-    private static async Task<IResult> RetryAsync(HttpContext context, IStore store, TimeProvider time, ILoggerFactory loggers, [Description("The delivery's id (msg_…).")] string id)
+    private static async Task<IResult> RetryAsync(HttpContext context, IWebhookStore store, TimeProvider time, ILoggerFactory loggers, [Description("The delivery's id (msg_…).")] string id)
     {
         var caller = ApiCaller.From(context);
         var result = id.Length <= MaxDeliveryIdLength

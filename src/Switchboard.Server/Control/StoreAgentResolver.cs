@@ -1,7 +1,6 @@
 using Switchboard.Calls;
 using Switchboard.Agents;
 using Switchboard.Carriers;
-using Switchboard.Storage;
 
 namespace Switchboard.Server.Control;
 
@@ -15,10 +14,10 @@ internal sealed class StoreAgentResolver : IAgentResolver
     /// <summary>Parameter names carrying the endpoint id (Twilio customParameters, Telnyx client_state).</summary>
     public static readonly string[] EndpointParameterNames = ["endpointId", "endpoint_id"];
 
-    private readonly IStore _store;
+    private readonly IEndpointStore _store;
     private readonly ControlPlaneState _state;
 
-    public StoreAgentResolver(IStore store, ControlPlaneState state)
+    public StoreAgentResolver(IEndpointStore store, ControlPlaneState state)
     {
         _store = store;
         _state = state;

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Options;
 using Switchboard.Configuration;
 using Switchboard.Control;
 using Switchboard.Diagnostics;
-using Switchboard.Storage;
 
 namespace Switchboard.Server.Control;
 
@@ -13,13 +12,13 @@ namespace Switchboard.Server.Control;
 /// </summary>
 internal sealed partial class StoreStartup : IHostedService
 {
-    private readonly IStore _store;
+    private readonly IControlPlaneStore _store;
     private readonly ControlPlaneState _state;
     private readonly SwitchboardOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<StoreStartup> _logger;
 
-    public StoreStartup(IStore store, ControlPlaneState state, IOptions<SwitchboardOptions> options, TimeProvider time, ILogger<StoreStartup> logger)
+    public StoreStartup(IControlPlaneStore store, ControlPlaneState state, IOptions<SwitchboardOptions> options, TimeProvider time, ILogger<StoreStartup> logger)
     {
         _store = store;
         _state = state;

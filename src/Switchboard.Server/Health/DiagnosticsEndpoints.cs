@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Switchboard.Calls;
 using Switchboard.Configuration;
+using Switchboard.Journal;
 
 namespace Switchboard.Server.Health;
 

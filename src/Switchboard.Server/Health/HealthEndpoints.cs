@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Options;
 using Switchboard.Calls;
+using Switchboard.Common;
 using Switchboard.Configuration;
+using Switchboard.Journal;
 using Switchboard.LocalAgent.Hosting;
-using Switchboard.Storage;
 
 namespace Switchboard.Server.Health;
 
@@ -29,7 +30,7 @@ internal static class HealthEndpoints
         }
     }
 
-    private static async Task<IResult> Report(IOptions<SwitchboardOptions> options, CallRegistry calls, ICallJournal journal, IStore store, IServiceProvider services, CancellationToken cancellationToken)
+    private static async Task<IResult> Report(IOptions<SwitchboardOptions> options, CallRegistry calls, ICallJournal journal, IDatabase store, IServiceProvider services, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(3));

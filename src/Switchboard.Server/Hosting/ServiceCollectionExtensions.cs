@@ -6,7 +6,9 @@ using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Agents.Tools;
 using Switchboard.Calls;
 using Switchboard.Carriers;
+using Switchboard.Common;
 using Switchboard.Configuration;
+using Switchboard.Control;
 using Switchboard.Server.Api;
 using Switchboard.Server.Control;
 using Switchboard.Storage;
@@ -15,6 +17,8 @@ using Switchboard.Server.Sessions;
 using Switchboard.Server.Webhooks;
 using Switchboard.Sessions;
 using Switchboard.Webhooks;
+using Switchboard.Journal;
+using Switchboard.Artifacts;
 
 namespace Switchboard.Server.Hosting;
 
@@ -37,6 +41,16 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<ICarrierCallControl>(sp => new CarrierCallControl(
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value, sp.GetRequiredService<ILogger<CarrierCallControl>>()));
         services.TryAddSingleton<IStore>(sp => StoreFactory.Create(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Storage, sp.GetRequiredService<CallPricing>()));
+        // Each feature takes the narrow store interface it owns; all of them are the one store above.
+        services.TryAddSingleton<IDatabase>(sp => sp.GetRequiredService<IStore>());
+        services.TryAddSingleton<IControlPlaneStore>(sp => sp.GetRequiredService<IStore>());
+        services.TryAddSingleton<ITeamStore>(sp => sp.GetRequiredService<IStore>());
+        services.TryAddSingleton<IApiKeyStore>(sp => sp.GetRequiredService<IStore>());
+        services.TryAddSingleton<ISessionStore>(sp => sp.GetRequiredService<IStore>());
+        services.TryAddSingleton<ISettingStore>(sp => sp.GetRequiredService<IStore>());
+        services.TryAddSingleton<IEndpointStore>(sp => sp.GetRequiredService<IStore>());
+        services.TryAddSingleton<ICallStore>(sp => sp.GetRequiredService<IStore>());
+        services.TryAddSingleton<IWebhookStore>(sp => sp.GetRequiredService<IStore>());
         services.TryAddSingleton<ControlPlaneState>();
         services.TryAddSingleton(sp => new RemoteAgentConfig(
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Tools, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RemoteAgentConfig>>()));
@@ -52,7 +66,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<CallHost>();
         services.TryAddSingleton<SessionConnections>();
         services.TryAddSingleton(sp => new WebhookDispatcher(
-            sp.GetRequiredService<IStore>(),
+            sp.GetRequiredService<IWebhookStore>(),
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Webhooks,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<WebhookDispatcher>>()));

@@ -2,9 +2,9 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Switchboard.Agents;
 using Switchboard.Configuration;
+using Switchboard.Control;
 using Switchboard.Server.Api;
 using Switchboard.Server.Control;
-using Switchboard.Storage;
 
 namespace Switchboard.Server.Sessions;
 
@@ -31,14 +31,14 @@ internal static class DemoEndpoints
     public static bool IsEnabled(SwitchboardOptions options) =>
         options.Demo.Enabled ?? EffectiveBackend.Resolve(options) == BackendKind.Local;
 
-    private static async Task<IResult> GetConfigAsync(HttpContext context, IStore store, ControlPlaneState state, IOptions<SwitchboardOptions> options)
+    private static async Task<IResult> GetConfigAsync(HttpContext context, IEndpointStore endpoints, ControlPlaneState state, IOptions<SwitchboardOptions> options)
     {
         if (!IsEnabled(options.Value) || !state.IsReady)
         {
             return Results.Json(new DemoConfig(false, null, [], []), DemoJsonContext.Default.DemoConfig);
         }
 
-        var endpoint = await store.GetDefaultEndpointAsync(state.Bootstrap.DefaultTeam.Id, context.RequestAborted);
+        var endpoint = await endpoints.GetDefaultEndpointAsync(state.Bootstrap.DefaultTeam.Id, context.RequestAborted);
         if (endpoint is null)
         {
             return Results.Json(new DemoConfig(false, null, [], []), DemoJsonContext.Default.DemoConfig);
@@ -50,7 +50,7 @@ internal static class DemoEndpoints
         return Results.Json(new DemoConfig(true, new DemoEndpoint(endpoint.Id, endpoint.Name), modes, actions), DemoJsonContext.Default.DemoConfig);
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, IStore store, ControlPlaneState state, SessionTokenSource tokenSource,
+    private static async Task<IResult> CreateAsync(HttpContext context, IEndpointStore endpoints, ISessionStore sessions, ControlPlaneState state, SessionTokenSource tokenSource,
         IOptions<SwitchboardOptions> options, TimeProvider time, ILogger<SessionTokenSource> logger)
     {
         if (!IsEnabled(options.Value))
@@ -100,11 +100,11 @@ internal static class DemoEndpoints
             return ApiProblems.BadRequest($"unknown mode '{mode}'; known modes: {string.Join(", ", InteractionModes.All)}");
         }
 
-        if (!state.IsReady || await store.GetDefaultEndpointAsync(state.Bootstrap.DefaultTeam.Id, context.RequestAborted) is not { } endpoint)
+        if (!state.IsReady || await endpoints.GetDefaultEndpointAsync(state.Bootstrap.DefaultTeam.Id, context.RequestAborted) is not { } endpoint)
         {
             return ApiProblems.NotFound("the default team has no default endpoint");
         }
 
-        return await SessionEndpoints.IssueAsync(context, store, tokenSource, options.Value, time, logger, endpoint, mode, flow, "(demo)");
+        return await SessionEndpoints.IssueAsync(context, sessions, tokenSource, options.Value, time, logger, endpoint, mode, flow, "(demo)");
     }
 }

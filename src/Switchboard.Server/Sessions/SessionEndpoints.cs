@@ -3,13 +3,13 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Switchboard.Agents;
 using Switchboard.Calls;
+using Switchboard.Journal;
 using Switchboard.Configuration;
 using Switchboard.Control;
 using Switchboard.Diagnostics;
 using Switchboard.Server.Api;
 using Switchboard.Server.Hosting;
 using Switchboard.Sessions;
-using Switchboard.Storage;
 
 namespace Switchboard.Server.Sessions;
 
@@ -36,7 +36,7 @@ internal static partial class SessionEndpoints
         routes.Map(SocketPath, ConnectAsync);
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, IStore store, SessionTokenSource tokenSource, IOptions<SwitchboardOptions> options,
+    private static async Task<IResult> CreateAsync(HttpContext context, ISessionStore store, IEndpointStore endpoints, SessionTokenSource tokenSource, IOptions<SwitchboardOptions> options,
         TimeProvider time, ILogger<SessionTokenSource> logger)
     {
         var caller = ApiCaller.From(context);
@@ -59,7 +59,7 @@ internal static partial class SessionEndpoints
             return ApiProblems.BadRequest($"unknown mode '{request.Mode}'; known modes: {string.Join(", ", InteractionModes.All)}");
         }
 
-        var endpoint = await store.GetEndpointAsync(caller.TeamId, request.EndpointId, context.RequestAborted);
+        var endpoint = await endpoints.GetEndpointAsync(caller.TeamId, request.EndpointId, context.RequestAborted);
         if (endpoint is null)
         {
             return ApiProblems.NotFound($"endpoint {request.EndpointId} not found");
@@ -72,7 +72,7 @@ internal static partial class SessionEndpoints
     /// Checks that <paramref name="endpoint"/> admits a session in <paramref name="mode"/> (and <paramref name="flowName"/>),
     /// stores the session and answers 201 with its token and URL. Shared by the API and the keyless demo route.
     /// </summary>
-    internal static async Task<IResult> IssueAsync(HttpContext context, IStore store, SessionTokenSource tokenSource, SwitchboardOptions options,
+    internal static async Task<IResult> IssueAsync(HttpContext context, ISessionStore store, SessionTokenSource tokenSource, SwitchboardOptions options,
         TimeProvider time, ILogger logger, AgentEndpoint endpoint, string mode, string? flowName, string issuedBy)
     {
         var spec = endpoint.Spec;
@@ -119,7 +119,7 @@ internal static partial class SessionEndpoints
             statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task ConnectAsync(HttpContext context, IStore store, SessionTokenSource tokenSource, CallHost calls, SessionConnections connections,
+    private static async Task ConnectAsync(HttpContext context, ISessionStore store, SessionTokenSource tokenSource, CallHost calls, SessionConnections connections,
         IOptions<SwitchboardOptions> options, TimeProvider time, ILogger<SessionTokenSource> logger, ILogger<CallBridge> callLogger)
     {
         if (!context.WebSockets.IsWebSocketRequest)
@@ -166,7 +166,7 @@ internal static partial class SessionEndpoints
     }
 
     /// <summary>The host's part of admission: the query's session and token, and the session's record and expiry.</summary>
-    private static async Task<(SessionRecord? Session, int Code, string Reason)> CheckTokenAsync(HttpContext context, IStore store, SessionTokenSource tokenSource,
+    private static async Task<(SessionRecord? Session, int Code, string Reason)> CheckTokenAsync(HttpContext context, ISessionStore store, SessionTokenSource tokenSource,
         TimeProvider time, ILogger logger)
     {
         var query = context.Request.Query;

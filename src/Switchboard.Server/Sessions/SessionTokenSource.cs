@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Switchboard.Configuration;
 using Switchboard.Control;
-using Switchboard.Storage;
 
 namespace Switchboard.Server.Sessions;
 
@@ -12,13 +11,13 @@ namespace Switchboard.Server.Sessions;
 /// </summary>
 internal sealed class SessionTokenSource
 {
-    private readonly IStore _store;
+    private readonly ISettingStore _store;
     private readonly Switchboard.Configuration.SessionOptions _options;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private Task<SessionTokens>? _tokens;
 
-    public SessionTokenSource(IStore store, IOptions<SwitchboardOptions> options, TimeProvider time)
+    public SessionTokenSource(ISettingStore store, IOptions<SwitchboardOptions> options, TimeProvider time)
     {
         _store = store;
         _options = options.Value.Sessions;

@@ -215,7 +215,7 @@ internal sealed record FlowSpec
     public string? Instructions { get; init; }
 }
 
-/// <summary>Redaction of phone numbers in the post-call artifact (<see cref="Calls.NumberRedaction"/>).</summary>
+/// <summary>Redaction of phone numbers in the post-call artifact (<see cref="NumberRedaction"/>).</summary>
 internal sealed record PrivacySpec
 {
     /// <summary><c>full</c>, <c>last4</c> (default: <c>+*******1111</c>) or <c>none</c> (null).</summary>

@@ -182,14 +182,14 @@ internal static partial class AgentSpecValidator
     private static void CheckArtifactSettings(AgentSpec spec, Action<string, string> add)
     {
         var privacy = spec.Privacy ?? new PrivacySpec();
-        if (!Calls.NumberRedaction.IsKnown(privacy.CallerNumber))
+        if (!NumberRedaction.IsKnown(privacy.CallerNumber))
         {
-            add("privacy.callerNumber", "privacy.callerNumber must be one of: " + string.Join(", ", Calls.NumberRedaction.Modes));
+            add("privacy.callerNumber", "privacy.callerNumber must be one of: " + string.Join(", ", NumberRedaction.Modes));
         }
 
-        if (!Calls.NumberRedaction.IsKnown(privacy.CalleeNumber))
+        if (!NumberRedaction.IsKnown(privacy.CalleeNumber))
         {
-            add("privacy.calleeNumber", "privacy.calleeNumber must be one of: " + string.Join(", ", Calls.NumberRedaction.Modes));
+            add("privacy.calleeNumber", "privacy.calleeNumber must be one of: " + string.Join(", ", NumberRedaction.Modes));
         }
 
         if (spec.Summary?.Instructions is { Length: > 4_000 })

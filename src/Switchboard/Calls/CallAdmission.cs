@@ -1,3 +1,4 @@
+using Switchboard.Journal;
 using Switchboard.Agents;
 using Switchboard.Agents.Tools;
 using Switchboard.Backends.OpenAIRealtime;

@@ -1,5 +1,7 @@
 using Switchboard.Agents;
 using Switchboard.Agents.Tools;
+using Switchboard.Artifacts;
+using Switchboard.Journal;
 
 namespace Switchboard.Calls;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
+using Switchboard.Journal;
 using Switchboard.Agents;
 using Switchboard.Agents.Tools;
 using Switchboard.Audio;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Net.WebSockets;
 using System.Text;
+using Switchboard.Journal;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Transport;
 

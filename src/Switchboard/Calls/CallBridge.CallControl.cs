@@ -3,6 +3,7 @@ using System.Text.Json;
 using Switchboard.Agents;
 using Switchboard.Agents.Tools;
 using Switchboard.Backends.OpenAIRealtime;
+using Switchboard.Journal;
 using Switchboard.Transport;
 
 namespace Switchboard.Calls;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Switchboard.Journal;
 using Switchboard.Backends.OpenAIRealtime;
 
 namespace Switchboard.Calls;

@@ -7,6 +7,7 @@ using Switchboard.Agents.Tools;
 using Switchboard.Audio;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Configuration;
+using Switchboard.Journal;
 using Switchboard.Transport;
 
 namespace Switchboard.Calls;

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Switchboard.Agents.Tools;
 using Switchboard.Configuration;
+using Switchboard.Journal;
 
 namespace Switchboard.Calls;
 

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using Switchboard.Agents.Tools;
+using Switchboard.Journal;
 using Switchboard.Configuration;
 
 namespace Switchboard.Calls;

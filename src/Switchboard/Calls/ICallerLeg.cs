@@ -1,3 +1,4 @@
+using Switchboard.Journal;
 using Switchboard.Audio;
 using Switchboard.Transport;
 

@@ -1,7 +1,6 @@
 using Switchboard.Calls;
 using System.Net;
 using Microsoft.Extensions.Logging;
-using Switchboard.Agents;
 using Switchboard.Carriers.Telnyx;
 using Switchboard.Carriers.Twilio;
 using Switchboard.Configuration;
@@ -42,8 +41,8 @@ internal sealed partial class CarrierCallControl : ICarrierCallControl, IDisposa
         string? missing;
         var request = carrier switch
         {
-            Transports.Twilio => TwilioRest.Build(_options.Twilio, start, TwilioRest.HangUpForm(), out missing),
-            Transports.Telnyx => TelnyxRest.Build(_options.Telnyx, start, "hangup", static _ => { }, out missing),
+            TwilioProtocol.CarrierName => TwilioRest.Build(_options.Twilio, start, TwilioRest.HangUpForm(), out missing),
+            TelnyxProtocol.CarrierName => TelnyxRest.Build(_options.Telnyx, start, "hangup", static _ => { }, out missing),
             _ => Unsupported(carrier, out missing),
         };
         return SendAsync(callId, carrier, "hangup", request, missing, cancellationToken);
@@ -54,8 +53,8 @@ internal sealed partial class CarrierCallControl : ICarrierCallControl, IDisposa
         string? missing;
         var request = carrier switch
         {
-            Transports.Twilio => TwilioRest.Build(_options.Twilio, start, TwilioRest.TransferForm(to, callerId), out missing),
-            Transports.Telnyx => TelnyxRest.Build(_options.Telnyx, start, "transfer", w =>
+            TwilioProtocol.CarrierName => TwilioRest.Build(_options.Twilio, start, TwilioRest.TransferForm(to, callerId), out missing),
+            TelnyxProtocol.CarrierName => TelnyxRest.Build(_options.Telnyx, start, "transfer", w =>
             {
                 w.WriteString("to"u8, to);
                 if (!string.IsNullOrEmpty(callerId))
@@ -95,7 +94,7 @@ internal sealed partial class CarrierCallControl : ICarrierCallControl, IDisposa
                 }
 
                 var body = await ReadCappedAsync(response.Content, cancellationToken).ConfigureAwait(false);
-                var (gone, message) = carrier == Transports.Twilio ? TwilioRest.ReadError(status, body) : TelnyxRest.ReadError(status, body);
+                var (gone, message) = carrier == TwilioProtocol.CarrierName ? TwilioRest.ReadError(status, body) : TelnyxRest.ReadError(status, body);
                 var detail = $"{carrier} answered {status} {ReasonPhrase(response.StatusCode)}" + (message is { Length: > 0 } ? ": " + Shorten(message) : "");
                 return new CallControlResult(gone ? CallControlStatus.AlreadyEnded : CallControlStatus.Refused, detail, status);
             }

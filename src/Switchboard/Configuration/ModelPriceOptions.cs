@@ -17,4 +17,23 @@ public sealed record ModelPriceOptions
 
     /// <summary>Output audio tokens (the agent's speech).</summary>
     public double OutputAudioPerMillion { get; init; }
+
+    /// <summary>Every problem with configured prices (<c>Switchboard:Pricing</c>), each naming its key.</summary>
+    internal static IEnumerable<string> Validate(IReadOnlyDictionary<string, ModelPriceOptions>? configured, string prefix)
+    {
+        foreach (var (model, price) in configured ?? new Dictionary<string, ModelPriceOptions>())
+        {
+            foreach (var (name, value) in new[]
+            {
+                ("InputTextPerMillion", price.InputTextPerMillion), ("InputAudioPerMillion", price.InputAudioPerMillion),
+                ("OutputTextPerMillion", price.OutputTextPerMillion), ("OutputAudioPerMillion", price.OutputAudioPerMillion),
+            })
+            {
+                if (value is < 0 or > 100_000 || double.IsNaN(value))
+                {
+                    yield return $"{prefix}:{model}:{name} must be 0-100000 US dollars per million tokens (got {value}).";
+                }
+            }
+        }
+    }
 }

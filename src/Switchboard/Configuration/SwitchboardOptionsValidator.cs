@@ -33,7 +33,7 @@ internal sealed partial class SwitchboardOptionsValidator : IValidateOptions<Swi
             yield return error;
         }
 
-        foreach (var error in o.Artifacts.Validate($"{p}:Artifacts").Concat(Calls.CallPricing.Validate(o.Pricing, $"{p}:Pricing")))
+        foreach (var error in o.Artifacts.Validate($"{p}:Artifacts").Concat(ModelPriceOptions.Validate(o.Pricing, $"{p}:Pricing")))
         {
             yield return error;
         }

@@ -1,6 +1,6 @@
 using Switchboard.Agents;
+using Switchboard.Common;
 using Switchboard.Configuration;
-using Switchboard.Storage;
 
 namespace Switchboard.Control;
 
@@ -20,7 +20,7 @@ internal static class ControlPlaneBootstrap
     private const string SyncedSpecSetting = "default_endpoint_synced_spec";
 
     /// <summary>The gateway's start-up: also brings an untouched default endpoint in line with the configuration.</summary>
-    public static Task<BootstrapResult> RunAsync(IStore store, AgentOptions agent, TimeProvider time, CancellationToken cancellationToken) =>
+    public static Task<BootstrapResult> RunAsync(IControlPlaneStore store, AgentOptions agent, TimeProvider time, CancellationToken cancellationToken) =>
         RunAsync(store, agent, time, followConfiguration: true, cancellationToken);
 
     /// <summary>Migrates and makes sure the default team and endpoint exist.</summary>
@@ -33,7 +33,7 @@ internal static class ControlPlaneBootstrap
     /// (<c>OPENAI_VOICE</c>, …) and must not rewrite the endpoint a running gateway serves.
     /// </param>
     /// <param name="cancellationToken">Cancels the start-up.</param>
-    public static async Task<BootstrapResult> RunAsync(IStore store, AgentOptions agent, TimeProvider time, bool followConfiguration, CancellationToken cancellationToken)
+    public static async Task<BootstrapResult> RunAsync(IControlPlaneStore store, AgentOptions agent, TimeProvider time, bool followConfiguration, CancellationToken cancellationToken)
     {
         await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
         var createdTeam = false;
@@ -116,7 +116,7 @@ internal static class ControlPlaneBootstrap
     /// <summary>The current time at the store's precision (milliseconds), so the returned records equal the stored ones.</summary>
     private static DateTimeOffset Now(TimeProvider time) => DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
 
-    private static async Task<string> FreeNameAsync(IStore store, Guid teamId, CancellationToken cancellationToken)
+    private static async Task<string> FreeNameAsync(IEndpointStore store, Guid teamId, CancellationToken cancellationToken)
     {
         var name = DefaultEndpointName;
         for (var i = 2; await store.FindEndpointByNameAsync(teamId, name, cancellationToken).ConfigureAwait(false) is not null; i++)

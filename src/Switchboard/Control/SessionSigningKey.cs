@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Switchboard.Configuration;
-using Switchboard.Storage;
 
 namespace Switchboard.Control;
 
@@ -14,7 +13,7 @@ internal static class SessionSigningKey
     /// <summary>The gateway setting holding the generated key (base64).</summary>
     public const string SettingName = "session_signing_key";
 
-    public static async Task<byte[]> ResolveAsync(SessionOptions options, IStore store, CancellationToken cancellationToken)
+    public static async Task<byte[]> ResolveAsync(SessionOptions options, ISettingStore store, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
-using Switchboard.Calls;
+using Switchboard.Common;
+using Switchboard.Journal;
 
 namespace Switchboard.Storage;
 
@@ -36,7 +37,6 @@ internal abstract partial class SqlStore
             }
 
             counts[e.CallId] = counts.GetValueOrDefault(e.CallId) + 1;
-            deliveries += await EnqueueArtifactWebhooksAsync(connection, tx, e, cancellationToken).ConfigureAwait(false);
             if (e.Type == CallEventType.CallStarted)
             {
                 await using var call = Command(connection, tx,
@@ -50,7 +50,6 @@ internal abstract partial class SqlStore
                 Add(call, "to", Data(e, CallEventKeys.To));
                 Add(call, "started", e.At);
                 await call.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                deliveries += await EnqueueCallWebhookAsync(connection, tx, e, cancellationToken).ConfigureAwait(false);
             }
             else if (e.Type == CallEventType.CallEnded)
             {
@@ -59,8 +58,9 @@ internal abstract partial class SqlStore
                 Add(ended, "reason", e.Reason);
                 Add(ended, "id", e.CallId);
                 await ended.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                deliveries += await EnqueueCallWebhookAsync(connection, tx, e, cancellationToken).ConfigureAwait(false);
             }
+
+            deliveries += await EnqueueCallEventWebhooksAsync(connection, tx, e, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var (callId, count) in counts)

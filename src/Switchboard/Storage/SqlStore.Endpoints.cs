@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Switchboard.Agents;
+using Switchboard.Common;
 
 namespace Switchboard.Storage;
 

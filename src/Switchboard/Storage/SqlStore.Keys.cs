@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Switchboard.Common;
 using Switchboard.Control;
 
 namespace Switchboard.Storage;

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Security.Cryptography;
-using System.Text.Json;
-using Switchboard.Calls;
+using Switchboard.Common;
 using Switchboard.Webhooks;
 
 namespace Switchboard.Storage;
@@ -134,32 +133,6 @@ internal abstract partial class SqlStore
         }
 
         return count;
-    }
-
-    /// <summary>The outbox rows for a journal batch's <c>CallStarted</c>/<c>CallEnded</c> event (called inside its transaction).</summary>
-    private async Task<int> EnqueueCallWebhookAsync(DbConnection connection, DbTransaction tx, CallEvent e, CancellationToken cancellationToken)
-    {
-        var started = e;
-        if (e.Type == CallEventType.CallEnded)
-        {
-            await using var read = Command(connection, tx, "SELECT body FROM call_events WHERE call_id = @call AND type = @type ORDER BY seq LIMIT 1");
-            Add(read, "call", e.CallId);
-            Add(read, "type", nameof(CallEventType.CallStarted));
-            started = await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string body
-                ? JsonSerializer.Deserialize(body, CallEventJsonContext.Default.CallEvent)
-                : null;
-        }
-
-        if (Data(started ?? e, CallEventKeys.TeamId) is not { } teamText || !Guid.TryParse(teamText, out var teamId))
-        {
-            return 0;
-        }
-
-        Guid? endpointId = Guid.TryParse(Data(started ?? e, CallEventKeys.EndpointId), out var endpoint) ? endpoint : null;
-        var webhookEvent = e.Type == CallEventType.CallStarted
-            ? new WebhookEvent(WebhookEventTypes.CallStarted, teamId, endpointId, WebhookPayloads.CallStarted(e))
-            : new WebhookEvent(WebhookEventTypes.CallEnded, teamId, endpointId, WebhookPayloads.CallEnded(started, e));
-        return await EnqueueWebhookAsync(connection, tx, webhookEvent, e.At, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimWebhookDeliveriesAsync(string leaseToken, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using Switchboard.Common;
 using Switchboard.Transport;
 
 namespace Switchboard.Storage;

@@ -1,3 +1,4 @@
+using Switchboard.Artifacts;
 using Switchboard.Configuration;
 using Switchboard.Storage.Postgres;
 using Switchboard.Storage.Sqlite;
@@ -7,9 +8,9 @@ namespace Switchboard.Storage;
 /// <summary>Builds the configured store (options are validated before this runs).</summary>
 internal static class StoreFactory
 {
-    public static SqlStore Create(StorageOptions options, Calls.CallPricing? pricing = null) => options.Provider switch
+    public static SqlStore Create(StorageOptions options, CallPricing? pricing = null) => options.Provider switch
     {
-        "postgres" => new PostgresStore(options.PostgresConnectionString!) { Pricing = pricing ?? Calls.CallPricing.Default },
-        _ => new SqliteStore(options.SqlitePath) { Pricing = pricing ?? Calls.CallPricing.Default },
+        "postgres" => new PostgresStore(options.PostgresConnectionString!) { Pricing = pricing ?? CallPricing.Default },
+        _ => new SqliteStore(options.SqlitePath) { Pricing = pricing ?? CallPricing.Default },
     };
 }

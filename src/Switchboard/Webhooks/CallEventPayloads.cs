@@ -1,5 +1,7 @@
 using System.Text.Json;
-using Switchboard.Calls;
+using Switchboard.Agents;
+using Switchboard.Artifacts;
+using Switchboard.Journal;
 
 namespace Switchboard.Webhooks;
 

@@ -4,7 +4,6 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Switchboard.Configuration;
 using Switchboard.Diagnostics;
-using Switchboard.Storage;
 
 namespace Switchboard.Webhooks;
 

@@ -2,7 +2,8 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Switchboard.Calls;
+using Switchboard.Artifacts;
+using Switchboard.Journal;
 
 namespace Switchboard.Webhooks;
 
@@ -57,7 +58,7 @@ internal static class WebhookPayloads
         Envelope(WebhookEventTypes.CallEnded, ended.At, w => WriteCall(w, started, ended));
 
     /// <summary>ISO 8601 UTC with milliseconds, as every timestamp in a body.</summary>
-    public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    public static string Time(DateTimeOffset at) => CallArtifactTime.Format(at);
 
     private static void WriteCall(Utf8JsonWriter w, CallEvent? started, CallEvent? ended)
     {

@@ -1,6 +1,6 @@
 using System.Net;
-using Switchboard.Calls;
 using Switchboard.Control;
+using Switchboard.Journal;
 
 namespace Switchboard.IntegrationTests.Api;
 

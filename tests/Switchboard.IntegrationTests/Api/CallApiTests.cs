@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text.Json;
-using Switchboard.Calls;
 using Switchboard.Cli.Simulation;
 using Switchboard.Control;
 using Switchboard.IntegrationTests.Gateway;
+using Switchboard.Journal;
 
 namespace Switchboard.IntegrationTests.Api;
 

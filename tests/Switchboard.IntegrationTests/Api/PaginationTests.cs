@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using Switchboard.Calls;
 using Switchboard.Control;
+using Switchboard.Journal;
 
 namespace Switchboard.IntegrationTests.Api;
 

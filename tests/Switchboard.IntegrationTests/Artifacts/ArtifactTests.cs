@@ -3,13 +3,13 @@ using System.Text;
 using System.Text.Json;
 using Switchboard.Agents;
 using Switchboard.Audio;
-using Switchboard.Calls;
 using Switchboard.Cli.Simulation;
 using Switchboard.Control;
 using Switchboard.IntegrationTests.Gateway;
 using Switchboard.IntegrationTests.Sessions;
 using Switchboard.IntegrationTests.Tools;
 using Switchboard.IntegrationTests.Webhooks;
+using Switchboard.Journal;
 using static Switchboard.IntegrationTests.Webhooks.WebhookTestKit;
 
 namespace Switchboard.IntegrationTests.Artifacts;

@@ -2,13 +2,13 @@ using System.Net;
 using System.Text.Json;
 using Switchboard.Agents;
 using Switchboard.Audio;
-using Switchboard.Calls;
 using Switchboard.Cli.Simulation;
 using Switchboard.Control;
 using Switchboard.IntegrationTests.Gateway;
 using Switchboard.IntegrationTests.Sessions;
 using Switchboard.IntegrationTests.Tools;
 using Switchboard.IntegrationTests.Webhooks;
+using Switchboard.Journal;
 
 namespace Switchboard.IntegrationTests.Artifacts;
 

@@ -10,10 +10,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Switchboard.Agents;
-using Switchboard.Calls;
 using Switchboard.Control;
+using Switchboard.Journal;
 using Switchboard.Server.Api;
-using Switchboard.Storage;
 
 namespace Switchboard.IntegrationTests.Cli;
 

@@ -1,4 +1,4 @@
-using Switchboard.Calls;
+using Switchboard.Journal;
 
 namespace Switchboard.IntegrationTests.Cli;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Switchboard.Calls;
 
 namespace Switchboard.IntegrationTests.Cli;
 

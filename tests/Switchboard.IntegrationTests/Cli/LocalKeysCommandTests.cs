@@ -171,7 +171,7 @@ public sealed partial class LocalKeysCommandTests : IDisposable
     {
         await using var services = new ServiceCollection()
             .AddLogging()
-            .AddSingleton(_cli.Store)
+            .AddSingleton<IApiKeyStore>(_cli.Store)
             .AddSingleton(TimeProvider.System)
             .BuildServiceProvider();
         var http = new DefaultHttpContext { RequestServices = services };

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
 using Switchboard.Audio;
-using Switchboard.Calls;
 using Switchboard.Cli.Simulation;
+using Switchboard.Journal;
 
 namespace Switchboard.IntegrationTests.Gateway;
 

@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
-using Switchboard.Calls;
 using Switchboard.Cli.Simulation;
+using Switchboard.Journal;
 
 namespace Switchboard.IntegrationTests.Gateway;
 

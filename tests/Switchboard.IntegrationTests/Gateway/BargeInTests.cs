@@ -1,5 +1,5 @@
-using Switchboard.Calls;
 using Switchboard.Cli.Simulation;
+using Switchboard.Journal;
 
 namespace Switchboard.IntegrationTests.Gateway;
 

@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.WebSockets;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Agents;
-using Switchboard.Calls;
 using Switchboard.Cli.Simulation;
+using Switchboard.Journal;
 using Switchboard.Server.Control;
 
 namespace Switchboard.IntegrationTests.Gateway;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Calls;
+using Switchboard.Journal;
 using Switchboard.Server;
 using Switchboard.Storage;
 

@@ -1,7 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
-using Switchboard.Calls;
 using Switchboard.Cli.Simulation;
+using Switchboard.Journal;
 
 namespace Switchboard.IntegrationTests.Gateway;
 

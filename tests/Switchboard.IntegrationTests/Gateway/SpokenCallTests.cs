@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Switchboard.Audio;
-using Switchboard.Calls;
 using Switchboard.Cli.Commands;
+using Switchboard.Journal;
 
 namespace Switchboard.IntegrationTests.Gateway;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Switchboard.Agents;
-using Switchboard.Calls;
+using Switchboard.Journal;
 using static Switchboard.IntegrationTests.Sessions.VoiceSession;
 
 namespace Switchboard.IntegrationTests.Sessions;

@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Net.WebSockets;
 using System.Text.Json;
 using Switchboard.Agents;
-using Switchboard.Calls;
 using Switchboard.Control;
 using Switchboard.IntegrationTests.Gateway;
+using Switchboard.Journal;
 
 namespace Switchboard.IntegrationTests.Sessions;
 

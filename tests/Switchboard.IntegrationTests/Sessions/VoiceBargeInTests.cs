@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Switchboard.Agents;
-using Switchboard.Calls;
+using Switchboard.Journal;
 using static Switchboard.IntegrationTests.Sessions.VoiceSession;
 
 namespace Switchboard.IntegrationTests.Sessions;

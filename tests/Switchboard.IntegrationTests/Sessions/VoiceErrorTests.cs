@@ -108,6 +108,6 @@ public class VoiceErrorTests
         await voice.SyncClientAsync();
         Assert.Equal(BadVoiceMessages.Count, voice.Client.Received.Count(m => Type(m) == "error"));
         var events = await voice.HangUpAsync();
-        Assert.Equal(Switchboard.Calls.CallEndReason.CallerHangup, events.Single(e => e.Type == Switchboard.Calls.CallEventType.CallEnded).Reason);
+        Assert.Equal(Switchboard.Journal.CallEndReason.CallerHangup, events.Single(e => e.Type == Switchboard.Journal.CallEventType.CallEnded).Reason);
     }
 }

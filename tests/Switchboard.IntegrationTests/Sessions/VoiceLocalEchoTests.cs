@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Switchboard.Agents;
-using Switchboard.Calls;
 using Switchboard.IntegrationTests.Gateway;
+using Switchboard.Journal;
 
 namespace Switchboard.IntegrationTests.Sessions;
 

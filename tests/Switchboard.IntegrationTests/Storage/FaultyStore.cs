@@ -1,5 +1,6 @@
 using System.Reflection;
-using Switchboard.Calls;
+using Switchboard.Common;
+using Switchboard.Journal;
 using Switchboard.Storage;
 
 namespace Switchboard.IntegrationTests.Storage;

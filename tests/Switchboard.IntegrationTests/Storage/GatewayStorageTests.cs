@@ -3,10 +3,10 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Agents;
-using Switchboard.Calls;
 using Switchboard.Cli.Simulation;
 using Switchboard.Control;
 using Switchboard.IntegrationTests.Gateway;
+using Switchboard.Journal;
 using Switchboard.Server.Api;
 using Switchboard.Server.Control;
 

@@ -1,8 +1,7 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
-using Switchboard.Calls;
-using Switchboard.Storage;
+using Switchboard.Journal;
 using Switchboard.Storage.Sqlite;
 
 namespace Switchboard.IntegrationTests.Storage;
@@ -40,7 +39,7 @@ public sealed class StoreCallJournalTests : IAsyncLifetime
         var failing = true;
         var (store, control) = FaultyStore.Wrap(Real, _ => Volatile.Read(ref failing) ? new ArgumentException("Unable to translate Unicode character") : null);
         control.PingDown = true;
-        await using var journal = new StoreCallJournal(store, _log, TimeProvider.System);
+        await using var journal = new StoreCallJournal(store, store, _log, TimeProvider.System);
 
         AppendCall(journal, "call-1", 3);
         await WaitUntilAsync(() => Volatile.Read(ref control.Refused) >= 3 && !journal.Health.Ok);
@@ -59,7 +58,7 @@ public sealed class StoreCallJournalTests : IAsyncLifetime
         var down = true;
         var (store, control) = FaultyStore.Wrap(Real, _ => Volatile.Read(ref down) ? new InjectedDbException("connection refused") : null);
         control.PingDown = true;
-        await using var journal = new StoreCallJournal(store, _log, TimeProvider.System);
+        await using var journal = new StoreCallJournal(store, store, _log, TimeProvider.System);
 
         AppendCall(journal, "call-1", 4);
         AppendCall(journal, "call-2", 2);
@@ -79,7 +78,7 @@ public sealed class StoreCallJournalTests : IAsyncLifetime
     public async Task Append_OneEventTheReachableDatabaseAlwaysRefuses_OnlyThatEventIsLost()
     {
         var (store, _) = FaultyStore.Wrap(Real, batch => batch.Any(e => e.Text == "poison") ? new InjectedDbException("value rejected") : null);
-        await using var journal = new StoreCallJournal(store, _log, TimeProvider.System);
+        await using var journal = new StoreCallJournal(store, store, _log, TimeProvider.System);
 
         AppendCall(journal, "call-1", 3, poisonSequence: 1);
         AppendCall(journal, "call-2", 2);

@@ -1,6 +1,5 @@
 using System.Text.Json;
-using Switchboard.Calls;
-using Switchboard.Storage;
+using Switchboard.Journal;
 using Switchboard.Webhooks;
 
 namespace Switchboard.IntegrationTests.Storage;

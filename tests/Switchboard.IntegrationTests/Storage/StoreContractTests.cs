@@ -1,9 +1,10 @@
 using System.Data.Common;
 using System.Text.Json;
 using Switchboard.Agents;
-using Switchboard.Calls;
+using Switchboard.Common;
 using Switchboard.Configuration;
 using Switchboard.Control;
+using Switchboard.Journal;
 using Switchboard.Storage;
 
 namespace Switchboard.IntegrationTests.Storage;

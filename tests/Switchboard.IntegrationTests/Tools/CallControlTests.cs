@@ -7,6 +7,7 @@ using Switchboard.Audio;
 using Switchboard.Calls;
 using Switchboard.Cli.Simulation;
 using Switchboard.IntegrationTests.Gateway;
+using Switchboard.Journal;
 
 namespace Switchboard.IntegrationTests.Tools;
 

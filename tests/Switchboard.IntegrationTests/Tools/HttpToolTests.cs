@@ -3,10 +3,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Agents;
 using Switchboard.Agents.Tools;
 using Switchboard.Audio;
-using Switchboard.Calls;
 using Switchboard.Cli.Simulation;
 using Switchboard.Configuration;
 using Switchboard.IntegrationTests.Gateway;
+using Switchboard.Journal;
 
 namespace Switchboard.IntegrationTests.Tools;
 

@@ -2,9 +2,9 @@ using System.Text.Json;
 using Switchboard.Agents;
 using Switchboard.Agents.Tools;
 using Switchboard.Audio;
-using Switchboard.Calls;
 using Switchboard.Cli.Simulation;
 using Switchboard.IntegrationTests.Gateway;
+using Switchboard.Journal;
 
 namespace Switchboard.IntegrationTests.Tools;
 

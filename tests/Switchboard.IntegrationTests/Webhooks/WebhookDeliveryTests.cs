@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using Switchboard.Calls;
 using Switchboard.Control;
 using Switchboard.IntegrationTests.Gateway;
 using Switchboard.IntegrationTests.Sessions;
+using Switchboard.Journal;
 using static Switchboard.IntegrationTests.Webhooks.WebhookTestKit;
 
 namespace Switchboard.IntegrationTests.Webhooks;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Switchboard.Calls;
 using Switchboard.Configuration;
 using Switchboard.Diagnostics;
 using Switchboard.Transport;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Switchboard.Calls;
 using Switchboard.Diagnostics;
 
 namespace Switchboard.Agents.Tools;

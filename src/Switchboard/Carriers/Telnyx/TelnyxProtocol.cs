@@ -13,7 +13,10 @@ namespace Switchboard.Carriers.Telnyx;
 /// </summary>
 internal sealed class TelnyxProtocol : JsonCarrierProtocol
 {
-    public override string Name => "telnyx";
+    /// <summary>The carrier's name in call records, endpoint <c>carriers</c> and call control.</summary>
+    public const string CarrierName = Agents.Transports.Telnyx;
+
+    public override string Name => CarrierName;
 
     public override AudioFormat Format => _format;
 

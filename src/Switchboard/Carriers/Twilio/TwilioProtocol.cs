@@ -17,7 +17,10 @@ internal sealed class TwilioProtocol : JsonCarrierProtocol
     private byte[] _markPrefix = [];
     private byte[] _clear = [];
 
-    public override string Name => "twilio";
+    /// <summary>The carrier's name in call records, endpoint <c>carriers</c> and call control.</summary>
+    public const string CarrierName = Agents.Transports.Twilio;
+
+    public override string Name => CarrierName;
 
     public override AudioFormat Format => AudioFormat.MuLaw8k;
 

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Agents;
 using Switchboard.Agents.Tools;
-using Switchboard.Calls;
 
 namespace Switchboard.Tests.Agents.Tools;
 

@@ -1,4 +1,0 @@
-namespace Switchboard.Calls;
-
-/// <summary>One turn of a call's transcript.</summary>
-internal sealed record TranscriptTurn(string Role, string Text, string? ItemId, DateTimeOffset At, bool Interrupted, long? HeardMs);

@@ -1,0 +1,13 @@
+namespace Switchboard.Control;
+
+/// <summary>Teams (tenants).</summary>
+internal interface ITeamStore
+{
+    Task CreateTeamAsync(Team team, CancellationToken cancellationToken);
+
+    Task<Team?> GetTeamAsync(Guid id, CancellationToken cancellationToken);
+
+    Task<Team?> FindTeamByNameAsync(string name, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Team>> ListTeamsAsync(CancellationToken cancellationToken);
+}

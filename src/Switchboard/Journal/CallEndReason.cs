@@ -1,0 +1,33 @@
+namespace Switchboard.Journal;
+
+/// <summary>Machine-readable reasons a call ended (the journal's <c>reason</c>).</summary>
+internal static class CallEndReason
+{
+    public const string CallerHangup = "caller_hangup";
+    public const string CarrierClosed = "carrier_closed";
+
+    /// <summary>A browser (or app) closed its session socket without a <c>hangup</c>: the user left the page or lost the connection.</summary>
+    public const string ClientClosed = "client_closed";
+    public const string CarrierProtocolError = "carrier_protocol_error";
+    public const string StartTimeout = "start_timeout";
+    public const string BackendUnavailable = "backend_unavailable";
+    public const string BackendDisconnected = "backend_disconnected";
+    public const string MaxDuration = "max_duration";
+    public const string GatewayShutdown = "gateway_shutdown";
+    public const string InternalError = "internal_error";
+
+    /// <summary>The agent ended the call with the built-in <c>end_call</c> tool (after its goodbye played out).</summary>
+    public const string AgentEnded = "agent_ended";
+
+    /// <summary>The carrier accepted a transfer the agent asked for (<c>transfer_call</c>/<c>handoff_human</c>).</summary>
+    public const string Transferred = "transferred";
+
+    /// <summary>Admission refused: unknown endpoint, or the endpoint does not accept this carrier.</summary>
+    public const string EndpointRejected = "endpoint_rejected";
+
+    /// <summary>A session conversation replaced by a newer connection to the same session.</summary>
+    public const string Superseded = "superseded";
+
+    /// <summary>A session conversation that outlived its session's lifetime.</summary>
+    public const string SessionExpired = "session_expired";
+}

@@ -1,0 +1,22 @@
+namespace Switchboard.Journal;
+
+/// <summary>Keys of <see cref="CallEvent.Data"/> that storage and APIs read.</summary>
+internal static class CallEventKeys
+{
+    /// <summary>The channel: <c>twilio</c>, <c>telnyx</c>, <c>websocket</c>.</summary>
+    public const string Carrier = "carrier";
+
+    public const string CarrierCallId = "carrier_call_id";
+
+    public const string StreamId = "stream_id";
+
+    public const string From = "from";
+
+    public const string To = "to";
+
+    public const string TeamId = "team_id";
+
+    public const string EndpointId = "endpoint_id";
+
+    public const string SessionId = "session_id";
+}

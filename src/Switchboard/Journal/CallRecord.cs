@@ -1,0 +1,28 @@
+namespace Switchboard.Journal;
+
+/// <summary>The summary row of a call, derived from its <c>CallStarted</c> and <c>CallEnded</c> events.</summary>
+internal sealed record CallRecord
+{
+    public required string Id { get; init; }
+
+    public Guid? TeamId { get; init; }
+
+    public Guid? EndpointId { get; init; }
+
+    /// <summary><c>twilio</c>, <c>telnyx</c>, <c>websocket</c>, …</summary>
+    public required string Channel { get; init; }
+
+    public string? CarrierCallId { get; init; }
+
+    public string? From { get; init; }
+
+    public string? To { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public DateTimeOffset? EndedAt { get; init; }
+
+    public string? EndReason { get; init; }
+
+    public long EventCount { get; init; }
+}

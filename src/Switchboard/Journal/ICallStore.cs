@@ -1,0 +1,23 @@
+using Switchboard.Common;
+
+namespace Switchboard.Journal;
+
+/// <summary>Calls and their events. Events are the record; the call row is a summary kept in step with them.</summary>
+internal interface ICallStore
+{
+    /// <summary>
+    /// Appends events in one transaction. <c>CallStarted</c> creates the call row, <c>CallEnded</c> closes it; each newly stored
+    /// event also enqueues, in that transaction, the webhook deliveries it announces (<c>call.started</c>, <c>call.ended</c>,
+    /// <c>call.artifact</c>, <c>handoff.hot</c>, <c>tool.failed</c>; the mapping is the Webhooks feature's).
+    /// Appending an event that is already stored (same call and sequence) is a no-op, so retries are safe.
+    /// </summary>
+    Task AppendEventsAsync(IReadOnlyList<CallEvent> events, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<CallEvent>> ReadEventsAsync(string callId, CancellationToken cancellationToken);
+
+    /// <summary>A call; with a team id, only that team's call (another team's is null).</summary>
+    Task<CallRecord?> GetCallAsync(Guid? teamId, string callId, CancellationToken cancellationToken);
+
+    /// <summary>Calls, newest first; with a team id, only that team's.</summary>
+    Task<Page<CallRecord>> ListCallsAsync(Guid? teamId, int offset, int limit, CancellationToken cancellationToken);
+}
