@@ -30,4 +30,14 @@ internal ref struct CallerFrame
     public string? CloseReason;
     public string? EndReason;
     public string? Detail;
+
+    /// <summary>Makes this an <see cref="CallerFrameKind.End"/> frame: the leg is closed with <paramref name="code"/> and <paramref name="reason"/>.</summary>
+    public CallerFrameKind End(string endReason, int code, string reason, string? detail = null)
+    {
+        EndReason = endReason;
+        CloseCode = code;
+        CloseReason = reason;
+        Detail = detail ?? reason;
+        return CallerFrameKind.End;
+    }
 }

@@ -152,12 +152,12 @@ internal sealed class CarrierLeg : ICallerLeg
         {
             case ReceiveStatus.Closed:
                 return _startTimedOut && _start is null
-                    ? End(ref frame, CallEndReason.StartTimeout, (int)WebSocketCloseStatus.PolicyViolation, $"no start message within {_options.StartTimeoutSeconds} s")
-                    : End(ref frame, CallEndReason.CarrierClosed, (int)WebSocketCloseStatus.NormalClosure, "stream closed", "carrier closed the stream");
+                    ? frame.End(CallEndReason.StartTimeout, (int)WebSocketCloseStatus.PolicyViolation, $"no start message within {_options.StartTimeoutSeconds} s")
+                    : frame.End(CallEndReason.CarrierClosed, (int)WebSocketCloseStatus.NormalClosure, "stream closed", "carrier closed the stream");
             case ReceiveStatus.TooLarge:
-                return End(ref frame, CallEndReason.CarrierProtocolError, (int)WebSocketCloseStatus.MessageTooBig, $"message exceeds {_options.MaxCarrierMessageBytes} bytes");
+                return frame.End(CallEndReason.CarrierProtocolError, (int)WebSocketCloseStatus.MessageTooBig, $"message exceeds {_options.MaxCarrierMessageBytes} bytes");
             case ReceiveStatus.Binary:
-                return End(ref frame, CallEndReason.CarrierProtocolError, (int)WebSocketCloseStatus.InvalidMessageType, "binary frames are not supported; send JSON text frames");
+                return frame.End(CallEndReason.CarrierProtocolError, (int)WebSocketCloseStatus.InvalidMessageType, "binary frames are not supported; send JSON text frames");
         }
 
         var parsed = _protocol.TryParse(_reader.Message.Span, out var carrierFrame);
@@ -168,7 +168,7 @@ internal sealed class CarrierLeg : ICallerLeg
                 var name = System.Text.Encoding.UTF8.GetString(carrierFrame.EventName.Length > 64 ? carrierFrame.EventName[..64] : carrierFrame.EventName);
                 if (_options.UnknownCarrierEvents == "close")
                 {
-                    return End(ref frame, CallEndReason.CarrierProtocolError, (int)WebSocketCloseStatus.InvalidPayloadData, $"unknown event '{name}'");
+                    return frame.End(CallEndReason.CarrierProtocolError, (int)WebSocketCloseStatus.InvalidPayloadData, $"unknown event '{name}'");
                 }
 
                 // Carriers add events over time; a new one must not drop a live call. Log a few per call.
@@ -181,7 +181,7 @@ internal sealed class CarrierLeg : ICallerLeg
             }
 
             var code = parsed == CarrierParseStatus.UnsupportedMediaFormat ? WebSocketCloseStatus.InvalidMessageType : WebSocketCloseStatus.InvalidPayloadData;
-            return End(ref frame, CallEndReason.CarrierProtocolError, (int)code, carrierFrame.Detail ?? parsed.ToString());
+            return frame.End(CallEndReason.CarrierProtocolError, (int)code, carrierFrame.Detail ?? parsed.ToString());
         }
 
         switch (carrierFrame.Kind)
@@ -198,7 +198,7 @@ internal sealed class CarrierLeg : ICallerLeg
 
                 return CallerFrameKind.None;
             case CarrierFrameKind.Stop:
-                return End(ref frame, CallEndReason.CallerHangup, (int)WebSocketCloseStatus.NormalClosure, "stream stopped", "carrier sent stop");
+                return frame.End(CallEndReason.CallerHangup, (int)WebSocketCloseStatus.NormalClosure, "stream stopped", "carrier sent stop");
             case CarrierFrameKind.Error:
                 frame.Detail = carrierFrame.Detail;
                 return CallerFrameKind.Error;
@@ -206,7 +206,7 @@ internal sealed class CarrierLeg : ICallerLeg
 
         if (_start is null)
         {
-            return End(ref frame, CallEndReason.CarrierProtocolError, (int)WebSocketCloseStatus.ProtocolError,
+            return frame.End(CallEndReason.CarrierProtocolError, (int)WebSocketCloseStatus.ProtocolError,
                 $"'{System.Text.Encoding.UTF8.GetString(carrierFrame.EventName)}' before 'start'");
         }
 
@@ -233,7 +233,7 @@ internal sealed class CarrierLeg : ICallerLeg
 
                     if (!JsonStringUnescaper.TryUnescapeAscii(payload, _unescaped, out var unescaped) || !Base64.IsValid(_unescaped.AsSpan(0, unescaped)))
                     {
-                        return End(ref frame, CallEndReason.CarrierProtocolError, (int)WebSocketCloseStatus.InvalidPayloadData, "media payload is not valid base64");
+                        return frame.End(CallEndReason.CarrierProtocolError, (int)WebSocketCloseStatus.InvalidPayloadData, "media payload is not valid base64");
                     }
 
                     payload = _unescaped.AsSpan(0, unescaped);
@@ -245,15 +245,6 @@ internal sealed class CarrierLeg : ICallerLeg
             default:
                 return CallerFrameKind.None;
         }
-    }
-
-    private static CallerFrameKind End(ref CallerFrame frame, string endReason, int code, string reason, string? detail = null)
-    {
-        frame.EndReason = endReason;
-        frame.CloseCode = code;
-        frame.CloseReason = reason;
-        frame.Detail = detail ?? reason;
-        return CallerFrameKind.End;
     }
 
     public ValueTask RunPendingAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;

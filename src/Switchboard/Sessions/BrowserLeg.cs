@@ -168,16 +168,9 @@ internal sealed partial class BrowserLeg : ICallerLeg
         switch (status)
         {
             case ReceiveStatus.Closed:
-                frame.EndReason = CallEndReason.ClientClosed;
-                frame.CloseCode = (int)WebSocketCloseStatus.NormalClosure;
-                frame.CloseReason = "";
-                frame.Detail = "client closed the connection";
-                return CallerFrameKind.End;
+                return frame.End(CallEndReason.ClientClosed, (int)WebSocketCloseStatus.NormalClosure, "", "client closed the connection");
             case ReceiveStatus.TooLarge:
-                frame.EndReason = CallEndReason.CarrierProtocolError;
-                frame.CloseCode = (int)WebSocketCloseStatus.MessageTooBig;
-                frame.CloseReason = $"message exceeds {_options.MaxMessageBytes} bytes";
-                return CallerFrameKind.End;
+                return frame.End(CallEndReason.CarrierProtocolError, (int)WebSocketCloseStatus.MessageTooBig, $"message exceeds {_options.MaxMessageBytes} bytes");
             case ReceiveStatus.Binary:
                 return Reply(new SessionError(SessionErrorCodes.BinaryNotSupported, "binary messages are not supported; send JSON text"));
         }
@@ -203,11 +196,7 @@ internal sealed partial class BrowserLeg : ICallerLeg
                 _pending.Enqueue(token => Ignore(_outbox.SendAsync(SessionMessageTypes.Pong, 0, static (_, _) => { }, token)));
                 return CallerFrameKind.Pending;
             case SessionClientMessageKind.Hangup:
-                frame.EndReason = CallEndReason.CallerHangup;
-                frame.CloseCode = (int)WebSocketCloseStatus.NormalClosure;
-                frame.CloseReason = "hangup";
-                frame.Detail = "hangup";
-                return CallerFrameKind.End;
+                return frame.End(CallEndReason.CallerHangup, (int)WebSocketCloseStatus.NormalClosure, "hangup");
             case SessionClientMessageKind.Text:
                 frame.Text = parsed.Text;
                 return CallerFrameKind.Text;
@@ -537,24 +526,8 @@ internal sealed partial class BrowserLeg : ICallerLeg
     public async ValueTask ShowStateAsync(string state, CancellationToken cancellationToken) =>
         await _outbox.SendStatusAsync(state, cancellationToken).ConfigureAwait(false);
 
-    public async ValueTask ShowTranscriptAsync(string role, string text, bool final, string itemId, long? heardMs, CancellationToken cancellationToken)
-    {
-        if (heardMs is null)
-        {
-            await _outbox.SendTranscriptAsync(role, text, final, itemId, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        await _outbox.SendAsync(SessionMessageTypes.Transcript, (role, itemId, text, heard: heardMs.Value), static (w, s) =>
-        {
-            w.WriteString("role"u8, s.role);
-            w.WriteString("text"u8, s.text);
-            w.WriteBoolean("final"u8, true);
-            w.WriteString("itemId"u8, s.itemId);
-            w.WriteBoolean("interrupted"u8, true);
-            w.WriteNumber("heardMs"u8, s.heard);
-        }, cancellationToken).ConfigureAwait(false);
-    }
+    public async ValueTask ShowTranscriptAsync(string role, string text, bool final, string itemId, long? heardMs, CancellationToken cancellationToken) =>
+        await _outbox.SendTranscriptAsync(role, text, final, itemId, cancellationToken, heardMs).ConfigureAwait(false);
 
     public async ValueTask ShowErrorAsync(string code, string message, string? backendCode, CancellationToken cancellationToken) =>
         await _outbox.SendErrorAsync(new SessionError(code, message), cancellationToken, backendCode).ConfigureAwait(false);

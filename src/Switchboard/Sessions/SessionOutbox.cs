@@ -80,14 +80,22 @@ internal sealed class SessionOutbox : IDisposable
             }
         }, cancellationToken);
 
-    /// <summary>A transcript piece: <paramref name="role"/> is <c>user</c> or <c>agent</c>; deltas have <paramref name="final"/> false.</summary>
-    public ValueTask<bool> SendTranscriptAsync(string role, string text, bool final, string itemId, CancellationToken cancellationToken) =>
-        SendAsync(SessionMessageTypes.Transcript, (role, text, final, itemId), static (w, s) =>
+    /// <summary>
+    /// A transcript piece: <paramref name="role"/> is <c>user</c> or <c>agent</c>; deltas have <paramref name="final"/> false;
+    /// an agent turn cut off by the user carries what was heard (<paramref name="heardMs"/>).
+    /// </summary>
+    public ValueTask<bool> SendTranscriptAsync(string role, string text, bool final, string itemId, CancellationToken cancellationToken, long? heardMs = null) =>
+        SendAsync(SessionMessageTypes.Transcript, (role, text, final, itemId, heardMs), static (w, s) =>
         {
             w.WriteString("role"u8, s.role);
             w.WriteString("text"u8, s.text);
             w.WriteBoolean("final"u8, s.final);
             w.WriteString("itemId"u8, s.itemId);
+            if (s.heardMs is { } heard)
+            {
+                w.WriteBoolean("interrupted"u8, true);
+                w.WriteNumber("heardMs"u8, heard);
+            }
         }, cancellationToken);
 
     public void Dispose()
