@@ -45,6 +45,32 @@ public class CarrierCallTests
     }
 
     [Fact]
+    public async Task TwilioCall_CallerHangsUpWhileTheAgentSpeaks_TurnIsJournalledAsInterruptedAtWhatWasHeard()
+    {
+        // The caller leaves 1.5 s after speaking: the echo (about as long as the speech) is still playing. That turn
+        // was cut off like a barge-in, so the journal, the transcript and the artifact must keep it, marked.
+        await using var gateway = await GatewayFixture.StartAsync();
+
+        var result = await CallSimulator.RunAsync(new SimulationOptions
+        {
+            Url = gateway.WebSocketUrl("/twilio"),
+            Carrier = CarrierKind.Twilio,
+            CallerAudio = CallTestAudio.Speech(),
+            TailSeconds = 1.5,
+        });
+
+        var cut = Assert.Single(result.Turns);
+        Assert.Equal(AgentTurnEnd.CallEnded, cut.End);
+        var events = await gateway.WaitForEndedCallAsync();
+        Assert.Equal(CallEndReason.CallerHangup, events.Last().Reason);
+        var transcript = CallTranscript.Build(events);
+        var agent = Assert.Single(transcript, t => t.Role == "agent");
+        Assert.True(agent.Interrupted);
+        // What the gateway says was heard is what the caller's playout really played, within the ledger's precision.
+        Assert.InRange(agent.HeardMs!.Value, (long)cut.PlayedMs - 150, (long)cut.PlayedMs + 150);
+    }
+
+    [Fact]
     public async Task TwilioCall_InlineIo_EchoBargeInAndJournalWorkOnTheSocketThreads()
     {
         // Performance:InlineIo runs Kestrel's I/O and the relay inline; a whole call, with a barge-in and the
