@@ -212,8 +212,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
         // (4) The agent leg.
         try
         {
-            _backend = await RealtimeConnection.ConnectAsync(_backendEndpoint!, _options.Bridge.MaxBackendMessageBytes,
-                TimeSpan.FromSeconds(_options.Backend.ConnectTimeoutSeconds), token).ConfigureAwait(false);
+            _backend = await _services.Connector.ConnectAsync(_backendEndpoint!, token).ConfigureAwait(false);
         }
         catch (Exception ex) when (!token.IsCancellationRequested
             && ex is WebSocketException or IOException or OperationCanceledException or InvalidOperationException or HttpRequestException)
