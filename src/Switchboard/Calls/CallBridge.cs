@@ -260,7 +260,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
             }
 
             var receivedAt = _time.GetTimestamp();
-            var action = ReadCallerFrame(status, out var closeCode, out var closeReason);
+            var action = ReadCallerFrame(status, lost, out var closeCode, out var closeReason);
             switch (action)
             {
                 case CallerAction.None:
@@ -288,19 +288,17 @@ internal sealed partial class CallBridge : IAsyncDisposable
                     await BargeInAsync("client", _pendingInterrupt.ItemId, _pendingInterrupt.PlayedMs, token).ConfigureAwait(false);
                     break;
                 case CallerAction.End:
-                    if (lost)
-                    {
-                        _endDetail ??= "connection lost";
-                    }
-
                     await _leg.CloseAsync(closeCode, closeReason!).ConfigureAwait(false);
                     return;
             }
         }
     }
 
-    /// <summary>Reads one caller frame synchronously (spans cannot cross an await) and says what to do next.</summary>
-    private CallerAction ReadCallerFrame(ReceiveStatus status, out int closeCode, out string? closeReason)
+    /// <summary>
+    /// Reads one caller frame synchronously (spans cannot cross an await) and says what to do next. <paramref name="lost"/>:
+    /// the receive threw (no close frame), which the journal calls a lost connection whatever the leg says of a closed socket.
+    /// </summary>
+    private CallerAction ReadCallerFrame(ReceiveStatus status, bool lost, out int closeCode, out string? closeReason)
     {
         closeCode = 0;
         closeReason = null;
@@ -312,7 +310,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
                 CallLog.CarrierProtocolViolation(_logger, CallId, frame.CloseCode, frame.CloseReason ?? "");
             }
 
-            End(frame.EndReason ?? CallEndReason.CarrierClosed, frame.Detail ?? frame.CloseReason);
+            End(frame.EndReason ?? CallEndReason.CarrierClosed, lost ? "connection lost" : frame.Detail ?? frame.CloseReason);
             closeCode = frame.CloseCode;
             closeReason = frame.CloseReason ?? "";
             return CallerAction.End;
