@@ -78,6 +78,41 @@ public class CallBridgeTypedTurnTests
     }
 
     [Fact]
+    public async Task TypedTurn_WhileToolRuns_WaitsForTheToolsAnswer()
+    {
+        var spec = new AgentSpec { Tools = [new ToolSpec { Name = "lookup_order", Description = "Finds an order." }] };
+        await using var h = await BridgeHarness.StartAsync(FakeCallerLeg.Browser(InteractionModes.VoiceConversation), spec);
+        var release = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Tools.Handler = (_, _) => release.Task;
+        // The backend answered the caller's voice by itself (server VAD) with a function call.
+        await h.Backend.ResponseCreatedAsync("resp_1");
+        await h.Backend.FunctionCallArgumentsDoneAsync("resp_1", "item_fc", "call_1", "lookup_order", "{}");
+        await h.Backend.ResponseDoneAsync("resp_1");
+        await h.WaitUntilAsync(() => h.Tools.Calls.Count == 1, "the tool to run");
+
+        h.Leg.Type("Are you still there?");
+        await h.SyncAsync();
+        // A response.create now would race the tool's own (the backend refuses a second active response).
+        Assert.Empty(h.Backend.OfType("conversation.item.create"));
+        Assert.Empty(h.Backend.OfType("response.create"));
+
+        release.SetResult("""{"status":"shipped"}""");
+        await h.Backend.WaitForAsync("response.create");
+        await h.SyncAsync();
+        Assert.Single(h.Backend.OfType("conversation.item.create"));
+        Assert.Single(h.Backend.OfType("response.create"));
+
+        await h.Backend.ResponseCreatedAsync("resp_2");
+        await h.Backend.AudioTranscriptDoneAsync("resp_2", "item_2", "It has shipped.");
+        await h.Backend.ResponseDoneAsync("resp_2");
+        var typed = await h.Backend.WaitForAsync("conversation.item.create", e => IsUserText(e, "Are you still there?"));
+        var create = await h.Backend.WaitForAsync("response.create", count: 2);
+
+        var order = h.Backend.Control.ToList();
+        Assert.True(order.IndexOf(typed) < order.IndexOf(create));
+    }
+
+    [Fact]
     public async Task TypedTurn_ResponseRefused_NextTurnStarts()
     {
         await using var h = await BridgeHarness.StartAsync(FakeCallerLeg.Browser(InteractionModes.Text));
