@@ -84,6 +84,25 @@ public class CallBridgeCallControlTests
     }
 
     [Fact]
+    public async Task EndCall_BackendNeverAnswers_EndsAfterTheResponseTimeout()
+    {
+        var spec = new AgentSpec { Tools = [new ToolSpec { Name = BuiltInTools.EndCall }] };
+        await using var h = await BridgeHarness.StartAsync(FakeCallerLeg.Phone(), spec);
+        await CallToolAsync(h, BuiltInTools.EndCall, "{}");
+        // No response answers the tool output: the caller must not be left on a silent line.
+        await h.SyncAsync();
+
+        h.Advance(TimeSpan.FromSeconds(19));
+        await h.SyncAsync();
+        Assert.False(h.HasEnded);
+        h.Advance(TimeSpan.FromSeconds(1));
+        var ended = await h.EndedAsync();
+
+        Assert.Equal(CallEndReason.AgentEnded, ended.Reason);
+        Assert.Equal(1, h.Leg.PlayoutWaits);
+    }
+
+    [Fact]
     public async Task Transfer_LegWithoutTransfer_ModelToldNotSupported()
     {
         var spec = new AgentSpec { Tools = [new ToolSpec { Name = BuiltInTools.TransferCall }], Transfer = Targets };

@@ -1,4 +1,5 @@
 using System.Text;
+using Switchboard.Agents;
 using Switchboard.Calls;
 using Switchboard.Tests.Calls.Harness;
 
@@ -73,6 +74,32 @@ public class CallBridgeLifecycleTests
 
         Assert.Empty(h.Journal.OfType(CallEventType.BargeIn));
         Assert.False(Assert.Single(h.Journal.OfType(CallEventType.AgentTurn)).Interrupted);
+    }
+
+    [Fact]
+    public async Task HangUp_SummaryEnabled_AsksOutOfBandAndJournalsIt()
+    {
+        var spec = new AgentSpec { Summary = new SummarySpec { Enabled = true } };
+        await using var h = await BridgeHarness.StartAsync(FakeCallerLeg.Phone(), spec);
+        var tag = new Dictionary<string, string> { [CallSummarizer.MetadataKey] = CallSummarizer.MetadataValue };
+
+        h.Leg.HangUp();
+        var request = await h.Backend.WaitForAsync("response.create");
+        Assert.Equal("none", request.Str("response", "conversation"));
+        Assert.Equal(CallSummarizer.MetadataValue, request.Str("response", "metadata", CallSummarizer.MetadataKey));
+        Assert.False(h.HasEnded);
+        await h.Backend.ResponseCreatedAsync("resp_sum", tag);
+        await h.Backend.TextDeltaAsync("resp_sum", "item_sum", "The caller asked ");
+        await h.Backend.TextDoneAsync("resp_sum", "item_sum", "The caller asked about opening hours.");
+        await h.Backend.ResponseDoneAsync("resp_sum", metadata: tag);
+        var ended = await h.EndedAsync();
+
+        Assert.Equal(CallEndReason.CallerHangup, ended.Reason);
+        Assert.Equal("The caller asked about opening hours.", Assert.Single(h.Journal.OfType(CallEventType.Summary)).Text);
+        Assert.Equal("resp_sum", Assert.Single(h.Journal.OfType(CallEventType.Usage)).Data!["response_id"]);
+        // The summary is not a turn of the conversation.
+        Assert.Empty(h.Journal.OfType(CallEventType.AgentTurn));
+        Assert.DoesNotContain(h.Leg.Transcripts, t => t.ItemId == "item_sum");
     }
 
     [Fact]

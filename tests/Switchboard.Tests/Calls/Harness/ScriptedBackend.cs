@@ -109,7 +109,8 @@ internal sealed class ScriptedBackend : IAsyncDisposable
             w.WriteString("transcript", transcript);
         });
 
-    public Task ResponseCreatedAsync(string responseId) =>
+    /// <summary><c>response.created</c>; <paramref name="metadata"/> echoes what the <c>response.create</c> asked for (an out-of-band response's tag).</summary>
+    public Task ResponseCreatedAsync(string responseId, IReadOnlyDictionary<string, string>? metadata = null) =>
         SendEventAsync("response.created", w =>
         {
             w.WriteStartObject("response");
@@ -119,6 +120,7 @@ internal sealed class ScriptedBackend : IAsyncDisposable
             w.WriteNull("status_details");
             w.WriteStartArray("output");
             w.WriteEndArray();
+            WriteMetadata(w, metadata);
             w.WriteNull("usage");
             w.WriteEndObject();
         });
@@ -197,7 +199,8 @@ internal sealed class ScriptedBackend : IAsyncDisposable
         });
 
     /// <summary><c>response.done</c> with <paramref name="status"/> (<c>completed</c>, <c>cancelled</c>, <c>failed</c>, <c>incomplete</c>) and usage.</summary>
-    public Task ResponseDoneAsync(string responseId, string status = "completed", string? statusReason = null, int inputTokens = 120, int outputTokens = 80) =>
+    public Task ResponseDoneAsync(string responseId, string status = "completed", string? statusReason = null, int inputTokens = 120, int outputTokens = 80,
+        IReadOnlyDictionary<string, string>? metadata = null) =>
         SendEventAsync("response.done", w =>
         {
             w.WriteStartObject("response");
@@ -218,6 +221,7 @@ internal sealed class ScriptedBackend : IAsyncDisposable
 
             w.WriteStartArray("output");
             w.WriteEndArray();
+            WriteMetadata(w, metadata);
             w.WriteStartObject("usage");
             w.WriteNumber("total_tokens", inputTokens + outputTokens);
             w.WriteNumber("input_tokens", inputTokens);
@@ -320,6 +324,23 @@ internal sealed class ScriptedBackend : IAsyncDisposable
         }
 
         return audio;
+    }
+
+    private static void WriteMetadata(Utf8JsonWriter w, IReadOnlyDictionary<string, string>? metadata)
+    {
+        if (metadata is null)
+        {
+            w.WriteNull("metadata");
+            return;
+        }
+
+        w.WriteStartObject("metadata");
+        foreach (var (key, value) in metadata)
+        {
+            w.WriteString(key, value);
+        }
+
+        w.WriteEndObject();
     }
 
     private static void WriteContentRef(Utf8JsonWriter w, string responseId, string itemId)
