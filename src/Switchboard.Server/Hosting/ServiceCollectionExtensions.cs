@@ -63,6 +63,8 @@ public static class ServiceCollectionExtensions
         // The one admission path and the one call engine, for every channel.
         services.TryAddSingleton(sp => new CallAdmission(sp.GetRequiredService<IAgentResolver>(), sp.GetRequiredService<IRealtimeEndpointProvider>(),
             sp.GetRequiredService<RemoteAgentConfig>()));
+        // The agent leg of every call: a WebSocket to the endpoint's backend (tests may put another connector here).
+        services.TryAddSingleton<IRealtimeConnector>(sp => new WebSocketRealtimeConnector(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value));
         services.TryAddSingleton<CallHost>();
         services.TryAddSingleton<SessionConnections>();
         services.TryAddSingleton(sp => new WebhookDispatcher(

@@ -239,6 +239,13 @@ internal sealed partial class CallBridge
         // the turn goes on with the response that answers their outputs.
         if (calls.Count > 0 && done.Status == "completed")
         {
+            // The turn goes on until the response that answers the outputs is done, also when voice detection started
+            // it: a turn typed meanwhile waits (its response.create would race the tools' and be refused).
+            lock (_turnGate)
+            {
+                _turnActive = true;
+            }
+
             _ = RunToolsAsync(calls, token);
             return;
         }

@@ -210,8 +210,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
         // (4) The agent leg.
         try
         {
-            _backend = await RealtimeConnection.ConnectAsync(_backendEndpoint!, _options.Bridge.MaxBackendMessageBytes,
-                TimeSpan.FromSeconds(_options.Backend.ConnectTimeoutSeconds), token).ConfigureAwait(false);
+            _backend = await _services.Connector.ConnectAsync(_backendEndpoint!, token).ConfigureAwait(false);
         }
         catch (Exception ex) when (!token.IsCancellationRequested
             && ex is WebSocketException or IOException or OperationCanceledException or InvalidOperationException or HttpRequestException)
@@ -253,7 +252,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
             catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
             {
                 // The caller vanished without a close frame, or never answered ours.
-                End(_leg.LostEndReason, "connection lost: " + ex.Message);
+                End(_leg.LostEndReason, "connection lost");
                 return;
             }
 

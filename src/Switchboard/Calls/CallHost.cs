@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Agents.Tools;
+using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Configuration;
 using Switchboard.Journal;
 
@@ -11,9 +12,9 @@ internal sealed class CallHost
 {
     private readonly CallServices _services;
 
-    public CallHost(IOptions<SwitchboardOptions> options, CallAdmission admission, ICallJournal journal, CallRegistry registry,
+    public CallHost(IOptions<SwitchboardOptions> options, CallAdmission admission, IRealtimeConnector connector, ICallJournal journal, CallRegistry registry,
         IToolInvoker tools, ILogger<CallBridge> logger, TimeProvider time) =>
-        _services = new CallServices(options.Value, admission, journal, registry, tools, logger, time);
+        _services = new CallServices(options.Value, admission, connector, journal, registry, tools, logger, time);
 
     /// <summary>A bridge for <paramref name="leg"/>, not yet running (a host may register it before <see cref="CallBridge.RunAsync"/>).</summary>
     public CallBridge Create(ICallerLeg leg, CancellationToken aborted) => new(leg, _services, aborted);

@@ -1,14 +1,19 @@
 using Microsoft.Extensions.Logging;
 using Switchboard.Agents.Tools;
 using Switchboard.Journal;
+using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Configuration;
 
 namespace Switchboard.Calls;
 
-/// <summary>What every call needs from the host, resolved once and shared by all calls.</summary>
+/// <summary>
+/// What every call needs from the host, resolved once and shared by all calls. <see cref="Connector"/> opens the agent leg
+/// (a WebSocket to the backend in the gateway, an in-memory backend in the hermetic bridge tests).
+/// </summary>
 internal sealed record CallServices(
     SwitchboardOptions Options,
     CallAdmission Admission,
+    IRealtimeConnector Connector,
     ICallJournal Journal,
     CallRegistry Registry,
     IToolInvoker Tools,

@@ -5,7 +5,7 @@ namespace Switchboard.Backends.OpenAIRealtime;
 
 /// <summary>
 /// The agent leg's socket: one GA realtime session over a client WebSocket opened by <see cref="WebSocketClient"/>
-/// (no HTTP stack kept per call). Sends are serialized; received messages land in a reusable buffer.
+/// (no HTTP stack kept per call), or over any open WebSocket (<see cref="Over"/>). Sends are serialized; received messages land in a reusable buffer.
 /// </summary>
 internal sealed class RealtimeConnection : IAsyncDisposable
 {
@@ -35,6 +35,9 @@ internal sealed class RealtimeConnection : IAsyncDisposable
         var socket = await WebSocketClient.ConnectAsync(endpoint.Url, endpoint.Headers, KeepAliveInterval, cts.Token).ConfigureAwait(false);
         return new RealtimeConnection(socket, maxMessageBytes);
     }
+
+    /// <summary>A connection over a WebSocket that is already open (an in-memory backend in tests); it owns the socket from now on.</summary>
+    internal static RealtimeConnection Over(WebSocket socket, int maxMessageBytes) => new(socket, maxMessageBytes);
 
     public ValueTask<bool> SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken) =>
         _sender.SendTextAsync(message, cancellationToken);

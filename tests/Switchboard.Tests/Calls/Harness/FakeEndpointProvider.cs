@@ -1,0 +1,24 @@
+using Switchboard.Artifacts;
+using Switchboard.Agents.Tools;
+using Switchboard.Journal;
+using Switchboard.Backends.OpenAIRealtime;
+
+namespace Switchboard.Tests.Calls.Harness;
+
+/// <summary>Names an OpenAI-like endpoint that is never dialled (the harness's connector answers instead), or none when <see cref="Unavailable"/>.</summary>
+internal sealed class FakeEndpointProvider : IRealtimeEndpointProvider
+{
+    public bool Unavailable { get; set; }
+
+    public RealtimeEndpoint GetEndpoint() => RealtimeEndpoint.ForOpenAI("wss://realtime.harness.invalid/v1/realtime", "gpt-realtime", "sk-harness");
+
+    public RealtimeEndpoint GetEndpoint(string backend, string? model)
+    {
+        if (Unavailable)
+        {
+            throw new InvalidOperationException($"harness: backend '{backend}' is not configured");
+        }
+
+        return string.IsNullOrEmpty(model) ? GetEndpoint() : GetEndpoint().WithModel(model);
+    }
+}
