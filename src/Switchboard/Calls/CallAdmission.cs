@@ -1,7 +1,7 @@
-using Switchboard.Journal;
 using Switchboard.Agents;
 using Switchboard.Agents.Tools;
 using Switchboard.Backends.OpenAIRealtime;
+using Switchboard.Journal;
 
 namespace Switchboard.Calls;
 

@@ -1,11 +1,11 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
-using Switchboard.Journal;
 using Switchboard.Agents;
 using Switchboard.Agents.Tools;
 using Switchboard.Audio;
 using Switchboard.Backends.OpenAIRealtime;
+using Switchboard.Journal;
 using Switchboard.Transport;
 
 namespace Switchboard.Calls;

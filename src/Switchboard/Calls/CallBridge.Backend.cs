@@ -2,8 +2,8 @@ using System.Buffers;
 using System.Globalization;
 using System.Net.WebSockets;
 using System.Text;
-using Switchboard.Journal;
 using Switchboard.Backends.OpenAIRealtime;
+using Switchboard.Journal;
 using Switchboard.Transport;
 
 namespace Switchboard.Calls;

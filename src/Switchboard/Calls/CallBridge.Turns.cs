@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Switchboard.Journal;
 using Switchboard.Backends.OpenAIRealtime;
+using Switchboard.Journal;
 
 namespace Switchboard.Calls;
 

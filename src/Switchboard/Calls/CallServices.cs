@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Switchboard.Agents.Tools;
-using Switchboard.Journal;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Configuration;
+using Switchboard.Journal;
 
 namespace Switchboard.Calls;
 

@@ -1,5 +1,5 @@
-using Switchboard.Journal;
 using Switchboard.Audio;
+using Switchboard.Journal;
 using Switchboard.Transport;
 
 namespace Switchboard.Calls;

@@ -1,6 +1,6 @@
-using Switchboard.Calls;
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Switchboard.Calls;
 using Switchboard.Carriers.Telnyx;
 using Switchboard.Carriers.Twilio;
 using Switchboard.Configuration;

@@ -2,10 +2,10 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
-using Switchboard.Journal;
 using Switchboard.Audio;
 using Switchboard.Calls;
 using Switchboard.Configuration;
+using Switchboard.Journal;
 using Switchboard.Transport;
 
 namespace Switchboard.Carriers;

@@ -1,7 +1,7 @@
-using Switchboard.Calls;
 using System.Buffers;
 using System.Text.Json;
 using Switchboard.Audio;
+using Switchboard.Calls;
 
 namespace Switchboard.Carriers;
 

@@ -2,12 +2,12 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
-using Switchboard.Journal;
 using Switchboard.Agents;
 using Switchboard.Audio;
 using Switchboard.Calls;
 using Switchboard.Configuration;
 using Switchboard.Control;
+using Switchboard.Journal;
 using Switchboard.Transport;
 
 namespace Switchboard.Sessions;

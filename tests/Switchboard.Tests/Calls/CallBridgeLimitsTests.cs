@@ -1,9 +1,9 @@
-using Switchboard.Artifacts;
-using Switchboard.Agents.Tools;
-using Switchboard.Journal;
 using Switchboard.Agents;
+using Switchboard.Agents.Tools;
+using Switchboard.Artifacts;
 using Switchboard.Calls;
 using Switchboard.Configuration;
+using Switchboard.Journal;
 using Switchboard.Tests.Calls.Harness;
 
 namespace Switchboard.Tests.Calls;

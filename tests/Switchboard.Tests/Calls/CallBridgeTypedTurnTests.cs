@@ -1,8 +1,8 @@
-using Switchboard.Artifacts;
-using Switchboard.Agents.Tools;
-using Switchboard.Journal;
 using Switchboard.Agents;
+using Switchboard.Agents.Tools;
+using Switchboard.Artifacts;
 using Switchboard.Calls;
+using Switchboard.Journal;
 using Switchboard.Tests.Calls.Harness;
 
 namespace Switchboard.Tests.Calls;

@@ -1,5 +1,5 @@
-using Switchboard.Carriers;
 using Switchboard.Calls;
+using Switchboard.Carriers;
 
 namespace Switchboard.Tests.Calls;
 

@@ -1,6 +1,6 @@
-using Switchboard.Calls;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Switchboard.Calls;
 using Switchboard.Configuration;
 
 namespace Switchboard.Carriers.Telnyx;

@@ -1,8 +1,8 @@
-using Switchboard.Calls;
 using System.Buffers;
 using System.Buffers.Text;
 using System.Text.Json;
 using Switchboard.Audio;
+using Switchboard.Calls;
 
 namespace Switchboard.Carriers.Twilio;
 

@@ -1,8 +1,8 @@
-using Switchboard.Calls;
 using System.Net.Http.Headers;
 using System.Security;
 using System.Text;
 using System.Text.Json;
+using Switchboard.Calls;
 using Switchboard.Configuration;
 
 namespace Switchboard.Carriers.Twilio;

@@ -1,10 +1,10 @@
-using Switchboard.Artifacts;
-using Switchboard.Agents.Tools;
-using Switchboard.Journal;
 using Microsoft.Extensions.Time.Testing;
 using Switchboard.Agents;
+using Switchboard.Agents.Tools;
+using Switchboard.Artifacts;
 using Switchboard.Calls;
 using Switchboard.Configuration;
+using Switchboard.Journal;
 
 namespace Switchboard.Tests.Calls.Harness;
 

@@ -1,7 +1,7 @@
-using Switchboard.Artifacts;
-using Switchboard.Agents.Tools;
-using Switchboard.Journal;
 using System.Text.Json;
+using Switchboard.Agents.Tools;
+using Switchboard.Artifacts;
+using Switchboard.Journal;
 
 namespace Switchboard.Tests.Calls.Harness;
 

@@ -1,8 +1,8 @@
-using Switchboard.Artifacts;
-using Switchboard.Agents.Tools;
-using Switchboard.Journal;
 using System.Buffers;
 using System.IO.Pipelines;
+using Switchboard.Agents.Tools;
+using Switchboard.Artifacts;
+using Switchboard.Journal;
 
 namespace Switchboard.Tests.Calls.Harness;
 

@@ -1,8 +1,8 @@
-using Switchboard.Artifacts;
-using Switchboard.Agents.Tools;
-using Switchboard.Journal;
 using Switchboard.Agents;
+using Switchboard.Agents.Tools;
+using Switchboard.Artifacts;
 using Switchboard.Calls;
+using Switchboard.Journal;
 
 namespace Switchboard.Tests.Calls.Harness;
 

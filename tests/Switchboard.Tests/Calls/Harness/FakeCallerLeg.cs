@@ -1,12 +1,12 @@
-using Switchboard.Artifacts;
-using Switchboard.Agents.Tools;
-using Switchboard.Journal;
 using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
 using Switchboard.Agents;
+using Switchboard.Agents.Tools;
+using Switchboard.Artifacts;
 using Switchboard.Audio;
 using Switchboard.Calls;
+using Switchboard.Journal;
 using Switchboard.Transport;
 
 namespace Switchboard.Tests.Calls.Harness;

@@ -1,7 +1,7 @@
-using Switchboard.Artifacts;
 using Switchboard.Agents.Tools;
-using Switchboard.Journal;
+using Switchboard.Artifacts;
 using Switchboard.Calls;
+using Switchboard.Journal;
 
 namespace Switchboard.Tests.Calls.Harness;
 

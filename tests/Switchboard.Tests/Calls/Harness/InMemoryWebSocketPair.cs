@@ -1,8 +1,8 @@
-using Switchboard.Artifacts;
-using Switchboard.Agents.Tools;
-using Switchboard.Journal;
 using System.IO.Pipelines;
 using System.Net.WebSockets;
+using Switchboard.Agents.Tools;
+using Switchboard.Artifacts;
+using Switchboard.Journal;
 
 namespace Switchboard.Tests.Calls.Harness;
 

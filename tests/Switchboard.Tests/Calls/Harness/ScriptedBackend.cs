@@ -1,12 +1,12 @@
-using Switchboard.Artifacts;
-using Switchboard.Agents.Tools;
-using Switchboard.Journal;
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Switchboard.Agents.Tools;
+using Switchboard.Artifacts;
 using Switchboard.Audio;
 using Switchboard.Backends.OpenAIRealtime;
+using Switchboard.Journal;
 
 namespace Switchboard.Tests.Calls.Harness;
 
