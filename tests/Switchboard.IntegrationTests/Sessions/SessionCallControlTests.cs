@@ -68,35 +68,6 @@ public class SessionCallControlTests
         Assert.True(ended.At >= reportedAt, $"the session ended at {ended.At:O}, before the client reported the goodbye played ({reportedAt:O})");
     }
 
-    [Fact]
-    public async Task Transfer_InASession_ModelGetsTransferNotSupportedAndTheConversationGoesOn()
-    {
-        await using var gateway = await StartAsync("transfer.json");
-        var key = await SessionApi.CreateKeyAsync(gateway);
-        var endpoint = await SessionApi.CreateEndpointAsync(gateway, new AgentSpec
-        {
-            Tools = [new ToolSpec { Name = "transfer_call" }],
-            Transfer = new TransferSpec { Targets = [new TransferTargetSpec { Name = "billing", To = "+15551234567" }] },
-        });
-        var created = await SessionApi.CreateSessionAsync(gateway, key, endpoint.Id);
-        await using var client = await SessionTestClient.ConnectAsync(created.WsUrl);
-        var callId = Payload(await client.WaitForTypeAsync("status")).GetProperty("callId").GetString()!;
-
-        await client.SendTextAsync("Billing, please.");
-        await client.WaitForTypeAsync("transcript", IsAgentFinal);
-        Assert.Equal(WebSocketState.Open, client.State);
-        await client.SendAsync("""{"type":"hangup"}""");
-        await client.WaitForCloseAsync();
-
-        var events = await gateway.WaitForEndedCallAsync(callId);
-        var tool = Assert.Single(events, e => e.Type == CallEventType.ToolCall);
-        Assert.Equal("transfer_not_supported", tool.Reason);
-        using var output = JsonDocument.Parse(tool.Detail!);
-        Assert.Equal("transfer_not_supported", output.RootElement.GetProperty("error").GetString());
-        Assert.DoesNotContain(events, e => e.Type == CallEventType.Transfer);
-        Assert.NotEqual(CallEndReason.AgentEnded, events[^1].Reason);
-    }
-
     private static Task<GatewayFixture> StartAsync(string scenario)
     {
         var settings = SessionApi.Settings();
