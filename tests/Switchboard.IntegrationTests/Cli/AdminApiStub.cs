@@ -1,23 +1,19 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Switchboard.Agents;
 using Switchboard.Control;
 using Switchboard.Journal;
 using Switchboard.Server.Api;
+using Switchboard.Testing;
 
 namespace Switchboard.IntegrationTests.Cli;
 
 /// <summary>
-/// A stand-in for the gateway's REST API (keys, endpoints, calls) on real Kestrel over loopback, written from
+/// A stand-in for the gateway's REST API (keys, endpoints, calls) on a <see cref="LoopbackServer"/>, written from
 /// the API contract while the real routes are built on another branch. It keeps one team in memory and answers
 /// with the contract's shapes and problem+json errors (the gateway's own <see cref="ApiProblems"/>).
 /// Once the REST API is merged, RemoteAdminCommandTests should run against GatewayFixture instead: the tests
@@ -26,37 +22,24 @@ namespace Switchboard.IntegrationTests.Cli;
 /// </summary>
 internal sealed class AdminApiStub : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, (ApiKeyRecord Record, string Name)> _keys = new(StringComparer.Ordinal);
     private readonly List<JsonObject> _endpoints = [];
     private readonly List<(CallRecord Call, IReadOnlyList<CallEvent> Events)> _calls = [];
     private readonly object _lock = new();
+    private LoopbackServer _server = null!;
 
-    private AdminApiStub(WebApplication app, string baseUrl)
-    {
-        _app = app;
-        BaseUrl = baseUrl;
-    }
-
-    public string BaseUrl { get; private set; }
+    public string BaseUrl => _server.BaseUrl;
 
     /// <summary>An ADMIN key of the stub's team.</summary>
     public string AdminKey { get; private set; } = "";
 
     /// <summary>Every request as <c>METHOD /path?query body</c>, in order.</summary>
-    public ConcurrentQueue<string> Requests { get; } = new();
+    public IEnumerable<string> Requests => _server.Requests.Select(r => $"{r.Method} {r.PathAndQuery} {r.Body}".TrimEnd());
 
     public static async Task<AdminApiStub> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddProblemDetails();
-        var app = builder.Build();
-        var stub = new AdminApiStub(app, "");
-        stub.Map(app);
-        await app.StartAsync();
-        stub.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var stub = new AdminApiStub();
+        stub._server = await LoopbackServer.StartAsync(stub.Map, services => services.AddProblemDetails());
         stub.AdminKey = stub.CreateKey("bootstrap", ApiScopes.Admin);
         stub.SeedEndpoint("default", isDefault: true);
         return stub;
@@ -103,22 +86,10 @@ internal sealed class AdminApiStub : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
     private void Map(WebApplication app)
     {
-        app.Use(async (context, next) =>
-        {
-            context.Request.EnableBuffering();
-            var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
-            context.Request.Body.Position = 0;
-            Requests.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString} {body}".TrimEnd());
-            await next();
-        });
         var api = app.MapGroup("/api/v1");
 
         api.MapPost("/keys", (HttpContext http, JsonObject body) => Authorized(http, ApiScopes.Admin, () =>

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Switchboard.Cli.Simulation;
 using Switchboard.Journal;
+using Switchboard.Testing.Realtime;
 
 namespace Switchboard.IntegrationTests.Gateway;
 
@@ -14,11 +15,12 @@ public class BackendTests
     public async Task OpenAIBackend_DropsMidCall_CallerLegEndsCleanlyWithLoggedReason()
     {
         await using var backend = await FakeRealtimeBackend.StartAsync();
+        backend.DropAfter = TimeSpan.FromMilliseconds(600);
         await using var gateway = await GatewayFixture.StartAsync(new Dictionary<string, string?>
         {
             ["Switchboard:Backend:Kind"] = "OpenAI",
             ["Switchboard:OpenAI:ApiKey"] = "sk-test-key",
-            ["Switchboard:OpenAI:RealtimeUrl"] = "ws" + backend.BaseUrl["http".Length..] + "/v1/realtime",
+            ["Switchboard:OpenAI:RealtimeUrl"] = backend.RealtimeUrl,
         });
 
         var result = await CallSimulator.RunAsync(new SimulationOptions
@@ -41,7 +43,7 @@ public class BackendTests
         Assert.Equal("/v1/realtime?model=gpt-realtime", request.PathAndQuery);
         Assert.Equal("Bearer sk-test-key", request.Headers["Authorization"]);
         Assert.False(request.Headers.ContainsKey("OpenAI-Beta"));
-        var update = JsonNode.Parse(backend.ReceivedEvents.First(e => e.Contains("session.update", StringComparison.Ordinal)))!;
+        var update = backend.Received.First(e => (string?)e["type"] == "session.update");
         Assert.Equal("realtime", (string?)update["session"]!["type"]);
         Assert.Equal("audio/pcmu", (string?)update["session"]!["audio"]!["input"]!["format"]!["type"]);
     }

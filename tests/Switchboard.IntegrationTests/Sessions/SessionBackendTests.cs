@@ -47,7 +47,7 @@ public class SessionBackendTests
             Assert.Equal(ScriptedTextBackend.Answer, Payload(final).GetProperty("text").GetString());
         }
 
-        Assert.Equal("/v1/realtime?model=gpt-realtime-mini", Assert.Single(backend.Requests));
+        Assert.Equal("/v1/realtime?model=gpt-realtime-mini", Assert.Single(backend.Requests).PathAndQuery);
 
         // An endpoint on the default backend still gets the local agent (its echo), not the OpenAI-shaped one.
         await using (var client = await SessionTestClient.ConnectAsync((await SessionApi.CreateSessionAsync(gateway, key, local.Id)).WsUrl))
@@ -86,8 +86,8 @@ public class SessionBackendTests
             .Where(m => m.GetProperty("type").GetString() == "transcript" && !Payload(m).GetProperty("final").GetBoolean())
             .Select(m => Payload(m).GetProperty("text").GetString()!).ToArray());
 
-        Assert.Equal("/v1/realtime?model=gpt-realtime-mini", Assert.Single(backend.Requests));
-        var sent = backend.ReceivedEvents.ToList();
+        Assert.Equal("/v1/realtime?model=gpt-realtime-mini", Assert.Single(backend.Requests).PathAndQuery);
+        var sent = backend.Received;
         var session = sent.First(e => (string?)e["type"] == "session.update")["session"]!.AsObject();
         Assert.Equal("realtime", (string?)session["type"]);
         Assert.Equal("gpt-realtime-mini", (string?)session["model"]);

@@ -222,18 +222,16 @@ public class CallControlTests
         Assert.Equal("not_configured", transfer.Data!["status"]);
         Assert.Equal("sip:desk@pbx.example.com", transfer.Data["to"]);
         // After the tool output and its response: the system message, then one more response.create.
-        var sent = backend.ReceivedEvents.ToList();
-        var system = sent.FindIndex(e => e.Contains("\"role\":\"system\"", StringComparison.Ordinal));
+        var sent = backend.Received.ToList();
+        var system = sent.FindIndex(e => (string?)e["item"]?["role"] == "system");
         Assert.True(system > 0, "no system message reached the model");
-        using (var doc = JsonDocument.Parse(sent[system]))
-        {
-            var text = doc.RootElement.GetProperty("item").GetProperty("content")[0].GetProperty("text").GetString();
-            Assert.StartsWith("The transfer to desk failed: ", text, StringComparison.Ordinal);
-            Assert.Contains("tell the caller", text, StringComparison.OrdinalIgnoreCase);
-            Assert.Equal("input_text", doc.RootElement.GetProperty("item").GetProperty("content")[0].GetProperty("type").GetString());
-        }
+        var content = sent[system]["item"]!["content"]![0]!;
+        var text = (string?)content["text"];
+        Assert.StartsWith("The transfer to desk failed: ", text, StringComparison.Ordinal);
+        Assert.Contains("tell the caller", text, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("input_text", (string?)content["type"]);
 
-        Assert.Contains(sent.Skip(system + 1), e => e.Contains("\"response.create\"", StringComparison.Ordinal));
+        Assert.Contains(sent.Skip(system + 1), e => (string?)e["type"] == "response.create");
     }
 
     [Fact]

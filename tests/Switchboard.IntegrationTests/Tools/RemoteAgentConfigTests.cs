@@ -1,18 +1,12 @@
-using System.Collections.Concurrent;
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Agents;
 using Switchboard.Agents.Tools;
 using Switchboard.Configuration;
 using Switchboard.IntegrationTests.Gateway;
 using Switchboard.IntegrationTests.Sessions;
+using Switchboard.Testing;
 
 namespace Switchboard.IntegrationTests.Tools;
 
@@ -172,30 +166,17 @@ public class RemoteAgentConfigTests
     /// <summary>The owning app: answers every request with the status and body the test chooses, after an optional delay.</summary>
     private sealed class ConfigApp : IAsyncDisposable
     {
-        private readonly WebApplication _app;
+        private readonly LoopbackServer _server;
 
-        private ConfigApp(WebApplication app, string url)
-        {
-            _app = app;
-            Url = url;
-        }
+        private ConfigApp(LoopbackServer server) => _server = server;
 
-        public string Url { get; }
+        public string Url => _server.BaseUrl;
 
-        public ConcurrentQueue<(string PathAndQuery, string? Authorization)> RequestLog { get; } = new();
+        public IReadOnlyCollection<RecordedRequest> Requests => _server.Requests;
 
-        public IReadOnlyList<(string PathAndQuery, string? Authorization)> Requests => RequestLog.ToList();
-
-        public static async Task<ConfigApp> StartAsync(Func<HttpRequest, (int Status, string Body)> answer, int delayMs = 0)
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            var web = builder.Build();
-            ConfigApp? self = null;
-            web.Run(async context =>
+        public static async Task<ConfigApp> StartAsync(Func<HttpRequest, (int Status, string Body)> answer, int delayMs = 0) =>
+            new(await LoopbackServer.StartAsync(app => app.Run(async context =>
             {
-                self!.RequestLog.Enqueue((context.Request.Path + context.Request.QueryString, context.Request.Headers.Authorization.FirstOrDefault()));
                 if (delayMs > 0)
                 {
                     await Task.Delay(delayMs, context.RequestAborted);
@@ -205,16 +186,8 @@ public class RemoteAgentConfigTests
                 context.Response.StatusCode = status;
                 context.Response.ContentType = "application/json";
                 await context.Response.WriteAsync(body);
-            });
-            await web.StartAsync();
-            self = new ConfigApp(web, web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-            return self;
-        }
+            })));
 
-        public async ValueTask DisposeAsync()
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
+        public ValueTask DisposeAsync() => _server.DisposeAsync();
     }
 }

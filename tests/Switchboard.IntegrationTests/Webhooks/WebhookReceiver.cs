@@ -3,32 +3,22 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Switchboard.Testing;
 
 namespace Switchboard.IntegrationTests.Webhooks;
 
 /// <summary>
-/// A webhook receiver on its own Kestrel (loopback, random port): records every POST with its headers and raw body,
+/// A webhook receiver on a <see cref="LoopbackServer"/>: records every POST with its headers and raw body,
 /// answers with what <see cref="Respond"/> says, and notes when two requests with the same <c>webhook-id</c> overlap.
 /// </summary>
 internal sealed class WebhookReceiver : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
+    private LoopbackServer _server = null!;
     private int _count;
 
-    private WebhookReceiver(WebApplication app, string baseUrl)
-    {
-        _app = app;
-        BaseUrl = baseUrl;
-    }
-
-    public string BaseUrl { get; }
+    public string BaseUrl => _server.BaseUrl;
 
     public string Url => BaseUrl + "/hooks";
 
@@ -42,53 +32,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public static async Task<WebhookReceiver> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        WebhookReceiver? self = null;
-        app.MapPost("/hooks", async (HttpContext context) =>
-        {
-            using var body = new MemoryStream();
-            await context.Request.Body.CopyToAsync(body);
-            var received = new ReceivedWebhook(
-                context.Request.Headers["webhook-id"].ToString(),
-                context.Request.Headers["webhook-timestamp"].ToString(),
-                context.Request.Headers["webhook-signature"].ToString(),
-                context.Request.ContentType,
-                body.ToArray(),
-                DateTimeOffset.UtcNow);
-            var n = Interlocked.Increment(ref self!._count) - 1;
-            if (self._inFlight.AddOrUpdate(received.Id, 1, (_, v) => v + 1) > 1)
-            {
-                self.Overlaps.Add(received.Id);
-            }
-
-            try
-            {
-                self.Received.Enqueue(received);
-                var status = await self.Respond(received, n);
-                if (status is null)
-                {
-                    context.Abort();
-                    return;
-                }
-
-                context.Response.StatusCode = status.Value;
-                if (status.Value >= 300)
-                {
-                    await context.Response.WriteAsync("receiver says no\r\n" + new string('z', 1000));
-                }
-            }
-            finally
-            {
-                self._inFlight.AddOrUpdate(received.Id, 0, (_, v) => v - 1);
-            }
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        self = new WebhookReceiver(app, address);
-        return self;
+        var receiver = new WebhookReceiver();
+        receiver._server = await LoopbackServer.StartAsync(app => app.MapPost("/hooks", receiver.ReceiveAsync));
+        return receiver;
     }
 
     /// <summary>Waits until <paramref name="done"/> holds for what was received (10 s unless told), then returns it.</summary>
@@ -112,10 +58,45 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
+
+    private async Task ReceiveAsync(HttpContext context)
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body);
+        var received = new ReceivedWebhook(
+            context.Request.Headers["webhook-id"].ToString(),
+            context.Request.Headers["webhook-timestamp"].ToString(),
+            context.Request.Headers["webhook-signature"].ToString(),
+            context.Request.ContentType,
+            body.ToArray(),
+            DateTimeOffset.UtcNow);
+        var n = Interlocked.Increment(ref _count) - 1;
+        if (_inFlight.AddOrUpdate(received.Id, 1, (_, v) => v + 1) > 1)
+        {
+            Overlaps.Add(received.Id);
+        }
+
+        try
+        {
+            Received.Enqueue(received);
+            var status = await Respond(received, n);
+            if (status is null)
+            {
+                context.Abort();
+                return;
+            }
+
+            context.Response.StatusCode = status.Value;
+            if (status.Value >= 300)
+            {
+                await context.Response.WriteAsync("receiver says no\r\n" + new string('z', 1000));
+            }
+        }
+        finally
+        {
+            _inFlight.AddOrUpdate(received.Id, 0, (_, v) => v - 1);
+        }
     }
 }
 
