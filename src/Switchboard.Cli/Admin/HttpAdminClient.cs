@@ -5,6 +5,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
+using Switchboard.Common;
+using Switchboard.Control;
 
 namespace Switchboard.Cli.Admin;
 
@@ -15,8 +17,6 @@ namespace Switchboard.Cli.Admin;
 /// </summary>
 internal sealed class HttpAdminClient : IAdminClient
 {
-    /// <summary>The most the API returns per page; used when searching by name.</summary>
-    private const int MaxPageSize = 100;
     private const string ApiKeyHeader = "X-API-Key";
     private readonly HttpClient _http;
 
@@ -46,7 +46,7 @@ internal sealed class HttpAdminClient : IAdminClient
     public async Task<KeyRevocation> RevokeKeyAsync(string idOrPrefix, CancellationToken cancellationToken)
     {
         var keys = await ListKeysAsync(cancellationToken).ConfigureAwait(false);
-        var prefix = LocalAdminClient.KeyPrefix(idOrPrefix);
+        var prefix = ApiKeyFormat.PrefixOf(idOrPrefix);
         var key = Guid.TryParse(idOrPrefix, out var id)
             ? keys.FirstOrDefault(k => k.Id == id)
             : keys.FirstOrDefault(k => prefix is not null && string.Equals(k.Prefix, prefix, StringComparison.Ordinal));
@@ -156,7 +156,7 @@ internal sealed class HttpAdminClient : IAdminClient
 
         for (var page = 1; ; page++)
         {
-            var list = await ListEndpointsAsync(page, MaxPageSize, cancellationToken).ConfigureAwait(false);
+            var list = await ListEndpointsAsync(page, PageRequest.MaxLimit, cancellationToken).ConfigureAwait(false);
             if (list.Endpoints.FirstOrDefault(e => string.Equals(e.Name, idOrName, StringComparison.Ordinal)) is { } found)
             {
                 return found;

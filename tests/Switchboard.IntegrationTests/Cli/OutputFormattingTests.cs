@@ -56,13 +56,4 @@ public sealed class OutputFormattingTests
 
         Assert.Equal(expected, line);
     }
-
-    [Theory]
-    [InlineData("sb_k7f2m9qx", "sb_k7f2m9qx")]
-    [InlineData(" sb_k7f2m9qx ", "sb_k7f2m9qx")]
-    [InlineData("sb_k7f2m9qx_Qe3secretpart", "sb_k7f2m9qx")]
-    [InlineData("k7f2m9qx", null)]
-    [InlineData("sb_short", null)]
-    public void KeyPrefix_AcceptsAPrefixOrAWholeKey(string input, string? expected) =>
-        Assert.Equal(expected, LocalAdminClient.KeyPrefix(input));
 }
