@@ -4,6 +4,7 @@ using Switchboard.Agents;
 using Switchboard.Common;
 using Switchboard.Control;
 using Switchboard.Journal;
+using Switchboard.Server.Api;
 using Switchboard.Storage;
 using Switchboard.Webhooks;
 
@@ -52,19 +53,13 @@ internal sealed class LocalAdminClient : IAdminClient
     /// <summary>Deliveries and calls of this team, or of every team for the operator (<c>--all-teams</c>).</summary>
     private Guid? Scope => _allTeams ? null : Team.Id;
 
-    public async Task<CreatedKey> CreateKeyAsync(string name, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
-    {
-        if (!(await _keys.CreateAsync(Team.Id, name, scopes, cancellationToken).ConfigureAwait(false)).Succeeded(out var created, out var error))
-        {
-            throw Refused(error);
-        }
+    public async Task<CreatedKeyResponse> CreateKeyAsync(string name, IReadOnlyList<string> scopes, CancellationToken cancellationToken) =>
+        (await _keys.CreateAsync(Team.Id, name, scopes, cancellationToken).ConfigureAwait(false)).Succeeded(out var created, out var error)
+            ? CreatedKeyResponse.From(created)
+            : throw Refused(error);
 
-        var key = created.Key;
-        return new CreatedKey(key.Id, key.Name, key.Prefix, ApiScopeNames.ToNames(key.Scopes), key.CreatedAt, created.Plaintext);
-    }
-
-    public async Task<IReadOnlyList<KeyView>> ListKeysAsync(CancellationToken cancellationToken) =>
-        (await _keys.ListAsync(Team.Id, cancellationToken).ConfigureAwait(false)).Select(ToView).ToList();
+    public async Task<IReadOnlyList<KeyResponse>> ListKeysAsync(CancellationToken cancellationToken) =>
+        (await _keys.ListAsync(Team.Id, cancellationToken).ConfigureAwait(false)).Select(KeyResponse.From).ToList();
 
     public async Task<KeyRevocation> RevokeKeyAsync(string idOrPrefix, CancellationToken cancellationToken)
     {
@@ -74,13 +69,14 @@ internal sealed class LocalAdminClient : IAdminClient
             throw KeyNotFound(idOrPrefix);
         }
 
-        return new KeyRevocation(ToView(revocation.Key), revocation.WasAlreadyRevoked);
+        return new KeyRevocation(KeyResponse.From(revocation.Key), revocation.WasAlreadyRevoked);
     }
 
     public async Task<EndpointList> ListEndpointsAsync(int page, int limit, CancellationToken cancellationToken)
     {
-        var result = await _endpoints.ListAsync(Team.Id, new PageRequest(page, limit), cancellationToken).ConfigureAwait(false);
-        return new EndpointList(result.Items.Select(EndpointView.From).ToList(), Pagination.For(page, limit, result.Total));
+        var request = new PageRequest(page, limit);
+        var result = await _endpoints.ListAsync(Team.Id, request, cancellationToken).ConfigureAwait(false);
+        return new EndpointList(result.Items.Select(EndpointView.From).ToList(), PaginationInfo.For(request, result.Total));
     }
 
     public async Task<EndpointView> GetEndpointAsync(string idOrName, CancellationToken cancellationToken) =>
@@ -111,11 +107,11 @@ internal sealed class LocalAdminClient : IAdminClient
                 : null);
     }
 
-    public async Task<CallList> ListCallsAsync(int page, int limit, CancellationToken cancellationToken)
+    public async Task<CallListResponse> ListCallsAsync(int page, int limit, CancellationToken cancellationToken)
     {
         var request = new PageRequest(page, limit);
         var result = await _store.ListCallsAsync(Scope, request.Offset, request.Limit, cancellationToken).ConfigureAwait(false);
-        return new CallList(result.Items.Select(ToView).ToList(), Pagination.For(page, limit, result.Total));
+        return new CallListResponse(result.Items.Select(CallResponse.Summarize).ToList(), PaginationInfo.For(request, result.Total));
     }
 
     public async Task<CallDetail> GetCallAsync(string callId, CancellationToken cancellationToken)
@@ -123,13 +119,11 @@ internal sealed class LocalAdminClient : IAdminClient
         var call = await _store.GetCallAsync(Scope, callId, cancellationToken).ConfigureAwait(false)
             ?? throw AdminException.NotFound($"no call '{callId}' in team '{Team.Name}'");
         var events = await _store.ReadEventsAsync(call.Id, cancellationToken).ConfigureAwait(false);
-        var transcript = CallTranscript.Build(events)
-            .Select(t => new TranscriptLine(t.Role, t.Text, t.At, t.Interrupted, t.HeardMs))
-            .ToList();
-        return new CallDetail(ToView(call), transcript, JsonSerializer.SerializeToElement(events, AdminJson.Context.IReadOnlyListCallEvent));
+        var transcript = CallTranscript.Build(events).Select(TranscriptTurnResponse.From).ToList();
+        return new CallDetail(CallResponse.Summarize(call), transcript, JsonSerializer.SerializeToElement(events, AdminJson.Context.IReadOnlyListCallEvent));
     }
 
-    public async Task<CreatedWebhook> CreateWebhookAsync(string url, IReadOnlyList<string> eventTypes, string? endpoint, CancellationToken cancellationToken)
+    public async Task<CreatedWebhookResponse> CreateWebhookAsync(string url, IReadOnlyList<string> eventTypes, string? endpoint, CancellationToken cancellationToken)
     {
         Guid? endpointId = null;
         if (endpoint is not null)
@@ -142,25 +136,28 @@ internal sealed class LocalAdminClient : IAdminClient
             throw Refused(error);
         }
 
-        return new CreatedWebhook(subscription.Id, subscription.Url, subscription.EventTypes, subscription.EndpointId, subscription.CreatedAt, subscription.Secret);
+        return CreatedWebhookResponse.From(subscription);
     }
 
-    public async Task<IReadOnlyList<WebhookView>> ListWebhooksAsync(CancellationToken cancellationToken) =>
-        (await _webhooks.ListAsync(Team.Id, cancellationToken).ConfigureAwait(false)).Select(ToView).ToList();
+    public async Task<IReadOnlyList<WebhookResponse>> ListWebhooksAsync(CancellationToken cancellationToken) =>
+        (await _webhooks.ListAsync(Team.Id, cancellationToken).ConfigureAwait(false)).Select(WebhookResponse.From).ToList();
 
-    public async Task<WebhookView> DeleteWebhookAsync(string id, CancellationToken cancellationToken) =>
+    public async Task<WebhookResponse> DeleteWebhookAsync(string id, CancellationToken cancellationToken) =>
         (await _webhooks.DeleteAsync(Team.Id, id, cancellationToken).ConfigureAwait(false)).Succeeded(out var deleted, out var error)
-            ? ToView(deleted)
+            ? WebhookResponse.From(deleted)
             : throw Refused(error, $"no webhook '{id}' in team '{Team.Name}'");
 
-    public async Task<DeliveryList> ListDeliveriesAsync(string? status, int page, int limit, CancellationToken cancellationToken) =>
-        (await _webhooks.ListDeliveriesAsync(Scope, status, new PageRequest(page, limit), cancellationToken).ConfigureAwait(false)).Succeeded(out var result, out var error)
-            ? new DeliveryList(result.Items.Select(ToView).ToList(), Pagination.For(page, limit, result.Total))
+    public async Task<WebhookDeliveryListResponse> ListDeliveriesAsync(string? status, int page, int limit, CancellationToken cancellationToken)
+    {
+        var request = new PageRequest(page, limit);
+        return (await _webhooks.ListDeliveriesAsync(Scope, status, request, cancellationToken).ConfigureAwait(false)).Succeeded(out var result, out var error)
+            ? new WebhookDeliveryListResponse(result.Items.Select(WebhookDeliveryResponse.From).ToList(), PaginationInfo.For(request, result.Total))
             : throw Refused(error);
+    }
 
-    public async Task<DeliveryView> RetryDeliveryAsync(string id, CancellationToken cancellationToken) =>
+    public async Task<WebhookDeliveryResponse> RetryDeliveryAsync(string id, CancellationToken cancellationToken) =>
         (await _webhooks.RetryDeliveryAsync(Scope, id, cancellationToken).ConfigureAwait(false)).Succeeded(out var delivery, out var error)
-            ? ToView(delivery)
+            ? WebhookDeliveryResponse.From(delivery)
             : throw Refused(error, $"no delivery '{id}' in team '{Team.Name}'");
 
     /// <summary>The gateway's teams (local mode only: the REST API has no route for teams).</summary>
@@ -219,16 +216,4 @@ internal sealed class LocalAdminClient : IAdminClient
         AdminStatus.DefaultEndpoint => AdminException.Conflict(defaultEndpoint ?? error.Detail),
         _ => AdminException.Conflict(error.Detail),
     };
-
-    private static KeyView ToView(ApiKeyRecord key) =>
-        new(key.Id, key.Name, key.Prefix, ApiScopeNames.ToNames(key.Scopes), key.CreatedAt, key.RevokedAt, key.LastUsedAt);
-
-    private static CallView ToView(CallRecord call) =>
-        new(call.Id, call.EndpointId, call.Channel, call.CarrierCallId, call.From, call.To, call.StartedAt, call.EndedAt, call.EndReason, call.EventCount);
-
-    private static WebhookView ToView(WebhookSubscription s) => new(s.Id, s.Url, s.EventTypes, s.EndpointId, s.CreatedAt);
-
-    private static DeliveryView ToView(WebhookDelivery d) => new(
-        d.Id, d.SubscriptionId, d.EventType, d.Status, d.Attempts, d.Status == WebhookDeliveryStatus.Pending ? d.NextAttemptAt : null,
-        d.LastStatus, d.LastError, d.CreatedAt, d.DeliveredAt);
 }
