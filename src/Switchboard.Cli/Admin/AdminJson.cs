@@ -85,8 +85,8 @@ internal static class AdminJson
     /// <summary>The wire form of a call detail: the call's fields plus <c>transcript</c> and <c>events</c>.</summary>
     public static JsonObject ToJson(CallDetail detail)
     {
-        var json = JsonSerializer.SerializeToNode(detail.Call, Context.CallView)!.AsObject();
-        json["transcript"] = JsonSerializer.SerializeToNode(detail.Transcript.ToList(), Context.ListTranscriptLine);
+        var json = JsonSerializer.SerializeToNode(detail.Call, Context.CallResponse)!.AsObject();
+        json["transcript"] = JsonSerializer.SerializeToNode(detail.Transcript.ToList(), Context.ListTranscriptTurnResponse);
         json["events"] = JsonNode.Parse(detail.Events.GetRawText());
         return json;
     }
@@ -94,9 +94,9 @@ internal static class AdminJson
     /// <summary>A call detail from its wire form.</summary>
     public static CallDetail CallDetailFromJson(JsonElement json)
     {
-        var call = json.Deserialize(Context.CallView) ?? throw new JsonException("empty call");
+        var call = json.Deserialize(Context.CallResponse) ?? throw new JsonException("empty call");
         var transcript = json.TryGetProperty("transcript", out var t) && t.ValueKind == JsonValueKind.Array
-            ? t.Deserialize(Context.ListTranscriptLine) ?? []
+            ? t.Deserialize(Context.ListTranscriptTurnResponse) ?? []
             : [];
         if (json.TryGetProperty("events", out var e))
         {

@@ -1,30 +1,37 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http;
 using Switchboard.Journal;
+using Switchboard.Server.Api;
 
 namespace Switchboard.Cli.Admin;
 
-/// <summary>Source-generated JSON for the REST wire format and <c>--json</c> output: camelCase, enums as strings, unknown fields skipped.</summary>
+/// <summary>
+/// Source-generated JSON for the REST wire format and <c>--json</c> output: camelCase, enums as strings, unknown fields
+/// skipped (a newer gateway may add some). The wire records are the server's own (<c>Switchboard.Server.Api</c>:
+/// requests, responses, the pagination block; ASP.NET Core's problem details for errors), so the two sides of the
+/// contract cannot drift; only the CLI's own shapes (<see cref="TeamView"/>) are declared here.
+/// </summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     UseStringEnumConverter = true,
     WriteIndented = true)]
-[JsonSerializable(typeof(KeyList))]
-[JsonSerializable(typeof(KeyView))]
-[JsonSerializable(typeof(CreatedKey))]
+[JsonSerializable(typeof(KeyListResponse))]
+[JsonSerializable(typeof(KeyResponse))]
+[JsonSerializable(typeof(CreatedKeyResponse))]
 [JsonSerializable(typeof(CreateKeyRequest))]
-[JsonSerializable(typeof(Pagination))]
-[JsonSerializable(typeof(CallList))]
-[JsonSerializable(typeof(CallView))]
-[JsonSerializable(typeof(List<TranscriptLine>))]
+[JsonSerializable(typeof(PaginationInfo))]
+[JsonSerializable(typeof(CallListResponse))]
+[JsonSerializable(typeof(CallResponse))]
+[JsonSerializable(typeof(List<TranscriptTurnResponse>))]
 [JsonSerializable(typeof(IReadOnlyList<CallEvent>))]
-[JsonSerializable(typeof(Problem))]
+[JsonSerializable(typeof(HttpValidationProblemDetails))]
 [JsonSerializable(typeof(TeamView))]
 [JsonSerializable(typeof(List<TeamView>))]
-[JsonSerializable(typeof(WebhookList))]
-[JsonSerializable(typeof(WebhookView))]
-[JsonSerializable(typeof(CreatedWebhook))]
-[JsonSerializable(typeof(CreateWebhookBody))]
-[JsonSerializable(typeof(DeliveryList))]
-[JsonSerializable(typeof(DeliveryView))]
+[JsonSerializable(typeof(WebhookListResponse))]
+[JsonSerializable(typeof(WebhookResponse))]
+[JsonSerializable(typeof(CreatedWebhookResponse))]
+[JsonSerializable(typeof(CreateWebhookRequest))]
+[JsonSerializable(typeof(WebhookDeliveryListResponse))]
+[JsonSerializable(typeof(WebhookDeliveryResponse))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -5,6 +5,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http;
+using Switchboard.Common;
+using Switchboard.Control;
+using Switchboard.Server.Api;
 
 namespace Switchboard.Cli.Admin;
 
@@ -15,8 +19,6 @@ namespace Switchboard.Cli.Admin;
 /// </summary>
 internal sealed class HttpAdminClient : IAdminClient
 {
-    /// <summary>The most the API returns per page; used when searching by name.</summary>
-    private const int MaxPageSize = 100;
     private const string ApiKeyHeader = "X-API-Key";
     private readonly HttpClient _http;
 
@@ -34,19 +36,19 @@ internal sealed class HttpAdminClient : IAdminClient
 
     public Uri Server { get; }
 
-    public async Task<CreatedKey> CreateKeyAsync(string name, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
+    public async Task<CreatedKeyResponse> CreateKeyAsync(string name, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.Serialize(new CreateKeyRequest(name, scopes), AdminJson.Wire.CreateKeyRequest);
-        return await SendAsync(HttpMethod.Post, "keys", body, AdminJson.Context.CreatedKey, cancellationToken).ConfigureAwait(false);
+        var body = JsonSerializer.Serialize(new CreateKeyRequest { Name = name, Scopes = scopes }, AdminJson.Wire.CreateKeyRequest);
+        return await SendAsync(HttpMethod.Post, "keys", body, AdminJson.Context.CreatedKeyResponse, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<KeyView>> ListKeysAsync(CancellationToken cancellationToken) =>
-        (await SendAsync(HttpMethod.Get, "keys", null, AdminJson.Context.KeyList, cancellationToken).ConfigureAwait(false)).Keys;
+    public async Task<IReadOnlyList<KeyResponse>> ListKeysAsync(CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Get, "keys", null, AdminJson.Context.KeyListResponse, cancellationToken).ConfigureAwait(false)).Keys;
 
     public async Task<KeyRevocation> RevokeKeyAsync(string idOrPrefix, CancellationToken cancellationToken)
     {
         var keys = await ListKeysAsync(cancellationToken).ConfigureAwait(false);
-        var prefix = LocalAdminClient.KeyPrefix(idOrPrefix);
+        var prefix = ApiKeyFormat.PrefixOf(idOrPrefix);
         var key = Guid.TryParse(idOrPrefix, out var id)
             ? keys.FirstOrDefault(k => k.Id == id)
             : keys.FirstOrDefault(k => prefix is not null && string.Equals(k.Prefix, prefix, StringComparison.Ordinal));
@@ -71,7 +73,7 @@ internal sealed class HttpAdminClient : IAdminClient
             var endpoints = root.GetProperty("endpoints").EnumerateArray()
                 .Select(e => AdminJson.EndpointFromJson(JsonObject.Create(e)!))
                 .ToList();
-            var pagination = root.GetProperty("pagination").Deserialize(AdminJson.Context.Pagination) ?? Pagination.For(page, limit, endpoints.Count);
+            var pagination = root.GetProperty("pagination").Deserialize(AdminJson.Context.PaginationInfo) ?? PaginationInfo.For(new PageRequest(page, limit), endpoints.Count);
             return new EndpointList(endpoints, pagination);
         });
     }
@@ -95,8 +97,8 @@ internal sealed class HttpAdminClient : IAdminClient
         return endpoint;
     }
 
-    public async Task<CallList> ListCallsAsync(int page, int limit, CancellationToken cancellationToken) =>
-        await SendAsync(HttpMethod.Get, string.Create(CultureInfo.InvariantCulture, $"calls?page={page}&limit={limit}"), null, AdminJson.Context.CallList, cancellationToken).ConfigureAwait(false);
+    public async Task<CallListResponse> ListCallsAsync(int page, int limit, CancellationToken cancellationToken) =>
+        await SendAsync(HttpMethod.Get, string.Create(CultureInfo.InvariantCulture, $"calls?page={page}&limit={limit}"), null, AdminJson.Context.CallListResponse, cancellationToken).ConfigureAwait(false);
 
     public async Task<CallDetail> GetCallAsync(string callId, CancellationToken cancellationToken)
     {
@@ -105,32 +107,33 @@ internal sealed class HttpAdminClient : IAdminClient
         return Read(path, () => AdminJson.CallDetailFromJson(doc.RootElement));
     }
 
-    public async Task<CreatedWebhook> CreateWebhookAsync(string url, IReadOnlyList<string> eventTypes, string? endpoint, CancellationToken cancellationToken)
+    public async Task<CreatedWebhookResponse> CreateWebhookAsync(string url, IReadOnlyList<string> eventTypes, string? endpoint, CancellationToken cancellationToken)
     {
         Guid? endpointId = endpoint is null ? null : (await FindEndpointAsync(endpoint, cancellationToken).ConfigureAwait(false)).Id;
-        var body = JsonSerializer.Serialize(new CreateWebhookBody(url, eventTypes, endpointId), AdminJson.Wire.CreateWebhookBody);
-        return await SendAsync(HttpMethod.Post, "webhooks", body, AdminJson.Context.CreatedWebhook, cancellationToken).ConfigureAwait(false);
+        var request = new CreateWebhookRequest { Url = url, EventTypes = eventTypes, EndpointId = endpointId };
+        var body = JsonSerializer.Serialize(request, AdminJson.Wire.CreateWebhookRequest);
+        return await SendAsync(HttpMethod.Post, "webhooks", body, AdminJson.Context.CreatedWebhookResponse, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<WebhookView>> ListWebhooksAsync(CancellationToken cancellationToken) =>
-        (await SendAsync(HttpMethod.Get, "webhooks", null, AdminJson.Context.WebhookList, cancellationToken).ConfigureAwait(false)).Webhooks;
+    public async Task<IReadOnlyList<WebhookResponse>> ListWebhooksAsync(CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Get, "webhooks", null, AdminJson.Context.WebhookListResponse, cancellationToken).ConfigureAwait(false)).Webhooks;
 
-    public async Task<WebhookView> DeleteWebhookAsync(string id, CancellationToken cancellationToken)
+    public async Task<WebhookResponse> DeleteWebhookAsync(string id, CancellationToken cancellationToken)
     {
         var path = "webhooks/" + Uri.EscapeDataString(id);
-        var webhook = await SendAsync(HttpMethod.Get, path, null, AdminJson.Context.WebhookView, cancellationToken).ConfigureAwait(false);
+        var webhook = await SendAsync(HttpMethod.Get, path, null, AdminJson.Context.WebhookResponse, cancellationToken).ConfigureAwait(false);
         await SendAsync(HttpMethod.Delete, path, null, cancellationToken).ConfigureAwait(false);
         return webhook;
     }
 
-    public async Task<DeliveryList> ListDeliveriesAsync(string? status, int page, int limit, CancellationToken cancellationToken)
+    public async Task<WebhookDeliveryListResponse> ListDeliveriesAsync(string? status, int page, int limit, CancellationToken cancellationToken)
     {
         var path = string.Create(CultureInfo.InvariantCulture, $"webhooks/deliveries?page={page}&limit={limit}") + (status is null ? "" : "&status=" + Uri.EscapeDataString(status));
-        return await SendAsync(HttpMethod.Get, path, null, AdminJson.Context.DeliveryList, cancellationToken).ConfigureAwait(false);
+        return await SendAsync(HttpMethod.Get, path, null, AdminJson.Context.WebhookDeliveryListResponse, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<DeliveryView> RetryDeliveryAsync(string id, CancellationToken cancellationToken) =>
-        await SendAsync(HttpMethod.Post, "webhooks/deliveries/" + Uri.EscapeDataString(id) + "/retry", null, AdminJson.Context.DeliveryView, cancellationToken).ConfigureAwait(false);
+    public async Task<WebhookDeliveryResponse> RetryDeliveryAsync(string id, CancellationToken cancellationToken) =>
+        await SendAsync(HttpMethod.Post, "webhooks/deliveries/" + Uri.EscapeDataString(id) + "/retry", null, AdminJson.Context.WebhookDeliveryResponse, cancellationToken).ConfigureAwait(false);
 
     public ValueTask DisposeAsync()
     {
@@ -156,7 +159,7 @@ internal sealed class HttpAdminClient : IAdminClient
 
         for (var page = 1; ; page++)
         {
-            var list = await ListEndpointsAsync(page, MaxPageSize, cancellationToken).ConfigureAwait(false);
+            var list = await ListEndpointsAsync(page, PageRequest.MaxLimit, cancellationToken).ConfigureAwait(false);
             if (list.Endpoints.FirstOrDefault(e => string.Equals(e.Name, idOrName, StringComparison.Ordinal)) is { } found)
             {
                 return found;
@@ -242,10 +245,10 @@ internal sealed class HttpAdminClient : IAdminClient
     private static AdminException ToException(HttpResponseMessage response, string body)
     {
         var status = (int)response.StatusCode;
-        Problem? problem = null;
+        HttpValidationProblemDetails? problem = null;
         try
         {
-            problem = string.IsNullOrWhiteSpace(body) ? null : JsonSerializer.Deserialize(body, AdminJson.Context.Problem);
+            problem = string.IsNullOrWhiteSpace(body) ? null : JsonSerializer.Deserialize(body, AdminJson.Context.HttpValidationProblemDetails);
         }
         catch (JsonException)
         {
@@ -264,7 +267,8 @@ internal sealed class HttpAdminClient : IAdminClient
             HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout => AdminErrorKind.Unavailable,
             _ => AdminErrorKind.Failed,
         };
-        return new AdminException(kind, detail, status, title, problem?.Errors);
+        var errors = problem?.Errors is { } fields ? new Dictionary<string, string[]>(fields, StringComparer.Ordinal) : null;
+        return new AdminException(kind, detail, status, title, errors);
     }
 
     private AdminException Malformed(string path, string reason) =>

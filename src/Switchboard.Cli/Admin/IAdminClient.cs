@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Switchboard.Server.Api;
 
 namespace Switchboard.Cli.Admin;
 
@@ -10,9 +11,9 @@ namespace Switchboard.Cli.Admin;
 internal interface IAdminClient : IAsyncDisposable
 {
     /// <summary>Creates a key; the plaintext is in the result and nowhere else.</summary>
-    Task<CreatedKey> CreateKeyAsync(string name, IReadOnlyList<string> scopes, CancellationToken cancellationToken);
+    Task<CreatedKeyResponse> CreateKeyAsync(string name, IReadOnlyList<string> scopes, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<KeyView>> ListKeysAsync(CancellationToken cancellationToken);
+    Task<IReadOnlyList<KeyResponse>> ListKeysAsync(CancellationToken cancellationToken);
 
     /// <summary>Revokes the key with this id or public prefix (<c>sb_xxxxxxxx</c>); revoking twice is not an error.</summary>
     Task<KeyRevocation> RevokeKeyAsync(string idOrPrefix, CancellationToken cancellationToken);
@@ -32,21 +33,21 @@ internal interface IAdminClient : IAsyncDisposable
     Task<EndpointView> DeleteEndpointAsync(string idOrName, CancellationToken cancellationToken);
 
     /// <summary>Calls, newest first.</summary>
-    Task<CallList> ListCallsAsync(int page, int limit, CancellationToken cancellationToken);
+    Task<CallListResponse> ListCallsAsync(int page, int limit, CancellationToken cancellationToken);
 
     Task<CallDetail> GetCallAsync(string callId, CancellationToken cancellationToken);
 
     /// <summary>Subscribes <paramref name="url"/> to event types, for the team or one endpoint (id or name); the secret is in the result and nowhere else.</summary>
-    Task<CreatedWebhook> CreateWebhookAsync(string url, IReadOnlyList<string> eventTypes, string? endpoint, CancellationToken cancellationToken);
+    Task<CreatedWebhookResponse> CreateWebhookAsync(string url, IReadOnlyList<string> eventTypes, string? endpoint, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<WebhookView>> ListWebhooksAsync(CancellationToken cancellationToken);
+    Task<IReadOnlyList<WebhookResponse>> ListWebhooksAsync(CancellationToken cancellationToken);
 
     /// <summary>Deletes a subscription (its pending deliveries fail) and returns what it was.</summary>
-    Task<WebhookView> DeleteWebhookAsync(string id, CancellationToken cancellationToken);
+    Task<WebhookResponse> DeleteWebhookAsync(string id, CancellationToken cancellationToken);
 
     /// <summary>Deliveries, newest first, optionally with one status.</summary>
-    Task<DeliveryList> ListDeliveriesAsync(string? status, int page, int limit, CancellationToken cancellationToken);
+    Task<WebhookDeliveryListResponse> ListDeliveriesAsync(string? status, int page, int limit, CancellationToken cancellationToken);
 
     /// <summary>Makes a pending or failed delivery due now.</summary>
-    Task<DeliveryView> RetryDeliveryAsync(string id, CancellationToken cancellationToken);
+    Task<WebhookDeliveryResponse> RetryDeliveryAsync(string id, CancellationToken cancellationToken);
 }

@@ -4,22 +4,28 @@ using Switchboard.Agents;
 using Switchboard.Common;
 using Switchboard.Control;
 using Switchboard.Journal;
+using Switchboard.Server.Api;
 using Switchboard.Storage;
 using Switchboard.Webhooks;
 
 namespace Switchboard.Cli.Admin;
 
 /// <summary>
-/// The admin operations straight over the gateway's database, for the operator on the gateway's machine. It
-/// applies the same rules the REST API promises (validation, uniqueness, tenant isolation, the default endpoint
-/// cannot be deleted), because a CLI that could do what the API refuses would be a way around it.
+/// The admin operations straight over the gateway's database, for the operator on the gateway's machine. The rules
+/// are the REST API's own (<see cref="ApiKeyAdmin"/>, <see cref="EndpointAdmin"/>, <see cref="WebhookAdmin"/>: validation,
+/// uniqueness, tenant isolation, the default endpoint cannot be deleted), because a CLI that could do what the API
+/// refuses would be a way around it. This class only maps their refusals to <see cref="AdminException"/>s worded for
+/// the command line.
 /// </summary>
 internal sealed class LocalAdminClient : IAdminClient
 {
-    private const int MaxNameLength = 100;
+    private const int MaxTeamNameLength = 100;
     private readonly IStore _store;
     private readonly TimeProvider _time;
     private readonly bool _allTeams;
+    private readonly ApiKeyAdmin _keys;
+    private readonly EndpointAdmin _endpoints;
+    private readonly WebhookAdmin _webhooks;
 
     /// <param name="store">The opened, migrated store; disposed with this client when it is disposable.</param>
     /// <param name="team">The team every operation acts for.</param>
@@ -33,6 +39,9 @@ internal sealed class LocalAdminClient : IAdminClient
         DefaultTeam = defaultTeam;
         _time = time;
         _allTeams = allTeams;
+        _keys = new ApiKeyAdmin(store, time);
+        _endpoints = new EndpointAdmin(store, time);
+        _webhooks = new WebhookAdmin(store, store, time);
     }
 
     /// <summary>The team this client acts for.</summary>
@@ -41,241 +50,115 @@ internal sealed class LocalAdminClient : IAdminClient
     /// <summary>The gateway's default team.</summary>
     public Team DefaultTeam { get; }
 
-    public async Task<CreatedKey> CreateKeyAsync(string name, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
-    {
-        name = name.Trim();
-        if (name.Length is 0 or > MaxNameLength)
-        {
-            throw AdminException.Invalid($"the key name must be 1-{MaxNameLength} characters");
-        }
+    /// <summary>Deliveries and calls of this team, or of every team for the operator (<c>--all-teams</c>).</summary>
+    private Guid? Scope => _allTeams ? null : Team.Id;
 
-        if (!ApiScopeNames.TryParse(scopes, out var parsed, out var unknown))
-        {
-            throw AdminException.Invalid($"unknown scope '{unknown}'; known: {string.Join(", ", ApiScopeNames.All)}");
-        }
+    public async Task<CreatedKeyResponse> CreateKeyAsync(string name, IReadOnlyList<string> scopes, CancellationToken cancellationToken) =>
+        (await _keys.CreateAsync(Team.Id, name, scopes, cancellationToken).ConfigureAwait(false)).Succeeded(out var created, out var error)
+            ? CreatedKeyResponse.From(created)
+            : throw Refused(error);
 
-        if (parsed == ApiScopes.None)
-        {
-            throw AdminException.Invalid("give at least one scope: " + string.Join(", ", ApiScopeNames.All));
-        }
-
-        // Prefixes are 40 random bits; a collision is unlikely but possible, and then a fresh key is all it takes.
-        for (var attempt = 0; ; attempt++)
-        {
-            var (plaintext, prefix, hash) = ApiKeyFormat.Generate();
-            var record = new ApiKeyRecord
-            {
-                Id = Guid.NewGuid(),
-                TeamId = Team.Id,
-                Name = name,
-                Prefix = prefix,
-                Hash = hash,
-                Scopes = parsed,
-                CreatedAt = _time.GetUtcNow(),
-            };
-            try
-            {
-                await _store.CreateKeyAsync(record, cancellationToken).ConfigureAwait(false);
-                return new CreatedKey(record.Id, record.Name, record.Prefix, ApiScopeNames.ToNames(record.Scopes), record.CreatedAt, plaintext);
-            }
-            catch (StoreConflictException) when (attempt < 3)
-            {
-            }
-        }
-    }
-
-    public async Task<IReadOnlyList<KeyView>> ListKeysAsync(CancellationToken cancellationToken) =>
-        (await _store.ListKeysAsync(Team.Id, cancellationToken).ConfigureAwait(false)).Select(ToView).ToList();
+    public async Task<IReadOnlyList<KeyResponse>> ListKeysAsync(CancellationToken cancellationToken) =>
+        (await _keys.ListAsync(Team.Id, cancellationToken).ConfigureAwait(false)).Select(KeyResponse.From).ToList();
 
     public async Task<KeyRevocation> RevokeKeyAsync(string idOrPrefix, CancellationToken cancellationToken)
     {
-        var key = await FindKeyAsync(idOrPrefix, cancellationToken).ConfigureAwait(false);
-        var wasRevoked = key.IsRevoked;
-        if (!await _store.RevokeKeyAsync(Team.Id, key.Id, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        var key = await _keys.FindAsync(Team.Id, idOrPrefix, cancellationToken).ConfigureAwait(false) ?? throw KeyNotFound(idOrPrefix);
+        if (!(await _keys.RevokeAsync(Team.Id, key.Id, cancellationToken).ConfigureAwait(false)).Succeeded(out var revocation, out _))
         {
             throw KeyNotFound(idOrPrefix);
         }
 
-        var after = await _store.GetKeyAsync(Team.Id, key.Id, cancellationToken).ConfigureAwait(false) ?? key;
-        return new KeyRevocation(ToView(after), wasRevoked);
+        return new KeyRevocation(KeyResponse.From(revocation.Key), revocation.WasAlreadyRevoked);
     }
 
     public async Task<EndpointList> ListEndpointsAsync(int page, int limit, CancellationToken cancellationToken)
     {
-        var result = await _store.ListEndpointsAsync(Team.Id, (page - 1) * limit, limit, cancellationToken).ConfigureAwait(false);
-        return new EndpointList(result.Items.Select(EndpointView.From).ToList(), Pagination.For(page, limit, result.Total));
+        var request = new PageRequest(page, limit);
+        var result = await _endpoints.ListAsync(Team.Id, request, cancellationToken).ConfigureAwait(false);
+        return new EndpointList(result.Items.Select(EndpointView.From).ToList(), PaginationInfo.For(request, result.Total));
     }
 
     public async Task<EndpointView> GetEndpointAsync(string idOrName, CancellationToken cancellationToken) =>
         EndpointView.From(await FindEndpointAsync(idOrName, cancellationToken).ConfigureAwait(false));
 
-    public async Task<EndpointView> CreateEndpointAsync(JsonObject body, CancellationToken cancellationToken)
-    {
-        var name = ReadName(body["name"]) ?? "";
-        var isDefault = ReadDefault(body["isDefault"]) ?? false;
-        var spec = ParseSpec(body);
-        Validate(name, spec);
-        var now = _time.GetUtcNow();
-        var endpoint = new AgentEndpoint
-        {
-            Id = Guid.NewGuid(),
-            TeamId = Team.Id,
-            Name = name,
-            IsDefault = isDefault,
-            Spec = spec,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        await WriteAsync(() => _store.CreateEndpointAsync(endpoint, cancellationToken)).ConfigureAwait(false);
-        return EndpointView.From(endpoint);
-    }
+    public async Task<EndpointView> CreateEndpointAsync(JsonObject body, CancellationToken cancellationToken) =>
+        (await _endpoints.CreateAsync(Team.Id, body, cancellationToken).ConfigureAwait(false)).Succeeded(out var endpoint, out var error)
+            ? EndpointView.From(endpoint)
+            : throw EndpointRefused(error, "");
 
     public async Task<EndpointView> UpdateEndpointAsync(string idOrName, JsonObject patch, CancellationToken cancellationToken)
     {
         var current = await FindEndpointAsync(idOrName, cancellationToken).ConfigureAwait(false);
-
-        // PATCH semantics: the stored spec's fields, with each field present in the patch replaced whole.
-        var merged = AdminJson.SpecToJson(current.Spec);
-        foreach (var (key, value) in patch)
-        {
-            merged[key] = value?.DeepClone();
-        }
-
-        var name = patch.ContainsKey("name") ? ReadName(patch["name"]) ?? "" : current.Name;
-        var isDefault = patch.ContainsKey("isDefault") ? ReadDefault(patch["isDefault"]) ?? false : current.IsDefault;
-        if (current.IsDefault && !isDefault)
-        {
-            throw AdminException.Conflict($"'{current.Name}' is the team's default endpoint; make another endpoint the default instead (endpoints update <other> --default)");
-        }
-
-        var spec = ParseSpec(merged);
-        Validate(name, spec);
-        var updated = current with { Name = name, IsDefault = isDefault, Spec = spec, UpdatedAt = _time.GetUtcNow() };
-        var found = false;
-        await WriteAsync(async () => found = await _store.UpdateEndpointAsync(updated, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-        return found ? EndpointView.From(updated) : throw EndpointNotFound(idOrName);
+        return (await _endpoints.UpdateAsync(current, patch, merge: true, cancellationToken).ConfigureAwait(false)).Succeeded(out var updated, out var error)
+            ? EndpointView.From(updated)
+            : throw EndpointRefused(error, idOrName, error.Status == AdminStatus.DefaultEndpoint
+                ? $"'{current.Name}' is the team's default endpoint; make another endpoint the default instead (endpoints update <other> --default)"
+                : null);
     }
 
     public async Task<EndpointView> DeleteEndpointAsync(string idOrName, CancellationToken cancellationToken)
     {
         var endpoint = await FindEndpointAsync(idOrName, cancellationToken).ConfigureAwait(false);
-        if (endpoint.IsDefault)
-        {
-            throw AdminException.Conflict($"'{endpoint.Name}' is the team's default endpoint and cannot be deleted; make another endpoint the default first (endpoints update <other> --default)");
-        }
-
-        return await _store.DeleteEndpointAsync(Team.Id, endpoint.Id, cancellationToken).ConfigureAwait(false)
-            ? EndpointView.From(endpoint)
-            : throw EndpointNotFound(idOrName);
+        return (await _endpoints.DeleteAsync(endpoint, cancellationToken).ConfigureAwait(false)).Succeeded(out var deleted, out var error)
+            ? EndpointView.From(deleted)
+            : throw EndpointRefused(error, idOrName, error.Status == AdminStatus.DefaultEndpoint
+                ? $"'{endpoint.Name}' is the team's default endpoint and cannot be deleted; make another endpoint the default first (endpoints update <other> --default)"
+                : null);
     }
 
-    public async Task<CallList> ListCallsAsync(int page, int limit, CancellationToken cancellationToken)
+    public async Task<CallListResponse> ListCallsAsync(int page, int limit, CancellationToken cancellationToken)
     {
-        var result = await _store.ListCallsAsync(_allTeams ? null : Team.Id, (page - 1) * limit, limit, cancellationToken).ConfigureAwait(false);
-        return new CallList(result.Items.Select(ToView).ToList(), Pagination.For(page, limit, result.Total));
+        var request = new PageRequest(page, limit);
+        var result = await _store.ListCallsAsync(Scope, request.Offset, request.Limit, cancellationToken).ConfigureAwait(false);
+        return new CallListResponse(result.Items.Select(CallResponse.Summarize).ToList(), PaginationInfo.For(request, result.Total));
     }
 
     public async Task<CallDetail> GetCallAsync(string callId, CancellationToken cancellationToken)
     {
-        var call = await _store.GetCallAsync(_allTeams ? null : Team.Id, callId, cancellationToken).ConfigureAwait(false)
+        var call = await _store.GetCallAsync(Scope, callId, cancellationToken).ConfigureAwait(false)
             ?? throw AdminException.NotFound($"no call '{callId}' in team '{Team.Name}'");
         var events = await _store.ReadEventsAsync(call.Id, cancellationToken).ConfigureAwait(false);
-        var transcript = CallTranscript.Build(events)
-            .Select(t => new TranscriptLine(t.Role, t.Text, t.At, t.Interrupted, t.HeardMs))
-            .ToList();
-        return new CallDetail(ToView(call), transcript, JsonSerializer.SerializeToElement(events, AdminJson.Context.IReadOnlyListCallEvent));
+        var transcript = CallTranscript.Build(events).Select(TranscriptTurnResponse.From).ToList();
+        return new CallDetail(CallResponse.Summarize(call), transcript, JsonSerializer.SerializeToElement(events, AdminJson.Context.IReadOnlyListCallEvent));
     }
 
-    public async Task<CreatedWebhook> CreateWebhookAsync(string url, IReadOnlyList<string> eventTypes, string? endpoint, CancellationToken cancellationToken)
+    public async Task<CreatedWebhookResponse> CreateWebhookAsync(string url, IReadOnlyList<string> eventTypes, string? endpoint, CancellationToken cancellationToken)
     {
-        url = url.Trim();
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (WebhookSubscriptionRules.UrlProblem(url) is { } urlProblem)
-        {
-            errors["url"] = [urlProblem];
-        }
-
-        if (WebhookSubscriptionRules.EventTypesProblem(eventTypes) is { } typesProblem)
-        {
-            errors["eventTypes"] = [typesProblem];
-        }
-
-        if (errors.Count > 0)
-        {
-            throw AdminException.Invalid(string.Join("; ", errors.Values.SelectMany(v => v)));
-        }
-
         Guid? endpointId = null;
         if (endpoint is not null)
         {
-            var found = Guid.TryParse(endpoint, out var id)
-                ? await _store.GetEndpointAsync(Team.Id, id, cancellationToken).ConfigureAwait(false)
-                : await _store.FindEndpointByNameAsync(Team.Id, endpoint, cancellationToken).ConfigureAwait(false);
-            endpointId = (found ?? throw AdminException.NotFound($"no endpoint '{endpoint}' in team '{Team.Name}'")).Id;
+            endpointId = (await FindEndpointAsync(endpoint, cancellationToken).ConfigureAwait(false)).Id;
         }
 
-        var subscription = new WebhookSubscription
+        if (!(await _webhooks.CreateAsync(Team.Id, url, eventTypes, endpointId, cancellationToken).ConfigureAwait(false)).Succeeded(out var subscription, out var error))
         {
-            Id = Guid.NewGuid(),
-            TeamId = Team.Id,
-            EndpointId = endpointId,
-            Url = url,
-            EventTypes = WebhookSubscriptionRules.Normalize(eventTypes),
-            Secret = WebhookSecret.Generate(),
-            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds()),
-        };
-        await _store.CreateWebhookSubscriptionAsync(subscription, cancellationToken).ConfigureAwait(false);
-        return new CreatedWebhook(subscription.Id, subscription.Url, subscription.EventTypes, subscription.EndpointId, subscription.CreatedAt, subscription.Secret);
+            throw Refused(error);
+        }
+
+        return CreatedWebhookResponse.From(subscription);
     }
 
-    public async Task<IReadOnlyList<WebhookView>> ListWebhooksAsync(CancellationToken cancellationToken) =>
-        (await _store.ListWebhookSubscriptionsAsync(Team.Id, cancellationToken).ConfigureAwait(false)).Select(ToView).ToList();
+    public async Task<IReadOnlyList<WebhookResponse>> ListWebhooksAsync(CancellationToken cancellationToken) =>
+        (await _webhooks.ListAsync(Team.Id, cancellationToken).ConfigureAwait(false)).Select(WebhookResponse.From).ToList();
 
-    public async Task<WebhookView> DeleteWebhookAsync(string id, CancellationToken cancellationToken)
+    public async Task<WebhookResponse> DeleteWebhookAsync(string id, CancellationToken cancellationToken) =>
+        (await _webhooks.DeleteAsync(Team.Id, id, cancellationToken).ConfigureAwait(false)).Succeeded(out var deleted, out var error)
+            ? WebhookResponse.From(deleted)
+            : throw Refused(error, $"no webhook '{id}' in team '{Team.Name}'");
+
+    public async Task<WebhookDeliveryListResponse> ListDeliveriesAsync(string? status, int page, int limit, CancellationToken cancellationToken)
     {
-        var subscription = Guid.TryParse(id, out var webhookId) ? await _store.GetWebhookSubscriptionAsync(Team.Id, webhookId, cancellationToken).ConfigureAwait(false) : null;
-        if (subscription is null || !await _store.DeleteWebhookSubscriptionAsync(Team.Id, subscription.Id, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
-        {
-            throw AdminException.NotFound($"no webhook '{id}' in team '{Team.Name}'");
-        }
-
-        return ToView(subscription);
+        var request = new PageRequest(page, limit);
+        return (await _webhooks.ListDeliveriesAsync(Scope, status, request, cancellationToken).ConfigureAwait(false)).Succeeded(out var result, out var error)
+            ? new WebhookDeliveryListResponse(result.Items.Select(WebhookDeliveryResponse.From).ToList(), PaginationInfo.For(request, result.Total))
+            : throw Refused(error);
     }
 
-    public async Task<DeliveryList> ListDeliveriesAsync(string? status, int page, int limit, CancellationToken cancellationToken)
-    {
-        if (status is not null && !WebhookDeliveryStatus.All.Contains(status, StringComparer.Ordinal))
-        {
-            throw AdminException.Invalid("status must be pending, delivered or failed");
-        }
-
-        var result = await _store.ListWebhookDeliveriesAsync(_allTeams ? null : Team.Id, status, (page - 1) * limit, limit, cancellationToken).ConfigureAwait(false);
-        return new DeliveryList(result.Items.Select(ToView).ToList(), Pagination.For(page, limit, result.Total));
-    }
-
-    public async Task<DeliveryView> RetryDeliveryAsync(string id, CancellationToken cancellationToken)
-    {
-        var teamId = _allTeams ? (Guid?)null : Team.Id;
-        switch (await _store.RetryWebhookDeliveryAsync(teamId, id, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
-        {
-            case DeliveryRetryResult.NotFound:
-                throw AdminException.NotFound($"no delivery '{id}' in team '{Team.Name}'");
-            case DeliveryRetryResult.AlreadyDelivered:
-                throw AdminException.Conflict("the delivery was already delivered");
-            case DeliveryRetryResult.SubscriptionDeleted:
-                throw AdminException.Conflict("the delivery's webhook was deleted");
-        }
-
-        var delivery = await _store.GetWebhookDeliveryAsync(teamId, id, cancellationToken).ConfigureAwait(false)
-            ?? throw AdminException.NotFound($"no delivery '{id}' in team '{Team.Name}'");
-        return ToView(delivery);
-    }
-
-    private static WebhookView ToView(WebhookSubscription s) => new(s.Id, s.Url, s.EventTypes, s.EndpointId, s.CreatedAt);
-
-    private static DeliveryView ToView(WebhookDelivery d) => new(
-        d.Id, d.SubscriptionId, d.EventType, d.Status, d.Attempts, d.Status == WebhookDeliveryStatus.Pending ? d.NextAttemptAt : null,
-        d.LastStatus, d.LastError, d.CreatedAt, d.DeliveredAt);
+    public async Task<WebhookDeliveryResponse> RetryDeliveryAsync(string id, CancellationToken cancellationToken) =>
+        (await _webhooks.RetryDeliveryAsync(Scope, id, cancellationToken).ConfigureAwait(false)).Succeeded(out var delivery, out var error)
+            ? WebhookDeliveryResponse.From(delivery)
+            : throw Refused(error, $"no delivery '{id}' in team '{Team.Name}'");
 
     /// <summary>The gateway's teams (local mode only: the REST API has no route for teams).</summary>
     public Task<IReadOnlyList<Team>> ListTeamsAsync(CancellationToken cancellationToken) => _store.ListTeamsAsync(cancellationToken);
@@ -284,13 +167,21 @@ internal sealed class LocalAdminClient : IAdminClient
     public async Task<Team> CreateTeamAsync(string name, CancellationToken cancellationToken)
     {
         name = name.Trim();
-        if (name.Length is 0 or > MaxNameLength)
+        if (name.Length is 0 or > MaxTeamNameLength)
         {
-            throw AdminException.Invalid($"the team name must be 1-{MaxNameLength} characters");
+            throw AdminException.Invalid($"the team name must be 1-{MaxTeamNameLength} characters");
         }
 
-        var team = new Team(Guid.NewGuid(), name, _time.GetUtcNow());
-        await WriteAsync(() => _store.CreateTeamAsync(team, cancellationToken)).ConfigureAwait(false);
+        var team = new Team(Guid.NewGuid(), name, StoreClock.Now(_time));
+        try
+        {
+            await _store.CreateTeamAsync(team, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreConflictException ex)
+        {
+            throw AdminException.Conflict(ex.Message);
+        }
+
         return team;
     }
 
@@ -302,111 +193,27 @@ internal sealed class LocalAdminClient : IAdminClient
         }
     }
 
-    private async Task<ApiKeyRecord> FindKeyAsync(string idOrPrefix, CancellationToken cancellationToken)
-    {
-        ApiKeyRecord? key = null;
-        if (Guid.TryParse(idOrPrefix, out var id))
-        {
-            key = await _store.GetKeyAsync(Team.Id, id, cancellationToken).ConfigureAwait(false);
-        }
-        else if (KeyPrefix(idOrPrefix) is { } prefix)
-        {
-            key = await _store.FindKeyByPrefixAsync(prefix, cancellationToken).ConfigureAwait(false);
-        }
-
-        // Another team's key looks exactly like a missing one.
-        return key is not null && key.TeamId == Team.Id ? key : throw KeyNotFound(idOrPrefix);
-    }
-
-    /// <summary>The public prefix named by <c>sb_xxxxxxxx</c> or a whole key pasted in; null when it is neither.</summary>
-    internal static string? KeyPrefix(string value)
-    {
-        value = value.Trim();
-        if (ApiKeyFormat.TryGetPrefix(value, out var prefix))
-        {
-            return prefix;
-        }
-
-        // A bare prefix is a key's first 11 characters: sb_ and 8 more.
-        return value.Length == 11 && value.StartsWith("sb_", StringComparison.Ordinal) ? value : null;
-    }
-
-    private async Task<AgentEndpoint> FindEndpointAsync(string idOrName, CancellationToken cancellationToken)
-    {
-        AgentEndpoint? endpoint = null;
-        if (Guid.TryParse(idOrName, out var id))
-        {
-            endpoint = await _store.GetEndpointAsync(Team.Id, id, cancellationToken).ConfigureAwait(false);
-        }
-
-        endpoint ??= await _store.FindEndpointByNameAsync(Team.Id, idOrName, cancellationToken).ConfigureAwait(false);
-        return endpoint ?? throw EndpointNotFound(idOrName);
-    }
+    private async Task<AgentEndpoint> FindEndpointAsync(string idOrName, CancellationToken cancellationToken) =>
+        await _endpoints.FindAsync(Team.Id, idOrName, cancellationToken).ConfigureAwait(false) ?? throw EndpointNotFound(idOrName);
 
     private AdminException KeyNotFound(string idOrPrefix) => AdminException.NotFound($"no API key '{idOrPrefix}' in team '{Team.Name}'");
 
     private AdminException EndpointNotFound(string idOrName) => AdminException.NotFound($"no endpoint '{idOrName}' in team '{Team.Name}'");
 
-    /// <summary>Parses the spec fields of a body strictly, as the API does: a misspelt field is an error, not a silent default.</summary>
-    private static AgentSpec ParseSpec(JsonObject body)
+    /// <summary>A refusal of the key or webhook rules: invalid input as one line (exit 2), anything else as the rule said it (exit 1).</summary>
+    private static AdminException Refused(AdminError error, string? notFound = null) => error.Status switch
     {
-        var spec = new JsonObject();
-        foreach (var (key, value) in body)
-        {
-            if (key is not ("name" or "isDefault"))
-            {
-                spec[key] = value?.DeepClone();
-            }
-        }
-
-        try
-        {
-            return AgentSpecJson.ParseStrict(spec.ToJsonString());
-        }
-        catch (JsonException ex)
-        {
-            throw AdminException.Invalid("invalid endpoint JSON: " + ex.Message);
-        }
-    }
-
-    private static void Validate(string name, AgentSpec spec)
-    {
-        var errors = AgentSpecValidator.Validate(name, spec);
-        if (errors.Count > 0)
-        {
-            throw AdminException.Invalid("the endpoint has invalid fields", errors);
-        }
-    }
-
-    private static string? ReadName(JsonNode? node) => node switch
-    {
-        null => null,
-        JsonValue v when v.TryGetValue<string>(out var s) => s,
-        _ => throw AdminException.Invalid("name must be a string"),
+        AdminStatus.Invalid => AdminException.Invalid(error.Detail),
+        AdminStatus.NotFound => AdminException.NotFound(notFound ?? error.Detail),
+        _ => AdminException.Conflict(error.Detail),
     };
 
-    private static bool? ReadDefault(JsonNode? node) => node switch
+    /// <summary>A refusal of the endpoint rules: every invalid field listed, the default endpoint's refusal with the command that helps.</summary>
+    private AdminException EndpointRefused(AdminError error, string idOrName, string? defaultEndpoint = null) => error.Status switch
     {
-        null => null,
-        JsonValue v when v.TryGetValue<bool>(out var b) => b,
-        _ => throw AdminException.Invalid("isDefault must be true or false"),
+        AdminStatus.Invalid => AdminException.Invalid("the endpoint has invalid fields", error.Errors),
+        AdminStatus.NotFound => EndpointNotFound(idOrName),
+        AdminStatus.DefaultEndpoint => AdminException.Conflict(defaultEndpoint ?? error.Detail),
+        _ => AdminException.Conflict(error.Detail),
     };
-
-    private static async Task WriteAsync(Func<Task> write)
-    {
-        try
-        {
-            await write().ConfigureAwait(false);
-        }
-        catch (StoreConflictException ex)
-        {
-            throw AdminException.Conflict(ex.Message);
-        }
-    }
-
-    private static KeyView ToView(ApiKeyRecord key) =>
-        new(key.Id, key.Name, key.Prefix, ApiScopeNames.ToNames(key.Scopes), key.CreatedAt, key.RevokedAt, key.LastUsedAt);
-
-    private static CallView ToView(CallRecord call) =>
-        new(call.Id, call.EndpointId, call.Channel, call.CarrierCallId, call.From, call.To, call.StartedAt, call.EndedAt, call.EndReason, call.EventCount);
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Switchboard.Cli.Admin;
+using Switchboard.Common;
 
 namespace Switchboard.Cli.Commands;
 
@@ -61,17 +62,17 @@ internal static class AdminAction
         }
     }
 
-    /// <summary>Checks <c>--page</c>/<c>--limit</c> as the API does (page ≥ 1, limit 1-100).</summary>
+    /// <summary>Checks <c>--page</c>/<c>--limit</c> against the API's bounds (<see cref="PageRequest"/>: page ≥ 1, limit 1-100).</summary>
     public static void CheckPaging(int page, int limit)
     {
-        if (page < 1)
+        if (!PageRequest.IsValidPage(page))
         {
             throw AdminException.Invalid($"--page must be 1 or more (got {page})");
         }
 
-        if (limit is < 1 or > 100)
+        if (!PageRequest.IsValidLimit(limit))
         {
-            throw AdminException.Invalid($"--limit must be 1-100 (got {limit})");
+            throw AdminException.Invalid($"--limit must be 1-{PageRequest.MaxLimit} (got {limit})");
         }
     }
 }

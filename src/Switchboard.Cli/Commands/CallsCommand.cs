@@ -38,7 +38,7 @@ internal static class CallsCommand
             var list = await client.ListCallsAsync(page, limit, ct).ConfigureAwait(false);
             if (output.Json)
             {
-                output.WriteJson(JsonSerializer.Serialize(list, AdminJson.Context.CallList));
+                output.WriteJson(JsonSerializer.Serialize(list, AdminJson.Context.CallListResponse));
                 return ExitCodes.Ok;
             }
 

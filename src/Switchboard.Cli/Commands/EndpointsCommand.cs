@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Switchboard.Cli.Admin;
 using Switchboard.Cli.Output;
+using Switchboard.Server.Api;
 
 namespace Switchboard.Cli.Commands;
 
@@ -59,7 +60,7 @@ internal static class EndpointsCommand
                 output.WriteJson(new JsonObject
                 {
                     ["endpoints"] = new JsonArray(list.Endpoints.Select(e => (JsonNode?)AdminJson.ToJson(e)).ToArray()),
-                    ["pagination"] = JsonSerializer.SerializeToNode(list.Pagination, AdminJson.Context.Pagination),
+                    ["pagination"] = JsonSerializer.SerializeToNode(list.Pagination, AdminJson.Context.PaginationInfo),
                 });
                 return ExitCodes.Ok;
             }
@@ -140,7 +141,7 @@ internal static class EndpointsCommand
     }
 
     /// <summary>"Page 1 of 3 (45 endpoints). Next: --page 2" under a listing.</summary>
-    internal static void WritePageFooter(TextWriter writer, Pagination pagination, string noun)
+    internal static void WritePageFooter(TextWriter writer, PaginationInfo pagination, string noun)
     {
         var total = pagination.Total == 1 ? $"1 {noun}" : $"{pagination.Total} {noun}s";
         writer.WriteLine(pagination.HasMore

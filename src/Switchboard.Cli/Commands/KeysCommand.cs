@@ -4,6 +4,7 @@ using Switchboard.Cli.Admin;
 using Switchboard.Cli.Output;
 using Switchboard.Control;
 using Switchboard.Server;
+using Switchboard.Server.Api;
 
 namespace Switchboard.Cli.Commands;
 
@@ -50,7 +51,7 @@ internal static class KeysCommand
             var key = await client.CreateKeyAsync(parse.GetValue(name)!, ApiScopeNames.ToNames(parsed), ct).ConfigureAwait(false);
             if (output.Json)
             {
-                output.WriteJson(JsonSerializer.Serialize(key, AdminJson.Context.CreatedKey));
+                output.WriteJson(JsonSerializer.Serialize(key, AdminJson.Context.CreatedKeyResponse));
                 return ExitCodes.Ok;
             }
 
@@ -80,7 +81,7 @@ internal static class KeysCommand
             var keys = await client.ListKeysAsync(ct).ConfigureAwait(false);
             if (output.Json)
             {
-                output.WriteJson(JsonSerializer.Serialize(new KeyList(keys), AdminJson.Context.KeyList));
+                output.WriteJson(JsonSerializer.Serialize(new KeyListResponse(keys), AdminJson.Context.KeyListResponse));
                 return ExitCodes.Ok;
             }
 
@@ -112,7 +113,7 @@ internal static class KeysCommand
             var key = result.Key;
             if (output.Json)
             {
-                output.WriteJson(JsonSerializer.Serialize(key, AdminJson.Context.KeyView));
+                output.WriteJson(JsonSerializer.Serialize(key, AdminJson.Context.KeyResponse));
             }
             else
             {

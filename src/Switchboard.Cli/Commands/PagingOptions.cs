@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Switchboard.Common;
 
 namespace Switchboard.Cli.Commands;
 
@@ -16,7 +17,7 @@ internal sealed class PagingOptions
     {
         HelpName = "n",
         Description = "Items per page, 1-100",
-        DefaultValueFactory = _ => 20,
+        DefaultValueFactory = _ => PageRequest.DefaultLimit,
     };
 
     public void AddTo(Command command)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Switchboard.Cli.Admin;
 using Switchboard.Cli.Output;
+using Switchboard.Server.Api;
 using Switchboard.Webhooks;
 
 namespace Switchboard.Cli.Commands;
@@ -47,7 +48,7 @@ internal static class WebhooksCommand
             var created = await client.CreateWebhookAsync(parse.GetValue(url)!, types, parse.GetValue(endpoint), ct).ConfigureAwait(false);
             if (output.Json)
             {
-                output.WriteJson(JsonSerializer.Serialize(created, AdminJson.Context.CreatedWebhook));
+                output.WriteJson(JsonSerializer.Serialize(created, AdminJson.Context.CreatedWebhookResponse));
                 return ExitCodes.Ok;
             }
 
@@ -75,7 +76,7 @@ internal static class WebhooksCommand
             var webhooks = await client.ListWebhooksAsync(ct).ConfigureAwait(false);
             if (output.Json)
             {
-                output.WriteJson(JsonSerializer.Serialize(new WebhookList(webhooks), AdminJson.Context.WebhookList));
+                output.WriteJson(JsonSerializer.Serialize(new WebhookListResponse(webhooks), AdminJson.Context.WebhookListResponse));
                 return ExitCodes.Ok;
             }
 
@@ -106,7 +107,7 @@ internal static class WebhooksCommand
             var webhook = await client.DeleteWebhookAsync(parse.GetValue(id)!, ct).ConfigureAwait(false);
             if (output.Json)
             {
-                output.WriteJson(JsonSerializer.Serialize(webhook, AdminJson.Context.WebhookView));
+                output.WriteJson(JsonSerializer.Serialize(webhook, AdminJson.Context.WebhookResponse));
             }
             else
             {
@@ -132,7 +133,7 @@ internal static class WebhooksCommand
             var list = await client.ListDeliveriesAsync(parse.GetValue(status), page, limit, ct).ConfigureAwait(false);
             if (output.Json)
             {
-                output.WriteJson(JsonSerializer.Serialize(list, AdminJson.Context.DeliveryList));
+                output.WriteJson(JsonSerializer.Serialize(list, AdminJson.Context.WebhookDeliveryListResponse));
                 return ExitCodes.Ok;
             }
 
@@ -169,7 +170,7 @@ internal static class WebhooksCommand
             var delivery = await client.RetryDeliveryAsync(parse.GetValue(id)!, ct).ConfigureAwait(false);
             if (output.Json)
             {
-                output.WriteJson(JsonSerializer.Serialize(delivery, AdminJson.Context.DeliveryView));
+                output.WriteJson(JsonSerializer.Serialize(delivery, AdminJson.Context.WebhookDeliveryResponse));
             }
             else
             {

@@ -1,4 +1,5 @@
 using Switchboard.Cli.Admin;
+using Switchboard.Server.Api;
 
 namespace Switchboard.Cli.Output;
 
@@ -35,7 +36,7 @@ internal static class CallPrinter
     }
 
     /// <summary><c>[00:00:03] agent: Hello (interrupted, heard 1.2 s)</c>; the time is since the call started.</summary>
-    public static string FormatTurn(TranscriptLine turn, DateTimeOffset callStart)
+    public static string FormatTurn(TranscriptTurnResponse turn, DateTimeOffset callStart)
     {
         var line = $"[{Formats.Clock(turn.At - callStart)}] {turn.Role}: {turn.Text.ReplaceLineEndings(" ")}";
         if (turn.Interrupted)

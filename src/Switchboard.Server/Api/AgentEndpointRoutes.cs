@@ -1,13 +1,13 @@
 using System.ComponentModel;
 using Switchboard.Agents;
-using Switchboard.Common;
 using Switchboard.Control;
 
 namespace Switchboard.Server.Api;
 
 /// <summary>
 /// <c>/api/v1/endpoints</c>: the team's agent endpoints. Reading needs READ_TEAM_APPS or MANAGE_ENDPOINTS,
-/// writing MANAGE_ENDPOINTS. Every request reads the store, so a deleted endpoint is gone at once.
+/// writing MANAGE_ENDPOINTS. Every request reads the store, so a deleted endpoint is gone at once. The rules
+/// (validation, unique names and numbers, the default endpoint) are <see cref="EndpointAdmin"/>'s, shared with the CLI.
 /// </summary>
 internal static class AgentEndpointRoutes
 {
@@ -82,22 +82,22 @@ internal static class AgentEndpointRoutes
 
     private static async Task<IResult> ListAsync(
         HttpContext context,
-        IEndpointStore store,
+        EndpointAdmin admin,
         [Description("1-based page number (default 1).")] string? page,
         [Description("Items per page, 1-100 (default 20).")] string? limit)
     {
-        if (!PageRequest.TryParse(page, limit, out var request, out var problem))
+        if (!PageQuery.TryParse(page, limit, out var request, out var problem))
         {
             return problem!;
         }
 
         var caller = ApiCaller.From(context);
-        var result = await store.ListEndpointsAsync(caller.TeamId, request.Offset, request.Limit, context.RequestAborted);
-        var response = new EndpointListResponse(result.Items.Select(EndpointResponse.From).ToList(), request.Describe(result.Total));
+        var result = await admin.ListAsync(caller.TeamId, request, context.RequestAborted);
+        var response = new EndpointListResponse(result.Items.Select(EndpointResponse.From).ToList(), PaginationInfo.For(request, result.Total));
         return Results.Json(response, ApiJsonContext.Default.EndpointListResponse);
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, IEndpointStore store, TimeProvider time, ILoggerFactory loggers)
+    private static async Task<IResult> CreateAsync(HttpContext context, EndpointAdmin admin, ILoggerFactory loggers)
     {
         var caller = ApiCaller.From(context);
         var (body, problem) = await ApiRequestBody.ReadObjectAsync(context.Request, context.RequestAborted);
@@ -106,30 +106,9 @@ internal static class AgentEndpointRoutes
             return problem!;
         }
 
-        var (write, invalid) = EndpointBodyReader.Read(body, existing: null, merge: false);
-        if (write is null)
+        if (!(await admin.CreateAsync(caller.TeamId, body, context.RequestAborted)).Succeeded(out var endpoint, out var error))
         {
-            return invalid!;
-        }
-
-        var now = ApiClock.Now(time);
-        var endpoint = new AgentEndpoint
-        {
-            Id = Guid.NewGuid(),
-            TeamId = caller.TeamId,
-            Name = write.Name,
-            IsDefault = write.IsDefault,
-            Spec = write.Spec,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        try
-        {
-            await store.CreateEndpointAsync(endpoint, context.RequestAborted);
-        }
-        catch (StoreConflictException ex)
-        {
-            return ApiProblems.Conflict(ex.Message);
+            return ApiProblems.From(error, summarize: true);
         }
 
         ApiLog.EndpointCreated(loggers.CreateLogger(ApiLog.Category), endpoint.Id, endpoint.Name, caller.KeyPrefix);
@@ -137,24 +116,24 @@ internal static class AgentEndpointRoutes
         return Results.Json(EndpointResponse.From(endpoint), ApiJsonContext.Default.EndpointResponse, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, IEndpointStore store, [Description("The endpoint's id (UUID).")] string id)
+    private static async Task<IResult> GetAsync(HttpContext context, EndpointAdmin admin, [Description("The endpoint's id (UUID).")] string id)
     {
-        var endpoint = await FindAsync(context, store, id);
+        var endpoint = await admin.GetAsync(ApiCaller.From(context).TeamId, id, context.RequestAborted);
         return endpoint is null ? NotFound() : Results.Json(EndpointResponse.From(endpoint), ApiJsonContext.Default.EndpointResponse);
     }
 
-    private static Task<IResult> ReplaceAsync(HttpContext context, IEndpointStore store, TimeProvider time, ILoggerFactory loggers,
+    private static Task<IResult> ReplaceAsync(HttpContext context, EndpointAdmin admin, ILoggerFactory loggers,
         [Description("The endpoint's id (UUID).")] string id) =>
-        UpdateAsync(context, store, time, loggers, id, merge: false);
+        UpdateAsync(context, admin, loggers, id, merge: false);
 
-    private static Task<IResult> PatchAsync(HttpContext context, IEndpointStore store, TimeProvider time, ILoggerFactory loggers,
+    private static Task<IResult> PatchAsync(HttpContext context, EndpointAdmin admin, ILoggerFactory loggers,
         [Description("The endpoint's id (UUID).")] string id) =>
-        UpdateAsync(context, store, time, loggers, id, merge: true);
+        UpdateAsync(context, admin, loggers, id, merge: true);
 
-    private static async Task<IResult> UpdateAsync(HttpContext context, IEndpointStore store, TimeProvider time, ILoggerFactory loggers, string id, bool merge)
+    private static async Task<IResult> UpdateAsync(HttpContext context, EndpointAdmin admin, ILoggerFactory loggers, string id, bool merge)
     {
         var caller = ApiCaller.From(context);
-        var existing = await FindAsync(context, store, id);
+        var existing = await admin.GetAsync(caller.TeamId, id, context.RequestAborted);
         if (existing is null)
         {
             return NotFound();
@@ -166,62 +145,32 @@ internal static class AgentEndpointRoutes
             return problem!;
         }
 
-        var (write, invalid) = EndpointBodyReader.Read(body, existing, merge);
-        if (write is null)
+        if (!(await admin.UpdateAsync(existing, body, merge, context.RequestAborted)).Succeeded(out var updated, out var error))
         {
-            return invalid!;
-        }
-
-        if (existing.IsDefault && !write.IsDefault)
-        {
-            return ApiProblems.Conflict("this is the team's default endpoint; make another endpoint the default instead of setting isDefault to false");
-        }
-
-        var updated = existing with { Name = write.Name, IsDefault = write.IsDefault, Spec = write.Spec, UpdatedAt = ApiClock.Now(time) };
-        try
-        {
-            if (!await store.UpdateEndpointAsync(updated, context.RequestAborted))
-            {
-                return NotFound();
-            }
-        }
-        catch (StoreConflictException ex)
-        {
-            return ApiProblems.Conflict(ex.Message);
+            return ApiProblems.From(error, summarize: true);
         }
 
         ApiLog.EndpointUpdated(loggers.CreateLogger(ApiLog.Category), updated.Id, updated.Name, caller.KeyPrefix);
         return Results.Json(EndpointResponse.From(updated), ApiJsonContext.Default.EndpointResponse);
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, IEndpointStore store, ILoggerFactory loggers, [Description("The endpoint's id (UUID).")] string id)
+    private static async Task<IResult> DeleteAsync(HttpContext context, EndpointAdmin admin, ILoggerFactory loggers, [Description("The endpoint's id (UUID).")] string id)
     {
         var caller = ApiCaller.From(context);
-        var existing = await FindAsync(context, store, id);
+        var existing = await admin.GetAsync(caller.TeamId, id, context.RequestAborted);
         if (existing is null)
         {
             return NotFound();
         }
 
-        if (existing.IsDefault)
+        if (!(await admin.DeleteAsync(existing, context.RequestAborted)).Succeeded(out _, out var error))
         {
-            return ApiProblems.Conflict("the team's default endpoint cannot be deleted; make another endpoint the default first");
-        }
-
-        if (!await store.DeleteEndpointAsync(caller.TeamId, existing.Id, context.RequestAborted))
-        {
-            return NotFound();
+            return ApiProblems.From(error);
         }
 
         ApiLog.EndpointDeleted(loggers.CreateLogger(ApiLog.Category), existing.Id, existing.Name, caller.KeyPrefix);
         return Results.NoContent();
     }
 
-    /// <summary>The caller's endpoint; null for a malformed id, an unknown one or another team's (all 404).</summary>
-    private static async Task<AgentEndpoint?> FindAsync(HttpContext context, IEndpointStore store, string id) =>
-        Guid.TryParse(id, out var endpointId)
-            ? await store.GetEndpointAsync(ApiCaller.From(context).TeamId, endpointId, context.RequestAborted)
-            : null;
-
-    private static IResult NotFound() => ApiProblems.NotFound("no such endpoint");
+    private static IResult NotFound() => ApiProblems.From(EndpointAdmin.NotFound());
 }

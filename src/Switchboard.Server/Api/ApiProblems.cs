@@ -1,3 +1,5 @@
+using Switchboard.Common;
+
 namespace Switchboard.Server.Api;
 
 /// <summary>The REST API's errors, all <c>application/problem+json</c> (RFC 9457) with a precise detail and no secrets.</summary>
@@ -23,7 +25,7 @@ internal static class ApiProblems
     public static IResult Invalid(IDictionary<string, string[]> errors, string detail) =>
         Results.ValidationProblem(errors, detail: detail, statusCode: StatusCodes.Status400BadRequest);
 
-    /// <summary>One bad field of a JSON body (from <see cref="JsonErrorText.Mapping"/>); the body itself when the field is empty.</summary>
+    /// <summary>One bad field of a JSON body (from <see cref="Transport.JsonErrorText.Mapping"/>); the body itself when the field is empty.</summary>
     public static IResult InvalidField(string field, string message) =>
         field.Length == 0 ? BadRequest(message) : Invalid(new Dictionary<string, string[]>(StringComparer.Ordinal) { [field] = [message] }, message);
 
@@ -36,6 +38,26 @@ internal static class ApiProblems
     public static IResult UnsupportedMediaType(string detail) =>
         Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported Media Type", detail: detail);
 
+    /// <summary>
+    /// An admin rule's refusal: 400 with the field errors (detail "the request has invalid fields", or with
+    /// <paramref name="summarize"/> the one message or how many fields are invalid), 404, or 409.
+    /// </summary>
+    public static IResult From(AdminError error, bool summarize = false) => error.Status switch
+    {
+        AdminStatus.Invalid when summarize => Invalid(ToDictionary(error), Summary(error)),
+        AdminStatus.Invalid => Invalid(ToDictionary(error)),
+        AdminStatus.NotFound => NotFound(error.Detail),
+        _ => Conflict(error.Detail),
+    };
+
     public static IResult Unavailable(string detail) =>
         Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service Unavailable", detail: detail);
+
+    private static Dictionary<string, string[]> ToDictionary(AdminError error) => new(error.Errors, StringComparer.Ordinal);
+
+    private static string Summary(AdminError error)
+    {
+        var messages = error.Messages.ToList();
+        return messages.Count == 1 ? messages[0] : $"the request has {messages.Count} invalid fields";
+    }
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Net.Http.Headers;
+using Switchboard.Transport;
 
 namespace Switchboard.Server.Api;
 

@@ -25,7 +25,7 @@ internal sealed record CallDetailResponse : CallResponse
         EndedAt = call.EndedAt,
         EndReason = call.EndReason,
         EventCount = call.EventCount,
-        Transcript = CallTranscript.Build(events).Select(t => new TranscriptTurnResponse(t.Role, t.Text, t.At, t.Interrupted, t.HeardMs)).ToList(),
+        Transcript = CallTranscript.Build(events).Select(TranscriptTurnResponse.From).ToList(),
         Events = events.Select(CallEventResponse.From).ToList(),
         Artifact = artifact,
     };

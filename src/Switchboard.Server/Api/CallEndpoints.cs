@@ -47,14 +47,14 @@ internal static class CallEndpoints
         [Description("1-based page number (default 1).")] string? page,
         [Description("Items per page, 1-100 (default 20).")] string? limit)
     {
-        if (!PageRequest.TryParse(page, limit, out var request, out var problem))
+        if (!PageQuery.TryParse(page, limit, out var request, out var problem))
         {
             return problem!;
         }
 
         var caller = ApiCaller.From(context);
         var result = await store.ListCallsAsync(caller.TeamId, request.Offset, request.Limit, context.RequestAborted);
-        var response = new CallListResponse(result.Items.Select(CallResponse.Summarize).ToList(), request.Describe(result.Total));
+        var response = new CallListResponse(result.Items.Select(CallResponse.Summarize).ToList(), PaginationInfo.For(request, result.Total));
         return Results.Json(response, ApiJsonContext.Default.CallListResponse);
     }
 

@@ -6,7 +6,7 @@ namespace Switchboard.Server.Api;
 /// Body of <c>PATCH /api/v1/endpoints/{id}</c>: the fields present replace the stored ones (nested objects are replaced whole).
 /// </summary>
 /// <remarks>
-/// Documents the body for the OpenAPI schema only: the body is parsed by <see cref="EndpointBodyReader"/> so that
+/// Documents the body for the OpenAPI schema only: the body is parsed by <see cref="Agents.EndpointBody"/> so that
 /// unknown fields and wrong types get a precise 400. A test checks that these fields are the endpoint object's.
 /// </remarks>
 internal sealed record EndpointPatchRequest

@@ -6,7 +6,7 @@ namespace Switchboard.Server.Api;
 /// Body of <c>POST /api/v1/endpoints</c> and <c>PUT /api/v1/endpoints/{id}</c>: a name and any agent spec fields; missing fields take their defaults.
 /// </summary>
 /// <remarks>
-/// Documents the body for the OpenAPI schema only: the body is parsed by <see cref="EndpointBodyReader"/> so that
+/// Documents the body for the OpenAPI schema only: the body is parsed by <see cref="Agents.EndpointBody"/> so that
 /// unknown fields and wrong types get a precise 400. A test checks that these fields are the endpoint object's.
 /// </remarks>
 internal sealed record EndpointWriteRequest

@@ -1,10 +1,13 @@
 using System.Text.Json;
-using Switchboard.Common;
 using Switchboard.Control;
+using Switchboard.Transport;
 
 namespace Switchboard.Server.Api;
 
-/// <summary><c>/api/v1/keys</c>: create (the plaintext is shown once), list and revoke the team's API keys. ADMIN only.</summary>
+/// <summary>
+/// <c>/api/v1/keys</c>: create (the plaintext is shown once), list and revoke the team's API keys. ADMIN only.
+/// The rules (name, scopes, key format, revocation) are <see cref="ApiKeyAdmin"/>'s, shared with the CLI.
+/// </summary>
 internal static class KeyEndpoints
 {
     public const string Path = "/api/v1/keys";
@@ -37,7 +40,7 @@ internal static class KeyEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, IApiKeyStore store, TimeProvider time, ILoggerFactory loggers)
+    private static async Task<IResult> CreateAsync(HttpContext context, ApiKeyAdmin admin, ILoggerFactory loggers)
     {
         var caller = ApiCaller.From(context);
         var (body, problem) = await ApiRequestBody.ReadObjectAsync(context.Request, context.RequestAborted);
@@ -57,82 +60,39 @@ internal static class KeyEndpoints
             return ApiProblems.InvalidField(field, message);
         }
 
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var name = request?.Name?.Trim();
-        if (string.IsNullOrEmpty(name) || name.Length > 100)
+        if (!(await admin.CreateAsync(caller.TeamId, request?.Name, request?.Scopes, context.RequestAborted)).Succeeded(out var created, out var error))
         {
-            errors["name"] = ["name is required (1-100 characters)"];
+            return ApiProblems.From(error);
         }
 
-        var scopes = ApiScopes.None;
-        if (request?.Scopes is not { Count: > 0 } names || names.Any(string.IsNullOrWhiteSpace))
-        {
-            errors["scopes"] = ["scopes must list at least one of: " + string.Join(", ", ApiScopeNames.All)];
-        }
-        else if (!ApiScopeNames.TryParse(names, out scopes, out var unknown))
-        {
-            errors["scopes"] = [$"unknown scope '{unknown}'; known: {string.Join(", ", ApiScopeNames.All)}"];
-        }
-
-        if (errors.Count > 0)
-        {
-            return ApiProblems.Invalid(errors);
-        }
-
-        // A prefix collision (1 in 10^12) is retried with a fresh key rather than reported.
-        for (var attempt = 1; ; attempt++)
-        {
-            var (plaintext, prefix, hash) = ApiKeyFormat.Generate();
-            var key = new ApiKeyRecord
-            {
-                Id = Guid.NewGuid(),
-                TeamId = caller.TeamId,
-                Name = name!,
-                Prefix = prefix,
-                Hash = hash,
-                Scopes = scopes,
-                CreatedAt = ApiClock.Now(time),
-            };
-            try
-            {
-                await store.CreateKeyAsync(key, context.RequestAborted);
-            }
-            catch (StoreConflictException) when (attempt < 3)
-            {
-                continue;
-            }
-
-            var scopeNames = ApiScopeNames.ToNames(scopes);
-            ApiLog.KeyCreated(loggers.CreateLogger(ApiLog.Category), prefix, key.Name, string.Join(",", scopeNames), caller.KeyPrefix);
-            var created = new CreatedKeyResponse(key.Id, key.Name, key.Prefix, scopeNames, key.CreatedAt, plaintext);
-            return Results.Json(created, ApiJsonContext.Default.CreatedKeyResponse, statusCode: StatusCodes.Status201Created);
-        }
+        var response = CreatedKeyResponse.From(created);
+        ApiLog.KeyCreated(loggers.CreateLogger(ApiLog.Category), response.Prefix, response.Name, string.Join(",", response.Scopes), caller.KeyPrefix);
+        return Results.Json(response, ApiJsonContext.Default.CreatedKeyResponse, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, IApiKeyStore store)
+    private static async Task<IResult> ListAsync(HttpContext context, ApiKeyAdmin admin)
     {
         var caller = ApiCaller.From(context);
-        var keys = await store.ListKeysAsync(caller.TeamId, context.RequestAborted);
+        var keys = await admin.ListAsync(caller.TeamId, context.RequestAborted);
         return Results.Json(new KeyListResponse(keys.Select(KeyResponse.From).ToList()), ApiJsonContext.Default.KeyListResponse);
     }
 
-    private static async Task<IResult> RevokeAsync(HttpContext context, IApiKeyStore store, TimeProvider time, ILoggerFactory loggers, string id)
+    private static async Task<IResult> RevokeAsync(HttpContext context, ApiKeyAdmin admin, ILoggerFactory loggers, string id)
     {
         var caller = ApiCaller.From(context);
         if (!Guid.TryParse(id, out var keyId))
         {
-            return ApiProblems.NotFound("no such API key");
+            return ApiProblems.From(ApiKeyAdmin.NotFound());
         }
 
-        var key = await store.GetKeyAsync(caller.TeamId, keyId, context.RequestAborted);
-        if (key is null || !await store.RevokeKeyAsync(caller.TeamId, keyId, ApiClock.Now(time), context.RequestAborted))
+        if (!(await admin.RevokeAsync(caller.TeamId, keyId, context.RequestAborted)).Succeeded(out var revocation, out var error))
         {
-            return ApiProblems.NotFound("no such API key");
+            return ApiProblems.From(error);
         }
 
-        if (!key.IsRevoked)
+        if (!revocation.WasAlreadyRevoked)
         {
-            ApiLog.KeyRevoked(loggers.CreateLogger(ApiLog.Category), key.Prefix, caller.KeyPrefix);
+            ApiLog.KeyRevoked(loggers.CreateLogger(ApiLog.Category), revocation.Key.Prefix, caller.KeyPrefix);
         }
 
         return Results.NoContent();

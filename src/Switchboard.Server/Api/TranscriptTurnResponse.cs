@@ -1,3 +1,5 @@
+using Switchboard.Journal;
+
 namespace Switchboard.Server.Api;
 
 /// <summary>One transcript turn.</summary>
@@ -6,4 +8,7 @@ namespace Switchboard.Server.Api;
 /// <param name="At">When the turn was recorded.</param>
 /// <param name="Interrupted">The caller barged in on this agent turn.</param>
 /// <param name="HeardMs">For an interrupted agent turn: how much of it the caller heard, in milliseconds.</param>
-internal sealed record TranscriptTurnResponse(string Role, string Text, DateTimeOffset At, bool Interrupted, long? HeardMs);
+internal sealed record TranscriptTurnResponse(string Role, string Text, DateTimeOffset At, bool Interrupted, long? HeardMs)
+{
+    public static TranscriptTurnResponse From(TranscriptTurn turn) => new(turn.Role, turn.Text, turn.At, turn.Interrupted, turn.HeardMs);
+}

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
-using Switchboard.Agents;
 using Switchboard.Control;
+using Switchboard.Transport;
 using Switchboard.Webhooks;
 
 namespace Switchboard.Server.Api;
@@ -9,13 +9,11 @@ namespace Switchboard.Server.Api;
 /// <summary>
 /// <c>/api/v1/webhooks</c>: the team's webhook subscriptions (the signing secret is shown once, at creation) and the
 /// delivery outbox (list, retry). MANAGE_ENDPOINTS (or ADMIN). Another team's subscription or delivery is a 404.
+/// The rules (URL, event types, endpoint filter, secret, retry) are <see cref="WebhookAdmin"/>'s, shared with the CLI.
 /// </summary>
 internal static class WebhookEndpoints
 {
     public const string Path = "/api/v1/webhooks";
-
-    /// <summary>Delivery ids are <c>msg_</c> + 32 hex digits; anything much longer cannot be one.</summary>
-    private const int MaxDeliveryIdLength = 128;
 
     public static void Map(IEndpointRouteBuilder routes)
     {
@@ -66,7 +64,7 @@ internal static class WebhookEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, IWebhookStore store, IEndpointStore endpoints, TimeProvider time, ILoggerFactory loggers)
+    private static async Task<IResult> CreateAsync(HttpContext context, WebhookAdmin admin, ILoggerFactory loggers)
     {
         var caller = ApiCaller.From(context);
         var (body, problem) = await ApiRequestBody.ReadObjectAsync(context.Request, context.RequestAborted);
@@ -86,118 +84,75 @@ internal static class WebhookEndpoints
             return ApiProblems.InvalidField(field, message);
         }
 
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var url = request?.Url?.Trim();
-        if (WebhookSubscriptionRules.UrlProblem(url) is { } urlProblem)
+        var result = await admin.CreateAsync(caller.TeamId, request?.Url, request?.EventTypes, request?.EndpointId, context.RequestAborted);
+        if (!result.Succeeded(out var subscription, out var error))
         {
-            errors["url"] = [urlProblem];
+            return ApiProblems.From(error);
         }
 
-        var types = request?.EventTypes;
-        if (WebhookSubscriptionRules.EventTypesProblem(types) is { } typesProblem)
-        {
-            errors["eventTypes"] = [typesProblem];
-        }
-
-        if (request?.EndpointId is { } endpointId && await endpoints.GetEndpointAsync(caller.TeamId, endpointId, context.RequestAborted) is null)
-        {
-            errors["endpointId"] = ["endpointId must be an endpoint of your team"];
-        }
-
-        if (errors.Count > 0)
-        {
-            return ApiProblems.Invalid(errors);
-        }
-
-        var subscription = new WebhookSubscription
-        {
-            Id = Guid.NewGuid(),
-            TeamId = caller.TeamId,
-            EndpointId = request!.EndpointId,
-            Url = url!,
-            EventTypes = WebhookSubscriptionRules.Normalize(types!),
-            Secret = WebhookSecret.Generate(),
-            CreatedAt = ApiClock.Now(time),
-        };
-        await store.CreateWebhookSubscriptionAsync(subscription, context.RequestAborted);
         ApiLog.WebhookCreated(loggers.CreateLogger(ApiLog.Category), subscription.Id, new Uri(subscription.Url).GetLeftPart(UriPartial.Authority),
             string.Join(",", subscription.EventTypes), caller.KeyPrefix);
-        var created = new CreatedWebhookResponse(subscription.Id, subscription.Url, subscription.EventTypes, subscription.EndpointId, subscription.CreatedAt, subscription.Secret);
-        return Results.Json(created, ApiJsonContext.Default.CreatedWebhookResponse, statusCode: StatusCodes.Status201Created);
+        return Results.Json(CreatedWebhookResponse.From(subscription), ApiJsonContext.Default.CreatedWebhookResponse, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, IWebhookStore store)
+    private static async Task<IResult> ListAsync(HttpContext context, WebhookAdmin admin)
     {
         var caller = ApiCaller.From(context);
-        var subscriptions = await store.ListWebhookSubscriptionsAsync(caller.TeamId, context.RequestAborted);
+        var subscriptions = await admin.ListAsync(caller.TeamId, context.RequestAborted);
         return Results.Json(new WebhookListResponse(subscriptions.Select(WebhookResponse.From).ToList()), ApiJsonContext.Default.WebhookListResponse);
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, IWebhookStore store, [Description("The subscription's id.")] string id)
+    private static async Task<IResult> GetAsync(HttpContext context, WebhookAdmin admin, [Description("The subscription's id.")] string id)
     {
-        var caller = ApiCaller.From(context);
-        var subscription = Guid.TryParse(id, out var webhookId) ? await store.GetWebhookSubscriptionAsync(caller.TeamId, webhookId, context.RequestAborted) : null;
+        var subscription = await admin.GetAsync(ApiCaller.From(context).TeamId, id, context.RequestAborted);
         return subscription is null
-            ? ApiProblems.NotFound("no such webhook")
+            ? ApiProblems.From(WebhookAdmin.NotFound())
             : Results.Json(WebhookResponse.From(subscription), ApiJsonContext.Default.WebhookResponse);
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, IWebhookStore store, TimeProvider time, ILoggerFactory loggers, [Description("The subscription's id.")] string id)
+    private static async Task<IResult> DeleteAsync(HttpContext context, WebhookAdmin admin, ILoggerFactory loggers, [Description("The subscription's id.")] string id)
     {
         var caller = ApiCaller.From(context);
-        if (!Guid.TryParse(id, out var webhookId) || !await store.DeleteWebhookSubscriptionAsync(caller.TeamId, webhookId, ApiClock.Now(time), context.RequestAborted))
+        if (!(await admin.DeleteAsync(caller.TeamId, id, context.RequestAborted)).Succeeded(out var deleted, out var error))
         {
-            return ApiProblems.NotFound("no such webhook");
+            return ApiProblems.From(error);
         }
 
-        ApiLog.WebhookDeleted(loggers.CreateLogger(ApiLog.Category), webhookId, caller.KeyPrefix);
+        ApiLog.WebhookDeleted(loggers.CreateLogger(ApiLog.Category), deleted.Id, caller.KeyPrefix);
         return Results.NoContent();
     }
 
     private static async Task<IResult> ListDeliveriesAsync(
         HttpContext context,
-        IWebhookStore store,
+        WebhookAdmin admin,
         [Description("Only deliveries with this status: pending, delivered or failed.")] string? status,
         [Description("1-based page number (default 1).")] string? page,
         [Description("Items per page, 1-100 (default 20).")] string? limit)
     {
-        if (!PageRequest.TryParse(page, limit, out var request, out var problem))
+        if (!PageQuery.TryParse(page, limit, out var request, out var problem))
         {
             return problem!;
         }
 
-        if (status is not null && !WebhookDeliveryStatus.All.Contains(status, StringComparer.Ordinal))
+        var caller = ApiCaller.From(context);
+        if (!(await admin.ListDeliveriesAsync(caller.TeamId, status, request, context.RequestAborted)).Succeeded(out var result, out var error))
         {
-            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal) { ["status"] = ["status must be pending, delivered or failed"] };
-            return ApiProblems.Invalid(errors, "status must be pending, delivered or failed");
+            return ApiProblems.From(error, summarize: true);
         }
 
-        var caller = ApiCaller.From(context);
-        var result = await store.ListWebhookDeliveriesAsync(caller.TeamId, status, request.Offset, request.Limit, context.RequestAborted);
-        var response = new WebhookDeliveryListResponse(result.Items.Select(WebhookDeliveryResponse.From).ToList(), request.Describe(result.Total));
+        var response = new WebhookDeliveryListResponse(result.Items.Select(WebhookDeliveryResponse.From).ToList(), PaginationInfo.For(request, result.Total));
         return Results.Json(response, ApiJsonContext.Default.WebhookDeliveryListResponse);
     }
 
-    private static async Task<IResult> RetryAsync(HttpContext context, IWebhookStore store, TimeProvider time, ILoggerFactory loggers, [Description("The delivery's id (msg_…).")] string id)
+    private static async Task<IResult> RetryAsync(HttpContext context, WebhookAdmin admin, ILoggerFactory loggers, [Description("The delivery's id (msg_…).")] string id)
     {
         var caller = ApiCaller.From(context);
-        var result = id.Length <= MaxDeliveryIdLength
-            ? await store.RetryWebhookDeliveryAsync(caller.TeamId, id, ApiClock.Now(time), context.RequestAborted)
-            : DeliveryRetryResult.NotFound;
-        switch (result)
+        if (!(await admin.RetryDeliveryAsync(caller.TeamId, id, context.RequestAborted)).Succeeded(out var delivery, out var error))
         {
-            case DeliveryRetryResult.NotFound:
-                return ApiProblems.NotFound("no such delivery");
-            case DeliveryRetryResult.AlreadyDelivered:
-                return ApiProblems.Conflict("the delivery was already delivered");
-            case DeliveryRetryResult.SubscriptionDeleted:
-                return ApiProblems.Conflict("the delivery's webhook was deleted");
+            return ApiProblems.From(error);
         }
 
         ApiLog.WebhookRetried(loggers.CreateLogger(ApiLog.Category), id, caller.KeyPrefix);
-        var delivery = await store.GetWebhookDeliveryAsync(caller.TeamId, id, context.RequestAborted);
-        return delivery is null
-            ? ApiProblems.NotFound("no such delivery")
-            : Results.Json(WebhookDeliveryResponse.From(delivery), ApiJsonContext.Default.WebhookDeliveryResponse);
+        return Results.Json(WebhookDeliveryResponse.From(delivery), ApiJsonContext.Default.WebhookDeliveryResponse);
     }
 }

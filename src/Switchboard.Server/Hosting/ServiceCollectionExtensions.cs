@@ -51,6 +51,10 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IEndpointStore>(sp => sp.GetRequiredService<IStore>());
         services.TryAddSingleton<ICallStore>(sp => sp.GetRequiredService<IStore>());
         services.TryAddSingleton<IWebhookStore>(sp => sp.GetRequiredService<IStore>());
+        // The admin rules the REST API shares with the CLI's local mode.
+        services.TryAddSingleton<ApiKeyAdmin>();
+        services.TryAddSingleton<EndpointAdmin>();
+        services.TryAddSingleton<WebhookAdmin>();
         services.TryAddSingleton<ControlPlaneState>();
         services.TryAddSingleton(sp => new RemoteAgentConfig(
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Tools, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RemoteAgentConfig>>()));

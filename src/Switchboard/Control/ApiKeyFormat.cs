@@ -45,6 +45,21 @@ internal static class ApiKeyFormat
         return true;
     }
 
+    /// <summary>
+    /// The public prefix an operator names a key by: the prefix itself (<c>sb_xxxxxxxx</c>) or the whole key pasted in;
+    /// null when the value is neither.
+    /// </summary>
+    public static string? PrefixOf(string value)
+    {
+        value = value.Trim();
+        if (TryGetPrefix(value, out var prefix))
+        {
+            return prefix;
+        }
+
+        return value.Length == Marker.Length + PrefixChars && value.StartsWith(Marker, StringComparison.Ordinal) ? value : null;
+    }
+
     /// <summary>Constant-time comparison of a presented key against a stored hash.</summary>
     public static bool Matches(string key, byte[] storedHash) =>
         CryptographicOperations.FixedTimeEquals(Hash(key), storedHash);

@@ -1,5 +1,5 @@
-using Switchboard.Cli.Admin;
 using Switchboard.Cli.Output;
+using Switchboard.Server.Api;
 
 namespace Switchboard.IntegrationTests.Cli;
 
@@ -52,17 +52,8 @@ public sealed class OutputFormattingTests
     {
         var start = new DateTimeOffset(2025, 6, 1, 14, 0, 0, TimeSpan.Zero);
 
-        var line = CallPrinter.FormatTurn(new TranscriptLine(role, text, start.AddMilliseconds(afterMs), interrupted, heardMs), start);
+        var line = CallPrinter.FormatTurn(new TranscriptTurnResponse(role, text, start.AddMilliseconds(afterMs), interrupted, heardMs), start);
 
         Assert.Equal(expected, line);
     }
-
-    [Theory]
-    [InlineData("sb_k7f2m9qx", "sb_k7f2m9qx")]
-    [InlineData(" sb_k7f2m9qx ", "sb_k7f2m9qx")]
-    [InlineData("sb_k7f2m9qx_Qe3secretpart", "sb_k7f2m9qx")]
-    [InlineData("k7f2m9qx", null)]
-    [InlineData("sb_short", null)]
-    public void KeyPrefix_AcceptsAPrefixOrAWholeKey(string input, string? expected) =>
-        Assert.Equal(expected, LocalAdminClient.KeyPrefix(input));
 }

@@ -90,4 +90,13 @@ public class ApiKeyFormatTests
         Assert.False(ApiKeyFormat.Matches(plaintext, hash[..16]));
         Assert.False(ApiKeyFormat.Matches(plaintext, []));
     }
+
+    [Theory]
+    [InlineData("sb_k7f2m9qx", "sb_k7f2m9qx")]
+    [InlineData(" sb_k7f2m9qx ", "sb_k7f2m9qx")]
+    [InlineData("sb_k7f2m9qx_Qe3secretpart", "sb_k7f2m9qx")]
+    [InlineData("k7f2m9qx", null)]
+    [InlineData("sb_short", null)]
+    public void PrefixOf_APrefixOrAWholeKey_IsThePrefix(string input, string? expected) =>
+        Assert.Equal(expected, ApiKeyFormat.PrefixOf(input));
 }

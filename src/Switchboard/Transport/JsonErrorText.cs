@@ -5,7 +5,7 @@ using System.Text.Json.Schema;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 
-namespace Switchboard.Server.Api;
+namespace Switchboard.Transport;
 
 /// <summary>
 /// Turns System.Text.Json's exceptions into details an API client can act on: the field's JSON path and

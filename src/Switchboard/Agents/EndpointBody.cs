@@ -1,16 +1,17 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Switchboard.Agents;
+using Switchboard.Common;
+using Switchboard.Transport;
 
-namespace Switchboard.Server.Api;
+namespace Switchboard.Agents;
 
 /// <summary>
-/// Turns an endpoint request body into what to store. <c>name</c> and <c>isDefault</c> belong to the endpoint;
-/// every other field is an <see cref="AgentSpec"/> field, parsed strictly (an unknown or mistyped field is a
-/// 400 naming it). Null objects, lists and list items are reported before <see cref="AgentSpecValidator"/>
-/// runs, so every problem is listed at once.
+/// Turns an endpoint body (the REST API's request, the CLI's options and <c>--file</c>) into what to store.
+/// <c>name</c> and <c>isDefault</c> belong to the endpoint; every other field is an <see cref="AgentSpec"/> field,
+/// parsed strictly (an unknown or mistyped field is an error naming it, not a silent default). Null objects, lists
+/// and list items are reported before <see cref="AgentSpecValidator"/> runs, so every problem is listed at once.
 /// </summary>
-internal static class EndpointBodyReader
+internal static class EndpointBody
 {
     /// <summary>Fields of a fetched endpoint object that a client may send back unchanged; they are not writable.</summary>
     private static readonly HashSet<string> ReadOnlyFields = new(StringComparer.Ordinal) { "createdAt", "updatedAt" };
@@ -20,7 +21,7 @@ internal static class EndpointBodyReader
     /// <paramref name="existing"/>; otherwise (POST, PUT) missing spec fields take their defaults. An omitted
     /// <c>isDefault</c> keeps the existing flag (false for a new endpoint).
     /// </summary>
-    public static (EndpointWrite? Write, IResult? Problem) Read(JsonObject body, AgentEndpoint? existing, bool merge)
+    public static AdminResult<EndpointWrite> Read(JsonObject body, AgentEndpoint? existing, bool merge)
     {
         var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var name = merge ? existing?.Name : null;
@@ -87,7 +88,7 @@ internal static class EndpointBodyReader
         {
             var (field, message) = JsonErrorText.Mapping(ex, AgentJsonContext.Default.AgentSpec);
             Add(errors, field.Length == 0 ? "body" : field, message);
-            return (null, Problem(errors));
+            return Invalid(errors);
         }
 
         var spec = WithoutNulls(parsed, errors);
@@ -105,15 +106,11 @@ internal static class EndpointBodyReader
             }
         }
 
-        return errors.Count > 0 ? (null, Problem(errors)) : (new EndpointWrite(name!, isDefault, spec), null);
+        return errors.Count > 0 ? Invalid(errors) : new EndpointWrite(name!, isDefault, spec);
     }
 
-    private static IResult Problem(Dictionary<string, List<string>> errors)
-    {
-        var all = errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
-        var messages = all.Values.SelectMany(m => m).ToList();
-        return ApiProblems.Invalid(all, messages.Count == 1 ? messages[0] : $"the request has {messages.Count} invalid fields");
-    }
+    private static AdminError Invalid(Dictionary<string, List<string>> errors) =>
+        AdminError.Invalid(errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal));
 
     /// <summary>
     /// The spec with null sections and list items reported and replaced (so the validator can look at the rest).
