@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
@@ -239,7 +240,8 @@ internal sealed partial class CallBridge
     }
 
     /// <summary>Hands the prepared agent audio to the leg; journals the latency budget of an item's first audio.</summary>
-    private async Task SendAgentAudioAsync(CancellationToken token)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendAgentAudioAsync(CancellationToken token)
     {
         if (!_speakingShown)
         {
@@ -285,7 +287,8 @@ internal sealed partial class CallBridge
     /// the response, and truncate the item at what the leg says was heard (at once from a mark ledger; when a client
     /// reports its position, as soon as it does — the backend loop does not wait for it).
     /// </summary>
-    private async Task BargeInAsync(string reason, string? itemId, long knownHeardMs, CancellationToken token)
+    /// <param name="output">The calling loop's own buffer (the backend loop's for voice detection, the caller loop's for a client's interrupt).</param>
+    private async Task BargeInAsync(string reason, string? itemId, long knownHeardMs, ArrayBufferWriter<byte> output, CancellationToken token)
     {
         var item = itemId ?? _leg.UnplayedItem;
         lock (_turnGate)
@@ -326,9 +329,9 @@ internal sealed partial class CallBridge
         _outbound?.Reset();
         if (responseActive)
         {
-            _backendLoopOut.ResetWrittenCount();
-            RealtimeClientEvents.WriteResponseCancel(_backendLoopOut);
-            await SendToBackendAsync(_backendLoopOut.WrittenMemory, token).ConfigureAwait(false);
+            output.ResetWrittenCount();
+            RealtimeClientEvents.WriteResponseCancel(output);
+            await SendToBackendAsync(output.WrittenMemory, token).ConfigureAwait(false);
         }
 
         if (item is null)
@@ -348,7 +351,7 @@ internal sealed partial class CallBridge
         }
         else
         {
-            await CompleteBargeInAsync(item, heard, generatedMs, reason, clearMicros, null, token).ConfigureAwait(false);
+            await CompleteBargeInAsync(item, heard, generatedMs, reason, clearMicros, null, output, token).ConfigureAwait(false);
         }
     }
 
@@ -357,7 +360,7 @@ internal sealed partial class CallBridge
         try
         {
             var answer = await heard.ConfigureAwait(false);
-            await CompleteBargeInAsync(item, answer, generatedMs, reason, clearMicros, startedAt, token).ConfigureAwait(false);
+            await CompleteBargeInAsync(item, answer, generatedMs, reason, clearMicros, startedAt, new ArrayBufferWriter<byte>(256), token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -370,7 +373,8 @@ internal sealed partial class CallBridge
     }
 
     /// <summary>Truncates the interrupted item at what was heard (never past what was generated), journals it, and marks its shown final.</summary>
-    private async Task CompleteBargeInAsync(string item, ClearedPlayout heard, long generatedMs, string reason, string clearMicros, long? waitStarted, CancellationToken token)
+    private async Task CompleteBargeInAsync(string item, ClearedPlayout heard, long generatedMs, string reason, string clearMicros, long? waitStarted,
+        ArrayBufferWriter<byte> output, CancellationToken token)
     {
         // truncate fails when audio_end_ms exceeds what was generated; a position can only lag, but clamp anyway.
         var heardMs = heard.HeardMs;
@@ -401,7 +405,8 @@ internal sealed partial class CallBridge
             _agentFinals.TryGetValue(item, out shownFinal);
         }
 
-        var output = new ArrayBufferWriter<byte>(256);
+        // The backend loop's own buffer when it completes the barge-in itself; a later completion (a client's report) brings its own.
+        output.ResetWrittenCount();
         RealtimeClientEvents.WriteTruncate(output, item, 0, audioEndMs);
         await SendToBackendAsync(output.WrittenMemory, token).ConfigureAwait(false);
         CallLog.BargeIn(_logger, CallId, item, audioEndMs, generatedMs);

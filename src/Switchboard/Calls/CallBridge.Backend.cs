@@ -60,7 +60,7 @@ internal sealed partial class CallBridge
                         // The caller is talking over the agent: stop the audio before anything else (parsing, journaling).
                         _userSpeaking = true;
                         await ShowStateAsync(CallerStates.Listening, token).ConfigureAwait(false);
-                        await BargeInAsync("user_speech", null, -1, token).ConfigureAwait(false);
+                        await BargeInAsync("user_speech", null, -1, _backendLoopOut, token).ConfigureAwait(false);
                     }
 
                     await HandleBackendEventAsync(backend.Message, token).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Buffers.Text;
 using System.Net.WebSockets;
@@ -250,6 +251,7 @@ internal sealed class CarrierLeg : ICallerLeg
     public ValueTask RunPendingAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     /// <summary>Sends agent audio in chunks, with a playback mark whenever one is due.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> SendAudioAsync(string itemId, ReadOnlyMemory<byte> audio, bool isBase64, CancellationToken cancellationToken)
     {
         var ledger = _ledger!;
@@ -302,6 +304,7 @@ internal sealed class CarrierLeg : ICallerLeg
     public async ValueTask AgentAudioDoneAsync(string itemId, long generatedMs, CancellationToken cancellationToken) =>
         await SendMarkAsync(_out, cancellationToken).ConfigureAwait(false);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendMarkAsync(ArrayBufferWriter<byte> output, CancellationToken cancellationToken)
     {
         var sequence = _ledger!.RegisterMark();
@@ -318,6 +321,7 @@ internal sealed class CarrierLeg : ICallerLeg
     public string? UnplayedItem => _ledger is { } ledger && ledger.TryEstimateHeard(out var item, out _) ? item : null;
 
     /// <summary>Sends <c>clear</c> (the carrier flushes its buffer) and answers from the ledger: the last echoed mark plus the time since.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ClearedPlayout> ClearAsync(string? itemId, string reason, long knownHeardMs, CancellationToken cancellationToken)
     {
         var ledger = _ledger!;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Buffers.Text;
 using System.Net.WebSockets;
@@ -320,6 +321,7 @@ internal sealed partial class BrowserLeg : ICallerLeg
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> SendAudioAsync(string itemId, ReadOnlyMemory<byte> audio, bool isBase64, CancellationToken cancellationToken)
     {
         // The outgoing value is the JSON string itself, quotes included, so the envelope writer copies it raw.
