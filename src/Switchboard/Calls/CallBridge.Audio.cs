@@ -285,9 +285,9 @@ internal sealed partial class CallBridge
     /// The caller started speaking over the agent (the backend's voice detection, or the client's own interrupt). When
     /// agent audio is unplayed or a response is running: silence the rest of it, stop playback at the leg at once, cancel
     /// the response, and truncate the item at what the leg says was heard (at once from a mark ledger; when a client
-    /// reports its position, as soon as it does — the backend loop does not wait for it).
+    /// reports its position, as soon as it does — the backend loop does not wait for it). <paramref name="output"/> is the
+    /// calling loop's own buffer (the backend loop's for voice detection, the caller loop's for a client's interrupt).
     /// </summary>
-    /// <param name="output">The calling loop's own buffer (the backend loop's for voice detection, the caller loop's for a client's interrupt).</param>
     private async Task BargeInAsync(string reason, string? itemId, long knownHeardMs, ArrayBufferWriter<byte> output, CancellationToken token)
     {
         var item = itemId ?? _leg.UnplayedItem;
