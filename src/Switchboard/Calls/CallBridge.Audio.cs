@@ -285,11 +285,13 @@ internal sealed partial class CallBridge
     /// The caller started speaking over the agent (the backend's voice detection, or the client's own interrupt). When
     /// agent audio is unplayed or a response is running: silence the rest of it, stop playback at the leg at once, cancel
     /// the response, and truncate the item at what the leg says was heard (at once from a mark ledger; when a client
-    /// reports its position, as soon as it does — the backend loop does not wait for it). <paramref name="output"/> is the
-    /// calling loop's own buffer (the backend loop's for voice detection, the caller loop's for a client's interrupt).
+    /// reports its position, as soon as it does — the backend loop does not wait for it). Runs on the backend loop (voice
+    /// detection) or the caller loop (a client's interrupt); each writes with its own buffer, and only the backend loop
+    /// touches the item whose audio is flowing (the suppression below keeps the rest of it away from the caller).
     /// </summary>
-    private async Task BargeInAsync(string reason, string? itemId, long knownHeardMs, ArrayBufferWriter<byte> output, CancellationToken token)
+    private async Task BargeInAsync(string reason, string? itemId, long knownHeardMs, bool onBackendLoop, CancellationToken token)
     {
+        var output = onBackendLoop ? _backendLoopOut : _callerLoopOut;
         var item = itemId ?? _leg.UnplayedItem;
         lock (_turnGate)
         {
@@ -326,7 +328,11 @@ internal sealed partial class CallBridge
         var heard = await _leg.ClearAsync(item, reason, knownHeardMs, token).ConfigureAwait(false);
         // The barge-in latency inside the gateway: the trigger received → the stop handed to the caller's socket.
         var clearMicros = Micros(_time.GetTimestamp() - (reason == "client" ? startedAt : _messageTimestamp));
-        _outbound?.Reset();
+        if (onBackendLoop)
+        {
+            _outbound?.Reset();
+        }
+
         if (responseActive)
         {
             output.ResetWrittenCount();
@@ -339,7 +345,7 @@ internal sealed partial class CallBridge
             return;
         }
 
-        if (string.Equals(item, _audioItem, StringComparison.Ordinal))
+        if (onBackendLoop && string.Equals(item, _audioItem, StringComparison.Ordinal))
         {
             _audioItem = null;
             _audioItemUtf8 = [];

@@ -60,7 +60,7 @@ internal sealed partial class CallBridge
                         // The caller is talking over the agent: stop the audio before anything else (parsing, journaling).
                         _userSpeaking = true;
                         await ShowStateAsync(CallerStates.Listening, token).ConfigureAwait(false);
-                        await BargeInAsync("user_speech", null, -1, _backendLoopOut, token).ConfigureAwait(false);
+                        await BargeInAsync("user_speech", null, -1, onBackendLoop: true, token).ConfigureAwait(false);
                     }
 
                     await HandleBackendEventAsync(backend.Message, token).ConfigureAwait(false);
@@ -123,8 +123,8 @@ internal sealed partial class CallBridge
                 OnControlResponseCreated(created.ResponseId);
                 break;
             case OutputAudioDoneEvent done:
-                // The item's audio is complete (an interrupted item is no longer _audioItem: its end is no news to the leg).
-                if (_audioItem is not null && string.Equals(done.ItemId, _audioItem, StringComparison.Ordinal))
+                // The item's audio is complete (an interrupted item's end is no news to the leg, which has stopped it).
+                if (_audioItem is not null && string.Equals(done.ItemId, _audioItem, StringComparison.Ordinal) && !IsSuppressed(done.ItemId))
                 {
                     await _leg.AgentAudioDoneAsync(done.ItemId, _audioItemGeneratedBytes / _leg.Format.BytesPerMs, token).ConfigureAwait(false);
                 }

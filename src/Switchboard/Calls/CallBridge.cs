@@ -282,7 +282,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
                     _pendingText = null;
                     break;
                 case CallerAction.Interrupt:
-                    await BargeInAsync("client", _pendingInterrupt.ItemId, _pendingInterrupt.PlayedMs, _callerLoopOut, token).ConfigureAwait(false);
+                    await BargeInAsync("client", _pendingInterrupt.ItemId, _pendingInterrupt.PlayedMs, onBackendLoop: false, token).ConfigureAwait(false);
                     break;
                 case CallerAction.End:
                     await _leg.CloseAsync(closeCode, closeReason!).ConfigureAwait(false);
