@@ -28,6 +28,11 @@ internal sealed partial class SwitchboardOptionsValidator : IValidateOptions<Swi
             yield return error;
         }
 
+        foreach (var error in o.Limits.Validate($"{p}:Limits").Concat(o.Drain.Validate($"{p}:Drain")))
+        {
+            yield return error;
+        }
+
         foreach (var error in o.Webhooks.Validate($"{p}:Webhooks"))
         {
             yield return error;
