@@ -109,6 +109,50 @@ public class LimitEndingTests
     }
 
     [Fact]
+    public async Task Session_CallCostBudget_FromUsageEvents_WarnsThenEndsBudgetExhausted()
+    {
+        // An OpenAI-shaped backend that reports usage (8 input, 4 output text tokens per answer), priced so one answer
+        // costs $1.20: the second answer passes 80 % of the call's $2.90 budget (a warning), the third passes the budget.
+        await using var backend = await ScriptedTextBackend.StartAsync();
+        var settings = Settings();
+        settings["Switchboard:Backend:Kind"] = "OpenAI";
+        settings["Switchboard:OpenAI:ApiKey"] = "sk-test-key";
+        settings["Switchboard:OpenAI:RealtimeUrl"] = backend.RealtimeUrl;
+        settings["Switchboard:Pricing:gpt-realtime:InputTextPerMillion"] = "100000";
+        settings["Switchboard:Pricing:gpt-realtime:OutputTextPerMillion"] = "100000";
+        await using var gateway = await GatewayFixture.StartAsync(settings);
+        var endpoint = await SessionApi.CreateEndpointAsync(gateway, new AgentSpec
+        {
+            Limits = new LimitsSpec { MaxCallCostUsd = 2.9, IdleWarningSeconds = 0, IdleTimeoutSeconds = 0 },
+        });
+        var key = await SessionApi.CreateKeyAsync(gateway);
+        var session = await SessionApi.CreateSessionAsync(gateway, key, endpoint.Id);
+        await using var client = await SessionTestClient.ConnectAsync(session.WsUrl);
+
+        foreach (var text in new[] { "first", "second" })
+        {
+            await client.SendTextAsync(text);
+            await client.WaitForTypeAsync("transcript", m => m.GetProperty("payload").GetProperty("role").GetString() == "agent"
+                && m.GetProperty("payload").GetProperty("final").GetBoolean());
+        }
+
+        await client.SendTextAsync("third");
+        var code = await client.WaitForCloseAsync(TimeSpan.FromSeconds(GoodbyeSeconds + 10));
+
+        Assert.Equal(1000, code);
+        Assert.Equal("conversation ended: usage limit reached", client.CloseDescription);
+        var events = await gateway.WaitForEndedCallAsync();
+        var ended = events.Last();
+        Assert.Equal(CallEndReason.BudgetExhausted, ended.Reason);
+        Assert.Equal(["cost_warning", "goodbye"], events.Where(e => e.Type == CallEventType.LimitWarning).Select(w => w.Reason));
+        // Three answers and the goodbye: $4.80, journalled with the call and kept in its record for usage.
+        Assert.Equal("4.8", ended.Data![CallEventKeys.CostUsd]);
+        var record = await gateway.Store.GetCallAsync(null, ended.CallId, CancellationToken.None);
+        Assert.Equal(4.8, record!.CostUsd!.Value, 6);
+        Assert.Equal(4, backend.Received.Count(e => (string?)e["type"] == "response.create"));
+    }
+
+    [Fact]
     public async Task Twilio_TwimlWebhook_BudgetUsedUp_SaysBusyAndHangsUp_RefusalJournalled()
     {
         await using var gateway = await GatewayFixture.StartAsync(Settings());
