@@ -9,6 +9,7 @@ using Switchboard.Control;
 using Switchboard.Diagnostics;
 using Switchboard.Server.Api;
 using Switchboard.Server.Hosting;
+using Switchboard.Server.RateLimiting;
 using Switchboard.Sessions;
 
 namespace Switchboard.Server.Sessions;
@@ -24,7 +25,7 @@ internal static partial class SessionEndpoints
 
     public static void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapPost(CreatePath, CreateAsync).RequireScope(ApiScopes.CreateCallToken).DisableAntiforgery()
+        routes.MapPost(CreatePath, CreateAsync).RequireScope(ApiScopes.CreateCallToken).RequireSessionRateLimit().DisableAntiforgery()
             .WithTags("Sessions")
             .WithName("CreateSession")
             .WithSummary("Create a session for the session WebSocket")
@@ -33,7 +34,7 @@ internal static partial class SessionEndpoints
             .Produces<CreateSessionResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        routes.Map(SocketPath, ConnectAsync);
+        routes.Map(SocketPath, ConnectAsync).RequireClientRateLimit(RateLimitBucket.SessionSocketsPerIp);
     }
 
     private static async Task<IResult> CreateAsync(HttpContext context, ISessionStore store, IEndpointStore endpoints, SessionTokenSource tokenSource, IOptions<SwitchboardOptions> options,
