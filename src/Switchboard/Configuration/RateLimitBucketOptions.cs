@@ -28,7 +28,8 @@ public sealed record RateLimitBucketOptions
             yield return $"{prefix}:TokenLimit must be 1-1000000 (got {TokenLimit}).";
         }
 
-        if (TokensPerPeriod < 1 || TokensPerPeriod > Math.Max(TokenLimit, 1))
+        // Against a TokenLimit that is itself wrong, only the lower bound is worth reporting.
+        if (TokensPerPeriod < 1 || (TokenLimit >= 1 && TokensPerPeriod > TokenLimit))
         {
             yield return $"{prefix}:TokensPerPeriod must be 1 to TokenLimit (got {TokensPerPeriod}; TokenLimit is {TokenLimit}).";
         }
