@@ -11,13 +11,13 @@ namespace Switchboard.Server.RateLimiting;
 internal sealed class ClientAddressPolicy : IRateLimiterPolicy<string>
 {
     private readonly RateLimitBucket _bucket;
-    private readonly TokenBucketRateLimiterOptions? _limiter;
+    private readonly Func<string, TokenBucketRateLimiterOptions>? _limiter;
     private readonly RateLimitRefusals _refusals;
 
     public ClientAddressPolicy(RateLimitBucket bucket, RateLimitOptions options, RateLimitRefusals refusals)
     {
         _bucket = bucket;
-        _limiter = bucket.LimiterOptions(options);
+        _limiter = bucket.LimiterOptions(options) is { } limiter ? _ => limiter : null;
         _refusals = refusals;
         OnRejected = RejectAsync;
     }
@@ -26,13 +26,10 @@ internal sealed class ClientAddressPolicy : IRateLimiterPolicy<string>
 
     public RateLimitPartition<string> GetPartition(HttpContext httpContext)
     {
-        if (_limiter is not { } limiter)
-        {
-            // One shared partition: a lifted limit keeps no state per client.
-            return RateLimitPartition.GetNoLimiter("");
-        }
-
-        return RateLimitPartition.GetTokenBucketLimiter(ClientAddress.PartitionKey(httpContext.Connection.RemoteIpAddress), _ => limiter);
+        // A lifted limit has one shared partition: it keeps no state per client.
+        return _limiter is null
+            ? RateLimitPartition.GetNoLimiter("")
+            : RateLimitPartition.GetTokenBucketLimiter(ClientAddress.PartitionKey(httpContext.Connection.RemoteIpAddress), _limiter);
     }
 
     private async ValueTask RejectAsync(OnRejectedContext context, CancellationToken cancellationToken)

@@ -149,6 +149,9 @@ public sealed class RateLimitTests
         using (var withValidKey = Client(gateway, valid))
         {
             Assert.Equal(HttpStatusCode.TooManyRequests, await StatusAsync(withValidKey, TeamPath));
+            Assert.Equal(HttpStatusCode.TooManyRequests, await StatusAsync(withValidKey, "/api/v1/calls"));
+            using var session = await SessionApi.PostAsync(gateway, valid, SessionApi.DefaultEndpoint(gateway).Id);
+            Assert.Equal(HttpStatusCode.TooManyRequests, session.StatusCode);
             Assert.Equal(HttpStatusCode.OK, await StatusAsync(withValidKey, "/healthz"));
             Assert.Equal(HttpStatusCode.OK, await StatusAsync(withValidKey, "/demo/config"));
         }
