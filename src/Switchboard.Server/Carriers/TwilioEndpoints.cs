@@ -1,6 +1,7 @@
 using System.Security;
 using System.Text;
 using Microsoft.Extensions.Options;
+using Switchboard.Agents;
 using Switchboard.Calls;
 using Switchboard.Carriers;
 using Switchboard.Carriers.Twilio;
@@ -29,7 +30,7 @@ internal static partial class TwilioEndpoints
         routes.Map(StreamPath, StreamAsync).RequireClientRateLimit(RateLimitBucket.CarriersPerIp);
     }
 
-    private static async Task<IResult> TwimlAsync(HttpContext context, IOptions<SwitchboardOptions> options, ILogger<TwilioProtocol> logger)
+    private static async Task<IResult> TwimlAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallAdmission admission, ILogger<TwilioProtocol> logger)
     {
         var o = options.Value;
         var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(context.RequestAborted) : FormCollection.Empty;
@@ -53,6 +54,22 @@ internal static partial class TwilioEndpoints
                 detail: "endpointId must be an endpoint's UUID (see GET /api/v1/endpoints).");
         }
 
+        // The limits refuse here, before Twilio opens a stream (the stream's own admission still checks, for calls that come anyway).
+        var start = new CallStartInfo
+        {
+            CarrierCallId = Form(form, "CallSid"),
+            From = Form(form, "From"),
+            To = Form(form, "To"),
+            Parameters = endpointId.Length > 0 ? new Dictionary<string, string>(StringComparer.Ordinal) { ["endpointId"] = endpointId } : new Dictionary<string, string>(),
+        };
+        if (await admission.PreflightAsync(Transports.Twilio, start, context.RequestAborted) is not null)
+        {
+            var refused = o.Twilio.RefuseWith == "reject"
+                ? "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Reject reason=\"busy\"/></Response>"
+                : "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>" + SecurityElement.Escape(o.Twilio.BusyMessage) + "</Say><Hangup/></Response>";
+            return Results.Text(refused, "text/xml", Encoding.UTF8);
+        }
+
         var streamUrl = PublicUrl.WebSocketUrl(context.Request, o, StreamPath);
         var twiml = new StringBuilder();
         twiml.Append("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Connect><Stream url=\"").Append(SecurityElement.Escape(streamUrl)).Append("\">");
@@ -73,6 +90,8 @@ internal static partial class TwilioEndpoints
         twiml.Append("</Stream></Connect></Response>");
         return Results.Text(twiml.ToString(), "text/xml", Encoding.UTF8);
     }
+
+    private static string? Form(IFormCollection form, string name) => form.TryGetValue(name, out var value) && !string.IsNullOrEmpty(value) ? value.ToString() : null;
 
     private static async Task StreamAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallHost calls, ICarrierCallControl callControl, TimeProvider time, ILogger<TwilioProtocol> logger, ILogger<CallBridge> callLogger)
     {

@@ -19,6 +19,7 @@ using Switchboard.Server.Webhooks;
 using Switchboard.Sessions;
 using Switchboard.Webhooks;
 using Switchboard.Journal;
+using Switchboard.Limits;
 using Switchboard.Artifacts;
 
 namespace Switchboard.Server.Hosting;
@@ -66,8 +67,14 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<RealtimeEndpointProvider>();
         services.TryAddSingleton<IRealtimeEndpointProvider>(sp => sp.GetRequiredService<RealtimeEndpointProvider>());
         // The one admission path and the one call engine, for every channel.
+        // Limits (docs/limits.md): concurrency slots, daily usage, teams' limits, the drain flag; in-process on one node.
+        services.TryAddSingleton<ConcurrencySlots>();
+        services.TryAddSingleton<UsageLedger>();
+        services.TryAddSingleton<TeamLimitsCache>();
+        services.TryAddSingleton<DrainState>();
+        services.TryAddSingleton<AdmissionGate>();
         services.TryAddSingleton(sp => new CallAdmission(sp.GetRequiredService<IAgentResolver>(), sp.GetRequiredService<IRealtimeEndpointProvider>(),
-            sp.GetRequiredService<RemoteAgentConfig>()));
+            sp.GetRequiredService<RemoteAgentConfig>(), sp.GetRequiredService<AdmissionGate>(), sp.GetRequiredService<ICallJournal>(), sp.GetRequiredService<TimeProvider>()));
         // The agent leg of every call: a WebSocket to the endpoint's backend (tests may put another connector here).
         services.TryAddSingleton<IRealtimeConnector>(sp => new WebSocketRealtimeConnector(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value));
         services.TryAddSingleton<CallHost>();

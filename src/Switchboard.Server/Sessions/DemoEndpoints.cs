@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Switchboard.Agents;
+using Switchboard.Calls;
 using Switchboard.Configuration;
 using Switchboard.Control;
 using Switchboard.Server.Api;
@@ -52,7 +53,7 @@ internal static class DemoEndpoints
     }
 
     private static async Task<IResult> CreateAsync(HttpContext context, IEndpointStore endpoints, ISessionStore sessions, ControlPlaneState state, SessionTokenSource tokenSource,
-        IOptions<SwitchboardOptions> options, TimeProvider time, ILogger<SessionTokenSource> logger)
+        CallAdmission admission, IOptions<SwitchboardOptions> options, TimeProvider time, ILogger<SessionTokenSource> logger)
     {
         if (!IsEnabled(options.Value))
         {
@@ -106,6 +107,6 @@ internal static class DemoEndpoints
             return ApiProblems.NotFound("the default team has no default endpoint");
         }
 
-        return await SessionEndpoints.IssueAsync(context, sessions, tokenSource, options.Value, time, logger, endpoint, mode, flow, "(demo)");
+        return await SessionEndpoints.IssueAsync(context, sessions, tokenSource, admission, options.Value, time, logger, endpoint, mode, flow, "(demo)");
     }
 }

@@ -130,11 +130,35 @@ internal sealed record TranscriptionSpec
     public string? Language { get; init; }
 }
 
-/// <summary>Per-endpoint limits; 0 means "the gateway's default".</summary>
+/// <summary>
+/// Per-endpoint limits (docs/limits.md). Caps and budgets: 0 means none from the endpoint (the team's and the gateway's
+/// still apply; the tighter wins). Warnings and idle times: null means the gateway's default, 0 turns them off.
+/// </summary>
 internal sealed record LimitsSpec
 {
     /// <summary>Longest call or session conversation, in seconds (0: gateway's <c>Bridge:MaxCallSeconds</c>).</summary>
     public int MaxCallSeconds { get; init; }
+
+    /// <summary>How long before <see cref="MaxCallSeconds"/> the agent is told to wrap up (null: gateway default; 0: no warning).</summary>
+    public int? CallWarningSeconds { get; init; }
+
+    /// <summary>Silence from both sides after which the agent asks whether the caller is still there (null: gateway default; 0: off).</summary>
+    public int? IdleWarningSeconds { get; init; }
+
+    /// <summary>Silence from both sides after which the agent says goodbye and the call ends <c>idle_timeout</c> (null: gateway default; 0: off).</summary>
+    public int? IdleTimeoutSeconds { get; init; }
+
+    /// <summary>Call seconds this endpoint may use per day (0: no budget).</summary>
+    public int MaxDailyCallSeconds { get; init; }
+
+    /// <summary>Estimated model cost one call may reach, in US dollars (0: no budget).</summary>
+    public double MaxCallCostUsd { get; init; }
+
+    /// <summary>Estimated model cost this endpoint may reach per day, in US dollars (0: no budget).</summary>
+    public double MaxDailyCostUsd { get; init; }
+
+    /// <summary>Calls this endpoint may run at once (0: no cap of its own).</summary>
+    public int MaxConcurrentCalls { get; init; }
 
     /// <summary>Lifetime of a session created for this endpoint, in seconds.</summary>
     public int SessionTtlSeconds { get; set; } = 3600;

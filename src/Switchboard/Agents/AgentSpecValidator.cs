@@ -91,6 +91,12 @@ internal static partial class AgentSpecValidator
             Add("limits.sessionTtlSeconds", "limits.sessionTtlSeconds must be 60-86400");
         }
 
+        foreach (var (field, problem) in LimitRules.Check(limits.CallWarningSeconds, limits.IdleWarningSeconds, limits.IdleTimeoutSeconds,
+            limits.MaxDailyCallSeconds, limits.MaxCallCostUsd, limits.MaxDailyCostUsd, limits.MaxConcurrentCalls))
+        {
+            Add("limits." + field, "limits." + problem);
+        }
+
         foreach (var carrier in spec.Carriers ?? [])
         {
             if (!Transports.IsKnown(carrier))

@@ -23,8 +23,7 @@ internal static class CallArtifactBuilder
         var callId = started?.CallId ?? ended?.CallId ?? ordered.FirstOrDefault()?.CallId ?? "";
         var model = Data(started, CallArtifactFacts.Model);
 
-        long inputText = 0, inputAudio = 0, outputText = 0, outputAudio = 0, total = 0;
-        var responses = 0;
+        var tokens = new CallTokenTotals();
         var toolCalls = new List<CallArtifactToolCall>();
         var handoffs = new List<CallArtifactHotHandoff>();
         CallArtifactTransfer? transfer = null;
@@ -34,17 +33,7 @@ internal static class CallArtifactBuilder
             switch (e.Type)
             {
                 case CallEventType.Usage:
-                    responses++;
-                    var input = Long(e, "input_tokens");
-                    var output = Long(e, "output_tokens");
-                    var inAudio = Long(e, "input_audio_tokens");
-                    var outAudio = Long(e, "output_audio_tokens");
-                    inputAudio += inAudio;
-                    outputAudio += outAudio;
-                    // The journal keeps totals and the audio part; the rest of each is text.
-                    inputText += Math.Max(0, input - inAudio);
-                    outputText += Math.Max(0, output - outAudio);
-                    total += Long(e, "total_tokens") is > 0 and var t ? t : input + output;
+                    tokens.Add(Long(e, "input_tokens"), Long(e, "output_tokens"), Long(e, "input_audio_tokens"), Long(e, "output_audio_tokens"), Long(e, "total_tokens"));
                     break;
                 case CallEventType.ToolCall:
                     toolCalls.Add(new CallArtifactToolCall(e.Text ?? "", Data(e, "call_id"), Data(e, "kind"), e.Reason,
@@ -84,8 +73,8 @@ internal static class CallArtifactBuilder
             Transcript = CallTranscript.Build(ordered).Select(t => new CallArtifactTurn(t.Role, t.Text, t.At, t.Interrupted, t.HeardMs)).ToList(),
             ToolCalls = toolCalls,
             Transfer = transfer,
-            Usage = new CallArtifactUsage(model, responses, inputText, inputAudio, outputText, outputAudio, total),
-            Cost = pricing.Estimate(model, inputText, inputAudio, outputText, outputAudio) is { } dollars ? new CallArtifactCost("USD", dollars) : null,
+            Usage = new CallArtifactUsage(model, tokens.Responses, tokens.InputText, tokens.InputAudio, tokens.OutputText, tokens.OutputAudio, tokens.Total),
+            Cost = tokens.Cost(pricing, model) is { } dollars ? new CallArtifactCost("USD", dollars) : null,
             Summary = summary,
             HotHandoffs = handoffs,
         };

@@ -1,5 +1,6 @@
 using Switchboard.Agents;
 using Switchboard.Backends.OpenAIRealtime;
+using Switchboard.Limits;
 
 namespace Switchboard.Calls;
 
@@ -15,5 +16,18 @@ internal sealed record Admission(AdmissionStatus Status, string Detail)
     /// <summary>The backend the endpoint's spec asks for (<c>backend</c>, <c>model</c>).</summary>
     public RealtimeEndpoint? Backend { get; init; }
 
+    /// <summary>Why the call was refused (set when <see cref="Status"/> is <see cref="AdmissionStatus.Refused"/>).</summary>
+    public Refusal? Refusal { get; init; }
+
+    /// <summary>What an admitted call holds until it ends: its limits, slots and budget share. The call must dispose it.</summary>
+    public CallPermit? Permit { get; init; }
+
     public static Admission Fail(AdmissionStatus status, string detail) => new(status, detail);
+
+    /// <summary>The endpoint is unknown or does not take this call.</summary>
+    public static Admission Reject(string detail, AgentEndpoint? endpoint) => new(AdmissionStatus.Refused, detail)
+    {
+        Refusal = new Refusal(Refusals.EndpointRejected, detail, TimeSpan.Zero),
+        Agent = endpoint is null ? null : new ResolvedAgent(endpoint.TeamId, endpoint.Id, endpoint.Name, endpoint.Spec),
+    };
 }

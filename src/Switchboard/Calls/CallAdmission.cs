@@ -2,29 +2,85 @@ using Switchboard.Agents;
 using Switchboard.Agents.Tools;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Journal;
+using Switchboard.Limits;
 
 namespace Switchboard.Calls;
 
 /// <summary>
 /// The one admission path of every channel, run once when a call begins: (1) the endpoint (named by the call, its
-/// dialled number, or the default), checked against the channel and the session's mode and flow; (2) the backend from
-/// the endpoint's spec (<c>backend</c>, <c>model</c>); (3) the endpoint's remote configuration. Hosts keep only their
-/// transport checks (signatures, tokens); nothing here touches the audio path.
+/// dialled number, or the default), checked against the channel and the session's mode and flow; (2) the limits
+/// (<see cref="AdmissionGate"/>: draining, daily budgets, concurrency caps), which give an admitted call its permit;
+/// (3) the backend from the endpoint's spec (<c>backend</c>, <c>model</c>); (4) the endpoint's remote configuration.
+/// A refusal happens before the backend is contacted. Hosts keep only their transport checks (signatures, tokens) and
+/// may ask <see cref="PreflightAsync"/> first (a TwiML webhook, a session being created) to refuse before a socket opens.
 /// </summary>
 internal sealed class CallAdmission
 {
     private readonly IAgentResolver _resolver;
     private readonly IRealtimeEndpointProvider _backends;
     private readonly RemoteAgentConfig? _remote;
+    private readonly AdmissionGate _gate;
+    private readonly ICallJournal _journal;
+    private readonly TimeProvider _time;
 
-    public CallAdmission(IAgentResolver resolver, IRealtimeEndpointProvider backends, RemoteAgentConfig? remote)
+    public CallAdmission(IAgentResolver resolver, IRealtimeEndpointProvider backends, RemoteAgentConfig? remote, AdmissionGate gate, ICallJournal journal, TimeProvider time)
     {
         _resolver = resolver;
         _backends = backends;
         _remote = remote;
+        _gate = gate;
+        _journal = journal;
+        _time = time;
     }
 
-    public async Task<Admission> AdmitAsync(string channel, CallStartInfo start, CancellationToken cancellationToken)
+    /// <summary>
+    /// The limits' part of <see cref="AdmitAsync"/> (draining, budgets, caps) without taking a slot or touching the backend,
+    /// for a host that can refuse before the call's socket exists (a TwiML webhook, a session being created). A refusal is
+    /// journalled as a refused call (<c>CallRefused</c>, its own record) and returned; null means the call may come. An
+    /// unknown or unwilling endpoint is left to the call itself, which refuses it as before (so it is journalled once).
+    /// </summary>
+    public async Task<Refusal?> PreflightAsync(string channel, CallStartInfo start, CancellationToken cancellationToken)
+    {
+        var admission = await DecideAsync(channel, start, admit: false, cancellationToken).ConfigureAwait(false);
+        if (admission.Refusal is not { } refusal || refusal.Reason == Refusals.EndpointRejected)
+        {
+            return null;
+        }
+
+        var data = new Dictionary<string, string>(StringComparer.Ordinal) { [CallEventKeys.Carrier] = channel };
+        AddIfSet(data, CallEventKeys.CarrierCallId, start.CarrierCallId);
+        AddIfSet(data, CallEventKeys.SessionId, start.SessionId?.ToString("D"));
+        _journal.Append(Refused("call_" + Guid.NewGuid().ToString("N"), 1, _time.GetUtcNow(), admission, data));
+        return refusal;
+    }
+
+    /// <summary>The journal event of a refused call: the refusal as its reason, the endpoint and team it was refused for.</summary>
+    public static CallEvent Refused(string callId, long sequence, DateTimeOffset at, Admission admission, Dictionary<string, string> data)
+    {
+        if (admission.Agent is { } agent)
+        {
+            data[CallEventKeys.TeamId] = agent.TeamId.ToString("D");
+            data[CallEventKeys.EndpointId] = agent.EndpointId.ToString("D");
+            data["endpoint"] = agent.EndpointName;
+        }
+
+        return new CallEvent
+        {
+            CallId = callId,
+            Sequence = sequence,
+            At = at,
+            Type = CallEventType.CallRefused,
+            Reason = admission.Refusal?.Reason ?? Refusals.EndpointRejected,
+            Detail = admission.Detail,
+            Data = data,
+        };
+    }
+
+    /// <summary>Admits the call (it then holds <see cref="Admission.Permit"/> until it ends) or says why not.</summary>
+    public Task<Admission> AdmitAsync(string channel, CallStartInfo start, CancellationToken cancellationToken) =>
+        DecideAsync(channel, start, admit: true, cancellationToken);
+
+    private async Task<Admission> DecideAsync(string channel, CallStartInfo start, bool admit, CancellationToken cancellationToken)
     {
         AgentResolution found;
         try
@@ -38,14 +94,14 @@ internal sealed class CallAdmission
 
         if (found.Endpoint is not { } endpoint)
         {
-            return Admission.Fail(AdmissionStatus.Refused, found.Refusal ?? "unknown endpoint");
+            return Admission.Reject(found.Refusal ?? "unknown endpoint", null);
         }
 
         var spec = endpoint.Spec;
         var isSession = start.Mode is not null;
         if (!EndpointPolicy.AllowsChannel(spec, channel))
         {
-            return Admission.Fail(AdmissionStatus.Refused, isSession ? "endpoint no longer allows this session" : $"endpoint does not accept {channel} calls");
+            return Admission.Reject(isSession ? "endpoint no longer allows this session" : $"endpoint does not accept {channel} calls", endpoint);
         }
 
         FlowSpec? flow = null;
@@ -53,15 +109,54 @@ internal sealed class CallAdmission
         {
             if (EndpointPolicy.CheckMode(spec, start.Mode!) != SessionModeDecision.Allowed)
             {
-                return Admission.Fail(AdmissionStatus.Refused, "endpoint no longer allows this session");
+                return Admission.Reject("endpoint no longer allows this session", endpoint);
             }
 
             if (!EndpointPolicy.TryResolveFlow(spec, start.Flow, out flow))
             {
-                return Admission.Fail(AdmissionStatus.Refused, "flow no longer exists");
+                return Admission.Reject("flow no longer exists", endpoint);
             }
         }
 
+        GateDecision decision;
+        try
+        {
+            decision = await _gate.CheckAsync(endpoint.TeamId, endpoint.Id, spec.Limits, admit, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+        {
+            return Admission.Fail(AdmissionStatus.LookupFailed, ex.Message);
+        }
+
+        if (decision.Refusal is { } refusal)
+        {
+            return new Admission(AdmissionStatus.Refused, refusal.Detail)
+            {
+                Agent = new ResolvedAgent(endpoint.TeamId, endpoint.Id, endpoint.Name, spec),
+                Refusal = refusal,
+            };
+        }
+
+        if (!admit)
+        {
+            return new Admission(AdmissionStatus.Admitted, "");
+        }
+
+        var permit = decision.Permit!;
+        try
+        {
+            return await AdmittedAsync(channel, endpoint, spec, flow, permit, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Whatever failed after the slots were taken must not keep them.
+            permit.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<Admission> AdmittedAsync(string channel, AgentEndpoint endpoint, AgentSpec spec, FlowSpec? flow, CallPermit permit, CancellationToken cancellationToken)
+    {
         RealtimeEndpoint backend;
         try
         {
@@ -74,6 +169,7 @@ internal sealed class CallAdmission
             {
                 Agent = new ResolvedAgent(endpoint.TeamId, endpoint.Id, endpoint.Name, spec),
                 Flow = flow,
+                Permit = permit,
             };
         }
 
@@ -88,6 +184,15 @@ internal sealed class CallAdmission
             Agent = new ResolvedAgent(endpoint.TeamId, endpoint.Id, endpoint.Name, spec),
             Flow = flow,
             Backend = backend,
+            Permit = permit,
         };
+    }
+
+    private static void AddIfSet(Dictionary<string, string> data, string key, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            data[key] = value;
+        }
     }
 }

@@ -105,14 +105,17 @@ internal sealed partial class CallBridge
                 break;
             case SpeechStartedEvent started:
                 // The barge-in itself already ran on the fast path (before this parse).
+                NoteActivity();
                 Record(CallEventType.CallerSpeechStarted, itemId: started.ItemId);
                 break;
             case SpeechStoppedEvent:
+                NoteActivity();
                 _speechStoppedTimestamp = _messageTimestamp;
                 _userSpeaking = false;
                 await ShowStateAsync(CallerStates.Thinking, token).ConfigureAwait(false);
                 break;
             case InputTranscriptionCompletedEvent heard:
+                NoteActivity();
                 await _leg.ShowTranscriptAsync("user", heard.Transcript, final: true, heard.ItemId, null, token).ConfigureAwait(false);
                 Record(CallEventType.CallerTurn, role: "caller", text: heard.Transcript, itemId: heard.ItemId);
                 break;
@@ -121,6 +124,7 @@ internal sealed partial class CallBridge
                 _responseActive = true;
                 _speakingShown = false;
                 OnControlResponseCreated(created.ResponseId);
+                OnLimitResponseCreated(created.ResponseId);
                 break;
             case OutputAudioDoneEvent done:
                 // The item's audio is complete (an interrupted item's end is no news to the leg, which has stopped it).
@@ -220,6 +224,7 @@ internal sealed partial class CallBridge
 
         // An end or transfer waiting for this response may go ahead (its final transcript has been shown).
         OnControlResponseDone(done.ResponseId);
+        OnLimitResponseDone(done.ResponseId, done.Usage);
         if (done.Usage is { } usage)
         {
             Record(CallEventType.Usage, reason: done.Status, data: new Dictionary<string, string>(StringComparer.Ordinal)

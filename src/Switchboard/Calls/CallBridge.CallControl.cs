@@ -174,28 +174,8 @@ internal sealed partial class CallBridge
 
     private async Task EndByAgentAsync(PendingControl control, CancellationToken token)
     {
-        lock (_controlGate)
-        {
-            _controlFinal = true;
-        }
-
         var why = control.Reason is { Length: > 0 } r ? "the agent ended the call: " + r : "the agent ended the call";
-        // Claim the end reason first: the carrier may answer the hang-up with its own stop.
-        if (!End(CallEndReason.AgentEnded, why))
-        {
-            return;
-        }
-
-        var outcome = await _leg.HangUpAsync(token).ConfigureAwait(false);
-        CallLog.AgentEnded(_logger, CallId, outcome ?? "closed");
-        if (outcome is not null)
-        {
-            _endDetail = $"{why} (carrier hang-up: {outcome})";
-        }
-
-        var (code, text) = _leg.CloseFor(CallEndReason.AgentEnded, "agent ended the call");
-        await _leg.CloseAsync(code, text).ConfigureAwait(false);
-        CancelSoon(TimeSpan.FromSeconds(1));
+        await EndForAsync(CallEndReason.AgentEnded, why, "agent ended the call", token).ConfigureAwait(false);
     }
 
     private async Task TransferAsync(PendingControl control, CancellationToken token)

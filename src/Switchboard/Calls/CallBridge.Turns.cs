@@ -92,7 +92,7 @@ internal sealed partial class CallBridge
         {
             // _responseActive: with voice detection the backend starts responses by itself; a second response.create
             // while one runs would be refused (conversation_already_has_active_response).
-            if (!_backendReady || _turnActive || _responseActive || EndReason is not null || !_pendingTurns.TryDequeue(out turn))
+            if (!_backendReady || _turnActive || _responseActive || EndReason is not null || SayingGoodbye || !_pendingTurns.TryDequeue(out turn))
             {
                 return;
             }

@@ -8,6 +8,7 @@ using Switchboard.Audio;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Configuration;
 using Switchboard.Journal;
+using Switchboard.Limits;
 using Switchboard.Transport;
 
 namespace Switchboard.Calls;
@@ -26,7 +27,7 @@ namespace Switchboard.Calls;
 /// <item>(3) The call is registered and journalled (<c>CallStarted</c>), and the leg greets its side.</item>
 /// <item>(4) The agent leg connects and is configured from the spec and the leg's capabilities; the greeting is asked for.</item>
 /// <item>(5) The backend loop starts (<c>CallBridge.Backend.cs</c>): agent audio to the leg, barge-in, transcripts, tool turns.</item>
-/// <item>(6) The limits start: the longest call and the leg's own expiry.</item>
+/// <item>(6) The limits start (<c>CallBridge.Limits.cs</c>): the longest call, idle time, cost and daily budgets, the leg's own expiry.</item>
 /// <item>(7) The caller loop runs until the caller leaves: audio and typed turns to the agent, DTMF, client interrupts.</item>
 /// <item>(8) The end: the summary (when asked for), the agent turn the caller was cut off in, <c>CallEnded</c>, both legs closed.</item>
 /// </list>
@@ -54,6 +55,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
     private long _eventSequence;
     private string? _endReason;
     private string? _endDetail;
+    private bool _refused;
 
     private CallStartInfo? _start;
     private ResolvedAgent? _agent;
@@ -152,8 +154,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
         switch (admission.Status)
         {
             case AdmissionStatus.Refused:
-                CallLog.AdmissionRefused(_logger, CallId, _leg.Channel, admission.Detail);
-                await EndAsync(CallEndReason.EndpointRejected, admission.Detail, admission.Detail).ConfigureAwait(false);
+                await RefuseAsync(admission).ConfigureAwait(false);
                 return null;
             case AdmissionStatus.LookupFailed:
                 CallLog.AdmissionFailed(_logger, CallId, admission.Detail);
@@ -162,6 +163,9 @@ internal sealed partial class CallBridge : IAsyncDisposable
         }
 
         _admission = admission;
+        _permit = admission.Permit;
+        _limits = _permit?.Limits ?? CallLimits.None;
+        _lastActivity = _time.GetTimestamp();
         var agent = _agent = admission.Agent!;
         var spec = agent.Spec;
         _backendEndpoint = admission.Backend;
@@ -171,7 +175,13 @@ internal sealed partial class CallBridge : IAsyncDisposable
         PrepareAudio(spec);
 
         // (3) Registered and journalled.
-        _services.Registry.Add(new ActiveCall(CallId, _leg.Channel, start.CarrierCallId ?? start.SessionId?.ToString("D"), _startedAt, HangUpAsync));
+        _services.Registry.Add(new ActiveCall(CallId, _leg.Channel, start.CarrierCallId ?? start.SessionId?.ToString("D"), _startedAt, HangUpAsync)
+        {
+            TeamId = agent.TeamId,
+            EndpointId = agent.EndpointId,
+            EndpointName = agent.EndpointName,
+            EndWithGoodbyeAsync = EndWithGoodbyeAsync,
+        });
         if (!string.IsNullOrEmpty(start.StreamId))
         {
             _services.Registry.RememberStream(start.StreamId, CallId);
@@ -230,7 +240,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
 
         // (5) The backend loop, (6) the limits.
         var backendLoop = Task.Run(RunBackendLoopAsync, CancellationToken.None);
-        _ = EnforceLimitsAsync(spec);
+        _ = RunLimitsAsync();
         return backendLoop;
     }
 
@@ -278,10 +288,12 @@ internal sealed partial class CallBridge : IAsyncDisposable
                     _inMaxTicks = Math.Max(_inMaxTicks, inTicks);
                     break;
                 case CallerAction.Text:
+                    NoteActivity();
                     await OnUserTextAsync(_pendingText!, token).ConfigureAwait(false);
                     _pendingText = null;
                     break;
                 case CallerAction.Interrupt:
+                    NoteActivity();
                     await BargeInAsync("client", _pendingInterrupt.ItemId, _pendingInterrupt.PlayedMs, onBackendLoop: false, token).ConfigureAwait(false);
                     break;
                 case CallerAction.End:
@@ -336,6 +348,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
                 Record(CallEventType.BackendError, reason: "carrier_error", detail: frame.Detail);
                 return CallerAction.None;
             case CallerFrameKind.Dtmf:
+                NoteActivity();
                 Record(CallEventType.Dtmf, digit: System.Text.Encoding.UTF8.GetString(frame.Digit));
                 return CallerAction.None;
             case CallerFrameKind.Text:
@@ -349,45 +362,41 @@ internal sealed partial class CallBridge : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A call its admission refused (an unknown endpoint, a full cap, a used-up budget, a draining node): journalled as a
+    /// refused call (its own record, no start or end), and the leg closed with its refusal (a carrier's 1013, a session's 4429).
+    /// </summary>
+    private async Task RefuseAsync(Admission admission)
+    {
+        var refusal = admission.Refusal!;
+        _refused = true;
+        if (refusal.Reason == Refusals.EndpointRejected)
+        {
+            CallLog.AdmissionRefused(_logger, CallId, _leg.Channel, admission.Detail);
+        }
+        else
+        {
+            CallLog.AdmissionLimited(_logger, CallId, _leg.Channel, refusal.Reason, admission.Detail);
+        }
+
+        var data = new Dictionary<string, string>(StringComparer.Ordinal) { [CallEventKeys.Carrier] = _leg.Channel };
+        _leg.DescribeStart(data);
+        _services.Journal.Append(CallAdmission.Refused(CallId, Interlocked.Increment(ref _eventSequence), _time.GetUtcNow(), admission, data));
+        var closeAs = refusal.Reason == Refusals.EndpointRejected ? CallEndReason.EndpointRejected : CallEndReason.Refused;
+        var text = refusal.Reason == Refusals.EndpointRejected ? admission.Detail : $"{refusal.Reason}: {admission.Detail}";
+        if (End(refusal.Reason == Refusals.EndpointRejected ? CallEndReason.EndpointRejected : refusal.Reason, admission.Detail))
+        {
+            var (code, reason) = _leg.CloseFor(closeAs, text);
+            await _leg.CloseAsync(code, reason).ConfigureAwait(false);
+            CancelSoon(CloseGrace);
+        }
+    }
+
     /// <summary>Ends the call from outside (gateway shutdown, an operator): 1001 with the reason, then the loops stop.</summary>
     private Task HangUpAsync(string reason) => EndAsync(CallEndReason.GatewayShutdown, reason, reason);
 
     /// <summary>Ends the call from outside for <paramref name="endReason"/> (a host's supersede, an operator's hang-up).</summary>
     public Task EndFromOutsideAsync(string endReason, string text) => EndAsync(endReason, text, text);
-
-    /// <summary>(6) Ends the call at the longest call (<c>max_duration</c>) or the leg's expiry (<c>session_expired</c>), whichever comes first.</summary>
-    private async Task EnforceLimitsAsync(AgentSpec spec)
-    {
-        var maxSeconds = spec.Limits?.MaxCallSeconds is > 0 ? spec.Limits.MaxCallSeconds : _options.Bridge.MaxCallSeconds;
-        var untilExpiry = _leg.ExpiresAt is { } expires ? expires - _time.GetUtcNow() : (TimeSpan?)null;
-        var expiryFirst = untilExpiry is { } u && (maxSeconds <= 0 || u <= TimeSpan.FromSeconds(maxSeconds) - _time.GetElapsedTime(_startedTimestamp));
-        if (!expiryFirst && maxSeconds <= 0)
-        {
-            return;
-        }
-
-        var wait = expiryFirst ? untilExpiry!.Value : TimeSpan.FromSeconds(maxSeconds) - _time.GetElapsedTime(_startedTimestamp);
-        try
-        {
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait, _time, _cts.Token).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
-
-        if (expiryFirst)
-        {
-            await EndAsync(CallEndReason.SessionExpired, "session expired", "session expired").ConfigureAwait(false);
-        }
-        else
-        {
-            await EndAsync(CallEndReason.MaxDuration, "maximum call duration reached", "maximum call duration reached").ConfigureAwait(false);
-        }
-    }
 
     /// <summary>
     /// Ends the call once (the first reason wins): closes the leg with its code for the reason, then gives the caller
@@ -453,15 +462,23 @@ internal sealed partial class CallBridge : IAsyncDisposable
     {
         var durationMs = (long)_time.GetElapsedTime(_startedTimestamp).TotalMilliseconds;
         var reason = EndReason ?? _leg.LostEndReason;
-        if (_start is not null)
+        if (_start is not null && !_refused)
         {
-            Record(CallEventType.CallEnded, reason: reason, detail: _endDetail, data: new Dictionary<string, string>(StringComparer.Ordinal)
+            var data = new Dictionary<string, string>(StringComparer.Ordinal)
             {
-                ["duration_ms"] = durationMs.ToString(CultureInfo.InvariantCulture),
-            });
+                [CallEventKeys.DurationMs] = durationMs.ToString(CultureInfo.InvariantCulture),
+            };
+            if (CostSoFar is { } cost)
+            {
+                data[CallEventKeys.CostUsd] = cost.ToString("0.######", CultureInfo.InvariantCulture);
+            }
+
+            Record(CallEventType.CallEnded, reason: reason, detail: _endDetail, data: data);
             CallLog.CallEnded(_logger, CallId, reason, durationMs, _endDetail);
         }
 
+        // The call's seconds and cost are booked in its budgets and its slots freed (also done, once, on dispose).
+        _permit?.Close();
         _services.Registry.Remove(CallId);
         if (Interlocked.Exchange(ref _backend, null) is { } backend)
         {
@@ -504,6 +521,8 @@ internal sealed partial class CallBridge : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Never leak a slot, whatever happened to the call.
+        _permit?.Dispose();
         await _abortRegistration.DisposeAsync().ConfigureAwait(false);
         if (Interlocked.Exchange(ref _backend, null) is { } backend)
         {

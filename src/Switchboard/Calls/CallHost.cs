@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Agents.Tools;
+using Switchboard.Artifacts;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Configuration;
 using Switchboard.Journal;
@@ -13,8 +14,8 @@ internal sealed class CallHost
     private readonly CallServices _services;
 
     public CallHost(IOptions<SwitchboardOptions> options, CallAdmission admission, IRealtimeConnector connector, ICallJournal journal, CallRegistry registry,
-        IToolInvoker tools, ILogger<CallBridge> logger, TimeProvider time) =>
-        _services = new CallServices(options.Value, admission, connector, journal, registry, tools, logger, time);
+        IToolInvoker tools, ILogger<CallBridge> logger, TimeProvider time, CallPricing pricing) =>
+        _services = new CallServices(options.Value, admission, connector, journal, registry, tools, logger, time, pricing);
 
     /// <summary>A bridge for <paramref name="leg"/>, not yet running (a host may register it before <see cref="CallBridge.RunAsync"/>).</summary>
     public CallBridge Create(ICallerLeg leg, CancellationToken aborted) => new(leg, _services, aborted);

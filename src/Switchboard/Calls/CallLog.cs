@@ -53,8 +53,17 @@ internal static partial class CallLog
     [LoggerMessage(EventId = Diagnostics.EventIds.CallToolFailed, Level = LogLevel.Warning, Message = "Call {CallId}: tool {Tool} failed: {Error}")]
     public static partial void ToolFailed(ILogger logger, string callId, string tool, string error);
 
-    [LoggerMessage(EventId = Diagnostics.EventIds.CallAgentEnded, Level = LogLevel.Information, Message = "Call {CallId}: the agent ended the call (carrier hang-up: {Outcome})")]
-    public static partial void AgentEnded(ILogger logger, string callId, string outcome);
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallAgentEnded, Level = LogLevel.Information, Message = "Call {CallId}: ended {EndReason} after its goodbye (carrier hang-up: {Outcome})")]
+    public static partial void EndedAfterGoodbye(ILogger logger, string callId, string endReason, string outcome);
+
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallLimitWarning, Level = LogLevel.Information, Message = "Call {CallId}: limit warning {Kind}")]
+    public static partial void LimitWarning(ILogger logger, string callId, string kind);
+
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallLimitReached, Level = LogLevel.Information, Message = "Call {CallId}: ending {EndReason} with a goodbye: {Detail}")]
+    public static partial void LimitReached(ILogger logger, string callId, string endReason, string detail);
+
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallAdmissionLimited, Level = LogLevel.Information, Message = "Call {CallId} on {Channel} refused ({Reason}): {Detail}")]
+    public static partial void AdmissionLimited(ILogger logger, string callId, string channel, string reason, string detail);
 
     [LoggerMessage(EventId = Diagnostics.EventIds.CallTransferOutcome, Level = LogLevel.Information, Message = "Call {CallId}: transfer to {Target}: {Outcome}")]
     public static partial void TransferOutcome(ILogger logger, string callId, string target, string outcome);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Switchboard.Agents.Tools;
+using Switchboard.Artifacts;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Configuration;
 using Switchboard.Journal;
@@ -18,4 +19,5 @@ internal sealed record CallServices(
     CallRegistry Registry,
     IToolInvoker Tools,
     ILogger Logger,
-    TimeProvider Time);
+    TimeProvider Time,
+    CallPricing Pricing);

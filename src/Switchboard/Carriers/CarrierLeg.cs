@@ -381,8 +381,13 @@ internal sealed class CarrierLeg : ICallerLeg
         CallEndReason.BackendUnavailable or CallEndReason.BackendDisconnected or CallEndReason.InternalError => ((int)WebSocketCloseStatus.InternalServerError, text),
         CallEndReason.GatewayShutdown => ((int)WebSocketCloseStatus.EndpointUnavailable, text),
         CallEndReason.EndpointRejected => ((int)WebSocketCloseStatus.PolicyViolation, text),
+        // 1013 Try Again Later: a cap is full, a budget is used up, the node is draining.
+        CallEndReason.Refused => (TryAgainLater, text),
         _ => ((int)WebSocketCloseStatus.NormalClosure, text),
     };
+
+    /// <summary>WebSocket close code 1013 (RFC 6455 registry: Try Again Later), which <see cref="WebSocketCloseStatus"/> lacks.</summary>
+    private const int TryAgainLater = 1013;
 
     public void DescribeStart(IDictionary<string, string> data)
     {

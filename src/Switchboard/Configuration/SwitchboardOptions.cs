@@ -65,6 +65,12 @@ public sealed record SwitchboardOptions
     /// </summary>
     public Dictionary<string, ModelPriceOptions> Pricing { get; init; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The node's concurrency cap and the defaults of every endpoint's limits (docs/limits.md).</summary>
+    public LimitOptions Limits { get; init; } = new();
+
+    /// <summary>Graceful drain on SIGTERM or <c>POST /api/v1/admin/drain</c>.</summary>
+    public DrainOptions Drain { get; init; } = new();
+
     /// <summary>Keyless demo sessions for the talk page.</summary>
     public DemoOptions Demo { get; init; } = new();
 

@@ -10,4 +10,7 @@ internal interface ITeamStore
     Task<Team?> FindTeamByNameAsync(string name, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<Team>> ListTeamsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Replaces the team's limits; false when the team does not exist.</summary>
+    Task<bool> SetTeamLimitsAsync(Guid id, TeamLimits limits, CancellationToken cancellationToken);
 }

@@ -57,6 +57,11 @@ internal static class EventIds
     public const int CallAgentEnded = 140;
     public const int CallTransferOutcome = 141;
 
+    // 150–159: limits (Calls/CallLog): warnings, goodbyes, refusals.
+    public const int CallLimitWarning = 150;
+    public const int CallLimitReached = 151;
+    public const int CallAdmissionLimited = 152;
+
     // 200–209: Twilio endpoints (Switchboard.Server Carriers/TwilioEndpoints).
     public const int TwilioBadSignature = 200;
 

@@ -30,4 +30,22 @@ internal static class CallEndReason
 
     /// <summary>A session conversation that outlived its session's lifetime.</summary>
     public const string SessionExpired = "session_expired";
+
+    /// <summary>Nobody spoke for the endpoint's <c>idleTimeoutSeconds</c>; the agent said goodbye.</summary>
+    public const string IdleTimeout = "idle_timeout";
+
+    /// <summary>A cost budget (the call's) or a daily budget (seconds or cost, the endpoint's or the team's) ran out mid-call; the agent said goodbye.</summary>
+    public const string BudgetExhausted = "budget_exhausted";
+
+    /// <summary>The node drained (SIGTERM or <c>POST /api/v1/admin/drain</c>) and the drain's timeout came; the agent said goodbye.</summary>
+    public const string Shutdown = "shutdown";
+
+    /// <summary>An operator hung the call up (<c>POST /api/v1/calls/{id}/hangup</c>), after the agent's goodbye.</summary>
+    public const string OperatorHangup = "operator_hangup";
+
+    /// <summary>
+    /// Not a journal reason: what a bridge passes to <c>ICallerLeg.CloseFor</c> for a call refused by its limits
+    /// (the leg's "try again later": 1013 for a carrier, 4429 for a session). The journal's <c>CallRefused</c> says which limit.
+    /// </summary>
+    public const string Refused = "refused";
 }

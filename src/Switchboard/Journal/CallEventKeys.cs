@@ -19,4 +19,10 @@ internal static class CallEventKeys
     public const string EndpointId = "endpoint_id";
 
     public const string SessionId = "session_id";
+
+    /// <summary>On <c>CallEnded</c>: the call's length in milliseconds.</summary>
+    public const string DurationMs = "duration_ms";
+
+    /// <summary>On <c>CallEnded</c>: the call's estimated model cost in US dollars (invariant culture), when its model has a price.</summary>
+    public const string CostUsd = "cost_usd";
 }

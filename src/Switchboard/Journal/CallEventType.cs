@@ -28,4 +28,18 @@ internal enum CallEventType
     /// <c>data</c> target, to, status (and http_status).
     /// </summary>
     Transfer,
+
+    /// <summary>
+    /// A call that was not admitted, with nothing else journalled for it: <c>reason</c> the refusal (<c>busy</c>,
+    /// <c>budget_exhausted</c>, <c>draining</c>, <c>endpoint_rejected</c>), <c>detail</c> which limit, <c>data</c> as a start's
+    /// (channel, team, endpoint, carrier ids). Announced as <c>call.refused</c>.
+    /// </summary>
+    CallRefused,
+
+    /// <summary>
+    /// A limit acted: <c>reason</c> <c>call_warning</c>, <c>idle_warning</c>, <c>cost_warning</c>, <c>budget_warning</c> (the agent
+    /// was told to wrap up or asked whether the caller is there; <c>text</c> what it was told) or <c>goodbye</c> (the call is
+    /// ending with a goodbye; <c>detail</c> why, <c>data.end_reason</c> the reason it will end with).
+    /// </summary>
+    LimitWarning,
 }

@@ -25,4 +25,13 @@ internal sealed record CallRecord
     public string? EndReason { get; init; }
 
     public long EventCount { get; init; }
+
+    /// <summary>How long the call lasted, once it has ended (refused calls: 0).</summary>
+    public long? DurationMs { get; init; }
+
+    /// <summary>The call's estimated model cost in US dollars, once it has ended (null when its model has no price).</summary>
+    public double? CostUsd { get; init; }
+
+    /// <summary>The call was refused at admission (<see cref="EndReason"/> says why).</summary>
+    public bool Refused { get; init; }
 }

@@ -20,4 +20,10 @@ internal interface ICallStore
 
     /// <summary>Calls, newest first; with a team id, only that team's.</summary>
     Task<Page<CallRecord>> ListCallsAsync(Guid? teamId, int offset, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The team's calls that started in [<paramref name="from"/>, <paramref name="to"/>) (on one endpoint when given), as
+    /// usage rows: what budgets and <c>GET /api/v1/usage</c> add up.
+    /// </summary>
+    Task<IReadOnlyList<CallUsage>> ListUsageAsync(Guid teamId, Guid? endpointId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 }

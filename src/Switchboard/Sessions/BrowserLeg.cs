@@ -551,6 +551,11 @@ internal sealed partial class BrowserLeg : ICallerLeg
         CallEndReason.InternalError => (SessionCloseCodes.InternalError, "internal error"),
         CallEndReason.BackendUnavailable or CallEndReason.BackendDisconnected => ((int)WebSocketCloseStatus.InternalServerError, text),
         CallEndReason.GatewayShutdown => ((int)WebSocketCloseStatus.EndpointUnavailable, text),
+        CallEndReason.Refused => (SessionCloseCodes.TooManyRequests, text),
+        CallEndReason.IdleTimeout => ((int)WebSocketCloseStatus.NormalClosure, "conversation ended: nobody spoke for a while"),
+        CallEndReason.BudgetExhausted => ((int)WebSocketCloseStatus.NormalClosure, "conversation ended: usage limit reached"),
+        CallEndReason.Shutdown => ((int)WebSocketCloseStatus.NormalClosure, "conversation ended: the gateway is restarting"),
+        CallEndReason.OperatorHangup => ((int)WebSocketCloseStatus.NormalClosure, "conversation ended by an operator"),
         _ => ((int)WebSocketCloseStatus.NormalClosure, text),
     };
 

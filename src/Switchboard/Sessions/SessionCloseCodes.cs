@@ -15,6 +15,9 @@ internal static class SessionCloseCodes
     /// <summary>The token is invalid, expired, tampered with or for another session; or the session is unknown or expired.</summary>
     public const int Forbidden = 4003;
 
+    /// <summary>Refused by the limits: a concurrency cap is full, a daily budget is used up, or the gateway is draining (the reason says which).</summary>
+    public const int TooManyRequests = 4429;
+
     /// <summary>The gateway failed unexpectedly.</summary>
     public const int InternalError = 4500;
 }

@@ -97,5 +97,12 @@ internal static class Migrations
             CREATE INDEX ix_webhook_deliveries_subscription ON webhook_deliveries(subscription_id, created_at);
             CREATE INDEX ix_webhook_deliveries_created ON webhook_deliveries(created_at);
             """),
+        (3, """
+            ALTER TABLE teams ADD COLUMN limits TEXT NULL;
+            ALTER TABLE calls ADD COLUMN duration_ms BIGINT NULL;
+            ALTER TABLE calls ADD COLUMN cost_micros BIGINT NULL;
+            ALTER TABLE calls ADD COLUMN refused BIGINT NOT NULL DEFAULT 0;
+            CREATE INDEX ix_calls_endpoint ON calls(endpoint_id, started_at);
+            """),
     ];
 }

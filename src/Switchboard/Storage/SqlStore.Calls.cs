@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Text.Json;
 using Switchboard.Common;
 using Switchboard.Journal;
@@ -7,7 +8,7 @@ namespace Switchboard.Storage;
 
 internal abstract partial class SqlStore
 {
-    private const string CallColumns = "id, team_id, endpoint_id, channel, carrier_call_id, from_number, to_number, started_at, ended_at, end_reason, event_count";
+    private const string CallColumns = "id, team_id, endpoint_id, channel, carrier_call_id, from_number, to_number, started_at, ended_at, end_reason, event_count, duration_ms, cost_micros, refused";
 
     public async Task AppendEventsAsync(IReadOnlyList<CallEvent> events, CancellationToken cancellationToken)
     {
@@ -37,10 +38,18 @@ internal abstract partial class SqlStore
             }
 
             counts[e.CallId] = counts.GetValueOrDefault(e.CallId) + 1;
-            if (e.Type == CallEventType.CallStarted)
+            if (e.Type is CallEventType.CallStarted or CallEventType.CallRefused)
             {
-                await using var call = Command(connection, tx,
-                    $"INSERT INTO calls ({CallColumns}) VALUES (@id, @team, @endpoint, @channel, @carrier_call, @from, @to, @started, NULL, NULL, 0) ON CONFLICT (id) DO NOTHING");
+                // A refused call is a record of its own, ended when it began, so usage and the call list count it.
+                var refused = e.Type == CallEventType.CallRefused;
+                await using var call = Command(connection, tx, refused
+                    ? $"INSERT INTO calls ({CallColumns}) VALUES (@id, @team, @endpoint, @channel, @carrier_call, @from, @to, @started, @started, @reason, 0, 0, 0, 1) ON CONFLICT (id) DO NOTHING"
+                    : $"INSERT INTO calls ({CallColumns}) VALUES (@id, @team, @endpoint, @channel, @carrier_call, @from, @to, @started, NULL, NULL, 0, NULL, NULL, 0) ON CONFLICT (id) DO NOTHING");
+                if (refused)
+                {
+                    Add(call, "reason", e.Reason);
+                }
+
                 Add(call, "id", e.CallId);
                 Add(call, "team", Data(e, CallEventKeys.TeamId));
                 Add(call, "endpoint", Data(e, CallEventKeys.EndpointId));
@@ -53,9 +62,13 @@ internal abstract partial class SqlStore
             }
             else if (e.Type == CallEventType.CallEnded)
             {
-                await using var ended = Command(connection, tx, "UPDATE calls SET ended_at = @at, end_reason = @reason WHERE id = @id");
+                await using var ended = Command(connection, tx,
+                    "UPDATE calls SET ended_at = @at, end_reason = @reason, duration_ms = @duration, cost_micros = @cost WHERE id = @id");
                 Add(ended, "at", e.At);
                 Add(ended, "reason", e.Reason);
+                Add(ended, "duration", long.TryParse(Data(e, CallEventKeys.DurationMs), NumberStyles.None, CultureInfo.InvariantCulture, out var ms) ? ms : null);
+                Add(ended, "cost", double.TryParse(Data(e, CallEventKeys.CostUsd), NumberStyles.Float, CultureInfo.InvariantCulture, out var usd) && double.IsFinite(usd)
+                    ? (long)Math.Round(usd * 1_000_000d) : null);
                 Add(ended, "id", e.CallId);
                 await ended.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -136,6 +149,24 @@ internal abstract partial class SqlStore
         return new Page<CallRecord>(await ReadAllAsync(cmd, ReadCall, cancellationToken).ConfigureAwait(false), total);
     }
 
+    public async Task<IReadOnlyList<CallUsage>> ListUsageAsync(Guid teamId, Guid? endpointId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = Command(connection, null,
+            "SELECT endpoint_id, started_at, duration_ms, cost_micros, refused FROM calls WHERE team_id = @team AND started_at >= @from AND started_at < @to"
+            + (endpointId is null ? "" : " AND endpoint_id = @endpoint"));
+        Add(cmd, "team", teamId);
+        Add(cmd, "from", from);
+        Add(cmd, "to", to);
+        if (endpointId is { } endpoint)
+        {
+            Add(cmd, "endpoint", endpoint);
+        }
+
+        return await ReadAllAsync(cmd, static r => new CallUsage(ReadOptionalGuid(r, 0), ReadTime(r, 1), r.IsDBNull(2) ? null : r.GetInt64(2),
+            r.IsDBNull(3) ? null : r.GetInt64(3) / 1_000_000d, r.GetInt64(4) != 0), cancellationToken).ConfigureAwait(false);
+    }
+
     private static string? Data(CallEvent e, string key) => e.Data is { } data && data.TryGetValue(key, out var value) ? value : null;
 
     private static CallRecord ReadCall(DbDataReader r) => new()
@@ -151,5 +182,8 @@ internal abstract partial class SqlStore
         EndedAt = ReadOptionalTime(r, 8),
         EndReason = ReadOptionalString(r, 9),
         EventCount = r.GetInt64(10),
+        DurationMs = r.IsDBNull(11) ? null : r.GetInt64(11),
+        CostUsd = r.IsDBNull(12) ? null : r.GetInt64(12) / 1_000_000d,
+        Refused = r.GetInt64(13) != 0,
     };
 }

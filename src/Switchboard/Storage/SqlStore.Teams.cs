@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text.Json;
 using Switchboard.Common;
 using Switchboard.Control;
 
@@ -6,7 +7,7 @@ namespace Switchboard.Storage;
 
 internal abstract partial class SqlStore
 {
-    private const string TeamColumns = "id, name, created_at";
+    private const string TeamColumns = "id, name, created_at, limits";
 
     public async Task CreateTeamAsync(Team team, CancellationToken cancellationToken)
     {
@@ -48,5 +49,30 @@ internal abstract partial class SqlStore
         return await ReadAllAsync(cmd, ReadTeam, cancellationToken).ConfigureAwait(false);
     }
 
-    private static Team ReadTeam(DbDataReader r) => new(Guid.Parse(r.GetString(0)), r.GetString(1), ReadTime(r, 2));
+    public async Task<bool> SetTeamLimitsAsync(Guid id, TeamLimits limits, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = Command(connection, null, "UPDATE teams SET limits = @limits WHERE id = @id");
+        Add(cmd, "limits", JsonSerializer.Serialize(limits, ControlJsonContext.Default.TeamLimits));
+        Add(cmd, "id", id);
+        return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    private static Team ReadTeam(DbDataReader r) => new(Guid.Parse(r.GetString(0)), r.GetString(1), ReadTime(r, 2))
+    {
+        // Unreadable limits (a hand-edited row) read as none rather than making the team unusable.
+        Limits = r.IsDBNull(3) ? TeamLimits.None : ReadLimits(r.GetString(3)),
+    };
+
+    private static TeamLimits ReadLimits(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, ControlJsonContext.Default.TeamLimits) ?? TeamLimits.None;
+        }
+        catch (JsonException)
+        {
+            return TeamLimits.None;
+        }
+    }
 }

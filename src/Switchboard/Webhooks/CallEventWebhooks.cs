@@ -10,7 +10,7 @@ namespace Switchboard.Webhooks;
 /// matching subscription there, so a delivery exists exactly when the event it announces is committed (and a retried
 /// batch, whose events are already stored, announces nothing again).
 /// <list type="bullet">
-/// <item><c>CallStarted</c> → <c>call.started</c>.</item>
+/// <item><c>CallStarted</c> → <c>call.started</c>; <c>CallRefused</c> → <c>call.refused</c>.</item>
 /// <item><c>CallEnded</c> → <c>call.artifact</c> (folded from every event of the call; skipped if that fails, so the artifact
 /// can never hold up the call's own events), then <c>call.ended</c>.</item>
 /// <item><c>HandoffHot</c> → <c>handoff.hot</c>; a <c>ToolCall</c> whose outcome is not <c>ok</c> → <c>tool.failed</c>
@@ -22,7 +22,7 @@ internal static class CallEventWebhooks
     /// <summary>What <see cref="For"/> needs read from the journal for <paramref name="e"/>.</summary>
     public static CallEventWebhookInput InputFor(CallEvent e) => e.Type switch
     {
-        CallEventType.CallStarted => CallEventWebhookInput.Event,
+        CallEventType.CallStarted or CallEventType.CallRefused => CallEventWebhookInput.Event,
         CallEventType.CallEnded => CallEventWebhookInput.WholeCall,
         CallEventType.HandoffHot => CallEventWebhookInput.Started,
         CallEventType.ToolCall when e.Reason is not null && e.Reason != ToolOutcome.Ok => CallEventWebhookInput.Started,
@@ -46,6 +46,12 @@ internal static class CallEventWebhooks
         {
             case CallEventType.CallStarted:
                 return CallStartedOrEnded(e, started);
+
+            case CallEventType.CallRefused:
+                return Guid.TryParse(Data(e, CallEventKeys.TeamId), out var refusedTeam)
+                    ? [new WebhookEvent(WebhookEventTypes.CallRefused, refusedTeam, Guid.TryParse(Data(e, CallEventKeys.EndpointId), out var refusedAt) ? refusedAt : null,
+                        WebhookPayloads.CallRefused(e))]
+                    : [];
 
             case CallEventType.CallEnded:
             {

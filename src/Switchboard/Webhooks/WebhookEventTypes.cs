@@ -18,7 +18,10 @@ internal static class WebhookEventTypes
     /// <summary>A tool call failed.</summary>
     public const string ToolFailed = "tool.failed";
 
-    public static readonly IReadOnlyList<string> All = [CallStarted, CallEnded, CallArtifact, HandoffHot, ToolFailed];
+    /// <summary>A call was refused at admission (busy, a budget exhausted, the node draining, the endpoint refusing it).</summary>
+    public const string CallRefused = "call.refused";
+
+    public static readonly IReadOnlyList<string> All = [CallStarted, CallEnded, CallArtifact, HandoffHot, ToolFailed, CallRefused];
 
     public static bool IsKnown(string type) => All.Contains(type, StringComparer.Ordinal);
 }

@@ -57,6 +57,10 @@ internal static class WebhookPayloads
     public static string CallEnded(CallEvent? started, CallEvent ended) =>
         Envelope(WebhookEventTypes.CallEnded, ended.At, w => WriteCall(w, started, ended));
 
+    /// <summary>The body of <c>call.refused</c>: the call as <c>call.ended</c> shows it, begun and ended at the refusal.</summary>
+    public static string CallRefused(CallEvent refused) =>
+        Envelope(WebhookEventTypes.CallRefused, refused.At, w => WriteCall(w, refused, refused));
+
     /// <summary>ISO 8601 UTC with milliseconds, as every timestamp in a body.</summary>
     public static string Time(DateTimeOffset at) => CallArtifactTime.Format(at);
 

@@ -165,10 +165,15 @@ public class CallBridgeLifecycleTests
         h.Resolver.Refusal = "unknown endpoint";
 
         await h.BeginAsync();
-        var ended = await h.EndedAsync();
+        await h.WaitUntilAsync(() => h.HasEnded, "the call to end");
 
-        Assert.Equal(CallEndReason.EndpointRejected, ended.Reason);
+        // A refused call is its own record: CallRefused, with neither a start nor an end.
+        var refused = Assert.Single(h.Journal.OfType(CallEventType.CallRefused));
+        Assert.Equal(CallEndReason.EndpointRejected, refused.Reason);
+        Assert.Equal("unknown endpoint", refused.Detail);
+        Assert.Equal(CallEndReason.EndpointRejected, h.Bridge.EndReason);
         Assert.Empty(h.Journal.OfType(CallEventType.CallStarted));
+        Assert.Empty(h.Journal.OfType(CallEventType.CallEnded));
         Assert.Null(h.Connector.Endpoint);
         Assert.Equal(new FakeCallerLeg.Closed(FakeCallerLeg.CloseCodeFor(CallEndReason.EndpointRejected), "unknown endpoint"), h.Leg.Close);
         Assert.False(h.Leg.Admitted);

@@ -5,6 +5,7 @@ using Switchboard.Artifacts;
 using Switchboard.Calls;
 using Switchboard.Configuration;
 using Switchboard.Journal;
+using Switchboard.Limits;
 
 namespace Switchboard.Tests.Calls.Harness;
 
@@ -63,7 +64,9 @@ internal sealed class BridgeHarness : IAsyncDisposable
             CreatedAt = Time.GetUtcNow(),
             UpdatedAt = Time.GetUtcNow(),
         });
-        var services = new CallServices(options, new CallAdmission(Resolver, Endpoints, remote: null), Connector, Journal, Registry, Tools, Logger, Time);
+        Gate = new AdmissionGate(Microsoft.Extensions.Options.Options.Create(options), Slots, new UsageLedger(Usage, Time), Drain, new TeamLimitsCache(Teams, Time), Time);
+        var admission = new CallAdmission(Resolver, Endpoints, remote: null, Gate, Journal, Time);
+        var services = new CallServices(options, admission, Connector, Journal, Registry, Tools, Logger, Time, CallPricing.Default);
         Bridge = new CallBridge(leg, services, _aborted.Token);
     }
 
@@ -80,6 +83,17 @@ internal sealed class BridgeHarness : IAsyncDisposable
     public MemoryCallJournal Journal { get; }
 
     public CallRegistry Registry { get; } = new();
+
+    /// <summary>The limits' shared state: slots, the drain flag, teams' limits, earlier usage (set before <see cref="BeginAsync"/>).</summary>
+    public ConcurrencySlots Slots { get; } = new();
+
+    public DrainState Drain { get; } = new();
+
+    public FakeTeamStore Teams { get; } = new();
+
+    public FakeUsageStore Usage { get; } = new();
+
+    public AdmissionGate Gate { get; }
 
     public FakeToolInvoker Tools { get; }
 

@@ -33,7 +33,8 @@ internal sealed class FakeCallerLeg : ICallerLeg
         CallEndReason.CallerHangup, CallEndReason.CarrierClosed, CallEndReason.ClientClosed, CallEndReason.CarrierProtocolError,
         CallEndReason.StartTimeout, CallEndReason.BackendUnavailable, CallEndReason.BackendDisconnected, CallEndReason.MaxDuration,
         CallEndReason.GatewayShutdown, CallEndReason.InternalError, CallEndReason.AgentEnded, CallEndReason.Transferred,
-        CallEndReason.EndpointRejected, CallEndReason.Superseded, CallEndReason.SessionExpired,
+        CallEndReason.EndpointRejected, CallEndReason.Superseded, CallEndReason.SessionExpired, CallEndReason.IdleTimeout,
+        CallEndReason.BudgetExhausted, CallEndReason.Shutdown, CallEndReason.OperatorHangup, CallEndReason.Refused,
     ];
 
     private readonly Channel<Inbound> _inbound = System.Threading.Channels.Channel.CreateUnbounded<Inbound>(new UnboundedChannelOptions { SingleReader = true });
