@@ -8,6 +8,7 @@ using Switchboard.Carriers.Twilio;
 using Switchboard.Configuration;
 using Switchboard.Diagnostics;
 using Switchboard.Server.Hosting;
+using Switchboard.Server.RateLimiting;
 
 namespace Switchboard.Server.Carriers;
 
@@ -24,8 +25,9 @@ internal static partial class TwilioEndpoints
             .WithDescription("Set as the phone number's \"A call comes in\" webhook (HTTP POST, form-encoded), optionally with `?endpointId=` to pick the endpoint. Answers with TwiML that connects the call to the `/twilio` media stream. Checks `X-Twilio-Signature` when `TWILIO_AUTH_TOKEN` is set (403 otherwise).")
             .Produces(StatusCodes.Status200OK, contentType: "text/xml")
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
-        routes.Map(StreamPath, StreamAsync);
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .RequireClientRateLimit(RateLimitBucket.CarriersPerIp);
+        routes.Map(StreamPath, StreamAsync).RequireClientRateLimit(RateLimitBucket.CarriersPerIp);
     }
 
     private static async Task<IResult> TwimlAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallAdmission admission, ILogger<TwilioProtocol> logger)

@@ -6,6 +6,7 @@ using Switchboard.Configuration;
 using Switchboard.Control;
 using Switchboard.Server.Api;
 using Switchboard.Server.Control;
+using Switchboard.Server.RateLimiting;
 
 namespace Switchboard.Server.Sessions;
 
@@ -24,8 +25,8 @@ internal static class DemoEndpoints
 
     public static void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapGet(ConfigPath, GetConfigAsync).ExcludeFromDescription();
-        routes.MapPost(SessionsPath, CreateAsync).DisableAntiforgery().ExcludeFromDescription();
+        routes.MapGet(ConfigPath, GetConfigAsync).ExcludeFromDescription().RequireClientRateLimit(RateLimitBucket.DemoPerIp);
+        routes.MapPost(SessionsPath, CreateAsync).DisableAntiforgery().ExcludeFromDescription().RequireClientRateLimit(RateLimitBucket.DemoPerIp);
     }
 
     /// <summary>Whether keyless demo sessions are on for this configuration.</summary>

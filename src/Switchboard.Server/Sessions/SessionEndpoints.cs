@@ -9,6 +9,7 @@ using Switchboard.Control;
 using Switchboard.Diagnostics;
 using Switchboard.Server.Api;
 using Switchboard.Server.Hosting;
+using Switchboard.Server.RateLimiting;
 using Switchboard.Sessions;
 
 namespace Switchboard.Server.Sessions;
@@ -24,7 +25,7 @@ internal static partial class SessionEndpoints
 
     public static void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapPost(CreatePath, CreateAsync).RequireScope(ApiScopes.CreateCallToken).DisableAntiforgery()
+        routes.MapPost(CreatePath, CreateAsync).RequireScope(ApiScopes.CreateCallToken).RequireSessionRateLimit().DisableAntiforgery()
             .WithTags("Sessions")
             .WithName("CreateSession")
             .WithSummary("Create a session for the session WebSocket")
@@ -34,7 +35,7 @@ internal static partial class SessionEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
-        routes.Map(SocketPath, ConnectAsync);
+        routes.Map(SocketPath, ConnectAsync).RequireClientRateLimit(RateLimitBucket.SessionSocketsPerIp);
     }
 
     private static async Task<IResult> CreateAsync(HttpContext context, ISessionStore store, IEndpointStore endpoints, SessionTokenSource tokenSource, CallAdmission admission,

@@ -48,6 +48,11 @@ internal sealed partial class SwitchboardOptionsValidator : IValidateOptions<Swi
             yield return error;
         }
 
+        foreach (var error in o.RateLimits.Validate($"{p}:RateLimits"))
+        {
+            yield return error;
+        }
+
         foreach (var error in o.Artifacts.Validate($"{p}:Artifacts").Concat(ModelPriceOptions.Validate(o.Pricing, $"{p}:Pricing")))
         {
             yield return error;
