@@ -28,10 +28,14 @@ public static class GatewayApp
             builder.Configuration.AddInMemoryCollection(overrides);
         }
 
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        var defaultUrl = string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]);
+        if (defaultUrl)
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }
+
+        // Unsigned SIP webhooks (the insecure local mode) only on a gateway nobody else can reach.
+        LoopbackOnly.CheckConfigured(builder.Configuration, defaultUrl);
 
         if (builder.Configuration.GetValue("Switchboard:Performance:InlineIo", defaultValue: false))
         {
@@ -68,6 +72,18 @@ public static class GatewayApp
         var calls = app.Services.GetRequiredService<Switchboard.Calls.CallRegistry>();
         app.Lifetime.ApplicationStopping.Register(() => calls.HangUpAllAsync("gateway shutting down").Wait(TimeSpan.FromSeconds(3)));
         app.MapSwitchboard();
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            // The addresses actually bound (Kestrel endpoints from any source): the insecure SIP mode stops a gateway listening beyond loopback.
+            var options = app.Services.GetRequiredService<IOptions<Switchboard.Configuration.SwitchboardOptions>>().Value;
+            var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+                .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? [];
+            if (options.Sip.InsecureSkipSignature && !LoopbackOnly.AllLoopback(addresses))
+            {
+                LoopbackOnly.LogNotLoopback(app.Logger, string.Join(", ", addresses));
+                app.Lifetime.StopApplication();
+            }
+        });
         return app;
     }
 

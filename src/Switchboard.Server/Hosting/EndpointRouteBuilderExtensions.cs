@@ -2,6 +2,7 @@ using Switchboard.Server.Api;
 using Switchboard.Server.Carriers;
 using Switchboard.Server.Health;
 using Switchboard.Server.Sessions;
+using Switchboard.Server.SipConnector;
 using Switchboard.Server.Web;
 
 namespace Switchboard.Server.Hosting;
@@ -10,13 +11,14 @@ namespace Switchboard.Server.Hosting;
 public static class EndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps carriers (Twilio, Telnyx), sessions (REST and WebSocket), health, (when enabled) diagnostics, the REST
+    /// Maps carriers (Twilio, Telnyx, the OpenAI/Azure SIP connector's webhook), sessions (REST and WebSocket), health, (when enabled) diagnostics, the REST
     /// API under <c>/api/v1</c>, its OpenAPI document (<c>/openapi/v1.json</c>) and reference page (<c>/docs/api</c>), the keyless demo routes and the talk page with its JavaScript client.
     /// </summary>
     public static IEndpointRouteBuilder MapSwitchboard(this IEndpointRouteBuilder routes)
     {
         TwilioEndpoints.Map(routes);
         TelnyxEndpoints.Map(routes);
+        SipWebhookEndpoints.Map(routes);
         SessionEndpoints.Map(routes);
         DemoEndpoints.Map(routes);
         HealthEndpoints.Map(routes);

@@ -13,6 +13,8 @@ internal static class EnvironmentAliases
         ["OPENAI_REALTIME_URL"] = "Switchboard:OpenAI:RealtimeUrl",
         ["OPENAI_REALTIME_MODEL"] = "Switchboard:OpenAI:Model",
         ["OPENAI_VOICE"] = "Switchboard:Agent:Voice",
+        ["OPENAI_WEBHOOK_SECRET"] = "Switchboard:Sip:WebhookSecret",
+        ["OPENAI_BASE_URL"] = "Switchboard:Sip:ApiBaseUrl",
         ["AZURE_OPENAI_ENDPOINT"] = "Switchboard:Azure:Endpoint",
         ["AZURE_OPENAI_API_KEY"] = "Switchboard:Azure:ApiKey",
         ["AZURE_OPENAI_DEPLOYMENT"] = "Switchboard:Azure:Deployment",
@@ -30,6 +32,9 @@ internal static class EnvironmentAliases
         ["SWITCHBOARD_SESSION_KEY"] = "Switchboard:Sessions:SigningKey",
     };
 
+    /// <summary><c>TEST_MODE=1</c> (or <c>true</c>): the SIP connector's insecure local mode, <c>Switchboard:Sip:InsecureSkipSignature=true</c>.</summary>
+    public const string TestModeVariable = "TEST_MODE";
+
     public static IEnumerable<KeyValuePair<string, string?>> Read()
     {
         foreach (var (variable, key) in Map)
@@ -39,6 +44,11 @@ internal static class EnvironmentAliases
             {
                 yield return new(key, value);
             }
+        }
+
+        if (Environment.GetEnvironmentVariable(TestModeVariable) is "1" or "true" or "TRUE" or "True")
+        {
+            yield return new("Switchboard:Sip:InsecureSkipSignature", "true");
         }
     }
 }

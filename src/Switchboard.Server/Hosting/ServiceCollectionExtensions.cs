@@ -15,6 +15,8 @@ using Switchboard.Server.RateLimiting;
 using Switchboard.Storage;
 using Switchboard.LocalAgent.Hosting;
 using Switchboard.Server.Sessions;
+using Switchboard.Server.SipConnector;
+using Switchboard.SipConnector;
 using Switchboard.Server.Webhooks;
 using Switchboard.Sessions;
 using Switchboard.Webhooks;
@@ -78,6 +80,15 @@ public static class ServiceCollectionExtensions
         // The agent leg of every call: a WebSocket to the endpoint's backend (tests may put another connector here).
         services.TryAddSingleton<IRealtimeConnector>(sp => new WebSocketRealtimeConnector(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value));
         services.TryAddSingleton<CallHost>();
+        // Calls through the OpenAI/Azure Realtime SIP connector: its REST client, the webhook ids seen, and the calls it runs.
+        services.TryAddSingleton<ISipCallControl>(sp => new SipCallControl(
+            sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value, sp.GetRequiredService<ILogger<SipCallControl>>()));
+        services.TryAddSingleton<ISipWebhookStore>(sp => sp.GetRequiredService<IStore>());
+        services.TryAddSingleton(sp => new SipWebhookDeduplicator(sp.GetRequiredService<ISipWebhookStore>(),
+            TimeSpan.FromHours(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Sip.DeduplicationHours),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SipWebhookDeduplicator>>()));
+        services.TryAddSingleton<SipCalls>();
+        services.AddHostedService(sp => sp.GetRequiredService<SipCalls>());
         services.TryAddSingleton<SessionConnections>();
         services.TryAddSingleton(sp => new WebhookDispatcher(
             sp.GetRequiredService<IWebhookStore>(),

@@ -42,6 +42,15 @@ internal sealed partial class StartupReport : IHostedService
             LogTelnyxDisabled(_logger);
         }
 
+        if (_options.Sip.InsecureSkipSignature)
+        {
+            LogSipInsecure(_logger);
+        }
+        else if (string.IsNullOrEmpty(_options.Sip.WebhookSecret))
+        {
+            LogSipDisabled(_logger);
+        }
+
         // Once Kestrel listens, say where to point a browser (the talk page) in words a first-time user can act on.
         _lifetime.ApplicationStarted.Register(() =>
         {
@@ -74,6 +83,12 @@ internal sealed partial class StartupReport : IHostedService
 
     [LoggerMessage(EventId = EventIds.StartupAgentBackend, Level = LogLevel.Information, Message = "Agent backend: {Backend} ({Detail})")]
     private static partial void LogBackend(ILogger logger, string backend, string detail);
+
+    [LoggerMessage(EventId = EventIds.StartupSipInsecure, Level = LogLevel.Warning, Message = "SIP connector webhooks are taken WITHOUT signature checks (Switchboard:Sip:InsecureSkipSignature / TEST_MODE): development only, loopback only")]
+    private static partial void LogSipInsecure(ILogger logger);
+
+    [LoggerMessage(EventId = EventIds.StartupSipDisabled, Level = LogLevel.Information, Message = "OPENAI_WEBHOOK_SECRET is not set: SIP connector calls (/openai/webhook) are refused")]
+    private static partial void LogSipDisabled(ILogger logger);
 
     [LoggerMessage(EventId = EventIds.StartupTwilioUnsigned, Level = LogLevel.Warning, Message = "TWILIO_AUTH_TOKEN is not set: Twilio signatures are NOT verified (development only)")]
     private static partial void LogTwilioUnsigned(ILogger logger);

@@ -10,7 +10,10 @@ internal static class Transports
 
     public const string Telnyx = "telnyx";
 
-    public static IReadOnlyList<string> All { get; } = [WebSocket, Twilio, Telnyx];
+    /// <summary>Phone calls through the OpenAI or Azure Realtime SIP connector (the webhook <c>/openai/webhook</c>).</summary>
+    public const string Sip = "sip";
+
+    public static IReadOnlyList<string> All { get; } = [WebSocket, Twilio, Telnyx, Sip];
 
     public static bool IsKnown(string transport) => All.Contains(transport, StringComparer.Ordinal);
 }

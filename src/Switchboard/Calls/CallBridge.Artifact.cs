@@ -39,7 +39,7 @@ internal sealed partial class CallBridge
     /// </summary>
     private async Task SummarizeBeforeCloseAsync()
     {
-        if (_summary is not { } summarizer || _backend is not { } backend || _cts.IsCancellationRequested
+        if (_summary is not { } summarizer || _backend is not { } backend || _cts.IsCancellationRequested || _backendClosed
             || EndReason is CallEndReason.BackendDisconnected or CallEndReason.BackendUnavailable or CallEndReason.GatewayShutdown)
         {
             return;

@@ -81,6 +81,30 @@ internal sealed partial class CallBridge
     /// </summary>
     private async Task ConfigureBackendAsync(AgentSpec spec, IReadOnlyList<ToolSpec> tools, CancellationToken token)
     {
+        // A leg whose media the backend holds answered its call with this very session (the SIP connector's accept).
+        if (_remoteLeg is null)
+        {
+            var setup = new ArrayBufferWriter<byte>(4096);
+            RealtimeClientEvents.WriteSessionUpdate(setup, SessionSettings(spec, tools));
+            await _backend!.SendAsync(setup.WrittenMemory, token).ConfigureAwait(false);
+        }
+
+        await GreetAsync(EndpointPolicy.Greeting(spec, _admission!.Flow), token).ConfigureAwait(false);
+        lock (_turnGate)
+        {
+            _backendReady = true;
+        }
+
+        await ShowStateAsync(CallerStates.Idle, token).ConfigureAwait(false);
+        await TryStartNextTurnAsync(token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The call's GA session from the spec and the leg's capabilities. A leg whose media the backend holds gets no audio
+    /// formats (the SIP negotiation chose them) and the spec's own model (empty: the leg's default).
+    /// </summary>
+    private RealtimeSessionSettings SessionSettings(AgentSpec spec, IReadOnlyList<ToolSpec> tools)
+    {
         var emptyParameters = EmptyToolParameters;
         // Built-ins with their defaults; no transfer without a phone line (the model would be told transfer_not_supported).
         var definitions = tools.Where(t => _capabilities.HasFlag(CallerLegCapabilities.Transfer) || !BuiltInTools.IsTransfer(t)).Select(t => new RealtimeToolDefinition(t.Name, t.Description ?? "", t.Parameters ?? emptyParameters));
@@ -90,14 +114,15 @@ internal sealed partial class CallBridge
         }
 
         var hearsCaller = _capabilities.HasFlag(CallerLegCapabilities.CallerAudio);
-        var settings = new RealtimeSessionSettings
+        return new RealtimeSessionSettings
         {
-            Model = _backendEndpoint!.Model,
+            Model = _remoteLeg is null ? _backendEndpoint!.Model : spec.Model ?? "",
             Instructions = EndpointPolicy.Instructions(spec, _admission!.Flow),
             Voice = spec.Voice,
             OutputModality = Speaks ? "audio" : "text",
             InputFormat = _backendFormat,
             OutputFormat = _backendFormat,
+            NegotiatedFormats = _remoteLeg is not null,
             // Without caller audio (typed turns only) there is nothing to detect or transcribe.
             TurnDetection = hearsCaller ? spec.TurnDetection.Type : "none",
             VadThreshold = spec.TurnDetection.Threshold,
@@ -107,17 +132,6 @@ internal sealed partial class CallBridge
             TranscriptionLanguage = spec.Transcription.Language,
             Tools = definitions.ToList(),
         };
-        var setup = new ArrayBufferWriter<byte>(4096);
-        RealtimeClientEvents.WriteSessionUpdate(setup, settings);
-        await _backend!.SendAsync(setup.WrittenMemory, token).ConfigureAwait(false);
-        await GreetAsync(EndpointPolicy.Greeting(spec, _admission.Flow), token).ConfigureAwait(false);
-        lock (_turnGate)
-        {
-            _backendReady = true;
-        }
-
-        await ShowStateAsync(CallerStates.Idle, token).ConfigureAwait(false);
-        await TryStartNextTurnAsync(token).ConfigureAwait(false);
     }
 
     private static readonly System.Text.Json.JsonElement EmptyToolParameters =
@@ -187,7 +201,8 @@ internal sealed partial class CallBridge
         // Audio of an item or response the caller interrupted must never reach the caller after the stop.
         var suppressedItem = _suppressedItemUtf8;
         var suppressedResponse = _suppressedResponseUtf8;
-        if (header.Delta.IsEmpty || !Speaks
+        // A leg whose media the backend holds never plays audio from here.
+        if (header.Delta.IsEmpty || !Speaks || _remoteLeg is not null
             || (suppressedItem.Length > 0 && header.ItemId.SequenceEqual(suppressedItem))
             || (suppressedResponse.Length > 0 && header.ResponseId.SequenceEqual(suppressedResponse)))
         {

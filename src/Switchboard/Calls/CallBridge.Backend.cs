@@ -19,6 +19,9 @@ internal sealed partial class CallBridge
     private bool _speakingShown;
     private bool _userSpeaking;
 
+    /// <summary>The agent leg closed under the call (no summary can be asked of it any more).</summary>
+    private volatile bool _backendClosed;
+
     private async Task RunBackendLoopAsync()
     {
         var token = _cts.Token;
@@ -37,6 +40,12 @@ internal sealed partial class CallBridge
                     }
 
                     var description = status == ReceiveStatus.TooLarge ? "backend message too large" : backend.CloseStatusDescription;
+                    if (_remoteLeg is not null && status == ReceiveStatus.Closed)
+                    {
+                        await RemoteCallEndedAsync(backend.CloseStatus is not null, $"{backend.CloseStatus} {description}".Trim()).ConfigureAwait(false);
+                        return;
+                    }
+
                     CallLog.BackendDisconnected(_logger, CallId, backend.CloseStatus?.ToString(), description);
                     await BackendFailedAsync(CallerErrorCodes.BackendDisconnected, "the agent backend closed the connection", CallEndReason.BackendDisconnected,
                         $"{backend.CloseStatus} {description}".Trim(), token).ConfigureAwait(false);
@@ -60,7 +69,11 @@ internal sealed partial class CallBridge
                         // The caller is talking over the agent: stop the audio before anything else (parsing, journaling).
                         _userSpeaking = true;
                         await ShowStateAsync(CallerStates.Listening, token).ConfigureAwait(false);
-                        await BargeInAsync("user_speech", null, -1, onBackendLoop: true, token).ConfigureAwait(false);
+                        // Where the backend holds the media it stops its own audio (its voice detection interrupts the response).
+                        if (_remoteLeg is null)
+                        {
+                            await BargeInAsync("user_speech", null, -1, onBackendLoop: true, token).ConfigureAwait(false);
+                        }
                     }
 
                     await HandleBackendEventAsync(backend.Message, token).ConfigureAwait(false);
@@ -72,7 +85,11 @@ internal sealed partial class CallBridge
         }
         catch (Exception ex) when (ex is WebSocketException or IOException)
         {
-            if (EndReason is null)
+            if (EndReason is null && _remoteLeg is not null)
+            {
+                await RemoteCallEndedAsync(closeFrame: false, ex.Message).ConfigureAwait(false);
+            }
+            else if (EndReason is null)
             {
                 CallLog.BackendDisconnected(_logger, CallId, "aborted", ex.Message);
                 await BackendFailedAsync(CallerErrorCodes.BackendDisconnected, "the agent backend closed the connection", CallEndReason.BackendDisconnected, ex.Message, token)
@@ -120,6 +137,7 @@ internal sealed partial class CallBridge
                 Record(CallEventType.CallerTurn, role: "caller", text: heard.Transcript, itemId: heard.ItemId);
                 break;
             case ResponseCreatedEvent created:
+                _remotePlayout?.OnResponseCreated(created.ResponseId);
                 _responseId = created.ResponseId;
                 _responseActive = true;
                 _speakingShown = false;
@@ -151,6 +169,8 @@ internal sealed partial class CallBridge
                     soFar.Append(delta.Text);
                 }
 
+                _remotePlayout?.OnTranscript(delta.ResponseId, delta.Text);
+
                 await _leg.ShowTranscriptAsync("agent", delta.Text, final: false, delta.ItemId, null, token).ConfigureAwait(false);
                 break;
             case OutputTextEvent { Type: RealtimeServerEventType.OutputTextDone or RealtimeServerEventType.OutputAudioTranscriptDone } done:
@@ -171,6 +191,17 @@ internal sealed partial class CallBridge
                 break;
             case RealtimeErrorEvent error:
                 await OnBackendErrorAsync(error, token).ConfigureAwait(false);
+                break;
+            case OutputAudioBufferEvent { Type: RealtimeServerEventType.OutputAudioBufferStarted } playing:
+                _remotePlayout?.OnBufferStarted(playing.ResponseId);
+                break;
+            case OutputAudioBufferEvent played:
+                _remotePlayout?.OnBufferStopped(played.ResponseId);
+                break;
+            case DtmfReceivedEvent dtmf when dtmf.Digit.Length > 0:
+                // A key the caller pressed, reported by a backend that holds the media (SIP).
+                NoteActivity();
+                Record(CallEventType.Dtmf, digit: dtmf.Digit);
                 break;
         }
     }
@@ -204,6 +235,8 @@ internal sealed partial class CallBridge
 
     private async Task OnResponseDoneAsync(ResponseDoneEvent done, CancellationToken token)
     {
+        // Before the armed actions look: they wait for this response's audio to be heard.
+        _remotePlayout?.OnResponseDone(done.ResponseId, done.Usage);
         if (string.Equals(done.ResponseId, _responseId, StringComparison.Ordinal))
         {
             _responseActive = false;
@@ -300,6 +333,29 @@ internal sealed partial class CallBridge
             await EndTurnAsync(token).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// The agent leg of a call whose media the backend holds closed (the SIP connector's sideband): the call is over.
+    /// Without a close frame the caller hung up (the connector ends the sideband that way); with one, the connector ended
+    /// the call (the leg's lost reason), and the leg hangs up in case the call still runs without its control plane.
+    /// </summary>
+    private async Task RemoteCallEndedAsync(bool closeFrame, string detail)
+    {
+        _backendClosed = true;
+        CallLog.RemoteCallEnded(_logger, CallId, closeFrame ? "closed" : "dropped", detail);
+        if (closeFrame)
+        {
+            await EndAsync(_leg.LostEndReason, "the call's sideband was closed: " + detail, "sideband closed").ConfigureAwait(false);
+        }
+        else
+        {
+            await EndAsync(CallEndReason.CallerHangup, "the caller hung up (the call's sideband closed without a close frame)", "caller hung up").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits until the caller has heard the agent's audio: the leg's playout, or the backend's where it holds the media.</summary>
+    private Task WaitForPlayoutAsync(TimeSpan cap, CancellationToken token) =>
+        _remotePlayout is { } remote ? remote.WaitAsync(cap, token) : _leg.WaitForPlayoutAsync(cap, token);
 
     /// <summary>Shows the agent's state where the leg shows it (a no-op on a phone line).</summary>
     private ValueTask ShowStateAsync(string state, CancellationToken token) =>

@@ -152,7 +152,7 @@ internal sealed partial class CallBridge
                 // The backend never answered: act anyway rather than leave the caller on a silent line.
             }
 
-            await _leg.WaitForPlayoutAsync(PlayoutTimeout, token).ConfigureAwait(false);
+            await WaitForPlayoutAsync(PlayoutTimeout, token).ConfigureAwait(false);
             if (control.IsEnd)
             {
                 await EndByAgentAsync(control, token).ConfigureAwait(false);

@@ -347,7 +347,7 @@ internal sealed partial class CallBridge
 
                 await control.ResponseDone.Task.WaitAsync(linked.Token).ConfigureAwait(false);
                 var left = TimeSpan.FromSeconds(_limits.GoodbyeSeconds) - _time.GetElapsedTime(_goodbyeTimestamp);
-                await _leg.WaitForPlayoutAsync(Max(left, TimeSpan.Zero), linked.Token).ConfigureAwait(false);
+                await WaitForPlayoutAsync(Max(left, TimeSpan.Zero), linked.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (bound.IsCancellationRequested && !token.IsCancellationRequested)

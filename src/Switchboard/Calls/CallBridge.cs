@@ -23,7 +23,9 @@ namespace Switchboard.Calls;
 /// The steps of a call, in order (each is marked in the code):
 /// <list type="number">
 /// <item>(1) The leg begins: a carrier's <c>start</c> frame, or a session's admitted socket (<see cref="ICallerLeg.StartAsync"/>).</item>
-/// <item>(2) Admission (<see cref="CallAdmission"/>): the endpoint, the backend from its spec, its remote configuration.</item>
+/// <item>(2) Admission (<see cref="CallAdmission"/>): the endpoint, the backend from its spec, its remote configuration. A leg
+/// whose media the backend holds (<see cref="IRemoteMediaLeg"/>, the SIP connector) then answers the call with the agent's
+/// session and names the agent leg (the call's sideband).</item>
 /// <item>(3) The call is registered and journalled (<c>CallStarted</c>), and the leg greets its side.</item>
 /// <item>(4) The agent leg connects and is configured from the spec and the leg's capabilities; the greeting is asked for.</item>
 /// <item>(5) The backend loop starts (<c>CallBridge.Backend.cs</c>): agent audio to the leg, barge-in, transcripts, tool turns.</item>
@@ -43,6 +45,12 @@ internal sealed partial class CallBridge : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ICallerLeg _leg;
+
+    /// <summary>The leg when the backend holds its media (the SIP connector); null for legs that carry the audio.</summary>
+    private readonly IRemoteMediaLeg? _remoteLeg;
+
+    /// <summary>What the caller has heard when the backend holds the media (no marks: the backend's events and estimates).</summary>
+    private readonly RemotePlayout? _remotePlayout;
     private readonly CancellationTokenSource _cts;
     private readonly CancellationTokenRegistration _abortRegistration;
 
@@ -68,6 +76,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
     public CallBridge(ICallerLeg leg, CallServices services, CancellationToken aborted)
     {
         _leg = leg;
+        _remoteLeg = leg as IRemoteMediaLeg;
         _services = services;
         _options = services.Options;
         _logger = services.Logger;
@@ -75,6 +84,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
         _cts = new CancellationTokenSource();
         // The caller's connection went away under us (not a close frame): the caller is gone, not the gateway.
         _abortRegistration = aborted.UnsafeRegister(static state => ((CallBridge)state!).Abort(), this);
+        _remotePlayout = _remoteLeg is null ? null : new RemotePlayout(_time);
         _startedTimestamp = _time.GetTimestamp();
         _startedAt = _time.GetUtcNow();
         CallId = "call_" + Guid.NewGuid().ToString("N");
@@ -174,6 +184,18 @@ internal sealed partial class CallBridge : IAsyncDisposable
             new ToolCallContext(agent.TeamId, agent.EndpointId, _leg.Channel, start.From));
         PrepareAudio(spec);
 
+        // (2) A leg whose media the backend holds answers the call with the agent's session now (before the agent leg can
+        // attach) and names the agent leg, which replaces the backend admission chose from the spec.
+        RemoteAnswer? answer = null;
+        if (_remoteLeg is not null)
+        {
+            answer = await _remoteLeg.AnswerAsync(SessionSettings(spec, tools), token).ConfigureAwait(false);
+            if (answer.AgentLeg is { } agentLeg)
+            {
+                _backendEndpoint = agentLeg;
+            }
+        }
+
         // (3) Registered and journalled.
         _services.Registry.Add(new ActiveCall(CallId, _leg.Channel, start.CarrierCallId ?? start.SessionId?.ToString("D"), _startedAt, HangUpAsync)
         {
@@ -196,7 +218,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
             ["backend"] = _backendEndpoint?.Kind ?? "(none)",
         };
         _leg.DescribeStart(data);
-        if (_capabilities.HasFlag(CallerLegCapabilities.AgentAudio) || _capabilities.HasFlag(CallerLegCapabilities.CallerAudio))
+        if (_remoteLeg is null && (_capabilities.HasFlag(CallerLegCapabilities.AgentAudio) || _capabilities.HasFlag(CallerLegCapabilities.CallerAudio)))
         {
             data["backend_format"] = _backendFormat.ToString();
         }
@@ -210,7 +232,13 @@ internal sealed partial class CallBridge : IAsyncDisposable
         Record(CallEventType.CallStarted, data: data);
         await _leg.OnAdmittedAsync(token).ConfigureAwait(false);
 
-        if (admission.Status == AdmissionStatus.BackendUnavailable)
+        if (answer is { Result.Succeeded: false })
+        {
+            await AnswerFailedAsync(answer.Result).ConfigureAwait(false);
+            return null;
+        }
+
+        if (admission.Status == AdmissionStatus.BackendUnavailable && _remoteLeg is null)
         {
             CallLog.BackendUnavailable(_logger, CallId, spec.Backend, admission.Detail);
             await BackendFailedAsync(CallerErrorCodes.BackendUnavailable, admission.Detail, CallEndReason.BackendUnavailable, admission.Detail, token).ConfigureAwait(false);
@@ -390,6 +418,18 @@ internal sealed partial class CallBridge : IAsyncDisposable
             await _leg.CloseAsync(code, reason).ConfigureAwait(false);
             CancelSoon(CloseGrace);
         }
+    }
+
+    /// <summary>
+    /// The leg could not answer its call (the SIP connector's accept failed): a caller who hung up first (accept 404) ends
+    /// the call as their hang-up; any other failure as the backend being unavailable (the leg then declines the call).
+    /// </summary>
+    private Task AnswerFailedAsync(CallControlResult result)
+    {
+        CallLog.AnswerFailed(_logger, CallId, Describe(result.Status), result.Detail);
+        return result.Status == CallControlStatus.AlreadyEnded
+            ? EndAsync(CallEndReason.CallerHangup, "the caller hung up before the call was answered: " + result.Detail, "caller hung up")
+            : EndAsync(CallEndReason.BackendUnavailable, "the call could not be answered: " + result.Detail, "agent backend unavailable");
     }
 
     /// <summary>Ends the call from outside (gateway shutdown, an operator): 1001 with the reason, then the loops stop.</summary>

@@ -65,6 +65,12 @@ internal static partial class CallLog
     [LoggerMessage(EventId = Diagnostics.EventIds.CallAdmissionLimited, Level = LogLevel.Information, Message = "Call {CallId} on {Channel} refused ({Reason}): {Detail}")]
     public static partial void AdmissionLimited(ILogger logger, string callId, string channel, string reason, string detail);
 
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallAnswerFailed, Level = LogLevel.Warning, Message = "Call {CallId}: the leg could not answer the call ({Status}): {Detail}")]
+    public static partial void AnswerFailed(ILogger logger, string callId, string status, string detail);
+
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallRemoteEnded, Level = LogLevel.Information, Message = "Call {CallId}: the call's agent leg {How} ({Detail}): the call is over")]
+    public static partial void RemoteCallEnded(ILogger logger, string callId, string how, string detail);
+
     [LoggerMessage(EventId = Diagnostics.EventIds.CallTransferOutcome, Level = LogLevel.Information, Message = "Call {CallId}: transfer to {Target}: {Outcome}")]
     public static partial void TransferOutcome(ILogger logger, string callId, string target, string outcome);
 }

@@ -34,6 +34,9 @@ public sealed record SwitchboardOptions
     /// <summary>Telnyx media streaming settings.</summary>
     public TelnyxOptions Telnyx { get; init; } = new();
 
+    /// <summary>Phone calls through the OpenAI and Azure Realtime SIP connector (webhook, accept, sideband).</summary>
+    public SipOptions Sip { get; init; } = new();
+
     /// <summary>Bridge tuning: playback marks, message limits, timers.</summary>
     public BridgeOptions Bridge { get; init; } = new();
 

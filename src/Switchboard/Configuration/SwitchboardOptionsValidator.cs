@@ -43,6 +43,11 @@ internal sealed partial class SwitchboardOptionsValidator : IValidateOptions<Swi
             yield return error;
         }
 
+        foreach (var error in o.Sip.Validate($"{p}:Sip", o))
+        {
+            yield return error;
+        }
+
         foreach (var error in o.Webhooks.Validate($"{p}:Webhooks"))
         {
             yield return error;

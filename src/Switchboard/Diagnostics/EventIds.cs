@@ -48,6 +48,8 @@ internal static class EventIds
     public const int CallUnexpectedFailure = 111;
     public const int CallBackendFormatMismatch = 112;
     public const int CallToolFailed = 113;
+    public const int CallAnswerFailed = 114;
+    public const int CallRemoteEnded = 115;
 
     // 130–139: call admission (Calls/CallLog).
     public const int CallAdmissionRefused = 130;
@@ -73,6 +75,23 @@ internal static class EventIds
     public const int CarrierCallControlAnswered = 220;
     public const int CarrierCallControlNotConfigured = 221;
     public const int CarrierCallControlFailed = 222;
+
+    // 230–259: the OpenAI/Azure Realtime SIP connector: its REST calls and deduplication (SipConnector/SipLog), the
+    // webhook (Switchboard.Server SipConnector/SipWebhookEndpoints), and its start-up checks.
+    public const int SipControlAnswered = 230;
+    public const int SipControlNotConfigured = 231;
+    public const int SipControlFailed = 232;
+    public const int SipAcceptRetriedWithVoice = 233;
+    public const int SipDeduplicationStoreFailed = 234;
+    public const int SipWebhookRefused = 240;
+    public const int SipWebhookDuplicate = 241;
+    public const int SipWebhookIgnored = 242;
+    public const int SipWebhookCall = 243;
+    public const int SipWebhookInsecure = 244;
+    public const int SipCallFailed = 245;
+    public const int StartupSipInsecure = 250;
+    public const int StartupSipDisabled = 251;
+    public const int StartupSipNotLoopback = 252;
 
     // 300–319: the durable call journal (Calls/StoreCallJournal).
     public const int JournalWriteFailed = 300;

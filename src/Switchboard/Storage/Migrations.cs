@@ -104,5 +104,12 @@ internal static class Migrations
             ALTER TABLE calls ADD COLUMN refused BIGINT NOT NULL DEFAULT 0;
             CREATE INDEX ix_calls_endpoint ON calls(endpoint_id, started_at);
             """),
+        (4, """
+            CREATE TABLE sip_webhooks (
+                webhook_id TEXT PRIMARY KEY,
+                call_id TEXT NOT NULL UNIQUE,
+                received_at BIGINT NOT NULL);
+            CREATE INDEX ix_sip_webhooks_received ON sip_webhooks(received_at);
+            """),
     ];
 }

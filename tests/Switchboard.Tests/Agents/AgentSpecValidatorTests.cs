@@ -45,7 +45,7 @@ public class AgentSpecValidatorTests
         { "tools", """{"tools":[{"name":"t","http":{"url":"https://crm.example.com/x","headers":[{"name":"Bad Name","value":"a"}]}}]}""" },
         { "tools", """{"tools":[{"name":"t","http":{"url":"https://crm.example.com/x","headers":[{"name":"Authorization","secret":"crm","format":"Bearer"}]}}]}""" },
         { "tools", """{"tools":[{"name":"t","http":{"url":"https://crm.example.com/x","headers":[{"name":"X-Env","value":"a\r\nInjected: 1"}]}}]}""" },
-        { "carriers", """{"carriers":["twilio","sip"]}""" },
+        { "carriers", """{"carriers":["twilio","smoke_signal"]}""" },
         { "modes", """{"modes":["text","telepathy"]}""" },
         { "phoneNumbers", """{"phoneNumbers":["15551230000"]}""" },
         { "phoneNumbers", """{"phoneNumbers":["+0551230000"]}""" },
@@ -157,7 +157,7 @@ public class AgentSpecValidatorTests
               "backend": "gpt", "voice": "", "audioFormat": "mp3",
               "turnDetection": { "type": "magic", "threshold": 2, "prefixPaddingMs": -1, "silenceDurationMs": 99999 },
               "limits": { "maxCallSeconds": -1, "sessionTtlSeconds": 0 },
-              "carriers": ["sip", "pigeon"], "modes": ["telepathy"], "phoneNumbers": ["555"],
+              "carriers": ["smoke_signal", "pigeon"], "modes": ["telepathy"], "phoneNumbers": ["555"],
               "tools": [{ "name": "x y" }], "browserActions": [{ "name": "ok", "parameters": 5 }], "flows": [{ "name": "" }]
             }
             """);

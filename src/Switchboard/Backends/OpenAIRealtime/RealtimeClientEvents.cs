@@ -41,7 +41,25 @@ internal static class RealtimeClientEvents
         using var w = new Utf8JsonWriter(output);
         w.WriteStartObject();
         w.WriteString("type"u8, "session.update"u8);
-        w.WriteStartObject("session"u8);
+        w.WritePropertyName("session"u8);
+        WriteSessionObject(w, s, voiceAtTopLevel: false);
+        w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Writes the GA session object alone: the body of a SIP connector's <c>accept</c>. With <paramref name="voiceAtTopLevel"/>
+    /// the voice goes in the older top-level <c>voice</c> field instead of <c>audio.output.voice</c> (for a backend that
+    /// refuses the GA field with <c>unknown_parameter</c>).
+    /// </summary>
+    public static void WriteSession(IBufferWriter<byte> output, RealtimeSessionSettings s, bool voiceAtTopLevel = false)
+    {
+        using var w = new Utf8JsonWriter(output);
+        WriteSessionObject(w, s, voiceAtTopLevel);
+    }
+
+    private static void WriteSessionObject(Utf8JsonWriter w, RealtimeSessionSettings s, bool voiceAtTopLevel)
+    {
+        w.WriteStartObject();
         w.WriteString("type"u8, "realtime"u8);
         w.WriteString("model"u8, s.Model);
         w.WriteStartArray("output_modalities"u8);
@@ -52,15 +70,23 @@ internal static class RealtimeClientEvents
         {
             // A text-only session sends no audio and hears none: leave the audio block at the server's defaults.
             WriteTools(w, s.Tools);
-            w.WriteEndObject(); // session
             w.WriteEndObject();
             return;
         }
 
+        if (voiceAtTopLevel)
+        {
+            w.WriteString("voice"u8, s.Voice);
+        }
+
         w.WriteStartObject("audio"u8);
         w.WriteStartObject("input"u8);
-        w.WritePropertyName("format"u8);
-        RealtimeAudioFormats.Write(w, s.InputFormat);
+        if (!s.NegotiatedFormats)
+        {
+            w.WritePropertyName("format"u8);
+            RealtimeAudioFormats.Write(w, s.InputFormat);
+        }
+
         if (string.IsNullOrEmpty(s.TranscriptionModel))
         {
             w.WriteNull("transcription"u8);
@@ -103,13 +129,20 @@ internal static class RealtimeClientEvents
 
         w.WriteEndObject(); // input
         w.WriteStartObject("output"u8);
-        w.WritePropertyName("format"u8);
-        RealtimeAudioFormats.Write(w, s.OutputFormat);
-        w.WriteString("voice"u8, s.Voice);
+        if (!s.NegotiatedFormats)
+        {
+            w.WritePropertyName("format"u8);
+            RealtimeAudioFormats.Write(w, s.OutputFormat);
+        }
+
+        if (!voiceAtTopLevel)
+        {
+            w.WriteString("voice"u8, s.Voice);
+        }
+
         w.WriteEndObject(); // output
         w.WriteEndObject(); // audio
         WriteTools(w, s.Tools);
-        w.WriteEndObject(); // session
         w.WriteEndObject();
     }
 

@@ -62,6 +62,9 @@ internal static class RealtimeEventParser
                 RealtimeServerEventType.ConversationItemTruncated => new ItemTruncatedEvent(eventId, Str(root, "item_id") ?? "",
                     (int)Long(root, "content_index"), Long(root, "audio_end_ms")),
                 RealtimeServerEventType.Error => ParseError(eventId, root),
+                RealtimeServerEventType.OutputAudioBufferStarted or RealtimeServerEventType.OutputAudioBufferStopped or RealtimeServerEventType.OutputAudioBufferCleared =>
+                    new OutputAudioBufferEvent(type, typeName, eventId, Str(root, "response_id") ?? ""),
+                RealtimeServerEventType.DtmfReceived => new DtmfReceivedEvent(eventId, Str(root, "event") ?? ""),
                 _ => new RealtimeServerEvent(type, typeName, eventId),
             };
         }

@@ -41,6 +41,10 @@ internal static class RealtimeEventScanner
         ["response.function_call_arguments.delta"] = RealtimeServerEventType.FunctionCallArgumentsDelta,
         ["response.function_call_arguments.done"] = RealtimeServerEventType.FunctionCallArgumentsDone,
         ["rate_limits.updated"] = RealtimeServerEventType.RateLimitsUpdated,
+        ["output_audio_buffer.started"] = RealtimeServerEventType.OutputAudioBufferStarted,
+        ["output_audio_buffer.stopped"] = RealtimeServerEventType.OutputAudioBufferStopped,
+        ["output_audio_buffer.cleared"] = RealtimeServerEventType.OutputAudioBufferCleared,
+        ["input_audio_buffer.dtmf_event_received"] = RealtimeServerEventType.DtmfReceived,
     };
 
     private static readonly Dictionary<string, RealtimeServerEventType>.AlternateLookup<ReadOnlySpan<char>> TypeLookup =

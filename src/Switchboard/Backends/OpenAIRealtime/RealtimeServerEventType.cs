@@ -34,4 +34,16 @@ internal enum RealtimeServerEventType
     FunctionCallArgumentsDelta,
     FunctionCallArgumentsDone,
     RateLimitsUpdated,
+
+    /// <summary><c>output_audio_buffer.started</c> (WebRTC and SIP only): the agent's audio began playing to the caller.</summary>
+    OutputAudioBufferStarted,
+
+    /// <summary><c>output_audio_buffer.stopped</c> (WebRTC and SIP only): the agent's audio has finished playing.</summary>
+    OutputAudioBufferStopped,
+
+    /// <summary><c>output_audio_buffer.cleared</c> (WebRTC and SIP only): the agent's audio was cut off (barge-in).</summary>
+    OutputAudioBufferCleared,
+
+    /// <summary><c>input_audio_buffer.dtmf_event_received</c> (SIP only): the caller pressed a key.</summary>
+    DtmfReceived,
 }

@@ -56,6 +56,14 @@ internal sealed record FunctionCallArgumentsDoneEvent(string? EventId, string Re
 internal sealed record ItemTruncatedEvent(string? EventId, string ItemId, int ContentIndex, long AudioEndMs)
     : RealtimeServerEvent(RealtimeServerEventType.ConversationItemTruncated, "conversation.item.truncated", EventId);
 
+/// <summary><c>output_audio_buffer.started</c>/<c>.stopped</c>/<c>.cleared</c> (WebRTC and SIP): playback of a response's audio at the backend.</summary>
+internal sealed record OutputAudioBufferEvent(RealtimeServerEventType Type, string TypeName, string? EventId, string ResponseId)
+    : RealtimeServerEvent(Type, TypeName, EventId);
+
+/// <summary><c>input_audio_buffer.dtmf_event_received</c> (SIP): the key the caller pressed (<c>0-9</c>, <c>*</c>, <c>#</c>, <c>A-D</c>).</summary>
+internal sealed record DtmfReceivedEvent(string? EventId, string Digit)
+    : RealtimeServerEvent(RealtimeServerEventType.DtmfReceived, "input_audio_buffer.dtmf_event_received", EventId);
+
 internal sealed record RealtimeErrorEvent(string? EventId, string ErrorType, string? Code, string Message, string? Param, string? ClientEventId)
     : RealtimeServerEvent(RealtimeServerEventType.Error, "error", EventId);
 

@@ -15,6 +15,12 @@ internal sealed record RealtimeSessionSettings
 
     public AudioFormat OutputFormat { get; init; } = AudioFormat.MuLaw8k;
 
+    /// <summary>
+    /// The media format is negotiated elsewhere (a SIP call's SDP, held by the backend): <c>audio.input.format</c> and
+    /// <c>audio.output.format</c> are left out and <see cref="InputFormat"/>/<see cref="OutputFormat"/> are not sent.
+    /// </summary>
+    public bool NegotiatedFormats { get; init; }
+
     /// <summary><c>server_vad</c>, <c>semantic_vad</c> or <c>none</c> (sent as JSON null).</summary>
     public string TurnDetection { get; init; } = "server_vad";
 
