@@ -67,10 +67,15 @@ public sealed class FakeRealtimeBackend : IAsyncDisposable
         }
     }
 
-    public static async Task<FakeRealtimeBackend> StartAsync()
+    /// <summary>Starts the backend; <paramref name="routes"/> may map HTTP routes (a REST API beside the sockets) that run before it.</summary>
+    public static async Task<FakeRealtimeBackend> StartAsync(Action<WebApplication>? routes = null)
     {
         var backend = new FakeRealtimeBackend();
-        backend._server = await LoopbackServer.StartAsync(app => app.Run(backend.AcceptAsync));
+        backend._server = await LoopbackServer.StartAsync(app =>
+        {
+            routes?.Invoke(app);
+            app.Run(backend.AcceptAsync);
+        });
         return backend;
     }
 

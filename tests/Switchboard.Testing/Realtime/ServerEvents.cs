@@ -32,6 +32,44 @@ public static class ServerEvents
         return new JsonObject { ["type"] = "response.done", ["response"] = response };
     }
 
+    /// <summary><c>response.done</c> whose usage includes <paramref name="outputAudioTokens"/> audio tokens (about 50 ms of speech each).</summary>
+    public static JsonObject ResponseDoneWithAudio(string responseId, int outputAudioTokens, int inputTokens = 100)
+    {
+        var output = outputAudioTokens + 10;
+        return new JsonObject
+        {
+            ["type"] = "response.done",
+            ["response"] = new JsonObject
+            {
+                ["id"] = responseId,
+                ["status"] = "completed",
+                ["usage"] = new JsonObject
+                {
+                    ["total_tokens"] = inputTokens + output,
+                    ["input_tokens"] = inputTokens,
+                    ["output_tokens"] = output,
+                    ["input_token_details"] = new JsonObject { ["text_tokens"] = inputTokens, ["audio_tokens"] = 0, ["cached_tokens"] = 0 },
+                    ["output_token_details"] = new JsonObject { ["text_tokens"] = 10, ["audio_tokens"] = outputAudioTokens },
+                },
+            },
+        };
+    }
+
+    /// <summary><c>output_audio_buffer.started</c>/<c>.stopped</c>/<c>.cleared</c> (WebRTC and SIP): <paramref name="what"/> is the suffix.</summary>
+    public static JsonObject OutputAudioBuffer(string what, string responseId) => new()
+    {
+        ["type"] = "output_audio_buffer." + what,
+        ["response_id"] = responseId,
+    };
+
+    /// <summary><c>input_audio_buffer.dtmf_event_received</c> (SIP): the caller pressed <paramref name="digit"/>.</summary>
+    public static JsonObject DtmfReceived(string digit) => new()
+    {
+        ["type"] = "input_audio_buffer.dtmf_event_received",
+        ["event"] = digit,
+        ["received_at"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+    };
+
     public static JsonObject OutputTextDelta(string responseId, string itemId, string delta) =>
         Content("response.output_text.delta", responseId, itemId, "delta", delta);
 
