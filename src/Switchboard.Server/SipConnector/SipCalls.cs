@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Switchboard.Calls;
 using Switchboard.Diagnostics;
+using Switchboard.Journal;
 using Switchboard.SipConnector;
 
 namespace Switchboard.Server.SipConnector;
@@ -12,9 +13,12 @@ namespace Switchboard.Server.SipConnector;
 /// </summary>
 internal sealed partial class SipCalls : IHostedService
 {
+    private static readonly string ShutdownText = "gateway shutting down";
+
     private readonly CallHost _host;
     private readonly ILogger<SipCalls> _logger;
-    private readonly ConcurrentDictionary<Task, byte> _running = new();
+    private readonly ConcurrentDictionary<CallBridge, Task> _running = new();
+    private volatile bool _stopping;
 
     public SipCalls(CallHost host, ILogger<SipCalls> logger)
     {
@@ -28,33 +32,52 @@ internal sealed partial class SipCalls : IHostedService
     /// <summary>Starts the call of <paramref name="leg"/> and returns at once.</summary>
     public void Start(SipConnectorLeg leg)
     {
-        var run = Task.Run(() => RunAsync(leg));
-        _running.TryAdd(run, 0);
-        _ = run.ContinueWith(static (done, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(done, out _), _running,
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        var bridge = _host.Create(leg, CancellationToken.None);
+        _running[bridge] = Task.Run(() => RunAsync(bridge, leg.SipCallId));
+        if (_stopping)
+        {
+            // Started while the host stops: it ends at once (declined, or hung up if already accepted).
+            _ = bridge.EndFromOutsideAsync(CallEndReason.GatewayShutdown, ShutdownText);
+        }
     }
 
-    private async Task RunAsync(SipConnectorLeg leg)
+    private async Task RunAsync(CallBridge bridge, string sipCallId)
     {
         try
         {
-            await _host.RunAsync(leg, CancellationToken.None).ConfigureAwait(false);
+            await using (bridge.ConfigureAwait(false))
+            {
+                await bridge.RunAsync().ConfigureAwait(false);
+            }
         }
         catch (Exception ex)
         {
             // The bridge never throws for call-level failures; this is a bug, kept to this call.
-            LogFailed(_logger, leg.SipCallId, ex);
+            LogFailed(_logger, sipCallId, ex);
+        }
+        finally
+        {
+            _running.TryRemove(bridge, out _);
         }
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Waits (within the host's shutdown time) for the calls to finish their ends and journals.</summary>
+    /// <summary>
+    /// Ends every call still running (also those not yet registered, still being admitted or accepted) and waits, within
+    /// the host's shutdown time, for their ends and journals.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _stopping = true;
+        foreach (var bridge in _running.Keys)
+        {
+            _ = bridge.EndFromOutsideAsync(CallEndReason.GatewayShutdown, ShutdownText);
+        }
+
         try
         {
-            await Task.WhenAll(_running.Keys).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(_running.Values).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

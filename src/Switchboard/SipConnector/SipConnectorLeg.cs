@@ -29,9 +29,6 @@ internal sealed class SipConnectorLeg : IRemoteMediaLeg
     /// <summary>A close that sends nothing: the caller is gone, or the call now belongs to a transfer.</summary>
     public const int NothingToSend = 0;
 
-    /// <summary>A close of a live call: hang it up.</summary>
-    public const int HangUpCode = 1000;
-
     private readonly SipWebhookEvent _event;
     private readonly string _webhookId;
     private readonly CallStartInfo _start;
@@ -39,6 +36,7 @@ internal sealed class SipConnectorLeg : IRemoteMediaLeg
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
     private Task? _closing;
+    private Task<RemoteAnswer>? _answering;
     private volatile bool _accepted;
     private volatile bool _hungUp;
 
@@ -79,10 +77,26 @@ internal sealed class SipConnectorLeg : IRemoteMediaLeg
 
     public ValueTask OnAdmittedAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    /// <summary>Accepts the call with the session; the model is the endpoint's, else the connector's default (Azure: the deployment).</summary>
-    public async Task<RemoteAnswer> AnswerAsync(RealtimeSessionSettings session, CancellationToken cancellationToken)
+    /// <summary>
+    /// Accepts the call with the session; the model is the endpoint's, else the connector's default (Azure: the deployment).
+    /// A call already being closed is not accepted any more.
+    /// </summary>
+    public Task<RemoteAnswer> AnswerAsync(RealtimeSessionSettings session, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
+        lock (_gate)
+        {
+            if (_closing is not null)
+            {
+                return Task.FromResult(new RemoteAnswer(new CallControlResult(CallControlStatus.Refused, "the call ended before it was answered"), null));
+            }
+
+            return _answering = AcceptAsync(session, cancellationToken);
+        }
+    }
+
+    private async Task<RemoteAnswer> AcceptAsync(RealtimeSessionSettings session, CancellationToken cancellationToken)
+    {
         var model = string.IsNullOrEmpty(session.Model) ? _control.DefaultModel : session.Model;
         var result = await _control.AcceptAsync(SipCallId, session with { Model = model, NegotiatedFormats = true }, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
@@ -95,17 +109,16 @@ internal sealed class SipConnectorLeg : IRemoteMediaLeg
     }
 
     /// <summary>
-    /// What closing the call sends for each end: before the accept a refusal's SIP status (<see cref="Busy"/> for limits,
-    /// <see cref="Declined"/> for the endpoint, <see cref="Unavailable"/> otherwise); after it a hang-up, except when the
-    /// caller has gone or the call was referred (<see cref="NothingToSend"/>).
+    /// What closing the call sends for each end: the SIP status a call not yet accepted is rejected with (<see cref="Busy"/>
+    /// for limits, <see cref="Declined"/> for the endpoint, <see cref="Unavailable"/> otherwise; an accepted call is hung up
+    /// instead), or <see cref="NothingToSend"/> when the caller has gone or the call was referred.
     /// </summary>
     public (int Code, string Reason) CloseFor(string endReason, string text) => endReason switch
     {
         CallEndReason.Refused => (Busy, text),
         CallEndReason.EndpointRejected => (Declined, text),
         CallEndReason.CallerHangup or CallEndReason.Transferred => (NothingToSend, text),
-        CallEndReason.BackendUnavailable or CallEndReason.InternalError or CallEndReason.GatewayShutdown => (_accepted ? HangUpCode : Unavailable, text),
-        _ => (HangUpCode, text),
+        _ => (Unavailable, text),
     };
 
     /// <summary>Waits for the call to close (no caller socket): then reads "closed".</summary>
@@ -191,8 +204,9 @@ internal sealed class SipConnectorLeg : IRemoteMediaLeg
             : "tel:" + to;
 
     /// <summary>
-    /// Closes the call once: before the accept a <c>reject</c> with the SIP status in <paramref name="code"/> (300–699, else
-    /// 503), after it a <c>hangup</c> (unless <see cref="NothingToSend"/>); then the leg reads "closed".
+    /// Closes the call once: a call not accepted gets a <c>reject</c> with the SIP status in <paramref name="code"/> (300–699,
+    /// else 503), an accepted one a <c>hangup</c> (unless <see cref="NothingToSend"/>); then the leg reads "closed". An accept
+    /// in flight is waited for first, so a call accepted meanwhile is hung up rather than left running.
     /// </summary>
     public Task CloseAsync(int code, string reason)
     {
@@ -207,6 +221,11 @@ internal sealed class SipConnectorLeg : IRemoteMediaLeg
     {
         try
         {
+            if (_answering is { } answering)
+            {
+                await ((Task)answering).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
             if (code == NothingToSend)
             {
                 return;
