@@ -6,6 +6,7 @@ using Switchboard.Control;
 using Switchboard.Server.Carriers;
 using Switchboard.Server.Hosting;
 using Switchboard.Server.Sessions;
+using Switchboard.Server.SipConnector;
 
 namespace Switchboard.Server.Api;
 
@@ -83,6 +84,11 @@ internal static class RuntimeEndpoints
                     Type = transport,
                     TwimlUrl = PublicUrl.HttpUrl(request, options, TwilioEndpoints.TwimlPath + "?endpointId=" + endpoint.Id.ToString("D")),
                     StreamUrl = PublicUrl.WebSocketUrl(request, options, TwilioEndpoints.StreamPath),
+                },
+                Transports.Sip => new RuntimeTransport
+                {
+                    Type = transport,
+                    WebhookUrl = PublicUrl.HttpUrl(request, options, SipWebhookEndpoints.WebhookPath + "?endpointId=" + endpoint.Id.ToString("D")),
                 },
                 _ => new RuntimeTransport { Type = transport, StreamUrl = PublicUrl.WebSocketUrl(request, options, TelnyxEndpoints.StreamPath) },
             });

@@ -29,13 +29,14 @@ public class RuntimeApiTests : IClassFixture<ApiGateway>
 
         var host = new Uri(_api.Gateway.BaseUrl).Authority;
         var transports = runtime.GetProperty("transports").EnumerateArray().ToDictionary(t => t.GetProperty("type").GetString()!);
-        Assert.Equal(["websocket", "twilio", "telnyx"], transports.Keys.ToArray());
+        Assert.Equal(["websocket", "twilio", "telnyx", "sip"], transports.Keys.ToArray());
         Assert.Equal($"ws://{host}/ws/session", transports["websocket"].GetProperty("url").GetString());
         Assert.Equal($"http://{host}/api/v1/sessions", transports["websocket"].GetProperty("sessionsUrl").GetString());
         Assert.Equal($"http://{host}/twilio/twiml?endpointId={_api.DefaultEndpointId}", transports["twilio"].GetProperty("twimlUrl").GetString());
         Assert.Equal($"ws://{host}/twilio", transports["twilio"].GetProperty("streamUrl").GetString());
         Assert.Equal($"ws://{host}/telnyx", transports["telnyx"].GetProperty("streamUrl").GetString());
         Assert.False(transports["telnyx"].TryGetProperty("url", out _));
+        Assert.Equal($"http://{host}/openai/webhook?endpointId={_api.DefaultEndpointId}", transports["sip"].GetProperty("webhookUrl").GetString());
 
         Assert.Equal("default", Assert.Single(runtime.GetProperty("flows").EnumerateArray()).GetProperty("name").GetString());
         Assert.Equal(0, runtime.GetProperty("browserActions").GetArrayLength());
