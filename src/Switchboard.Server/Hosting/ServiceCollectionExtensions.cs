@@ -11,6 +11,7 @@ using Switchboard.Configuration;
 using Switchboard.Control;
 using Switchboard.Server.Api;
 using Switchboard.Server.Control;
+using Switchboard.Server.Logging;
 using Switchboard.Server.RateLimiting;
 using Switchboard.Storage;
 using Switchboard.LocalAgent.Hosting;
@@ -37,6 +38,8 @@ public static class ServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, SwitchboardOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        // Every logger masks phone numbers and e-mail addresses before any provider sees a line (docs/configuration.md, Logging).
+        services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(sp => new RedactingLoggerFactory(ActivatorUtilities.CreateInstance<LoggerFactory>(sp))));
         services.TryAddSingleton<CallRegistry>();
         // HTTP tools run here; built-ins (end_call, transfer_call) are run by each call itself, anything else gets "tool_not_available".
         services.TryAddSingleton<IToolInvoker>(sp => new HttpToolInvoker(
