@@ -3,10 +3,14 @@ using System.Globalization;
 using System.Net.WebSockets;
 using Switchboard.Audio;
 using Switchboard.Cli.Simulation;
+using Switchboard.Cli.Simulation.Sip;
 
 namespace Switchboard.Cli.Commands;
 
-/// <summary><c>switchboard simulate</c>: places a simulated Twilio or Telnyx call against a running gateway.</summary>
+/// <summary>
+/// <c>switchboard simulate</c>: places a simulated Twilio or Telnyx call against a running gateway; with <c>--sip</c>, plays
+/// OpenAI's Realtime SIP connector instead (webhook, REST calls, sideband, with the local backend behind it).
+/// </summary>
 internal static class SimulateCommand
 {
     /// <summary>Exit code when the call ran but the gateway misbehaved (stale media, protocol violations, rejection).</summary>
@@ -124,6 +128,58 @@ internal static class SimulateCommand
         Description = "Also print every mark received and echoed",
     };
 
+    private static readonly Option<bool> Sip = new("--sip")
+    {
+        Description = "Play OpenAI's Realtime SIP connector instead of a carrier: sign and post the realtime.call.incoming webhook, serve the REST calls " +
+            "and the sideband, with the local backend as the agent (docs/sip.md). The gateway needs TEST_MODE=1 (or --secret), " +
+            "OPENAI_BASE_URL=<listen>/v1 and OPENAI_REALTIME_URL=ws://<listen host>/v1/realtime",
+    };
+
+    private static readonly Option<string> Listen = new("--listen")
+    {
+        HelpName = "url",
+        Description = "--sip: where the simulated connector listens",
+        DefaultValueFactory = _ => SipSimulationOptions.DefaultListenUrl,
+    };
+
+    private static readonly Option<string?> Secret = new("--secret")
+    {
+        HelpName = "whsec_…",
+        Description = "--sip: sign the webhook with this secret [default: $OPENAI_WEBHOOK_SECRET, else a throwaway one for a gateway in TEST_MODE]",
+    };
+
+    private static readonly Option<string> From = new("--from")
+    {
+        HelpName = "number",
+        Description = "--sip: the caller's number (SIP From)",
+        DefaultValueFactory = _ => "+15550001111",
+    };
+
+    private static readonly Option<string> To = new("--to")
+    {
+        HelpName = "number",
+        Description = "--sip: the number dialled (SIP To; routes to the endpoint listing it)",
+        DefaultValueFactory = _ => "+15550002222",
+    };
+
+    private static readonly Option<FileInfo?> Scenario = new("--scenario")
+    {
+        HelpName = "file.json",
+        Description = "--sip: a local backend scenario for the agent (tools, transfer, goodbye; samples/scenarios) [default: the echo agent]",
+    };
+
+    private static readonly Option<double?> HangUpAt = new("--hangup-at")
+    {
+        HelpName = "seconds",
+        Description = "--sip: the caller hangs up this long after the call is answered",
+    };
+
+    private static readonly Option<string[]> SipHeader = new("--sip-header")
+    {
+        HelpName = "name=value",
+        Description = "--sip: an extra INVITE header, e.g. X-Customer-Id=42 (repeatable)",
+    };
+
     private static readonly Option<bool> Budget = new("--budget")
     {
         Description = "After the call, print each turn's latency budget (gateway in, backend, gateway out, playout); needs the gateway started with --Switchboard:Diagnostics:Enabled=true",
@@ -136,6 +192,7 @@ internal static class SimulateCommand
         {
             Url, Carrier, Wav, Out, Speed, BargeInAt, BargeInWav, LeadIn, Tail, PlayoutDelay, Params,
             AuthToken, Token, Codec, Rate, Dtmf, Json, Verbose, Budget,
+            Sip, Listen, Secret, From, To, Scenario, HangUpAt, SipHeader,
         };
         command.SetAction(RunAsync);
         return command;
@@ -145,6 +202,11 @@ internal static class SimulateCommand
     {
         var stdout = parse.InvocationConfiguration.Output;
         var stderr = parse.InvocationConfiguration.Error;
+        if (parse.GetValue(Sip))
+        {
+            return await RunSipAsync(parse, stdout, stderr, cancellationToken);
+        }
+
         try
         {
             var (options, audioNote) = BuildOptions(parse, stdout, stderr);
@@ -188,6 +250,101 @@ internal static class SimulateCommand
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Writing --out or --json failed; the call itself has been reported above.
+            stderr.WriteLine($"error: {ex.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            stderr.WriteLine("cancelled");
+            return 130;
+        }
+    }
+
+    /// <summary><c>--sip</c>: one SIP connector call, played from OpenAI's side, then a summary.</summary>
+    private static async Task<int> RunSipAsync(ParseResult parse, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var outFile = parse.GetValue(Out);
+            if (outFile?.Directory is { Exists: false } directory)
+            {
+                throw new SimulationException($"--out: directory '{directory.FullName}' does not exist");
+            }
+
+            if (parse.GetValue(Scenario) is { Exists: false } missing)
+            {
+                throw new SimulationException($"--scenario: '{missing.FullName}' not found");
+            }
+
+            var wav = parse.GetValue(Wav);
+            var caller = wav is null ? null : SimulationAudio.Resample(ReadWav(wav, "caller"), 24_000);
+            var options = new SipSimulationOptions
+            {
+                WebhookUrl = parse.GetValue(Url) ?? "http://127.0.0.1:5050/openai/webhook",
+                ListenUrl = parse.GetValue(Listen)!,
+                Secret = parse.GetValue(Secret) ?? NullIfEmpty(Environment.GetEnvironmentVariable("OPENAI_WEBHOOK_SECRET")),
+                From = parse.GetValue(From)!,
+                To = parse.GetValue(To)!,
+                CallerAudio = caller,
+                LeadInSeconds = parse.GetResult(LeadIn) is { Implicit: false } ? parse.GetValue(LeadIn) : 3,
+                TailSeconds = parse.GetResult(Tail) is { Implicit: false } ? parse.GetValue(Tail) : 8,
+                ScenarioPath = parse.GetValue(Scenario)?.FullName,
+                HangUpAtSeconds = parse.GetValue(HangUpAt),
+                Headers = ParseParameters(parse.GetValue(SipHeader) ?? []),
+                // The relays note events from several threads; a writer (a test's StringWriter) may not be thread-safe.
+                OnTimeline = line =>
+                {
+                    lock (stdout)
+                    {
+                        stdout.WriteLine(line);
+                    }
+                },
+            };
+            stdout.WriteLine($"Simulating an OpenAI SIP connector call from {options.From} to {options.To} (call {options.CallId})");
+            stdout.WriteLine(caller is null ? "Caller audio: a generated 1.5 s speech-like test signal" : $"Caller audio: {wav!.Name}");
+            stdout.WriteLine();
+
+            var result = await SipConnectorSimulator.RunAsync(options, cancellationToken);
+            stdout.WriteLine();
+            stdout.WriteLine($"  {"ended",-16}{result.Ending}");
+            stdout.WriteLine($"  {"accepted",-16}{(result.AcceptedSession is null ? "no" : "yes")}{(result.RejectStatus is { } status ? $" (rejected {status})" : "")}");
+            stdout.WriteLine($"  {"agent turns",-16}{result.AgentTurns.Count}");
+            stdout.WriteLine($"  {"tool calls",-16}{(result.ToolCalls.Count == 0 ? "none" : string.Join(", ", result.ToolCalls))}");
+            stdout.WriteLine($"  {"transfer",-16}{result.ReferTarget ?? "none"}");
+            stdout.WriteLine($"  {"hung up",-16}{(result.HungUp ? "by the gateway" : "no")}");
+            if (outFile is not null)
+            {
+                WavFile.Write(outFile.FullName, result.AgentAudio, 24_000);
+                stdout.WriteLine($"  {"agent audio",-16}{outFile.FullName}");
+            }
+
+            if (result.WebhookStatus is 401 or 400)
+            {
+                stderr.WriteLine($"error: the gateway refused the webhook ({result.WebhookStatus}); start it with TEST_MODE=1, or pass the gateway's OPENAI_WEBHOOK_SECRET with --secret");
+                return GatewayProblemExitCode;
+            }
+
+            if (result.WebhookStatus != 200 || result.Problems.Count > 0)
+            {
+                stderr.WriteLine($"error: gateway problems: {(result.WebhookStatus != 200 ? $"webhook answered {result.WebhookStatus}; " : "")}{string.Join("; ", result.Problems)}");
+                return GatewayProblemExitCode;
+            }
+
+            if (result.AcceptedSession is null && result.RejectStatus is null)
+            {
+                stderr.WriteLine("error: the gateway neither accepted nor rejected the call; is it started with OPENAI_BASE_URL pointing at --listen /v1?");
+                return GatewayProblemExitCode;
+            }
+
+            return 0;
+        }
+        catch (SimulationException ex)
+        {
+            stderr.WriteLine($"error: {ex.Message}");
+            return 1;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
             stderr.WriteLine($"error: {ex.Message}");
             return 1;
         }

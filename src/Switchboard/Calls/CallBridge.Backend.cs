@@ -114,7 +114,8 @@ internal sealed partial class CallBridge
         switch (evt)
         {
             case SessionEvent { Type: RealtimeServerEventType.SessionUpdated } session:
-                if (session.OutputFormat is { } actual && actual != _backendFormat && Speaks)
+                // Where the backend holds the media, the SIP negotiation chose the format: nothing to compare.
+                if (session.OutputFormat is { } actual && actual != _backendFormat && Speaks && _remoteLeg is null)
                 {
                     CallLog.BackendFormatMismatch(_logger, CallId, actual.ToString(), _backendFormat.ToString());
                 }

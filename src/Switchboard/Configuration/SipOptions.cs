@@ -70,8 +70,9 @@ public sealed record SipOptions
             yield return $"{prefix}:DeduplicationHours must be 1-720 (got {DeduplicationHours}).";
         }
 
-        // Calls can only be taken with credentials for the connector's REST API and sideband.
-        if (!string.IsNullOrEmpty(WebhookSecret) || InsecureSkipSignature)
+        // Calls can only be taken with credentials for the connector's REST API and sideband (the insecure local mode may
+        // run without, against the simulator).
+        if (!string.IsNullOrEmpty(WebhookSecret) && !InsecureSkipSignature)
         {
             var provider = EffectiveProvider(root);
             if (provider == "openai" && string.IsNullOrWhiteSpace(root.OpenAI.ApiKey))

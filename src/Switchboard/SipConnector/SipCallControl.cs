@@ -82,7 +82,8 @@ internal sealed class SipCallControl : ISipCallControl, IDisposable
     private async Task<(CallControlResult Result, string? Body)> PostAsync(string callId, string action, byte[]? body, CancellationToken cancellationToken)
     {
         var provider = _target.Provider;
-        if (_target.Credential is not { } credential)
+        var credential = _target.Credential;
+        if (credential is null && !_target.SendWithoutCredential)
         {
             var missing = provider == "azure" ? "AZURE_OPENAI_API_KEY is not set" : "OPENAI_API_KEY is not set";
             SipLog.ControlNotConfigured(_logger, callId, action, missing);
@@ -90,7 +91,10 @@ internal sealed class SipCallControl : ISipCallControl, IDisposable
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, _target.CallUrl(callId, action));
-        request.Headers.TryAddWithoutValidation(credential.Key, credential.Value);
+        if (credential is { } header)
+        {
+            request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
         if (body is not null)
         {
             request.Content = new ByteArrayContent(body);

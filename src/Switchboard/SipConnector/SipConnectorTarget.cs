@@ -11,6 +11,12 @@ namespace Switchboard.SipConnector;
 /// </summary>
 internal sealed record SipConnectorTarget(string Provider, Uri RestBase, string SidebandUrl, KeyValuePair<string, string>? Credential, string DefaultModel)
 {
+    /// <summary>
+    /// The insecure local mode may run without a key (against <c>switchboard simulate --sip</c>): requests then go out
+    /// without a credential instead of not at all.
+    /// </summary>
+    public bool SendWithoutCredential { get; init; }
+
     public static SipConnectorTarget From(SwitchboardOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -21,12 +27,14 @@ internal sealed record SipConnectorTarget(string Provider, Uri RestBase, string 
             return new SipConnectorTarget("azure", new Uri($"{resource.Scheme}://{resource.Authority}/openai/v1/"),
                 $"{scheme}://{resource.Authority}/openai/v1/realtime",
                 string.IsNullOrEmpty(options.Azure.ApiKey) ? null : new("api-key", options.Azure.ApiKey),
-                options.Azure.Deployment ?? "");
+                options.Azure.Deployment ?? "")
+            { SendWithoutCredential = options.Sip.InsecureSkipSignature };
         }
 
         return new SipConnectorTarget("openai", new Uri(options.Sip.ApiBaseUrl.TrimEnd('/') + "/"), options.OpenAI.RealtimeUrl,
             string.IsNullOrEmpty(options.OpenAI.ApiKey) ? null : new("Authorization", "Bearer " + options.OpenAI.ApiKey),
-            options.OpenAI.Model);
+            options.OpenAI.Model)
+        { SendWithoutCredential = options.Sip.InsecureSkipSignature };
     }
 
     /// <summary>The REST URL of <paramref name="action"/> (<c>accept</c>, <c>reject</c>, <c>refer</c>, <c>hangup</c>) on a call.</summary>
