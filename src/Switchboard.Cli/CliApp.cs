@@ -13,6 +13,7 @@ internal static class CliApp
     {
         ServeCommand.Create(),
         SimulateCommand.Create(),
+        SipCommand.Create(),
         KeysCommand.Create(environment),
         EndpointsCommand.Create(environment),
         CallsCommand.Create(environment),
