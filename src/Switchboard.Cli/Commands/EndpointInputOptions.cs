@@ -43,7 +43,7 @@ internal sealed class EndpointInputOptions
     public Option<string[]> Carriers { get; } = new("--carriers")
     {
         HelpName = "carrier,…",
-        Description = "Allowed transports: websocket, twilio, telnyx",
+        Description = "Allowed transports: websocket, twilio, telnyx, sip",
         AllowMultipleArgumentsPerToken = true,
     };
 

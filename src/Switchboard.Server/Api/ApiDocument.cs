@@ -31,7 +31,7 @@ internal static class ApiDocument
         ("Sessions", "Sessions for the session WebSocket."),
         ("Calls", "Calls, their transcripts and events."),
         ("Webhooks", "Signed outbound webhooks: subscriptions (the secret is shown once) and the delivery outbox."),
-        ("Carriers", "Webhooks that carriers call (media streams are WebSockets: `/twilio`, `/telnyx`; not described here)."),
+        ("Carriers", "Webhooks that carriers and the OpenAI/Azure SIP connector call (media streams are WebSockets: `/twilio`, `/telnyx`; not described here)."),
         ("Health", "Liveness and dependency health."),
         ("Diagnostics", "Developer diagnostics, off by default."),
     ];

@@ -9,7 +9,7 @@ internal record CallResponse
 
     public Guid? EndpointId { get; init; }
 
-    /// <summary><c>twilio</c>, <c>telnyx</c>, <c>websocket</c>, …</summary>
+    /// <summary><c>twilio</c>, <c>telnyx</c>, <c>sip</c>, <c>websocket</c>, …</summary>
     public required string Channel { get; init; }
 
     /// <summary>The carrier's id of the call (Twilio CallSid, Telnyx call_control_id).</summary>

@@ -49,7 +49,7 @@ internal sealed record EndpointPatchRequest
 
     public IReadOnlyList<ToolSpec>? Tools { get; init; }
 
-    /// <summary>Allowed transports: <c>websocket</c>, <c>twilio</c>, <c>telnyx</c> (default: all).</summary>
+    /// <summary>Allowed transports: <c>websocket</c>, <c>twilio</c>, <c>telnyx</c>, <c>sip</c> (default: all).</summary>
     public IReadOnlyList<string>? Carriers { get; init; }
 
     /// <summary>Allowed interaction modes (default: all).</summary>

@@ -46,7 +46,7 @@ internal sealed record EndpointResponse
 
     public required IReadOnlyList<ToolSpec> Tools { get; init; }
 
-    /// <summary>Allowed transports: <c>websocket</c>, <c>twilio</c>, <c>telnyx</c>.</summary>
+    /// <summary>Allowed transports: <c>websocket</c>, <c>twilio</c>, <c>telnyx</c>, <c>sip</c>.</summary>
     public required IReadOnlyList<string> Carriers { get; init; }
 
     /// <summary>Allowed interaction modes: <c>text</c>, <c>audio_playback</c>, <c>voice_conversation</c>, <c>browser_actions</c>, <c>listen</c>.</summary>

@@ -26,7 +26,7 @@ internal static class EndpointPolicy
         return InteractionModes.Implemented.Contains(mode, StringComparer.Ordinal) ? SessionModeDecision.Allowed : SessionModeDecision.NotImplemented;
     }
 
-    /// <summary>Whether the endpoint accepts callers over <paramref name="channel"/> (<c>twilio</c>, <c>telnyx</c>, <c>websocket</c>).</summary>
+    /// <summary>Whether the endpoint accepts callers over <paramref name="channel"/> (<c>twilio</c>, <c>telnyx</c>, <c>sip</c>, <c>websocket</c>).</summary>
     public static bool AllowsChannel(AgentSpec spec, string channel) =>
         (spec?.Carriers ?? []).Contains(channel, StringComparer.Ordinal);
 
