@@ -17,7 +17,7 @@ namespace Switchboard.Calls;
 /// </remarks>
 internal interface ICallerLeg : IAsyncDisposable
 {
-    /// <summary>The channel's name in call records and logs: <c>twilio</c>, <c>telnyx</c>, <c>websocket</c>.</summary>
+    /// <summary>The channel's name in call records and logs: <c>twilio</c>, <c>telnyx</c>, <c>sip</c>, <c>websocket</c>.</summary>
     string Channel { get; }
 
     /// <summary>The end reason when the caller's side goes away without hanging up (<c>carrier_closed</c>, <c>client_closed</c>).</summary>

@@ -42,7 +42,7 @@ internal sealed class BridgeHarness : IAsyncDisposable
     private Task? _run;
     private int _syncCounter;
 
-    private BridgeHarness(FakeCallerLeg leg, AgentSpec spec, SwitchboardOptions options)
+    private BridgeHarness(FakeCallerLeg leg, AgentSpec spec, SwitchboardOptions options, ICallerLeg? bridgeLeg = null)
     {
         Options = options;
         Leg = leg;
@@ -67,7 +67,8 @@ internal sealed class BridgeHarness : IAsyncDisposable
         Gate = new AdmissionGate(Microsoft.Extensions.Options.Options.Create(options), Slots, new UsageLedger(Usage, Time), Drain, new TeamLimitsCache(Teams, Time), Time);
         var admission = new CallAdmission(Resolver, Endpoints, remote: null, Gate, Journal, Time);
         var services = new CallServices(options, admission, Connector, Journal, Registry, Tools, Logger, Time, CallPricing.Default);
-        Bridge = new CallBridge(leg, services, _aborted.Token);
+        // A wrapper (a leg without media over the fake) may stand between the bridge and the fake leg the test drives.
+        Bridge = new CallBridge(bridgeLeg ?? leg, services, _aborted.Token);
     }
 
     public HarnessSignal Signal { get; } = new();
@@ -118,6 +119,14 @@ internal sealed class BridgeHarness : IAsyncDisposable
     /// <summary>A harness not yet running: set up the fakes (a failing connector, a refusing resolver), then <see cref="BeginAsync"/>.</summary>
     public static BridgeHarness Create(FakeCallerLeg leg, AgentSpec? spec = null, SwitchboardOptions? options = null) =>
         new(leg, spec ?? new AgentSpec(), options ?? new SwitchboardOptions());
+
+    /// <summary>A call on a leg whose media the backend holds (<see cref="FakeRemoteLeg"/>); the test drives its inner fake leg.</summary>
+    public static async Task<BridgeHarness> StartRemoteAsync(FakeRemoteLeg remote, AgentSpec? spec = null, SwitchboardOptions? options = null)
+    {
+        var harness = new BridgeHarness(remote.Inner, spec ?? new AgentSpec(), options ?? new SwitchboardOptions(), remote);
+        await harness.BeginAsync();
+        return harness;
+    }
 
     /// <summary>Starts a call and returns once it runs (the caller loop waits for frames: the agent leg is configured and the limits armed).</summary>
     public static async Task<BridgeHarness> StartAsync(FakeCallerLeg leg, AgentSpec? spec = null, SwitchboardOptions? options = null)

@@ -300,6 +300,9 @@ internal sealed class ScriptedBackend : IAsyncDisposable
         }
     }
 
+    /// <summary>The backend's connection breaks: no close frame (the socket's stream ends under the bridge).</summary>
+    public void Abort() => _socket.Abort();
+
     /// <summary>The backend goes away: a close frame (the bridge should end the call <c>backend_disconnected</c>).</summary>
     public async Task CloseAsync(WebSocketCloseStatus status = WebSocketCloseStatus.InternalServerError, string reason = "harness: backend closed")
     {
