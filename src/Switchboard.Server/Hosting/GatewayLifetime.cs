@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Options;
+using Switchboard.Configuration;
 using Switchboard.Diagnostics;
 
 namespace Switchboard.Server.Hosting;
@@ -15,7 +17,8 @@ internal sealed partial class GatewayLifetime : IHostLifetime, IDisposable
     /// <summary>ConsoleLifetime's category, so existing log filters keep applying to these lines.</summary>
     private const string Category = "Microsoft.Hosting.Lifetime";
 
-    private readonly DrainCoordinator _drain;
+    private readonly IServiceProvider _services;
+    private readonly IOptions<SwitchboardOptions> _options;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly IHostEnvironment _environment;
     private readonly ILogger _logger;
@@ -24,9 +27,15 @@ internal sealed partial class GatewayLifetime : IHostLifetime, IDisposable
     private CancellationTokenRegistration _stopping;
     private int _terminations;
 
-    public GatewayLifetime(DrainCoordinator drain, IHostApplicationLifetime lifetime, IHostEnvironment environment, ILoggerFactory loggers)
+    /// <remarks>
+    /// The host builds its lifetime with the app, before start-up has checked storage; the coordinator (and the journal and
+    /// store behind it) is looked up when a signal comes, so nothing here opens the database early.
+    /// </remarks>
+    public GatewayLifetime(IServiceProvider services, IOptions<SwitchboardOptions> options, IHostApplicationLifetime lifetime, IHostEnvironment environment,
+        ILoggerFactory loggers)
     {
-        _drain = drain;
+        _services = services;
+        _options = options;
         _lifetime = lifetime;
         _environment = environment;
         _logger = loggers.CreateLogger(Category);
@@ -36,7 +45,7 @@ internal sealed partial class GatewayLifetime : IHostLifetime, IDisposable
     {
         _started = _lifetime.ApplicationStarted.Register(() =>
         {
-            LogStarted(_logger, _drain.TimeoutSeconds);
+            LogStarted(_logger, _options.Value.Drain.TimeoutSeconds);
             LogEnvironment(_logger, _environment.EnvironmentName, _environment.ContentRootPath);
         });
         _stopping = _lifetime.ApplicationStopping.Register(() => LogStopping(_logger));
@@ -75,14 +84,15 @@ internal sealed partial class GatewayLifetime : IHostLifetime, IDisposable
         // The process never dies of these signals; it stops through the host, which exits with code 0.
         context.Cancel = true;
         var name = context.Signal.ToString();
+        var drain = _services.GetRequiredService<DrainCoordinator>();
         // Counted, not "already draining": after POST /api/v1/admin/drain, the orchestrator's SIGTERM must not cut calls.
         if (context.Signal != PosixSignal.SIGQUIT && Interlocked.Increment(ref _terminations) == 1)
         {
-            _drain.Begin(name);
+            drain.Begin(name);
             return;
         }
 
-        _drain.StopNow(context.Signal == PosixSignal.SIGQUIT ? name : "second " + name);
+        drain.StopNow(context.Signal == PosixSignal.SIGQUIT ? name : "second " + name);
     }
 
     [LoggerMessage(EventId = EventIds.HostStarted, Level = LogLevel.Information,
