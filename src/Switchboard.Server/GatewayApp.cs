@@ -67,6 +67,10 @@ public static class GatewayApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
+        // After routing (which WebApplication runs first), so each route's per-address bucket is known; before the
+        // endpoint, so a refused WebSocket upgrade is answered 429 and never accepted. Health, the talk page's files
+        // and the OpenAPI document have no bucket (docs/configuration.md, "Rate limits").
+        app.UseRateLimiter();
 
         // Kestrel waits for open WebSockets on shutdown; tell every caller leg why it ends instead of cutting it off.
         // After a drain no call is left; this is the immediate stop (a second signal, the host stopped another way).

@@ -35,6 +35,10 @@ internal static class ApiProblems
     public static IResult PayloadTooLarge(string detail) =>
         Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload Too Large", detail: detail);
 
+    /// <summary>429 with <c>Retry-After</c> (whole seconds): a limit refused the request; trying again later may succeed.</summary>
+    public static IResult TooManyRequests(string title, string detail, int retryAfterSeconds) => new RetryAfterResult(
+        Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: title, detail: detail), retryAfterSeconds);
+
     public static IResult UnsupportedMediaType(string detail) =>
         Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported Media Type", detail: detail);
 
@@ -59,5 +63,15 @@ internal static class ApiProblems
     {
         var messages = error.Messages.ToList();
         return messages.Count == 1 ? messages[0] : $"the request has {messages.Count} invalid fields";
+    }
+
+    /// <summary>Another result with a <c>Retry-After</c> header.</summary>
+    private sealed class RetryAfterResult(IResult inner, int seconds) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(httpContext);
+        }
     }
 }

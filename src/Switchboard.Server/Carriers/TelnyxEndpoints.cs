@@ -7,6 +7,7 @@ using Switchboard.Carriers;
 using Switchboard.Carriers.Telnyx;
 using Switchboard.Configuration;
 using Switchboard.Diagnostics;
+using Switchboard.Server.RateLimiting;
 
 namespace Switchboard.Server.Carriers;
 
@@ -18,7 +19,7 @@ internal static partial class TelnyxEndpoints
 {
     public const string StreamPath = "/telnyx";
 
-    public static void Map(IEndpointRouteBuilder routes) => routes.Map(StreamPath, StreamAsync);
+    public static void Map(IEndpointRouteBuilder routes) => routes.Map(StreamPath, StreamAsync).RequireClientRateLimit(RateLimitBucket.CarriersPerIp);
 
     private static async Task StreamAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallHost calls, ICarrierCallControl callControl, TimeProvider time, ILogger<TelnyxProtocol> logger, ILogger<CallBridge> callLogger)
     {

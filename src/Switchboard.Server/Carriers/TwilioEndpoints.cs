@@ -1,12 +1,14 @@
 using System.Security;
 using System.Text;
 using Microsoft.Extensions.Options;
+using Switchboard.Agents;
 using Switchboard.Calls;
 using Switchboard.Carriers;
 using Switchboard.Carriers.Twilio;
 using Switchboard.Configuration;
 using Switchboard.Diagnostics;
 using Switchboard.Server.Hosting;
+using Switchboard.Server.RateLimiting;
 
 namespace Switchboard.Server.Carriers;
 
@@ -23,11 +25,12 @@ internal static partial class TwilioEndpoints
             .WithDescription("Set as the phone number's \"A call comes in\" webhook (HTTP POST, form-encoded), optionally with `?endpointId=` to pick the endpoint. Answers with TwiML that connects the call to the `/twilio` media stream. Checks `X-Twilio-Signature` when `TWILIO_AUTH_TOKEN` is set (403 otherwise).")
             .Produces(StatusCodes.Status200OK, contentType: "text/xml")
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
-        routes.Map(StreamPath, StreamAsync);
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .RequireClientRateLimit(RateLimitBucket.CarriersPerIp);
+        routes.Map(StreamPath, StreamAsync).RequireClientRateLimit(RateLimitBucket.CarriersPerIp);
     }
 
-    private static async Task<IResult> TwimlAsync(HttpContext context, IOptions<SwitchboardOptions> options, ILogger<TwilioProtocol> logger)
+    private static async Task<IResult> TwimlAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallAdmission admission, ILogger<TwilioProtocol> logger)
     {
         var o = options.Value;
         var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(context.RequestAborted) : FormCollection.Empty;
@@ -51,6 +54,22 @@ internal static partial class TwilioEndpoints
                 detail: "endpointId must be an endpoint's UUID (see GET /api/v1/endpoints).");
         }
 
+        // The limits refuse here, before Twilio opens a stream (the stream's own admission still checks, for calls that come anyway).
+        var start = new CallStartInfo
+        {
+            CarrierCallId = Form(form, "CallSid"),
+            From = Form(form, "From"),
+            To = Form(form, "To"),
+            Parameters = endpointId.Length > 0 ? new Dictionary<string, string>(StringComparer.Ordinal) { ["endpointId"] = endpointId } : new Dictionary<string, string>(),
+        };
+        if (await admission.PreflightAsync(Transports.Twilio, start, context.RequestAborted) is not null)
+        {
+            var refused = o.Twilio.RefuseWith == "reject"
+                ? "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Reject reason=\"busy\"/></Response>"
+                : "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>" + SecurityElement.Escape(o.Twilio.BusyMessage) + "</Say><Hangup/></Response>";
+            return Results.Text(refused, "text/xml", Encoding.UTF8);
+        }
+
         var streamUrl = PublicUrl.WebSocketUrl(context.Request, o, StreamPath);
         var twiml = new StringBuilder();
         twiml.Append("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Connect><Stream url=\"").Append(SecurityElement.Escape(streamUrl)).Append("\">");
@@ -71,6 +90,8 @@ internal static partial class TwilioEndpoints
         twiml.Append("</Stream></Connect></Response>");
         return Results.Text(twiml.ToString(), "text/xml", Encoding.UTF8);
     }
+
+    private static string? Form(IFormCollection form, string name) => form.TryGetValue(name, out var value) && !string.IsNullOrEmpty(value) ? value.ToString() : null;
 
     private static async Task StreamAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallHost calls, ICarrierCallControl callControl, TimeProvider time, ILogger<TwilioProtocol> logger, ILogger<CallBridge> callLogger)
     {

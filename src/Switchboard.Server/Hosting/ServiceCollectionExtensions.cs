@@ -11,6 +11,7 @@ using Switchboard.Configuration;
 using Switchboard.Control;
 using Switchboard.Server.Api;
 using Switchboard.Server.Control;
+using Switchboard.Server.RateLimiting;
 using Switchboard.Storage;
 using Switchboard.LocalAgent.Hosting;
 using Switchboard.Server.Sessions;
@@ -84,6 +85,7 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<WebhookDispatcher>>()));
         services.TryAddSingleton<SessionTokenSource>();
+        services.AddSwitchboardRateLimits();
         services.AddProblemDetails();
         // Numbers are numbers: the web defaults would also read "20" as 20, and the OpenAPI schemas would say so.
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);

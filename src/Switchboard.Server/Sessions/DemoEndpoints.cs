@@ -1,10 +1,12 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Switchboard.Agents;
+using Switchboard.Calls;
 using Switchboard.Configuration;
 using Switchboard.Control;
 using Switchboard.Server.Api;
 using Switchboard.Server.Control;
+using Switchboard.Server.RateLimiting;
 
 namespace Switchboard.Server.Sessions;
 
@@ -23,8 +25,8 @@ internal static class DemoEndpoints
 
     public static void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapGet(ConfigPath, GetConfigAsync).ExcludeFromDescription();
-        routes.MapPost(SessionsPath, CreateAsync).DisableAntiforgery().ExcludeFromDescription();
+        routes.MapGet(ConfigPath, GetConfigAsync).ExcludeFromDescription().RequireClientRateLimit(RateLimitBucket.DemoPerIp);
+        routes.MapPost(SessionsPath, CreateAsync).DisableAntiforgery().ExcludeFromDescription().RequireClientRateLimit(RateLimitBucket.DemoPerIp);
     }
 
     /// <summary>Whether keyless demo sessions are on for this configuration.</summary>
@@ -51,7 +53,7 @@ internal static class DemoEndpoints
     }
 
     private static async Task<IResult> CreateAsync(HttpContext context, IEndpointStore endpoints, ISessionStore sessions, ControlPlaneState state, SessionTokenSource tokenSource,
-        IOptions<SwitchboardOptions> options, TimeProvider time, ILogger<SessionTokenSource> logger)
+        CallAdmission admission, IOptions<SwitchboardOptions> options, TimeProvider time, ILogger<SessionTokenSource> logger)
     {
         if (!IsEnabled(options.Value))
         {
@@ -105,6 +107,6 @@ internal static class DemoEndpoints
             return ApiProblems.NotFound("the default team has no default endpoint");
         }
 
-        return await SessionEndpoints.IssueAsync(context, sessions, tokenSource, options.Value, time, logger, endpoint, mode, flow, "(demo)");
+        return await SessionEndpoints.IssueAsync(context, sessions, tokenSource, admission, options.Value, time, logger, endpoint, mode, flow, "(demo)");
     }
 }

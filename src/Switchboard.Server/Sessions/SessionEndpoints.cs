@@ -9,6 +9,7 @@ using Switchboard.Control;
 using Switchboard.Diagnostics;
 using Switchboard.Server.Api;
 using Switchboard.Server.Hosting;
+using Switchboard.Server.RateLimiting;
 using Switchboard.Sessions;
 
 namespace Switchboard.Server.Sessions;
@@ -24,7 +25,7 @@ internal static partial class SessionEndpoints
 
     public static void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapPost(CreatePath, CreateAsync).RequireScope(ApiScopes.CreateCallToken).DisableAntiforgery()
+        routes.MapPost(CreatePath, CreateAsync).RequireScope(ApiScopes.CreateCallToken).RequireSessionRateLimit().DisableAntiforgery()
             .WithTags("Sessions")
             .WithName("CreateSession")
             .WithSummary("Create a session for the session WebSocket")
@@ -32,12 +33,13 @@ internal static partial class SessionEndpoints
             .WithJsonBody<CreateSessionRequest>()
             .Produces<CreateSessionResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        routes.Map(SocketPath, ConnectAsync);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        routes.Map(SocketPath, ConnectAsync).RequireClientRateLimit(RateLimitBucket.SessionSocketsPerIp);
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, ISessionStore store, IEndpointStore endpoints, SessionTokenSource tokenSource, IOptions<SwitchboardOptions> options,
-        TimeProvider time, ILogger<SessionTokenSource> logger)
+    private static async Task<IResult> CreateAsync(HttpContext context, ISessionStore store, IEndpointStore endpoints, SessionTokenSource tokenSource, CallAdmission admission,
+        IOptions<SwitchboardOptions> options, TimeProvider time, ILogger<SessionTokenSource> logger)
     {
         var caller = ApiCaller.From(context);
         CreateSessionRequest? request;
@@ -65,15 +67,15 @@ internal static partial class SessionEndpoints
             return ApiProblems.NotFound($"endpoint {request.EndpointId} not found");
         }
 
-        return await IssueAsync(context, store, tokenSource, options.Value, time, logger, endpoint, request.Mode, request.Flow, caller.KeyPrefix);
+        return await IssueAsync(context, store, tokenSource, admission, options.Value, time, logger, endpoint, request.Mode, request.Flow, caller.KeyPrefix);
     }
 
     /// <summary>
     /// Checks that <paramref name="endpoint"/> admits a session in <paramref name="mode"/> (and <paramref name="flowName"/>),
     /// stores the session and answers 201 with its token and URL. Shared by the API and the keyless demo route.
     /// </summary>
-    internal static async Task<IResult> IssueAsync(HttpContext context, ISessionStore store, SessionTokenSource tokenSource, SwitchboardOptions options,
-        TimeProvider time, ILogger logger, AgentEndpoint endpoint, string mode, string? flowName, string issuedBy)
+    internal static async Task<IResult> IssueAsync(HttpContext context, ISessionStore store, SessionTokenSource tokenSource, CallAdmission admission,
+        SwitchboardOptions options, TimeProvider time, ILogger logger, AgentEndpoint endpoint, string mode, string? flowName, string issuedBy)
     {
         var spec = endpoint.Spec;
         switch (EndpointPolicy.CheckMode(spec, mode))
@@ -93,6 +95,13 @@ internal static partial class SessionEndpoints
         {
             var declared = new[] { EndpointPolicy.DefaultFlow }.Concat((spec.Flows ?? []).Select(f => f.Name)).Distinct(StringComparer.Ordinal);
             return ApiProblems.BadRequest($"unknown flow '{flowName}'; this endpoint's flows: {string.Join(", ", declared)}");
+        }
+
+        // The limits refuse now (429) rather than hand out a token whose socket would be refused (4429) a moment later.
+        var start = new CallStartInfo { TeamId = endpoint.TeamId, EndpointId = endpoint.Id, Mode = mode, Flow = flow?.Name };
+        if (await admission.PreflightAsync(Transports.WebSocket, start, context.RequestAborted) is { } refusal)
+        {
+            return ApiProblems.TooManyRequests("Call refused by limits", $"{refusal.Reason}: {refusal.Detail}", refusal.RetryAfterSeconds);
         }
 
         var now = time.GetUtcNow();

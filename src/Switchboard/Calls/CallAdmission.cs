@@ -34,14 +34,15 @@ internal sealed class CallAdmission
     }
 
     /// <summary>
-    /// The same decision as <see cref="AdmitAsync"/> without taking a slot or touching the backend, for a host that can
-    /// refuse before the call's socket exists. A refusal is journalled as a refused call (<c>CallRefused</c>, its own record)
-    /// and returned; null means the call may come.
+    /// The limits' part of <see cref="AdmitAsync"/> (draining, budgets, caps) without taking a slot or touching the backend,
+    /// for a host that can refuse before the call's socket exists (a TwiML webhook, a session being created). A refusal is
+    /// journalled as a refused call (<c>CallRefused</c>, its own record) and returned; null means the call may come. An
+    /// unknown or unwilling endpoint is left to the call itself, which refuses it as before (so it is journalled once).
     /// </summary>
     public async Task<Refusal?> PreflightAsync(string channel, CallStartInfo start, CancellationToken cancellationToken)
     {
         var admission = await DecideAsync(channel, start, admit: false, cancellationToken).ConfigureAwait(false);
-        if (admission.Refusal is not { } refusal)
+        if (admission.Refusal is not { } refusal || refusal.Reason == Refusals.EndpointRejected)
         {
             return null;
         }

@@ -66,7 +66,7 @@ internal sealed partial class CallBridge
             NoteActivity();
         }
 
-        Interlocked.Exchange(ref _responseDoneSignal, null)?.TrySetResult();
+        SignalAnswerOver();
         if (usage is null)
         {
             return;
@@ -97,6 +97,9 @@ internal sealed partial class CallBridge
             Warn("cost_warning", "This call is close to its cost limit. Start wrapping up: finish the current point briefly.");
         }
     }
+
+    /// <summary>A response or a turn is over: a goodbye waiting for the agent's running answer looks again.</summary>
+    private void SignalAnswerOver() => Interlocked.Exchange(ref _responseDoneSignal, null)?.TrySetResult();
 
     /// <summary>(6) Watches the limits until the call ends: sleeps until the next deadline (at most a second while a daily budget runs).</summary>
     private async Task RunLimitsAsync()

@@ -120,6 +120,7 @@ internal sealed partial class CallBridge
             _turnEventId = null;
         }
 
+        SignalAnswerOver();
         await ShowStateAsync(CallerStates.Idle, token).ConfigureAwait(false);
         await TryStartNextTurnAsync(token).ConfigureAwait(false);
         return true;

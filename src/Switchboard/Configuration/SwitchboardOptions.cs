@@ -73,4 +73,7 @@ public sealed record SwitchboardOptions
 
     /// <summary>Keyless demo sessions for the talk page.</summary>
     public DemoOptions Demo { get; init; } = new();
+
+    /// <summary>Token-bucket rate limits per client address, API key and team (section <c>Switchboard:RateLimits</c>).</summary>
+    public RateLimitOptions RateLimits { get; init; } = new();
 }

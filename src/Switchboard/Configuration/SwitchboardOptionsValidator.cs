@@ -28,12 +28,27 @@ internal sealed partial class SwitchboardOptionsValidator : IValidateOptions<Swi
             yield return error;
         }
 
+        if (o.Twilio.RefuseWith is not ("say" or "reject"))
+        {
+            yield return $"{p}:Twilio:RefuseWith must be say or reject (got '{o.Twilio.RefuseWith}').";
+        }
+
+        if (string.IsNullOrWhiteSpace(o.Twilio.BusyMessage) || o.Twilio.BusyMessage.Length > 500)
+        {
+            yield return $"{p}:Twilio:BusyMessage must be 1 to 500 characters.";
+        }
+
         foreach (var error in o.Limits.Validate($"{p}:Limits").Concat(o.Drain.Validate($"{p}:Drain")))
         {
             yield return error;
         }
 
         foreach (var error in o.Webhooks.Validate($"{p}:Webhooks"))
+        {
+            yield return error;
+        }
+
+        foreach (var error in o.RateLimits.Validate($"{p}:RateLimits"))
         {
             yield return error;
         }

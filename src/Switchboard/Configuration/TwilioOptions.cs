@@ -18,4 +18,14 @@ public sealed record TwilioOptions
 
     /// <summary>Base URL of the Twilio REST API (tests point it at a local fake).</summary>
     public string ApiBaseUrl { get; init; } = "https://api.twilio.com";
+
+    /// <summary>
+    /// How the TwiML webhook answers a call the limits refuse (busy, a budget used up, the node draining): <c>say</c> speaks
+    /// <see cref="BusyMessage"/> then hangs up (the caller hears why); <c>reject</c> answers <c>&lt;Reject reason="busy"/&gt;</c>
+    /// (a busy tone, the call is never answered and not billed by Twilio).
+    /// </summary>
+    public string RefuseWith { get; init; } = "say";
+
+    /// <summary>What a refused caller hears with <see cref="RefuseWith"/> <c>say</c>.</summary>
+    public string BusyMessage { get; init; } = "Sorry, we cannot take your call right now. Please try again later.";
 }

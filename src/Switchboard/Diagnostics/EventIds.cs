@@ -122,6 +122,9 @@ internal static class EventIds
     public const int RemoteConfigUsingStale = 721;
     public const int RemoteConfigUsingStored = 722;
 
+    // 800–809: rate limits (Switchboard.Server RateLimiting/RateLimitRefusals).
+    public const int RateLimitRefused = 800;
+
     // 4100–4149: the built-in local realtime backend's sessions (Backends/Local/Log).
     public const int LocalSessionStarted = 4100;
     public const int LocalSessionEnded = 4101;

@@ -114,10 +114,13 @@ public class OpenApiTests : IClassFixture<ApiGateway>
                 Assert.True(operation.Value.TryGetProperty("x-required-scopes", out _), $"{operation.Name} {path.Name} does not list its scopes");
                 var responses = operation.Value.GetProperty("responses");
                 Assert.True(responses.TryGetProperty("401", out _) && responses.TryGetProperty("403", out _), $"{operation.Name} {path.Name} lacks 401/403");
+                Assert.True(responses.TryGetProperty("429", out _), $"{operation.Name} {path.Name} lacks 429 (rate limits)");
             }
         }
 
         Assert.True(apiOperations >= 12);
+        var twiml = document.GetProperty("paths").GetProperty("/twilio/twiml").GetProperty("post").GetProperty("responses");
+        Assert.True(twiml.TryGetProperty("429", out _), "POST /twilio/twiml lacks 429 (rate limits)");
         var listCalls = document.GetProperty("paths").GetProperty("/api/v1/calls").GetProperty("get");
         Assert.Equal(["READ_CALLS"], listCalls.GetProperty("x-required-scopes").EnumerateArray().Select(s => s.GetString()!).ToArray());
         var limit = listCalls.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "limit").GetProperty("schema");

@@ -34,7 +34,8 @@ internal sealed class GatewayFixture : IAsyncDisposable
 
     public string WebSocketUrl(string path) => "ws" + BaseUrl["http".Length..] + path;
 
-    public static async Task<GatewayFixture> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <summary>Starts a gateway with <paramref name="settings"/> over the test defaults; <paramref name="configure"/> may add services (e.g. a log capture).</summary>
+    public static async Task<GatewayFixture> StartAsync(IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "switchboard-tests", Guid.NewGuid().ToString("N"));
         var overrides = new Dictionary<string, string?>
@@ -48,7 +49,9 @@ internal sealed class GatewayFixture : IAsyncDisposable
             overrides[key] = value;
         }
 
-        var app = GatewayApp.Build(GatewayApp.CreateBuilder(["--urls", "http://127.0.0.1:0"], overrides));
+        var builder = GatewayApp.CreateBuilder(["--urls", "http://127.0.0.1:0"], overrides);
+        configure?.Invoke(builder);
+        var app = GatewayApp.Build(builder);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new GatewayFixture(app, address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal), dataDir);

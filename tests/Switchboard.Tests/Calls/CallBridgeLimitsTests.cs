@@ -111,6 +111,29 @@ public class CallBridgeLimitsTests
     }
 
     [Fact]
+    public async Task MaxDuration_TypedTurnRunning_GoodbyeAskedOnceTheTurnIsOver()
+    {
+        var spec = new AgentSpec { Limits = new LimitsSpec { MaxCallSeconds = 20, CallWarningSeconds = 0 } };
+        await using var h = await BridgeHarness.StartAsync(FakeCallerLeg.Browser(InteractionModes.Text), spec, NoIdle);
+        h.Leg.Type("one more question");
+        await h.Backend.WaitForAsync("response.create");
+
+        h.Advance(TimeSpan.FromSeconds(20));
+        await h.WaitUntilAsync(() => h.Journal.OfType(CallEventType.LimitWarning).Any(w => w.Reason == "goodbye"), "the goodbye to begin");
+        await h.SyncAsync();
+        Assert.Single(h.Backend.OfType("response.create"));
+
+        // The turn's answer ends the turn; the goodbye is asked for then, well within its bound.
+        await h.Backend.ResponseCreatedAsync("resp_answer");
+        await h.Backend.TextDoneAsync("resp_answer", "item_answer", "Here is the answer.");
+        await h.Backend.ResponseDoneAsync("resp_answer");
+        var goodbye = await h.Backend.WaitForAsync("response.create", count: 2);
+        Assert.Contains("time limit", Instructions(h.Backend.OfType("response.create")[1]), StringComparison.Ordinal);
+        Assert.NotNull(goodbye);
+        Assert.False(h.HasEnded);
+    }
+
+    [Fact]
     public async Task MaxDuration_TeamCapTighterThanEndpoint_TeamWins()
     {
         var spec = new AgentSpec { Limits = new LimitsSpec { MaxCallSeconds = 600, CallWarningSeconds = 0 } };

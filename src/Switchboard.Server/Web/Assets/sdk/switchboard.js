@@ -17,7 +17,7 @@ export const OUTPUT_SAMPLE_RATE = 24000;
 export const RECONNECT_CODES = Object.freeze([1001, 1006, 1011, 4500]);
 
 /** Close codes after which reconnecting with the same URL can never work. */
-export const FINAL_CODES = Object.freeze([1000, 4000, 4001, 4003]);
+export const FINAL_CODES = Object.freeze([1000, 4000, 4001, 4003, 4429]);
 
 const EVENTS = ["state", "status", "transcript", "action", "action_result", "error", "level", "latency", "closed", "message", "playback"];
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -38,6 +38,9 @@ export function describeClose(code, reason) {
       }
       if (/maximum conversation duration/i.test(why)) {
         return "The call reached its maximum duration and was ended.";
+      }
+      if (/^conversation ended/i.test(why)) {
+        return `The call ended: ${why.replace(/^conversation ended:?\s*/i, "")}.`;
       }
       return `The call ended (${why}).`;
     case 1001:
@@ -60,6 +63,17 @@ export function describeClose(code, reason) {
         return "This session has expired. Start a new conversation.";
       }
       return `The gateway refused this session${why ? ` (${why})` : ""}. Start a new conversation.`;
+    case 4429:
+      if (/^busy/i.test(why)) {
+        return "All lines are busy right now. Try again in a moment.";
+      }
+      if (/^budget_exhausted/i.test(why)) {
+        return "This service has reached its usage limit for today. Try again later.";
+      }
+      if (/^draining/i.test(why)) {
+        return "The gateway is restarting. Try again in a moment.";
+      }
+      return `The gateway cannot take this conversation right now${why ? ` (${why})` : ""}. Try again later.`;
     case 4500:
       return "The gateway hit an internal error. Try again.";
     default:
