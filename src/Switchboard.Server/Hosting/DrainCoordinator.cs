@@ -103,6 +103,11 @@ internal sealed partial class DrainCoordinator : BackgroundService
             // The application is stopping another way (a second signal, the host's own stop): nothing left to drain.
             return;
         }
+        catch (Exception ex)
+        {
+            // A node that refuses every call must not stay up: stop, and the stopping hook hangs up what is left.
+            LogFailed(_logger, ex);
+        }
 
         // (6) Stop; GatewayApp.RunAsync then returns 0.
         _lifetime.StopApplication();
@@ -229,6 +234,9 @@ internal sealed partial class DrainCoordinator : BackgroundService
 
     [LoggerMessage(EventId = EventIds.DrainStopNow, Level = LogLevel.Warning, Message = "{Source}: stopping at once; {LiveCalls} live calls are hung up (1001)")]
     private static partial void LogStopNow(ILogger logger, string source, int liveCalls);
+
+    [LoggerMessage(EventId = EventIds.DrainFailed, Level = LogLevel.Error, Message = "Drain failed; stopping at once")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = EventIds.DrainGoodbyeFailed, Level = LogLevel.Error, Message = "Drain: the goodbye of call {CallId} failed")]
     private static partial void LogGoodbyeFailed(ILogger logger, Exception exception, string callId);

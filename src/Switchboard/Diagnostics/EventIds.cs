@@ -71,6 +71,7 @@ internal static class EventIds
     public const int DrainCompleted = 165;
     public const int DrainStopNow = 166;
     public const int DrainGoodbyeFailed = 167;
+    public const int DrainFailed = 168;
     public const int HostStarted = 170;
     public const int HostEnvironment = 171;
     public const int HostStopping = 172;
