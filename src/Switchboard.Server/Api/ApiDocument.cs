@@ -31,6 +31,7 @@ internal static class ApiDocument
         ("Sessions", "Sessions for the session WebSocket."),
         ("Calls", "Calls, their transcripts and events."),
         ("Webhooks", "Signed outbound webhooks: subscriptions (the secret is shown once) and the delivery outbox."),
+        ("Admin", "Operations on this gateway node (ADMIN): drain it before a restart."),
         ("Carriers", "Webhooks that carriers call (media streams are WebSockets: `/twilio`, `/telnyx`; not described here)."),
         ("Health", "Liveness and dependency health."),
         ("Diagnostics", "Developer diagnostics, off by default."),

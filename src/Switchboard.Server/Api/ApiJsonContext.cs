@@ -21,4 +21,5 @@ namespace Switchboard.Server.Api;
 [JsonSerializable(typeof(WebhookListResponse))]
 [JsonSerializable(typeof(WebhookDeliveryResponse))]
 [JsonSerializable(typeof(WebhookDeliveryListResponse))]
+[JsonSerializable(typeof(DrainResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -27,6 +27,7 @@ public static class EndpointRouteBuilderExtensions
         RuntimeEndpoints.Map(routes);
         CallEndpoints.Map(routes);
         WebhookEndpoints.Map(routes);
+        AdminEndpoints.Map(routes);
         routes.MapOpenApi(ApiDocument.RoutePattern);
         ApiReferencePage.Map(routes);
         WebAssets.Map(routes);

@@ -107,6 +107,10 @@ public static class ServiceCollectionExtensions
         }
 
         services.AddHostedService<StartupReport>();
+
+        // Graceful drain: begun by the first SIGTERM/Ctrl+C (GatewayLifetime) or POST /api/v1/admin/drain.
+        services.TryAddSingleton<DrainCoordinator>();
+        services.AddHostedService(sp => sp.GetRequiredService<DrainCoordinator>());
         return services;
     }
 }

@@ -62,6 +62,20 @@ internal static class EventIds
     public const int CallLimitReached = 151;
     public const int CallAdmissionLimited = 152;
 
+    // 160–179: graceful drain and the host's signals (Switchboard.Server Hosting/DrainCoordinator, Hosting/GatewayLifetime).
+    public const int DrainRequested = 160;
+    public const int DrainStarted = 161;
+    public const int DrainTimedOut = 162;
+    public const int DrainHangingUp = 163;
+    public const int DrainJournalSlow = 164;
+    public const int DrainCompleted = 165;
+    public const int DrainStopNow = 166;
+    public const int DrainGoodbyeFailed = 167;
+    public const int DrainFailed = 168;
+    public const int HostStarted = 170;
+    public const int HostEnvironment = 171;
+    public const int HostStopping = 172;
+
     // 200–209: Twilio endpoints (Switchboard.Server Carriers/TwilioEndpoints).
     public const int TwilioBadSignature = 200;
 
