@@ -37,6 +37,15 @@ public class AdminDrainTests
             Assert.Contains("ADMIN", await forbidden.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
+        // A tenant's ADMIN key (another team) cannot take the node out of service for everyone.
+        var tenant = await SessionApi.CreateTeamAsync(gateway);
+        var tenantAdmin = await SessionApi.CreateKeyAsync(gateway, ApiScopes.Admin, tenant.Id);
+        using (var refused = await PostAsync(http, tenantAdmin))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Contains("default team", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
         using (var healthy = await http.GetAsync("/healthz"))
         {
             Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
