@@ -84,7 +84,7 @@ internal static class ApiDocument
             {
                 operation.RequestBody = new OpenApiRequestBody
                 {
-                    Required = true,
+                    Required = !body.Optional,
                     Content = new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal)
                     {
                         ["application/json"] = new OpenApiMediaType { Schema = await context.GetOrCreateSchemaAsync(body.Type, null, cancellationToken) },

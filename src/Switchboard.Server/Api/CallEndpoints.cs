@@ -71,7 +71,7 @@ internal static class CallEndpoints
                 "in its own words; `reason` (optional) is kept as the end detail. Answers 202 at once; the goodbye takes at most `Limits:GoodbyeSeconds`, " +
                 "then the call ends with `operator_hangup`. 409 when the call is already ending or has ended; 404 when it is not live on this node (or not the team's). " +
                 "The body may be left out.")
-            .WithJsonBody<HangupRequest>()
+            .WithJsonBody<HangupRequest>(optional: true)
             .Produces<HangupResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
