@@ -109,7 +109,8 @@ internal sealed class UsageAdmin
             result.Add(new UsageDay(date, day.Calls, day.Refused, Seconds(day.Ms), Usd(day.Cost), endpoints));
         }
 
-        return new UsageReport(query.From, query.To, zone.Id, endpointId, new UsageTotals(total.Calls, total.Refused, Seconds(total.Ms), Usd(total.Cost)), result);
+        // The span in the zone's own offsets, whatever offset the request gave it in.
+        return new UsageReport(TimeZoneInfo.ConvertTime(query.From, zone), TimeZoneInfo.ConvertTime(query.To, zone), zone.Id, endpointId, new UsageTotals(total.Calls, total.Refused, Seconds(total.Ms), Usd(total.Cost)), result);
     }
 
     private static DateOnly LocalDate(DateTimeOffset at, TimeZoneInfo zone) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, zone).DateTime);
