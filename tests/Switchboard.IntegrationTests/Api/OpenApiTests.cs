@@ -165,6 +165,18 @@ public class OpenApiTests : IClassFixture<ApiGateway>
     }
 
     [Fact]
+    public async Task LimitSchemas_ShowEveryEndpointAndTeamLimit()
+    {
+        var schemas = (await DocumentAsync()).GetProperty("components").GetProperty("schemas");
+        string[] Properties(string schema) => schemas.GetProperty(schema).GetProperty("properties").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToArray();
+
+        Assert.Equal(
+            ["callWarningSeconds", "idleTimeoutSeconds", "idleWarningSeconds", "maxCallCostUsd", "maxCallSeconds", "maxConcurrentCalls", "maxDailyCallSeconds", "maxDailyCostUsd", "sessionTtlSeconds"],
+            Properties("LimitsSpec"));
+        Assert.Equal(["maxCallCostUsd", "maxCallSeconds", "maxConcurrentCalls", "maxDailyCallSeconds", "maxDailyCostUsd", "timeZone"], Properties("TeamLimits"));
+    }
+
+    [Fact]
     public async Task ReferencePage_IsSelfContainedHtmlThatLoadsTheDocument()
     {
         using var http = _api.Client();
