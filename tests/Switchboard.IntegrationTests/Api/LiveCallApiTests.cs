@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Switchboard.Cli.Simulation;
 using Switchboard.Control;
 using Switchboard.IntegrationTests.Gateway;
 using Switchboard.IntegrationTests.Sessions;
@@ -143,6 +144,63 @@ public class LiveCallApiTests
     }
 
     [Fact]
+    public async Task TwilioCall_IsListedLive_NumbersOnlyForReadCalls_AndAHangupClosesTheStream()
+    {
+        await using var gateway = await StartAsync(goodbyeSeconds: 5);
+        var simulation = CallSimulator.RunAsync(new SimulationOptions
+        {
+            Url = gateway.WebSocketUrl("/twilio"),
+            Carrier = CarrierKind.Twilio,
+            CallerAudio = CallTestAudio.Speech(),
+            TailSeconds = 30, // the caller stays on the line until the operator hangs up
+            Parameters = [new("From", "+15550100001"), new("To", "+15550100002")],
+        });
+        var callId = await LiveCallIdAsync(gateway);
+        await gateway.Journal.FlushAsync(CancellationToken.None);
+
+        using var reader = Client(gateway, await SessionApi.CreateKeyAsync(gateway, ApiScopes.ReadCalls));
+        var seen = Assert.Single((await LiveAsync(reader)).GetProperty("calls").EnumerateArray());
+        Assert.Equal(callId, seen.GetProperty("id").GetString());
+        Assert.Equal("twilio", seen.GetProperty("channel").GetString());
+        Assert.Equal("+15550100001", seen.GetProperty("from").GetString()); // as GET /api/v1/calls shows it
+        Assert.True(seen.GetProperty("eventCount").GetInt64() >= 1);
+        using var manager = Client(gateway, await SessionApi.CreateKeyAsync(gateway, ApiScopes.ManageCalls));
+        var managed = Assert.Single((await LiveAsync(manager)).GetProperty("calls").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, managed.GetProperty("from").ValueKind);
+        Assert.Equal(JsonValueKind.Null, managed.GetProperty("to").ValueKind);
+
+        using (var response = await HangUpAsync(manager, callId, """{ "say": "We are closing now. Goodbye." }"""))
+        {
+            await ApiGateway.ReadJsonAsync(response, HttpStatusCode.Accepted);
+        }
+
+        var result = await simulation.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(result.GatewayClosedFirst);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, result.CloseStatus);
+        var events = await gateway.WaitForEndedCallAsync(callId);
+        Assert.Equal(CallEndReason.OperatorHangup, events[^1].Reason);
+        Assert.StartsWith("hung up by an operator", events[^1].Detail, StringComparison.Ordinal);
+        Assert.Equal(0, gateway.Calls.Count);
+    }
+
+    /// <summary>The id of the only call once it is live.</summary>
+    private static async Task<string> LiveCallIdAsync(GatewayFixture gateway)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (gateway.Calls.Snapshot().FirstOrDefault() is { } call)
+            {
+                return call.CallId;
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException("no live call");
+    }
+
+    [Fact]
     public async Task Hangup_AnswersAtOnce_AndASecondOneWhileTheGoodbyePlaysIs409()
     {
         // In audio_playback the goodbye ends when the client reports it played; this client never does, so the goodbye
@@ -151,6 +209,9 @@ public class LiveCallApiTests
         var (client, callId, _) = await ConnectAsync(gateway, mode: "audio_playback");
         await using (client)
         {
+            // One answer first, so the agent is connected and the goodbye has to be heard (not just skipped).
+            await client.SendTextAsync("Hello there.");
+            await client.WaitForTypeAsync("audio_done");
             using var admin = Client(gateway, await SessionApi.CreateKeyAsync(gateway, ApiScopes.Admin));
 
             using (var first = await HangUpAsync(admin, callId))
