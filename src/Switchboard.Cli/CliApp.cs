@@ -16,6 +16,7 @@ internal static class CliApp
         KeysCommand.Create(environment),
         EndpointsCommand.Create(environment),
         CallsCommand.Create(environment),
+        UsageCommand.Create(environment),
         WebhooksCommand.Create(environment),
         TeamsCommand.Create(environment),
     };

@@ -57,6 +57,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<ApiKeyAdmin>();
         services.TryAddSingleton<EndpointAdmin>();
         services.TryAddSingleton<WebhookAdmin>();
+        services.TryAddSingleton<TeamAdmin>();
+        services.TryAddSingleton<UsageAdmin>();
         services.TryAddSingleton<ControlPlaneState>();
         services.TryAddSingleton(sp => new RemoteAgentConfig(
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Tools, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RemoteAgentConfig>>()));

@@ -32,6 +32,9 @@ internal static class EventIds
     public const int ApiWebhookCreated = 55;
     public const int ApiWebhookDeleted = 56;
     public const int ApiWebhookRetried = 57;
+    public const int ApiTeamLimitsUpdated = 60;
+    public const int ApiCallHungUp = 61;
+    public const int ApiCallHangupFailed = 62;
 
     // 100–129: the call path (Calls/CallLog).
     public const int CallStarted = 100;
