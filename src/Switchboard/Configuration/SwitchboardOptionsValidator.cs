@@ -177,6 +177,11 @@ internal sealed partial class SwitchboardOptionsValidator : IValidateOptions<Swi
             yield return $"{p}:Bridge:StartTimeoutSeconds must be between 1 and 300 (got {b.StartTimeoutSeconds}).";
         }
 
+        if (b.MediaTimeoutSeconds is < 0 or > 600)
+        {
+            yield return $"{p}:Bridge:MediaTimeoutSeconds must be 0 (off) to 600 (got {b.MediaTimeoutSeconds}).";
+        }
+
         if (b.MaxCallSeconds < 0)
         {
             yield return $"{p}:Bridge:MaxCallSeconds must be 0 (unlimited) or positive (got {b.MaxCallSeconds}).";

@@ -51,6 +51,7 @@ internal static class EventIds
     public const int CallUnexpectedFailure = 111;
     public const int CallBackendFormatMismatch = 112;
     public const int CallToolFailed = 113;
+    public const int CallMediaTimeout = 114;
 
     // 130–139: call admission (Calls/CallLog).
     public const int CallAdmissionRefused = 130;
