@@ -11,6 +11,7 @@ namespace Switchboard.Server.Api;
 [JsonSerializable(typeof(CreatedKeyResponse))]
 [JsonSerializable(typeof(KeyListResponse))]
 [JsonSerializable(typeof(TeamResponse))]
+[JsonSerializable(typeof(StreamParametersResponse))]
 [JsonSerializable(typeof(UsageReport))]
 [JsonSerializable(typeof(HangupRequest))]
 [JsonSerializable(typeof(HangupResponse))]

@@ -45,9 +45,19 @@ internal sealed class CarrierLeg : ICallerLeg
     // Written per frame by the caller loop (a timestamp, no allocation), read by the media watchdog.
     private long _lastFrameAt;
     private volatile bool _mediaTimedOut;
+    private readonly bool _signedUpgrade;
 
-    public CarrierLeg(WebSocket socket, ICarrierProtocol protocol, ICarrierCallControl callControl, BridgeOptions options, TimeProvider time, ILogger logger)
+    /// <param name="socket">The accepted carrier WebSocket.</param>
+    /// <param name="protocol">The carrier's codec.</param>
+    /// <param name="callControl">The carrier's REST call control (hang-up, transfer).</param>
+    /// <param name="options">Bridge options.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">The call log.</param>
+    /// <param name="signedUpgrade">The carrier signed this stream's upgrade, so its start's parameters are the gateway's own.</param>
+    public CarrierLeg(WebSocket socket, ICarrierProtocol protocol, ICarrierCallControl callControl, BridgeOptions options, TimeProvider time, ILogger logger,
+        bool signedUpgrade = false)
     {
+        _signedUpgrade = signedUpgrade;
         _protocol = protocol;
         _socket = socket;
         _sender = new WebSocketSender(socket);
@@ -249,7 +259,7 @@ internal sealed class CarrierLeg : ICallerLeg
             case CarrierFrameKind.Start:
                 if (_start is null)
                 {
-                    _start = carrierFrame.Start;
+                    _start = _signedUpgrade && carrierFrame.Start is { } signed ? signed with { ParametersSigned = true } : carrierFrame.Start;
                     var format = _protocol.Format;
                     _ledger = new PlaybackLedger(format.BytesPerMs, _options.FirstChunkMs, _options.MarkIntervalMs, _time);
                 }

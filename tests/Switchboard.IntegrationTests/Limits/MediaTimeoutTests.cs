@@ -33,7 +33,7 @@ public class MediaTimeoutTests
         await using var gateway = await GatewayFixture.StartAsync(Settings());
         var endpoint = SessionApi.DefaultEndpoint(gateway);
         var url = gateway.WebSocketUrl(kind == "twilio" ? "/twilio" : "/telnyx?token=tel-secret");
-        await using var call = await RawCall.CarrierAsync(kind, url, endpoint.Id, media: false, answerClose: answersClose);
+        await using var call = await RawCall.CarrierAsync(kind, url, endpoint.Id, await CarrierBinding.TokenAsync(gateway, endpoint.Id), media: false, answerClose: answersClose);
 
         var (status, reason) = await call.WaitClosedAsync(TimeSpan.FromSeconds(15));
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, status);
@@ -56,7 +56,7 @@ public class MediaTimeoutTests
     public async Task SteadyMedia_NotClosed()
     {
         await using var gateway = await GatewayFixture.StartAsync(Settings());
-        await using var call = await RawCall.CarrierAsync("twilio", gateway.WebSocketUrl("/twilio"), SessionApi.DefaultEndpoint(gateway).Id);
+        await using var call = await RawCall.CarrierAsync("twilio", gateway.WebSocketUrl("/twilio"), SessionApi.DefaultEndpoint(gateway).Id, await CarrierBinding.TokenAsync(gateway, SessionApi.DefaultEndpoint(gateway).Id));
 
         await Task.Delay(TimeSpan.FromSeconds(2.5));
 
