@@ -49,7 +49,7 @@ public sealed record NetworkOptions
             return true;
         }
 
-        // IPNetwork.TryParse refuses host bits beyond the prefix (10.0.0.1/8), which is what an operator would mistype.
-        return IPNetwork.TryParse(text, out network);
+        // Host bits beyond the prefix (10.0.0.1/8) are refused: the operator probably meant something else.
+        return IPNetwork.TryParse(text, out network) && network.BaseAddress.Equals(IPAddress.Parse(text[..text.IndexOf('/', StringComparison.Ordinal)]));
     }
 }

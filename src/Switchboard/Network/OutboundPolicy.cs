@@ -72,7 +72,7 @@ internal sealed partial class OutboundPolicy
     public bool IsAllowed(IPAddress address, out AddressClass addressClass)
     {
         ArgumentNullException.ThrowIfNull(address);
-        if (address.ScopeId != 0 && address.AddressFamily == AddressFamily.InterNetworkV6)
+        if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0)
         {
             address = new IPAddress(address.GetAddressBytes()); // the zone does not change what the address is
         }
