@@ -50,7 +50,7 @@ internal sealed partial class HttpToolInvoker : IToolInvoker, IDisposable
         catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
         {
             var blocked = OutboundPolicy.IsRefused(ex);
-            var reason = blocked ? "the tool's " + OutboundPolicy.RefusedReason : "the tool's server could not be reached";
+            var reason = blocked ? "the tool's address is not allowed by the gateway's outbound policy (see Switchboard:Network:AllowedPrivateNetworks)" : "the tool's server could not be reached";
             LogUnreachable(_logger, call.CallId, call.Name, blocked ? "blocked address" : ex.HttpRequestError.ToString());
             throw new ToolFailedException("tool_unreachable", JsonText.Object(w =>
             {
