@@ -5,6 +5,7 @@ using Switchboard.Common;
 using Switchboard.Control;
 using Switchboard.Journal;
 using Switchboard.Limits;
+using Switchboard.Network;
 using Switchboard.Server.Api;
 using Switchboard.Storage;
 using Switchboard.Webhooks;
@@ -35,7 +36,8 @@ internal sealed class LocalAdminClient : IAdminClient
     /// <param name="defaultTeam">The gateway's default team (from the bootstrap).</param>
     /// <param name="time">The clock for timestamps.</param>
     /// <param name="allTeams">Calls of every team (and calls attributed to none), for the gateway's operator.</param>
-    public LocalAdminClient(IStore store, Team team, Team defaultTeam, TimeProvider time, bool allTeams = false)
+    /// <param name="outbound">The gateway's outbound policy, which webhook, tool and remote configuration URLs must pass (strict when null).</param>
+    public LocalAdminClient(IStore store, Team team, Team defaultTeam, TimeProvider time, bool allTeams = false, OutboundPolicy? outbound = null)
     {
         _store = store;
         Team = team;
@@ -43,8 +45,8 @@ internal sealed class LocalAdminClient : IAdminClient
         _time = time;
         _allTeams = allTeams;
         _keys = new ApiKeyAdmin(store, time);
-        _endpoints = new EndpointAdmin(store, time);
-        _webhooks = new WebhookAdmin(store, store, time);
+        _endpoints = new EndpointAdmin(store, time, outbound);
+        _webhooks = new WebhookAdmin(store, store, time, outbound);
         _teams = new TeamAdmin(store);
         _usage = new UsageAdmin(store, store, store, time);
     }

@@ -43,7 +43,7 @@ internal sealed partial class SwitchboardOptionsValidator : IValidateOptions<Swi
             yield return error;
         }
 
-        foreach (var error in o.Webhooks.Validate($"{p}:Webhooks"))
+        foreach (var error in o.Webhooks.Validate($"{p}:Webhooks").Concat(o.Network.Validate($"{p}:Network")))
         {
             yield return error;
         }

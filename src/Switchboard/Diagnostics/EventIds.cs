@@ -127,6 +127,10 @@ internal static class EventIds
     public const int RemoteConfigUsingStale = 721;
     public const int RemoteConfigUsingStored = 722;
 
+    // 730–739: the outbound policy for tenant-chosen URLs (Network/OutboundPolicy; docs/security.md).
+    public const int OutboundRefused = 730;
+    public const int OutboundLegacyAllowPrivate = 731;
+
     // 800–809: rate limits (Switchboard.Server RateLimiting/RateLimitRefusals).
     public const int RateLimitRefused = 800;
 
