@@ -17,6 +17,7 @@ internal static class CliApp
         KeysCommand.Create(environment),
         EndpointsCommand.Create(environment),
         CallsCommand.Create(environment),
+        UsageCommand.Create(environment),
         WebhooksCommand.Create(environment),
         TeamsCommand.Create(environment),
     };
@@ -38,6 +39,13 @@ internal static class CliApp
 
             await configuration.Error.WriteLineAsync($"See '{CommandPath(parse.CommandResult.Command)} --help'.").ConfigureAwait(false);
             return ExitCodes.Usage;
+        }
+
+        if (parse.CommandResult.Command.Name == ServeCommand.Name)
+        {
+            // The gateway handles SIGTERM and Ctrl+C itself (a graceful drain, then exit 0); System.CommandLine would
+            // cancel it at once and force exit code 143 or 130 two seconds later.
+            configuration.ProcessTerminationTimeout = null;
         }
 
         return await parse.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);

@@ -11,6 +11,9 @@ public static class GatewayApp
 
     private const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
+    /// <summary>How long the host waits, once stopping, for requests (live WebSockets) and services to finish.</summary>
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>Creates the builder: appsettings.json, environment (including the vendor-style aliases) and command-line configuration.</summary>
     public static WebApplicationBuilder CreateBuilder(string[] args, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
     {
@@ -50,6 +53,11 @@ public static class GatewayApp
 
         builder.Services.AddSwitchboard(builder.Configuration);
         builder.Services.AddProblemDetails();
+        // Signals drain instead of stopping at once (registered after the default ConsoleLifetime, so this one is used).
+        builder.Services.AddSingleton<IHostLifetime, GatewayLifetime>();
+        // Once the application stops, calls are gone (drained) or hung up (1001) and finish writing their ends; give
+        // that, and a summary the backend is still writing, time before the host gives up on them.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
         return builder;
     }
 
@@ -69,6 +77,7 @@ public static class GatewayApp
         app.UseRateLimiter();
 
         // Kestrel waits for open WebSockets on shutdown; tell every caller leg why it ends instead of cutting it off.
+        // After a drain no call is left; this is the immediate stop (a second signal, the host stopped another way).
         var calls = app.Services.GetRequiredService<Switchboard.Calls.CallRegistry>();
         app.Lifetime.ApplicationStopping.Register(() => calls.HangUpAllAsync("gateway shutting down").Wait(TimeSpan.FromSeconds(3)));
         app.MapSwitchboard();

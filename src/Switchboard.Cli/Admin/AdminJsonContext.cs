@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Journal;
+using Switchboard.Limits;
 using Switchboard.Server.Api;
 
 namespace Switchboard.Cli.Admin;
@@ -10,7 +11,7 @@ namespace Switchboard.Cli.Admin;
 /// Source-generated JSON for the REST wire format and <c>--json</c> output: camelCase, enums as strings, unknown fields
 /// skipped (a newer gateway may add some). The wire records are the server's own (<c>Switchboard.Server.Api</c>:
 /// requests, responses, the pagination block; ASP.NET Core's problem details for errors), so the two sides of the
-/// contract cannot drift; only the CLI's own shapes (<see cref="TeamView"/>) are declared here.
+/// contract cannot drift; only the CLI's own shapes (<see cref="TeamView"/>, <see cref="TeamDetail"/>) are declared here.
 /// </summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
@@ -27,6 +28,10 @@ namespace Switchboard.Cli.Admin;
 [JsonSerializable(typeof(IReadOnlyList<CallEvent>))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 [JsonSerializable(typeof(TeamView))]
+[JsonSerializable(typeof(TeamDetail))]
+[JsonSerializable(typeof(UsageReport))]
+[JsonSerializable(typeof(HangupRequest))]
+[JsonSerializable(typeof(HangupResponse))]
 [JsonSerializable(typeof(List<TeamView>))]
 [JsonSerializable(typeof(WebhookListResponse))]
 [JsonSerializable(typeof(WebhookResponse))]

@@ -8,6 +8,7 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Common;
 using Switchboard.Control;
+using Switchboard.Limits;
 using Switchboard.Server.Api;
 
 namespace Switchboard.Cli.Admin;
@@ -105,6 +106,45 @@ internal sealed class HttpAdminClient : IAdminClient
         var path = "calls/" + Uri.EscapeDataString(callId);
         using var doc = await SendAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
         return Read(path, () => AdminJson.CallDetailFromJson(doc.RootElement));
+    }
+
+    public async Task<CallListResponse> ListLiveCallsAsync(int page, int limit, CancellationToken cancellationToken) =>
+        await SendAsync(HttpMethod.Get, string.Create(CultureInfo.InvariantCulture, $"calls?status=live&page={page}&limit={limit}"), null, AdminJson.Context.CallListResponse, cancellationToken).ConfigureAwait(false);
+
+    public async Task<HangupResponse> HangUpCallAsync(string callId, string? reason, string? say, CancellationToken cancellationToken)
+    {
+        var body = reason is null && say is null ? null : JsonSerializer.Serialize(new HangupRequest { Reason = reason, Say = say }, AdminJson.Wire.HangupRequest);
+        return await SendAsync(HttpMethod.Post, "calls/" + Uri.EscapeDataString(callId) + "/hangup", body, AdminJson.Context.HangupResponse, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<TeamDetail> GetTeamAsync(CancellationToken cancellationToken) =>
+        await SendAsync(HttpMethod.Get, "team", null, AdminJson.Context.TeamDetail, cancellationToken).ConfigureAwait(false);
+
+    public async Task<TeamDetail> UpdateTeamLimitsAsync(JsonObject limits, CancellationToken cancellationToken) =>
+        await SendAsync(HttpMethod.Patch, "team", new JsonObject { ["limits"] = limits.DeepClone() }.ToJsonString(), AdminJson.Context.TeamDetail, cancellationToken).ConfigureAwait(false);
+
+    public async Task<UsageReport> GetUsageAsync(string? from, string? to, string? endpoint, CancellationToken cancellationToken)
+    {
+        var query = new List<string>();
+        if (from is not null)
+        {
+            query.Add("from=" + Uri.EscapeDataString(from));
+        }
+
+        if (to is not null)
+        {
+            query.Add("to=" + Uri.EscapeDataString(to));
+        }
+
+        if (endpoint is not null)
+        {
+            // An id goes as it is (READ_CALLS is enough); a name is looked up in the endpoint listing (READ_TEAM_APPS).
+            var id = Guid.TryParse(endpoint, out var given) ? given : (await FindEndpointAsync(endpoint, cancellationToken).ConfigureAwait(false)).Id;
+            query.Add("endpointId=" + id.ToString("D"));
+        }
+
+        var path = "usage" + (query.Count == 0 ? "" : "?" + string.Join('&', query));
+        return await SendAsync(HttpMethod.Get, path, null, AdminJson.Context.UsageReport, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<CreatedWebhookResponse> CreateWebhookAsync(string url, IReadOnlyList<string> eventTypes, string? endpoint, CancellationToken cancellationToken)

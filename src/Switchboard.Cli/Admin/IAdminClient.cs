@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Switchboard.Limits;
 using Switchboard.Server.Api;
 
 namespace Switchboard.Cli.Admin;
@@ -36,6 +37,21 @@ internal interface IAdminClient : IAsyncDisposable
     Task<CallListResponse> ListCallsAsync(int page, int limit, CancellationToken cancellationToken);
 
     Task<CallDetail> GetCallAsync(string callId, CancellationToken cancellationToken);
+
+    /// <summary>Calls running right now on the gateway that answers (remote mode only: they live in its memory, not in the database).</summary>
+    Task<CallListResponse> ListLiveCallsAsync(int page, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Hangs up a live call after the agent's goodbye (<paramref name="say"/>, or its own words); remote mode only.</summary>
+    Task<HangupResponse> HangUpCallAsync(string callId, string? reason, string? say, CancellationToken cancellationToken);
+
+    /// <summary>The team this client acts for, with its limits.</summary>
+    Task<TeamDetail> GetTeamAsync(CancellationToken cancellationToken);
+
+    /// <summary>Changes the team's limits: the fields in <paramref name="limits"/> replace the stored ones, <c>null</c> resets one.</summary>
+    Task<TeamDetail> UpdateTeamLimitsAsync(JsonObject limits, CancellationToken cancellationToken);
+
+    /// <summary>Usage per day between <paramref name="from"/> and <paramref name="to"/> (API defaults when null), of one endpoint (id or name) or the whole team.</summary>
+    Task<UsageReport> GetUsageAsync(string? from, string? to, string? endpoint, CancellationToken cancellationToken);
 
     /// <summary>Subscribes <paramref name="url"/> to event types, for the team or one endpoint (id or name); the secret is in the result and nowhere else.</summary>
     Task<CreatedWebhookResponse> CreateWebhookAsync(string url, IReadOnlyList<string> eventTypes, string? endpoint, CancellationToken cancellationToken);

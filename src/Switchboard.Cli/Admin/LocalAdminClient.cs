@@ -4,6 +4,8 @@ using Switchboard.Agents;
 using Switchboard.Common;
 using Switchboard.Control;
 using Switchboard.Journal;
+using Switchboard.Limits;
+using Switchboard.Network;
 using Switchboard.Server.Api;
 using Switchboard.Storage;
 using Switchboard.Webhooks;
@@ -26,13 +28,16 @@ internal sealed class LocalAdminClient : IAdminClient
     private readonly ApiKeyAdmin _keys;
     private readonly EndpointAdmin _endpoints;
     private readonly WebhookAdmin _webhooks;
+    private readonly TeamAdmin _teams;
+    private readonly UsageAdmin _usage;
 
     /// <param name="store">The opened, migrated store; disposed with this client when it is disposable.</param>
     /// <param name="team">The team every operation acts for.</param>
     /// <param name="defaultTeam">The gateway's default team (from the bootstrap).</param>
     /// <param name="time">The clock for timestamps.</param>
     /// <param name="allTeams">Calls of every team (and calls attributed to none), for the gateway's operator.</param>
-    public LocalAdminClient(IStore store, Team team, Team defaultTeam, TimeProvider time, bool allTeams = false)
+    /// <param name="outbound">The gateway's outbound policy, which webhook, tool and remote configuration URLs must pass (strict when null).</param>
+    public LocalAdminClient(IStore store, Team team, Team defaultTeam, TimeProvider time, bool allTeams = false, OutboundPolicy? outbound = null)
     {
         _store = store;
         Team = team;
@@ -40,8 +45,10 @@ internal sealed class LocalAdminClient : IAdminClient
         _time = time;
         _allTeams = allTeams;
         _keys = new ApiKeyAdmin(store, time);
-        _endpoints = new EndpointAdmin(store, time);
-        _webhooks = new WebhookAdmin(store, store, time);
+        _endpoints = new EndpointAdmin(store, time, outbound);
+        _webhooks = new WebhookAdmin(store, store, time, outbound);
+        _teams = new TeamAdmin(store);
+        _usage = new UsageAdmin(store, store, store, time);
     }
 
     /// <summary>The team this client acts for.</summary>
@@ -123,6 +130,43 @@ internal sealed class LocalAdminClient : IAdminClient
         return new CallDetail(CallResponse.Summarize(call), transcript, JsonSerializer.SerializeToElement(events, AdminJson.Context.IReadOnlyListCallEvent));
     }
 
+    public Task<CallListResponse> ListLiveCallsAsync(int page, int limit, CancellationToken cancellationToken) => throw LiveCallsAreRemote();
+
+    public Task<HangupResponse> HangUpCallAsync(string callId, string? reason, string? say, CancellationToken cancellationToken) => throw LiveCallsAreRemote();
+
+    public async Task<TeamDetail> GetTeamAsync(CancellationToken cancellationToken)
+    {
+        var team = await _teams.GetAsync(Team.Id, cancellationToken).ConfigureAwait(false) ?? throw AdminException.NotFound($"team '{Team.Name}' no longer exists");
+        return new TeamDetail(team.Id, team.Name, null, team.Limits);
+    }
+
+    public async Task<TeamDetail> UpdateTeamLimitsAsync(JsonObject limits, CancellationToken cancellationToken)
+    {
+        var team = await _teams.GetAsync(Team.Id, cancellationToken).ConfigureAwait(false) ?? throw AdminException.NotFound($"team '{Team.Name}' no longer exists");
+        var body = new JsonObject { ["limits"] = limits.DeepClone() };
+        if (!(await _teams.UpdateAsync(team, body, cancellationToken).ConfigureAwait(false)).Succeeded(out var updated, out var error))
+        {
+            throw error.Status == AdminStatus.Invalid
+                ? AdminException.Invalid("the team's limits are invalid", error.Errors)
+                : Refused(error, $"team '{Team.Name}' no longer exists");
+        }
+
+        return new TeamDetail(updated.Id, updated.Name, null, updated.Limits);
+    }
+
+    public async Task<UsageReport> GetUsageAsync(string? from, string? to, string? endpoint, CancellationToken cancellationToken)
+    {
+        string? endpointId = null;
+        if (endpoint is not null)
+        {
+            endpointId = (await FindEndpointAsync(endpoint, cancellationToken).ConfigureAwait(false)).Id.ToString("D");
+        }
+
+        return (await _usage.ReportAsync(Team.Id, from, to, endpointId, cancellationToken).ConfigureAwait(false)).Succeeded(out var report, out var error)
+            ? report
+            : throw Refused(error);
+    }
+
     public async Task<CreatedWebhookResponse> CreateWebhookAsync(string url, IReadOnlyList<string> eventTypes, string? endpoint, CancellationToken cancellationToken)
     {
         Guid? endpointId = null;
@@ -195,6 +239,13 @@ internal sealed class LocalAdminClient : IAdminClient
 
     private async Task<AgentEndpoint> FindEndpointAsync(string idOrName, CancellationToken cancellationToken) =>
         await _endpoints.FindAsync(Team.Id, idOrName, cancellationToken).ConfigureAwait(false) ?? throw EndpointNotFound(idOrName);
+
+    /// <summary>Why live calls need remote mode: they are in the running gateway's memory; the database only has their records.</summary>
+    public const string LiveCallsNeedTheGateway =
+        "live calls are in the running gateway's memory, not in its database: run this against the gateway with --server <url> " +
+        "(or $SWITCHBOARD_SERVER) and a key holding MANAGE_CALLS (READ_CALLS may list them too)";
+
+    private static AdminException LiveCallsAreRemote() => AdminException.Invalid(LiveCallsNeedTheGateway);
 
     private AdminException KeyNotFound(string idOrPrefix) => AdminException.NotFound($"no API key '{idOrPrefix}' in team '{Team.Name}'");
 

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.Extensions.Configuration;
 using Switchboard.Configuration;
 using Switchboard.Control;
+using Switchboard.Network;
 using Switchboard.Server.Hosting;
 using Switchboard.Storage;
 
@@ -64,7 +65,7 @@ internal static class LocalStorage
                 team = await store.FindTeamByNameAsync(teamName, cancellationToken).ConfigureAwait(false) ?? throw await UnknownTeamAsync(store, teamName, cancellationToken).ConfigureAwait(false);
             }
 
-            return new LocalAdminClient(store, team, bootstrap.DefaultTeam, TimeProvider.System, allTeams);
+            return new LocalAdminClient(store, team, bootstrap.DefaultTeam, TimeProvider.System, allTeams, OutboundPolicy.From(options));
         }
         catch
         {

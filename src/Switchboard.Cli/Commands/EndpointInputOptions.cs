@@ -56,18 +56,47 @@ internal sealed class EndpointInputOptions
 
     public Option<bool> Default { get; } = new("--default") { Description = "Make this the team's default endpoint" };
 
+    /// <summary>The <c>limits</c> options (<c>--max-call-seconds</c>, <c>--max-concurrent-calls</c>, …).</summary>
+    public LimitInputOptions Limits { get; } = new(forEndpoint: true);
+
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { File, Name, Instructions, Voice, Greeting, Backend, Model, Modes, Carriers, Phone, Default })
         {
             command.Options.Add(option);
         }
+
+        Limits.AddTo(command);
     }
 
     /// <summary>The request body: the file's object (read-only fields dropped), then the options given.</summary>
-    public JsonObject BuildBody(ParseResult parse)
+    public JsonObject BuildBody(ParseResult parse) => BuildBody(parse, out _);
+
+    /// <summary>
+    /// The request body, and whether its <c>limits</c> come from limit options alone (no <c>limits</c> in <c>--file</c>): the
+    /// API replaces <c>limits</c> whole, so an update must lay those options over the endpoint's current limits.
+    /// </summary>
+    public JsonObject BuildBody(ParseResult parse, out bool limitsFromOptionsOnly)
     {
         var body = ReadFile(parse.GetValue(File));
+        limitsFromOptionsOnly = false;
+        if (Limits.AnyGiven(parse))
+        {
+            if (body["limits"] is not JsonObject limits)
+            {
+                if (body.ContainsKey("limits"))
+                {
+                    throw AdminException.Invalid("--file: \"limits\" must be an object to combine it with limit options");
+                }
+
+                limits = [];
+                body["limits"] = limits;
+                limitsFromOptionsOnly = true;
+            }
+
+            Limits.WriteInto(limits, parse);
+        }
+
         SetString(body, "name", parse, Name, emptyIsNull: false);
         SetString(body, "instructions", parse, Instructions, emptyIsNull: false);
         SetString(body, "voice", parse, Voice, emptyIsNull: false);

@@ -102,10 +102,23 @@ internal static class EndpointsCommand
         input.AddTo(command);
         command.SetAction((parse, ct) => AdminAction.RunAsync(parse, admin, async (client, output) =>
         {
-            var patch = input.BuildBody(parse);
+            var patch = input.BuildBody(parse, out var limitsFromOptionsOnly);
             if (patch.Count == 0)
             {
                 throw AdminException.Invalid("nothing to change: give --file or at least one field option (see 'switchboard endpoints update --help')");
+            }
+
+            if (limitsFromOptionsOnly)
+            {
+                // The API replaces limits whole: keep the limits not named on the command line.
+                var current = await client.GetEndpointAsync(parse.GetValue(target)!, ct).ConfigureAwait(false);
+                var limits = AdminJson.SpecToJson(current.Spec)["limits"] as JsonObject ?? [];
+                foreach (var (field, value) in patch["limits"]!.AsObject())
+                {
+                    limits[field] = value?.DeepClone();
+                }
+
+                patch["limits"] = limits.DeepClone();
             }
 
             var endpoint = await client.UpdateEndpointAsync(parse.GetValue(target)!, patch, ct).ConfigureAwait(false);

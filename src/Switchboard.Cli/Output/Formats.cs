@@ -39,6 +39,10 @@ internal static class Formats
     public static string Seconds(long milliseconds) =>
         string.Create(CultureInfo.InvariantCulture, $"{milliseconds / 1000.0:0.0} s");
 
+    /// <summary>US dollars: <c>$12.50</c>, <c>$0.0034</c>.</summary>
+    public static string Usd(double usd) =>
+        string.Create(CultureInfo.InvariantCulture, $"${usd:0.00##}");
+
     /// <summary>A comma-separated list, or <c>-</c> when empty.</summary>
     public static string List(IEnumerable<string>? items)
     {

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Options;
+using Switchboard.Carriers;
+using Switchboard.Configuration;
 using System.ComponentModel;
 using Switchboard.Agents;
 using Switchboard.Control;
@@ -42,6 +45,14 @@ internal static class AgentEndpointRoutes
             .WithName("GetEndpoint")
             .WithSummary("Get an endpoint")
             .Produces<EndpointResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapGet("/{id}/stream-parameters", GetStreamParametersAsync)
+            .RequireAnyScope(ApiScopes.ReadTeamApps, ApiScopes.ManageEndpoints)
+            .WithName("GetEndpointStreamParameters")
+            .WithSummary("Get the parameters that let a carrier stream run on this endpoint")
+            .WithDescription("A stream whose upgrade the carrier does not sign (Telnyx; Twilio without `TWILIO_AUTH_TOKEN`; your own TwiML) may only name an endpoint with its gateway-issued `endpointToken` beside `endpointId`, so nobody can route callers to another team's agent. Returns both, as TwiML `<Parameter>` elements and as a Telnyx `client_state`. The gateway's own TwiML (`/twilio/twiml?endpointId=`) adds them by itself. See docs/security.md.")
+            .Produces<StreamParametersResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPut("/{id}", ReplaceAsync)
@@ -120,6 +131,23 @@ internal static class AgentEndpointRoutes
     {
         var endpoint = await admin.GetAsync(ApiCaller.From(context).TeamId, id, context.RequestAborted);
         return endpoint is null ? NotFound() : Results.Json(EndpointResponse.From(endpoint), ApiJsonContext.Default.EndpointResponse);
+    }
+
+    private static async Task<IResult> GetStreamParametersAsync(HttpContext context, EndpointAdmin admin, Sessions.SessionTokenSource keys, IOptions<SwitchboardOptions> options,
+        [Description("The endpoint's id (UUID).")] string id)
+    {
+        var endpoint = await admin.GetAsync(ApiCaller.From(context).TeamId, id, context.RequestAborted);
+        if (endpoint is null)
+        {
+            return NotFound();
+        }
+
+        var token = EndpointBinding.Issue(await keys.GetEndpointBindingKeyAsync(context.RequestAborted), endpoint.Id);
+        var twiml = $"<Parameter name=\"endpointId\" value=\"{endpoint.Id:D}\"/><Parameter name=\"{EndpointBinding.TokenParameter}\" value=\"{token}\"/>";
+        var state = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{{\"endpointId\":\"{endpoint.Id:D}\",\"{EndpointBinding.TokenParameter}\":\"{token}\"}}"));
+        var webhook = Hosting.PublicUrl.HttpUrl(context.Request, options.Value,
+            $"{Carriers.TwilioEndpoints.TwimlPath}?endpointId={endpoint.Id:D}&{EndpointBinding.TokenParameter}={token}");
+        return Results.Json(new StreamParametersResponse(endpoint.Id, token, twiml, state, webhook), ApiJsonContext.Default.StreamParametersResponse);
     }
 
     private static Task<IResult> ReplaceAsync(HttpContext context, EndpointAdmin admin, ILoggerFactory loggers,

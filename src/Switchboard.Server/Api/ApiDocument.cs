@@ -24,13 +24,15 @@ internal static class ApiDocument
 
     private static readonly (string Name, string Description)[] Tags =
     [
-        ("Team", "Who a key belongs to."),
+        ("Team", "Who a key belongs to, and the team's caps and budgets."),
         ("Keys", "API keys of the team (ADMIN). The plaintext is shown once, at creation."),
         ("Endpoints", "Agent endpoints: a name and an agent spec (backend, voice, instructions, tools, limits, allowed transports and modes)."),
         ("Runtime", "What a client needs to reach an endpoint."),
         ("Sessions", "Sessions for the session WebSocket."),
-        ("Calls", "Calls, their transcripts and events."),
+        ("Calls", "Calls, their transcripts and events; live calls and hanging them up."),
+        ("Usage", "Calls, seconds and estimated cost per day: what the daily budgets count."),
         ("Webhooks", "Signed outbound webhooks: subscriptions (the secret is shown once) and the delivery outbox."),
+        ("Admin", "Operations on this gateway node (ADMIN): drain it before a restart."),
         ("Carriers", "Webhooks that carriers and the OpenAI/Azure SIP connector call (media streams are WebSockets: `/twilio`, `/telnyx`; not described here)."),
         ("Health", "Liveness and dependency health."),
         ("Diagnostics", "Developer diagnostics, off by default."),
@@ -83,7 +85,7 @@ internal static class ApiDocument
             {
                 operation.RequestBody = new OpenApiRequestBody
                 {
-                    Required = true,
+                    Required = !body.Optional,
                     Content = new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal)
                     {
                         ["application/json"] = new OpenApiMediaType { Schema = await context.GetOrCreateSchemaAsync(body.Type, null, cancellationToken) },

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Switchboard.Limits;
 
 namespace Switchboard.Server.Api;
 
@@ -10,6 +11,10 @@ namespace Switchboard.Server.Api;
 [JsonSerializable(typeof(CreatedKeyResponse))]
 [JsonSerializable(typeof(KeyListResponse))]
 [JsonSerializable(typeof(TeamResponse))]
+[JsonSerializable(typeof(StreamParametersResponse))]
+[JsonSerializable(typeof(UsageReport))]
+[JsonSerializable(typeof(HangupRequest))]
+[JsonSerializable(typeof(HangupResponse))]
 [JsonSerializable(typeof(EndpointResponse))]
 [JsonSerializable(typeof(EndpointListResponse))]
 [JsonSerializable(typeof(CallListResponse))]
@@ -21,4 +26,5 @@ namespace Switchboard.Server.Api;
 [JsonSerializable(typeof(WebhookListResponse))]
 [JsonSerializable(typeof(WebhookDeliveryResponse))]
 [JsonSerializable(typeof(WebhookDeliveryListResponse))]
+[JsonSerializable(typeof(DrainResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

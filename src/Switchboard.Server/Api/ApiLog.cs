@@ -31,4 +31,14 @@ internal static partial class ApiLog
 
     [LoggerMessage(EventId = EventIds.ApiWebhookRetried, Level = LogLevel.Information, Message = "Webhook delivery {DeliveryId} retried by key {By}")]
     public static partial void WebhookRetried(ILogger logger, string deliveryId, string by);
+
+    [LoggerMessage(EventId = EventIds.ApiTeamLimitsUpdated, Level = LogLevel.Information, Message = "Limits of team {TeamId} ({Fields}) updated by key {By}")]
+    public static partial void TeamLimitsUpdated(ILogger logger, Guid teamId, string fields, string by);
+
+    /// <summary>An operator's hang-up; what the agent is asked to say and the reason are not logged (they may hold personal data).</summary>
+    [LoggerMessage(EventId = EventIds.ApiCallHungUp, Level = LogLevel.Information, Message = "Call {CallId} hung up by key {By} (given goodbye: {WithGoodbye})")]
+    public static partial void CallHungUp(ILogger logger, string callId, bool withGoodbye, string by);
+
+    [LoggerMessage(EventId = EventIds.ApiCallHangupFailed, Level = LogLevel.Warning, Message = "Hanging up call {CallId} failed")]
+    public static partial void HangupFailed(ILogger logger, Exception exception, string callId);
 }

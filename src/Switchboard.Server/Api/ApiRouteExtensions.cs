@@ -40,7 +40,7 @@ internal static class ApiRouteExtensions
         return builder;
     }
 
-    /// <summary>Documents a JSON request body of type <typeparamref name="T"/> (see <see cref="JsonBodyMetadata"/>).</summary>
-    public static RouteHandlerBuilder WithJsonBody<T>(this RouteHandlerBuilder builder) =>
-        builder.WithMetadata(new JsonBodyMetadata(typeof(T)));
+    /// <summary>Documents a JSON request body of type <typeparamref name="T"/> (see <see cref="JsonBodyMetadata"/>); <paramref name="optional"/>: it may be left out.</summary>
+    public static RouteHandlerBuilder WithJsonBody<T>(this RouteHandlerBuilder builder, bool optional = false) =>
+        builder.WithMetadata(new JsonBodyMetadata(typeof(T), optional));
 }

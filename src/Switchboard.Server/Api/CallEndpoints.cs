@@ -1,30 +1,52 @@
 using System.ComponentModel;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 using Switchboard.Artifacts;
+using Switchboard.Calls;
 using Switchboard.Control;
 using Switchboard.Journal;
+using Switchboard.Transport;
 
 namespace Switchboard.Server.Api;
 
-/// <summary><c>/api/v1/calls</c>: the team's calls, newest first, one call with its transcript, events and artifact, and the artifact alone. READ_CALLS.</summary>
+/// <summary>
+/// <c>/api/v1/calls</c>: the team's calls, newest first, one call with its transcript, events and artifact, and the artifact
+/// alone (READ_CALLS); the calls live on this node (<c>?status=live</c>, READ_CALLS or MANAGE_CALLS) and hanging one up
+/// (MANAGE_CALLS). Another team's call is a 404 everywhere.
+/// </summary>
 internal static class CallEndpoints
 {
     public const string Path = "/api/v1/calls";
+
+    /// <summary>The only value <c>?status=</c> takes.</summary>
+    public const string LiveStatus = "live";
+
+    /// <summary>The end detail of a hang-up that gives no reason.</summary>
+    public const string DefaultHangupDetail = "hung up by an operator";
+
+    public const int MaxReasonLength = 200;
+
+    public const int MaxSayLength = 500;
 
     /// <summary>Call ids are <c>call_</c> + 32 hex digits; anything much longer cannot be one.</summary>
     private const int MaxIdLength = 128;
 
     public static void Map(IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup(Path).WithTags("Calls").RequireScope(ApiScopes.ReadCalls);
+        var group = routes.MapGroup(Path).WithTags("Calls");
 
         group.MapGet("", ListAsync)
+            .RequireAnyScope(ApiScopes.ReadCalls, ApiScopes.ManageCalls)
             .WithName("ListCalls")
             .WithSummary("List calls")
-            .WithDescription("The team's calls, newest first, one page at a time. Events reach the database in batches, so a call that just ended may take a moment to show its end.")
+            .WithDescription("The team's calls, newest first, one page at a time. Events reach the database in batches, so a call that just ended may take a moment to show its end. " +
+                "With `status=live`: the team's calls running on this node right now (from memory, not the database), newest first, `durationMs` counting so far. " +
+                "A key with MANAGE_CALLS but not READ_CALLS may list only live calls, and sees no phone numbers.")
             .Produces<CallListResponse>()
             .ProducesValidationProblem();
 
         group.MapGet("/{id}", GetAsync)
+            .RequireScope(ApiScopes.ReadCalls)
             .WithName("GetCall")
             .WithSummary("Get a call with its transcript and events")
             .WithDescription("The call's summary, its transcript (caller and agent turns; an agent turn the caller barged in on is marked `interrupted` with `heardMs`) and every stored event in order.")
@@ -32,6 +54,7 @@ internal static class CallEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapGet("/{id}/artifact", GetArtifactAsync)
+            .RequireScope(ApiScopes.ReadCalls)
             .WithName("GetCallArtifact")
             .WithSummary("Get a call's post-call artifact")
             .WithDescription("The post-call artifact (docs/artifacts.md): endpoint, carrier ids, numbers redacted per the endpoint's privacy, times, end reason, " +
@@ -39,23 +62,169 @@ internal static class CallEndpoints
                 "with `final: false`; the `call.artifact` webhook carries the final one.")
             .Produces<CallArtifact>()
             .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapPost("/{id}/hangup", HangUpAsync)
+            .RequireScope(ApiScopes.ManageCalls)
+            .WithName("HangUpCall")
+            .WithSummary("Hang up a live call")
+            .WithDescription("Ends a call running on this node after the agent's goodbye: `say` (optional) is what the agent says, otherwise a short goodbye " +
+                "in its own words; `reason` (optional) is kept as the end detail. Answers 202 at once; the goodbye takes at most `Limits:GoodbyeSeconds`, " +
+                "then the call ends with `operator_hangup`. 409 when the call is already ending or has ended; 404 when it is not live on this node (or not the team's). " +
+                "The body may be left out.")
+            .WithJsonBody<HangupRequest>(optional: true)
+            .Produces<HangupResponse>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
     }
 
     private static async Task<IResult> ListAsync(
         HttpContext context,
         ICallStore store,
+        CallRegistry registry,
+        TimeProvider time,
         [Description("1-based page number (default 1).")] string? page,
-        [Description("Items per page, 1-100 (default 20).")] string? limit)
+        [Description("Items per page, 1-100 (default 20).")] string? limit,
+        [Description("`live`: only the calls running on this node now. Left out: every stored call.")] string? status)
     {
         if (!PageQuery.TryParse(page, limit, out var request, out var problem))
         {
             return problem!;
         }
 
+        if (status is not null && status != LiveStatus)
+        {
+            return ApiProblems.InvalidField("status", $"status must be '{LiveStatus}' or left out (got '{(status.Length > 20 ? status[..20] + "…" : status)}')");
+        }
+
         var caller = ApiCaller.From(context);
-        var result = await store.ListCallsAsync(caller.TeamId, request.Offset, request.Limit, context.RequestAborted);
-        var response = new CallListResponse(result.Items.Select(CallResponse.Summarize).ToList(), PaginationInfo.For(request, result.Total));
-        return Results.Json(response, ApiJsonContext.Default.CallListResponse);
+        var readsCalls = ApiScopeNames.Allows(caller.Scopes, ApiScopes.ReadCalls);
+        if (status is null)
+        {
+            if (!readsCalls)
+            {
+                return ApiProblems.Forbidden("this API key lacks the READ_CALLS scope (with MANAGE_CALLS alone, list ?status=live)");
+            }
+
+            var result = await store.ListCallsAsync(caller.TeamId, request.Offset, request.Limit, context.RequestAborted);
+            var response = new CallListResponse(result.Items.Select(CallResponse.Summarize).ToList(), PaginationInfo.For(request, result.Total));
+            return Results.Json(response, ApiJsonContext.Default.CallListResponse);
+        }
+
+        var live = registry.Snapshot()
+            .Where(c => c.TeamId == caller.TeamId)
+            .OrderByDescending(c => c.StartedAt).ThenBy(c => c.CallId, StringComparer.Ordinal)
+            .ToList();
+        var now = time.GetUtcNow();
+        var items = new List<CallResponse>(Math.Min(request.Limit, live.Count));
+        foreach (var call in live.Skip(request.Offset).Take(request.Limit))
+        {
+            // The stored row (events so far, numbers) when the journal has written it; a call seconds old may not be there yet.
+            var stored = await store.GetCallAsync(caller.TeamId, call.CallId, context.RequestAborted);
+            items.Add(Live(call, stored, now, readsCalls));
+        }
+
+        return Results.Json(new CallListResponse(items, PaginationInfo.For(request, live.Count)), ApiJsonContext.Default.CallListResponse);
+    }
+
+    /// <summary>A live call as a call summary: numbers only for a key that may read them in the call list anyway.</summary>
+    private static CallResponse Live(ActiveCall call, CallRecord? stored, DateTimeOffset now, bool showNumbers) => new()
+    {
+        Id = call.CallId,
+        EndpointId = call.EndpointId,
+        Channel = call.Carrier,
+        CarrierCallId = call.CarrierCallId,
+        From = showNumbers ? stored?.From : null,
+        To = showNumbers ? stored?.To : null,
+        StartedAt = call.StartedAt,
+        EventCount = stored?.EventCount ?? 0,
+        DurationMs = Math.Max(0, (long)(now - call.StartedAt).TotalMilliseconds),
+    };
+
+    private static async Task<IResult> HangUpAsync(HttpContext context, CallRegistry registry, ICallStore store, ILoggerFactory loggers,
+        [Description("The call's id (call_…).")] string id)
+    {
+        var caller = ApiCaller.From(context);
+        if (id.Length > MaxIdLength || !registry.TryGet(id, out var call) || call is null || call.TeamId != caller.TeamId)
+        {
+            // The team's own call that has ended says so; anything else (another team's, another node's, unknown) is a 404.
+            var stored = id.Length <= MaxIdLength ? await store.GetCallAsync(caller.TeamId, id, context.RequestAborted) : null;
+            return stored?.EndedAt is not null
+                ? ApiProblems.Conflict($"the call has already ended ({stored.EndReason})")
+                : ApiProblems.NotFound("no live call with this id on this node");
+        }
+
+        HangupRequest? request = null;
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true)
+        {
+            var (body, problem) = await ApiRequestBody.ReadObjectAsync(context.Request, context.RequestAborted);
+            if (body is null)
+            {
+                return problem!;
+            }
+
+            try
+            {
+                request = body.Deserialize(ApiJsonContext.Default.HangupRequest);
+            }
+            catch (JsonException ex)
+            {
+                var (field, message) = JsonErrorText.Mapping(ex, ApiJsonContext.Default.HangupRequest);
+                return ApiProblems.InvalidField(field, message);
+            }
+        }
+
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var reason = request?.Reason?.Trim();
+        var say = request?.Say?.Trim();
+        if (reason is not null && reason.Length is 0 or > MaxReasonLength)
+        {
+            errors["reason"] = [$"reason must be 1-{MaxReasonLength} characters (or left out)"];
+        }
+
+        if (say is not null && say.Length is 0 or > MaxSayLength)
+        {
+            errors["say"] = [$"say must be 1-{MaxSayLength} characters (or left out for a goodbye in the agent's own words)"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Invalid(errors, string.Join("; ", errors.Values.SelectMany(v => v)));
+        }
+
+        if (call.EndWithGoodbyeAsync is not { } endWithGoodbye)
+        {
+            return ApiProblems.Conflict("this call cannot be hung up from the API");
+        }
+
+        // Not awaited: the goodbye may take up to Limits:GoodbyeSeconds, and the call's own token bounds it, not this request's.
+        var ending = endWithGoodbye(CallEndReason.OperatorHangup, reason ?? DefaultHangupDetail, say);
+        if (ending.IsCompletedSuccessfully && !ending.Result)
+        {
+            return ApiProblems.Conflict("the call is already ending");
+        }
+
+        var logger = loggers.CreateLogger(ApiLog.Category);
+        ApiLog.CallHungUp(logger, call.CallId, say is not null, caller.KeyPrefix);
+        _ = ObserveAsync(ending, logger, call.CallId);
+        context.Response.Headers.Location = Path + "/" + call.CallId;
+        return Results.Json(new HangupResponse(call.CallId, "ending", CallEndReason.OperatorHangup), ApiJsonContext.Default.HangupResponse,
+            statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>Waits for a hang-up nobody else waits for, so a failure is logged rather than lost.</summary>
+    private static async Task ObserveAsync(Task<bool> ending, ILogger logger, string callId)
+    {
+        try
+        {
+            await ending.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            ApiLog.HangupFailed(logger, ex, callId);
+        }
     }
 
     private static async Task<IResult> GetAsync(HttpContext context, ICallStore store, [Description("The call's id (call_…).")] string id)

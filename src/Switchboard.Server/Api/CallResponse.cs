@@ -27,7 +27,17 @@ internal record CallResponse
     /// <summary><c>caller_hangup</c>, <c>max_duration</c>, … once ended.</summary>
     public string? EndReason { get; init; }
 
+    /// <summary>Events stored so far (they reach the database in batches).</summary>
     public required long EventCount { get; init; }
+
+    /// <summary>How long the call lasted once it has ended (0 for a refused call); for a live call (<c>?status=live</c>), how long it has run so far.</summary>
+    public long? DurationMs { get; init; }
+
+    /// <summary>The call's estimated model cost in US dollars once it has ended; null while it runs or when its model has no price.</summary>
+    public double? CostUsd { get; init; }
+
+    /// <summary>The call was refused at admission by a limit (<see cref="EndReason"/> says which).</summary>
+    public bool Refused { get; init; }
 
     public static CallResponse Summarize(CallRecord call) => new()
     {
@@ -41,5 +51,8 @@ internal record CallResponse
         EndedAt = call.EndedAt,
         EndReason = call.EndReason,
         EventCount = call.EventCount,
+        DurationMs = call.DurationMs,
+        CostUsd = call.CostUsd,
+        Refused = call.Refused,
     };
 }

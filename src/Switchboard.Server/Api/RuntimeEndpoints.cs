@@ -1,3 +1,4 @@
+using Switchboard.Carriers;
 using System.ComponentModel;
 using Microsoft.Extensions.Options;
 using Switchboard.Agents;
@@ -35,7 +36,7 @@ internal static class RuntimeEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, IEndpointStore store, IOptions<SwitchboardOptions> options,
+    private static async Task<IResult> GetAsync(HttpContext context, IEndpointStore store, IOptions<SwitchboardOptions> options, Sessions.SessionTokenSource keys,
         [Description("The endpoint to describe (UUID).")] string? endpointId)
     {
         if (string.IsNullOrEmpty(endpointId) || !Guid.TryParse(endpointId, out var id))
@@ -60,12 +61,13 @@ internal static class RuntimeEndpoints
             .Select(m => new RuntimeMode(m, InteractionModes.Implemented.Contains(m, StringComparer.Ordinal)))
             .ToList();
 
-        var response = new RuntimeResponse(endpoint.Id, endpoint.Name, modes, TransportsFor(endpoint, context.Request, options.Value),
+        var token = EndpointBinding.Issue(await keys.GetEndpointBindingKeyAsync(context.RequestAborted), endpoint.Id);
+        var response = new RuntimeResponse(endpoint.Id, endpoint.Name, modes, TransportsFor(endpoint, token, context.Request, options.Value),
             FlowsFor(spec), spec.BrowserActions ?? []);
         return Results.Json(response, ApiJsonContext.Default.RuntimeResponse);
     }
 
-    private static List<RuntimeTransport> TransportsFor(AgentEndpoint endpoint, HttpRequest request, SwitchboardOptions options)
+    private static List<RuntimeTransport> TransportsFor(AgentEndpoint endpoint, string endpointToken, HttpRequest request, SwitchboardOptions options)
     {
         var allowed = endpoint.Spec.Carriers ?? Transports.All;
         var result = new List<RuntimeTransport>();
@@ -82,7 +84,9 @@ internal static class RuntimeEndpoints
                 Transports.Twilio => new RuntimeTransport
                 {
                     Type = transport,
-                    TwimlUrl = PublicUrl.HttpUrl(request, options, TwilioEndpoints.TwimlPath + "?endpointId=" + endpoint.Id.ToString("D")),
+                    // With its token: an unsigned TwiML webhook accepts an endpointId only with it (docs/security.md).
+                    TwimlUrl = PublicUrl.HttpUrl(request, options, TwilioEndpoints.TwimlPath + "?endpointId=" + endpoint.Id.ToString("D")
+                        + "&" + EndpointBinding.TokenParameter + "=" + endpointToken),
                     StreamUrl = PublicUrl.WebSocketUrl(request, options, TwilioEndpoints.StreamPath),
                 },
                 Transports.Sip => new RuntimeTransport

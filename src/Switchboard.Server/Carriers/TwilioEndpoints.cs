@@ -30,7 +30,8 @@ internal static partial class TwilioEndpoints
         routes.Map(StreamPath, StreamAsync).RequireClientRateLimit(RateLimitBucket.CarriersPerIp);
     }
 
-    private static async Task<IResult> TwimlAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallAdmission admission, ILogger<TwilioProtocol> logger)
+    private static async Task<IResult> TwimlAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallAdmission admission,
+        Sessions.SessionTokenSource keys, ILogger<TwilioProtocol> logger)
     {
         var o = options.Value;
         var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(context.RequestAborted) : FormCollection.Empty;
@@ -54,6 +55,27 @@ internal static partial class TwilioEndpoints
                 detail: "endpointId must be an endpoint's UUID (see GET /api/v1/endpoints).");
         }
 
+        // Unsigned (no auth token), this webhook could be anyone: an endpointId must then bring the token its owner got from
+        // the API, or the TwiML would hand out tokens for any team's endpoint. Signed, the URL is the operator's own.
+        string? endpointToken = null;
+        if (endpointId.Length > 0)
+        {
+            var key = await keys.GetEndpointBindingKeyAsync(context.RequestAborted);
+            endpointToken = context.Request.Query[EndpointBinding.TokenParameter].ToString();
+            if (string.IsNullOrEmpty(o.Twilio.AuthToken))
+            {
+                if (!EndpointBinding.Verify(key, Guid.Parse(endpointId), endpointToken))
+                {
+                    return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "endpointId is not bound",
+                        detail: "Without TWILIO_AUTH_TOKEN this webhook is unsigned, so ?endpointId= needs its &endpointToken= (GET /api/v1/endpoints/{id}/stream-parameters gives the whole URL).");
+                }
+            }
+            else
+            {
+                endpointToken = EndpointBinding.Issue(key, Guid.Parse(endpointId));
+            }
+        }
+
         // The limits refuse here, before Twilio opens a stream (the stream's own admission still checks, for calls that come anyway).
         var start = new CallStartInfo
         {
@@ -61,6 +83,8 @@ internal static partial class TwilioEndpoints
             From = Form(form, "From"),
             To = Form(form, "To"),
             Parameters = endpointId.Length > 0 ? new Dictionary<string, string>(StringComparer.Ordinal) { ["endpointId"] = endpointId } : new Dictionary<string, string>(),
+            // Checked just above (signed request, or the endpoint's token).
+            ParametersSigned = true,
         };
         if (await admission.PreflightAsync(Transports.Twilio, start, context.RequestAborted) is not null)
         {
@@ -84,7 +108,10 @@ internal static partial class TwilioEndpoints
 
         if (endpointId.Length > 0)
         {
+            // The token binds the id to this gateway: a stream Twilio did not sign may only name an endpoint with it.
+            var token = endpointToken!;
             twiml.Append("<Parameter name=\"endpointId\" value=\"").Append(endpointId).Append("\"/>");
+            twiml.Append("<Parameter name=\"").Append(EndpointBinding.TokenParameter).Append("\" value=\"").Append(token).Append("\"/>");
         }
 
         twiml.Append("</Stream></Connect></Response>");
@@ -116,7 +143,9 @@ internal static partial class TwilioEndpoints
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        await calls.RunAsync(new CarrierLeg(socket, new TwilioProtocol(), callControl, options.Value.Bridge, time, callLogger), context.RequestAborted);
+        // With an auth token the upgrade was signed (checked above), so the start's parameters are the gateway's own TwiML's.
+        await calls.RunAsync(new CarrierLeg(socket, new TwilioProtocol(), callControl, options.Value.Bridge, time, callLogger,
+            signedUpgrade: !string.IsNullOrEmpty(o.Twilio.AuthToken)), context.RequestAborted);
     }
 
     [LoggerMessage(EventId = EventIds.TwilioBadSignature, Level = LogLevel.Warning, Message = "Rejected request to {Path}: invalid X-Twilio-Signature")]

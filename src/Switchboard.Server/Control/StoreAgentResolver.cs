@@ -5,9 +5,10 @@ using Switchboard.Carriers;
 namespace Switchboard.Server.Control;
 
 /// <summary>
-/// Finds a call's endpoint among the stored ones (the first step of admission). Carrier webhooks are verified with the gateway's own
-/// carrier credentials, so an <c>endpointId</c> they carry is trusted across teams (the operator put it in
-/// the TwiML or client_state). One indexed lookup per call start; never on the audio path.
+/// Finds a call's endpoint among the stored ones (the first step of admission). An <c>endpointId</c> in a carrier stream's
+/// parameters is trusted only when the carrier signed the upgrade (then the gateway's own TwiML put it there) or when it
+/// comes with its <c>endpointToken</c> (<see cref="EndpointBinding"/>, issued by the gateway): otherwise anyone who can
+/// open a stream could route callers to another team's agent. One indexed lookup per call start; never on the audio path.
 /// </summary>
 internal sealed class StoreAgentResolver : IAgentResolver
 {
@@ -16,11 +17,13 @@ internal sealed class StoreAgentResolver : IAgentResolver
 
     private readonly IEndpointStore _store;
     private readonly ControlPlaneState _state;
+    private readonly Sessions.SessionTokenSource _keys;
 
-    public StoreAgentResolver(IEndpointStore store, ControlPlaneState state)
+    public StoreAgentResolver(IEndpointStore store, ControlPlaneState state, Sessions.SessionTokenSource keys)
     {
         _store = store;
         _state = state;
+        _keys = keys;
     }
 
     public async Task<AgentResolution> ResolveAsync(string channel, CallStartInfo start, CancellationToken cancellationToken)
@@ -40,6 +43,15 @@ internal sealed class StoreAgentResolver : IAgentResolver
             if (!Guid.TryParse(requested, out var id) || (endpoint = await _store.FindEndpointAsync(id, cancellationToken).ConfigureAwait(false)) is null)
             {
                 return AgentResolution.Refuse("unknown endpoint");
+            }
+
+            if (!start.ParametersSigned)
+            {
+                var key = await _keys.GetEndpointBindingKeyAsync(cancellationToken).ConfigureAwait(false);
+                if (!EndpointBinding.Verify(key, id, start.Parameters.GetValueOrDefault(EndpointBinding.TokenParameter)))
+                {
+                    return AgentResolution.Refuse("endpointId is not bound to this stream: add its endpointToken (GET /api/v1/endpoints/{id}/stream-parameters)");
+                }
             }
         }
         else if (!string.IsNullOrWhiteSpace(start.To))

@@ -3,18 +3,23 @@ using Switchboard.Calls;
 using Switchboard.Common;
 using Switchboard.Configuration;
 using Switchboard.Journal;
+using Switchboard.Limits;
 using Switchboard.LocalAgent.Hosting;
 
 namespace Switchboard.Server.Health;
 
-/// <summary><c>GET /healthz</c> and <c>/health</c>: each dependency's state and the number of active calls; 503 when one is down.</summary>
+/// <summary>
+/// <c>GET /healthz</c> and <c>/health</c>: each dependency's state and the number of active calls; 503 when one is down, or
+/// while the node drains (status <c>draining</c>, so a load balancer stops sending it calls).
+/// </summary>
 internal static class HealthEndpoints
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
         routes.MapGet("/healthz", Report).WithTags("Health").WithName("Health")
             .WithSummary("Gateway health")
-            .WithDescription("Each dependency's state (backend, database, journal) and the number of active calls; 503 when one is down. No API key needed.");
+            .WithDescription("Each dependency's state (backend, database, journal) and the number of active calls; 503 when one is down, " +
+                "and 503 with status `draining` while the node drains before a restart (SIGTERM or `POST /api/v1/admin/drain`). No API key needed.");
         routes.MapGet("/health", Report).WithTags("Health").WithName("HealthAlias").WithSummary("Gateway health (alias of /healthz)");
     }
 
@@ -30,7 +35,8 @@ internal static class HealthEndpoints
         }
     }
 
-    private static async Task<IResult> Report(IOptions<SwitchboardOptions> options, CallRegistry calls, ICallJournal journal, IDatabase store, IServiceProvider services, CancellationToken cancellationToken)
+    private static async Task<IResult> Report(IOptions<SwitchboardOptions> options, CallRegistry calls, ICallJournal journal, IDatabase store, DrainState drain,
+        IServiceProvider services, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(3));
@@ -71,10 +77,14 @@ internal static class HealthEndpoints
 
         var journalHealth = journal.Health;
         var healthy = (string?)backend["state"] != "down" && journalHealth.Ok && database.Ok;
+        // Draining wins: the balancer must stop sending calls here whatever the dependencies say.
+        var since = drain.Since;
         var body = new Dictionary<string, object?>
         {
-            ["status"] = healthy ? "ok" : "unhealthy",
+            ["status"] = since is not null ? "draining" : healthy ? "ok" : "unhealthy",
             ["activeCalls"] = calls.Count,
+            ["draining"] = since is not null,
+            ["drainingSince"] = since,
             ["dependencies"] = new Dictionary<string, object?>
             {
                 ["backend"] = backend,
@@ -82,6 +92,6 @@ internal static class HealthEndpoints
                 ["journal"] = new Dictionary<string, object?> { ["state"] = journalHealth.Ok ? "ok" : "down", ["detail"] = journalHealth.Detail },
             },
         };
-        return Results.Json(body, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        return Results.Json(body, statusCode: healthy && since is null ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 }

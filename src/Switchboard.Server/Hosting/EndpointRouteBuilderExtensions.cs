@@ -28,7 +28,9 @@ public static class EndpointRouteBuilderExtensions
         AgentEndpointRoutes.Map(routes);
         RuntimeEndpoints.Map(routes);
         CallEndpoints.Map(routes);
+        UsageEndpoints.Map(routes);
         WebhookEndpoints.Map(routes);
+        AdminEndpoints.Map(routes);
         routes.MapOpenApi(ApiDocument.RoutePattern);
         ApiReferencePage.Map(routes);
         WebAssets.Map(routes);

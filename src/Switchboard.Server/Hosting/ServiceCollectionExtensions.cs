@@ -23,6 +23,7 @@ using Switchboard.Sessions;
 using Switchboard.Webhooks;
 using Switchboard.Journal;
 using Switchboard.Limits;
+using Switchboard.Network;
 using Switchboard.Artifacts;
 
 namespace Switchboard.Server.Hosting;
@@ -41,9 +42,11 @@ public static class ServiceCollectionExtensions
         // Every logger masks phone numbers and e-mail addresses before any provider sees a line (docs/configuration.md, Logging).
         services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(sp => new RedactingLoggerFactory(ActivatorUtilities.CreateInstance<LoggerFactory>(sp))));
         services.TryAddSingleton<CallRegistry>();
+        // The one outbound policy for tenant-chosen URLs: webhooks, HTTP tools, remote configuration (docs/security.md).
+        services.TryAddSingleton(sp => OutboundPolicy.From(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value, sp.GetRequiredService<ILogger<OutboundPolicy>>()));
         // HTTP tools run here; built-ins (end_call, transfer_call) are run by each call itself, anything else gets "tool_not_available".
         services.TryAddSingleton<IToolInvoker>(sp => new HttpToolInvoker(
-            sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Tools, new NoToolsInvoker(), sp.GetRequiredService<ILogger<HttpToolInvoker>>()));
+            sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Tools, sp.GetRequiredService<OutboundPolicy>(), new NoToolsInvoker(), sp.GetRequiredService<ILogger<HttpToolInvoker>>()));
         // Ends and transfers carrier calls (built-in end_call / transfer_call): one HTTP client for the whole gateway.
         services.TryAddSingleton<ICarrierCallControl>(sp => new CarrierCallControl(
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value, sp.GetRequiredService<ILogger<CarrierCallControl>>()));
@@ -62,9 +65,11 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<ApiKeyAdmin>();
         services.TryAddSingleton<EndpointAdmin>();
         services.TryAddSingleton<WebhookAdmin>();
+        services.TryAddSingleton<TeamAdmin>();
+        services.TryAddSingleton<UsageAdmin>();
         services.TryAddSingleton<ControlPlaneState>();
         services.TryAddSingleton(sp => new RemoteAgentConfig(
-            sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Tools, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RemoteAgentConfig>>()));
+            sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Tools, sp.GetRequiredService<OutboundPolicy>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RemoteAgentConfig>>()));
         services.TryAddSingleton<IAgentResolver, StoreAgentResolver>();
         services.TryAddSingleton<ICallJournal, StoreCallJournal>();
         // Prices for the post-call artifact's estimated cost (the store builds call.artifact bodies with them).
@@ -97,7 +102,8 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IWebhookStore>(),
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Webhooks,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<WebhookDispatcher>>()));
+            sp.GetRequiredService<ILogger<WebhookDispatcher>>(),
+            sp.GetRequiredService<OutboundPolicy>()));
         services.TryAddSingleton<SessionTokenSource>();
         services.AddSwitchboardRateLimits();
         services.AddProblemDetails();
@@ -121,6 +127,10 @@ public static class ServiceCollectionExtensions
         }
 
         services.AddHostedService<StartupReport>();
+
+        // Graceful drain: begun by the first SIGTERM/Ctrl+C (GatewayLifetime) or POST /api/v1/admin/drain.
+        services.TryAddSingleton<DrainCoordinator>();
+        services.AddHostedService(sp => sp.GetRequiredService<DrainCoordinator>());
         return services;
     }
 }

@@ -16,6 +16,7 @@ internal sealed class SessionTokenSource
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private Task<SessionTokens>? _tokens;
+    private byte[]? _bindingKey;
 
     public SessionTokenSource(ISettingStore store, IOptions<SwitchboardOptions> options, TimeProvider time)
     {
@@ -45,9 +46,17 @@ internal sealed class SessionTokenSource
         return current.WaitAsync(cancellationToken);
     }
 
+    /// <summary>The key of carrier streams' endpoint tokens (<see cref="Switchboard.Carriers.EndpointBinding"/>), derived from the same signing key.</summary>
+    public async Task<byte[]> GetEndpointBindingKeyAsync(CancellationToken cancellationToken)
+    {
+        await GetAsync(cancellationToken).ConfigureAwait(false);
+        return Volatile.Read(ref _bindingKey)!;
+    }
+
     private async Task<SessionTokens> CreateAsync()
     {
         var key = await SessionSigningKey.ResolveAsync(_options, _store, CancellationToken.None).ConfigureAwait(false);
+        Volatile.Write(ref _bindingKey, Switchboard.Carriers.EndpointBinding.DeriveKey(key));
         return new SessionTokens(key, TimeSpan.FromSeconds(_options.TokenTtlSeconds), _time);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Switchboard.Agents.Tools;
+using Switchboard.Network;
 
 namespace Switchboard.Agents;
 
@@ -11,8 +12,12 @@ internal static partial class AgentSpecValidator
     private static readonly string[] AudioFormats = ["auto", "pcmu", "pcma", "pcm24"];
     private static readonly string[] TurnTypes = ["server_vad", "semantic_vad", "none"];
 
-    public static Dictionary<string, string[]> Validate(string? name, AgentSpec spec)
+    /// <param name="name">The endpoint's name.</param>
+    /// <param name="spec">The spec to check.</param>
+    /// <param name="outbound">The policy tool and remote configuration URLs must pass; <see cref="OutboundPolicy.Strict"/> when null.</param>
+    public static Dictionary<string, string[]> Validate(string? name, AgentSpec spec, OutboundPolicy? outbound = null)
     {
+        outbound ??= OutboundPolicy.Strict;
         var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         void Add(string key, string message)
         {
@@ -135,7 +140,7 @@ internal static partial class AgentSpecValidator
         {
             if (tool.Http is { } http)
             {
-                foreach (var problem in HttpToolRules.Check(http))
+                foreach (var problem in HttpToolRules.Check(http, outbound))
                 {
                     Add("tools", $"'{tool.Name}': {problem}");
                 }
@@ -149,6 +154,10 @@ internal static partial class AgentSpecValidator
             if (!Uri.TryCreate(remote.Url, UriKind.Absolute, out var remoteUrl) || remoteUrl.Scheme is not ("http" or "https") || !string.IsNullOrEmpty(remoteUrl.UserInfo))
             {
                 Add("remoteConfig.url", "must be an absolute http(s) URL without credentials");
+            }
+            else if (outbound.UrlProblem(remoteUrl) is { } refused)
+            {
+                Add("remoteConfig.url", "remoteConfig.url " + refused);
             }
 
             if (remote.Secret is not null && !Identifier().IsMatch(remote.Secret))

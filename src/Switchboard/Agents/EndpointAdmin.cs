@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Switchboard.Common;
+using Switchboard.Network;
 
 namespace Switchboard.Agents;
 
@@ -16,11 +17,16 @@ internal sealed class EndpointAdmin
 {
     private readonly IEndpointStore _store;
     private readonly TimeProvider _time;
+    private readonly OutboundPolicy _outbound;
 
-    public EndpointAdmin(IEndpointStore store, TimeProvider time)
+    /// <param name="store">The endpoints.</param>
+    /// <param name="time">The clock for timestamps.</param>
+    /// <param name="outbound">The policy HTTP tool and remote configuration URLs must pass; <see cref="OutboundPolicy.Strict"/> when null.</param>
+    public EndpointAdmin(IEndpointStore store, TimeProvider time, OutboundPolicy? outbound = null)
     {
         _store = store;
         _time = time;
+        _outbound = outbound ?? OutboundPolicy.Strict;
     }
 
     /// <summary>One page of the team's endpoints, oldest first.</summary>
@@ -39,7 +45,7 @@ internal sealed class EndpointAdmin
     /// <summary>Creates an endpoint from a body: <c>name</c>, optional <c>isDefault</c> (taking the flag from the current default), spec fields.</summary>
     public async Task<AdminResult<AgentEndpoint>> CreateAsync(Guid teamId, JsonObject body, CancellationToken cancellationToken)
     {
-        if (!EndpointBody.Read(body, existing: null, merge: false).Succeeded(out var write, out var invalid))
+        if (!EndpointBody.Read(body, existing: null, merge: false, _outbound).Succeeded(out var write, out var invalid))
         {
             return invalid;
         }
@@ -74,7 +80,7 @@ internal sealed class EndpointAdmin
     /// </summary>
     public async Task<AdminResult<AgentEndpoint>> UpdateAsync(AgentEndpoint existing, JsonObject body, bool merge, CancellationToken cancellationToken)
     {
-        if (!EndpointBody.Read(body, existing, merge).Succeeded(out var write, out var invalid))
+        if (!EndpointBody.Read(body, existing, merge, _outbound).Succeeded(out var write, out var invalid))
         {
             return invalid;
         }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Switchboard.Common;
+using Switchboard.Network;
 using Switchboard.Transport;
 
 namespace Switchboard.Agents;
@@ -21,7 +22,7 @@ internal static class EndpointBody
     /// <paramref name="existing"/>; otherwise (POST, PUT) missing spec fields take their defaults. An omitted
     /// <c>isDefault</c> keeps the existing flag (false for a new endpoint).
     /// </summary>
-    public static AdminResult<EndpointWrite> Read(JsonObject body, AgentEndpoint? existing, bool merge)
+    public static AdminResult<EndpointWrite> Read(JsonObject body, AgentEndpoint? existing, bool merge, OutboundPolicy? outbound = null)
     {
         var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var name = merge ? existing?.Name : null;
@@ -93,7 +94,7 @@ internal static class EndpointBody
 
         var spec = WithoutNulls(parsed, errors);
         var nameMistyped = errors.ContainsKey("name");
-        foreach (var (field, messages) in AgentSpecValidator.Validate(name, spec))
+        foreach (var (field, messages) in AgentSpecValidator.Validate(name, spec, outbound))
         {
             if (field == "name" && nameMistyped)
             {

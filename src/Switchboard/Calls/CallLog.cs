@@ -56,6 +56,9 @@ internal static partial class CallLog
     [LoggerMessage(EventId = Diagnostics.EventIds.CallAgentEnded, Level = LogLevel.Information, Message = "Call {CallId}: ended {EndReason} after its goodbye (carrier hang-up: {Outcome})")]
     public static partial void EndedAfterGoodbye(ILogger logger, string callId, string endReason, string outcome);
 
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallMediaTimeout, Level = LogLevel.Warning, Message = "Call {CallId}: no media from the carrier for {Seconds} s; closing the stream (1008 media timeout)")]
+    public static partial void MediaTimeout(ILogger logger, string callId, int seconds);
+
     [LoggerMessage(EventId = Diagnostics.EventIds.CallLimitWarning, Level = LogLevel.Information, Message = "Call {CallId}: limit warning {Kind}")]
     public static partial void LimitWarning(ILogger logger, string callId, string kind);
 

@@ -17,6 +17,12 @@ internal sealed record CallStartInfo
 
     public string? To { get; init; }
 
+    /// <summary>
+    /// Whether <see cref="Parameters"/> reached the gateway through an upgrade the carrier signed (Twilio with an auth
+    /// token), so they are what the gateway's own TwiML put there; otherwise a caller could have written them.
+    /// </summary>
+    public bool ParametersSigned { get; init; }
+
     /// <summary>Twilio <c>customParameters</c> or the fields of Telnyx <c>client_state</c> JSON.</summary>
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
 

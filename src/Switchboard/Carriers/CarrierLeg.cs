@@ -39,10 +39,27 @@ internal sealed class CarrierLeg : ICallerLeg
     private string? _ledgerItem;
     private bool _startTimedOut;
     private int _unknownEventsLogged;
+    private readonly WebSocket _socket;
+    private readonly CancellationTokenSource _mediaWatch = new();
 
-    public CarrierLeg(WebSocket socket, ICarrierProtocol protocol, ICarrierCallControl callControl, BridgeOptions options, TimeProvider time, ILogger logger)
+    // Written per frame by the caller loop (a timestamp, no allocation), read by the media watchdog.
+    private long _lastFrameAt;
+    private volatile bool _mediaTimedOut;
+    private readonly bool _signedUpgrade;
+
+    /// <param name="socket">The accepted carrier WebSocket.</param>
+    /// <param name="protocol">The carrier's codec.</param>
+    /// <param name="callControl">The carrier's REST call control (hang-up, transfer).</param>
+    /// <param name="options">Bridge options.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">The call log.</param>
+    /// <param name="signedUpgrade">The carrier signed this stream's upgrade, so its start's parameters are the gateway's own.</param>
+    public CarrierLeg(WebSocket socket, ICarrierProtocol protocol, ICarrierCallControl callControl, BridgeOptions options, TimeProvider time, ILogger logger,
+        bool signedUpgrade = false)
     {
+        _signedUpgrade = signedUpgrade;
         _protocol = protocol;
+        _socket = socket;
         _sender = new WebSocketSender(socket);
         _reader = new WebSocketMessageReader(socket, options.MaxCarrierMessageBytes);
         _callControl = callControl;
@@ -53,7 +70,7 @@ internal sealed class CarrierLeg : ICallerLeg
 
     public string Channel => _protocol.Name;
 
-    public string LostEndReason => CallEndReason.CarrierClosed;
+    public string LostEndReason => _mediaTimedOut ? CallEndReason.MediaTimeout : CallEndReason.CarrierClosed;
 
     public AudioFormat Format => _protocol.Format;
 
@@ -142,16 +159,66 @@ internal sealed class CarrierLeg : ICallerLeg
         }
     }
 
-    public ValueTask OnAdmittedAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public ValueTask OnAdmittedAsync(CancellationToken cancellationToken)
+    {
+        if (_options.MediaTimeoutSeconds > 0)
+        {
+            Volatile.Write(ref _lastFrameAt, _time.GetTimestamp());
+            _ = WatchMediaAsync(TimeSpan.FromSeconds(_options.MediaTimeoutSeconds), _mediaWatch.Token);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Carriers send media continuously (20 ms frames, silence included): a stream with no complete frame for
+    /// <paramref name="timeout"/> is stalled (a dead peer, a frame announced and never finished) and would hold its call
+    /// and its concurrency slot forever. It is closed with 1008 <c>media timeout</c>; a peer that does not answer the close
+    /// within two seconds is cut off, and the call ends <c>media_timeout</c> either way.
+    /// </summary>
+    private async Task WatchMediaAsync(TimeSpan timeout, CancellationToken cancelled)
+    {
+        try
+        {
+            while (true)
+            {
+                var quiet = _time.GetElapsedTime(Volatile.Read(ref _lastFrameAt));
+                if (quiet >= timeout)
+                {
+                    break;
+                }
+
+                await Task.Delay(timeout - quiet, _time, cancelled).ConfigureAwait(false);
+            }
+
+            _mediaTimedOut = true;
+            CallLog.MediaTimeout(_logger, _callId, (int)timeout.TotalSeconds);
+            await _sender.CloseAsync(WebSocketCloseStatus.PolicyViolation, "media timeout", CloseTimeout).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromSeconds(2), _time, cancelled).ConfigureAwait(false);
+            // The peer never answered the close: stop waiting for it (the caller loop's read fails and the call ends).
+            _socket.Abort();
+        }
+        catch (OperationCanceledException)
+        {
+            // The call ended first.
+        }
+    }
 
     public ValueTask<ReceiveStatus> ReceiveAsync(CancellationToken cancellationToken) => _reader.ReadAsync(cancellationToken);
 
     public CallerFrameKind TryReadFrame(ReceiveStatus status, out CallerFrame frame)
     {
         frame = default;
+        Volatile.Write(ref _lastFrameAt, _time.GetTimestamp());
         switch (status)
         {
             case ReceiveStatus.Closed:
+                if (_mediaTimedOut)
+                {
+                    return frame.End(CallEndReason.MediaTimeout, (int)WebSocketCloseStatus.PolicyViolation, "media timeout",
+                        $"no media for {_options.MediaTimeoutSeconds} s");
+                }
+
                 return _startTimedOut && _start is null
                     ? frame.End(CallEndReason.StartTimeout, (int)WebSocketCloseStatus.PolicyViolation, $"no start message within {_options.StartTimeoutSeconds} s")
                     : frame.End(CallEndReason.CarrierClosed, (int)WebSocketCloseStatus.NormalClosure, "stream closed", "carrier closed the stream");
@@ -192,7 +259,7 @@ internal sealed class CarrierLeg : ICallerLeg
             case CarrierFrameKind.Start:
                 if (_start is null)
                 {
-                    _start = carrierFrame.Start;
+                    _start = _signedUpgrade && carrierFrame.Start is { } signed ? signed with { ParametersSigned = true } : carrierFrame.Start;
                     var format = _protocol.Format;
                     _ledger = new PlaybackLedger(format.BytesPerMs, _options.FirstChunkMs, _options.MarkIntervalMs, _time);
                 }
@@ -374,7 +441,12 @@ internal sealed class CarrierLeg : ICallerLeg
     public Task<CallControlResult> TransferAsync(string to, string? callerId, CancellationToken cancellationToken) =>
         _callControl.TransferAsync(_callId, _protocol.Name, _start!, to, callerId, cancellationToken);
 
-    public Task CloseAsync(int code, string reason) => _sender.CloseAsync((WebSocketCloseStatus)code, reason, CloseTimeout);
+    public Task CloseAsync(int code, string reason)
+    {
+        // The call is ending: a silence from now on is not a stall.
+        _mediaWatch.Cancel();
+        return _sender.CloseAsync((WebSocketCloseStatus)code, reason, CloseTimeout);
+    }
 
     public (int Code, string Reason) CloseFor(string endReason, string text) => endReason switch
     {
@@ -409,7 +481,8 @@ internal sealed class CarrierLeg : ICallerLeg
 
     public ValueTask DisposeAsync()
     {
-        // The bridge has closed the socket; only the buffers remain.
+        // The bridge has closed the socket; only the buffers (and the media watchdog) remain.
+        _mediaWatch.Cancel();
         _reader.Dispose();
         _sender.Dispose();
         return ValueTask.CompletedTask;

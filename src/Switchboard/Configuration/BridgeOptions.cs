@@ -18,6 +18,12 @@ public sealed record BridgeOptions
     /// <summary>Seconds to wait for the carrier's <c>start</c> message after the socket opens.</summary>
     public int StartTimeoutSeconds { get; init; } = 10;
 
+    /// <summary>
+    /// Longest a carrier stream may go without a complete frame after its <c>start</c>, in seconds (0: never closed for it).
+    /// Carriers send media continuously, so a quiet stream is a dead or stalled peer holding a call slot.
+    /// </summary>
+    public int MediaTimeoutSeconds { get; init; } = 10;
+
     /// <summary>Longest call in seconds (0 = unlimited).</summary>
     public int MaxCallSeconds { get; init; } = 3600;
 

@@ -55,6 +55,9 @@ public sealed record SwitchboardOptions
     /// <summary>Agent tools: secrets for HTTP tools, network policy.</summary>
     public ToolOptions Tools { get; init; } = new();
 
+    /// <summary>The outbound policy for tenant-chosen URLs (webhooks, HTTP tools, remote configuration): which non-public networks they may reach.</summary>
+    public NetworkOptions Network { get; init; } = new();
+
     /// <summary>Signed outbound webhooks: timeout, retries, polling.</summary>
     public WebhookOptions Webhooks { get; init; } = new();
 

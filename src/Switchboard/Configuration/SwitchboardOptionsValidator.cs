@@ -48,7 +48,7 @@ internal sealed partial class SwitchboardOptionsValidator : IValidateOptions<Swi
             yield return error;
         }
 
-        foreach (var error in o.Webhooks.Validate($"{p}:Webhooks"))
+        foreach (var error in o.Webhooks.Validate($"{p}:Webhooks").Concat(o.Network.Validate($"{p}:Network")))
         {
             yield return error;
         }
@@ -180,6 +180,11 @@ internal sealed partial class SwitchboardOptionsValidator : IValidateOptions<Swi
         if (b.StartTimeoutSeconds is < 1 or > 300)
         {
             yield return $"{p}:Bridge:StartTimeoutSeconds must be between 1 and 300 (got {b.StartTimeoutSeconds}).";
+        }
+
+        if (b.MediaTimeoutSeconds is < 0 or > 600)
+        {
+            yield return $"{p}:Bridge:MediaTimeoutSeconds must be 0 (off) to 600 (got {b.MediaTimeoutSeconds}).";
         }
 
         if (b.MaxCallSeconds < 0)

@@ -11,8 +11,9 @@ public sealed record ToolOptions
     public Dictionary<string, string> Secrets { get; init; } = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Lets HTTP tools reach loopback, private (RFC 1918, unique-local) and link-local addresses. Off by default: an endpoint
-    /// owner must not be able to make the gateway call its own network (cloud metadata at 169.254.169.254, an admin port).
+    /// Legacy switch, kept working: true adds loopback, private (RFC 1918, unique-local), carrier-grade NAT and link-local
+    /// networks to <see cref="NetworkOptions.AllowedPrivateNetworks"/> — for webhooks too, since there is one outbound policy.
+    /// Prefer listing the networks you need in <c>Switchboard:Network:AllowedPrivateNetworks</c>.
     /// </summary>
     public bool AllowPrivateNetworks { get; init; }
 }

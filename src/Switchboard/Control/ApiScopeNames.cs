@@ -9,6 +9,7 @@ internal static class ApiScopeNames
         (ApiScopes.CreateCallToken, "CREATE_CALL_TOKEN"),
         (ApiScopes.ManageEndpoints, "MANAGE_ENDPOINTS"),
         (ApiScopes.ReadCalls, "READ_CALLS"),
+        (ApiScopes.ManageCalls, "MANAGE_CALLS"),
         (ApiScopes.Admin, "ADMIN"),
     ];
 

@@ -21,5 +21,8 @@ internal enum ApiScopes
     /// <summary>Everything, including managing API keys.</summary>
     Admin = 16,
 
-    All = ReadTeamApps | CreateCallToken | ManageEndpoints | ReadCalls | Admin,
+    /// <summary>See the team's live calls and hang them up (<c>POST /api/v1/calls/{id}/hangup</c>).</summary>
+    ManageCalls = 32,
+
+    All = ReadTeamApps | CreateCallToken | ManageEndpoints | ReadCalls | ManageCalls | Admin,
 }

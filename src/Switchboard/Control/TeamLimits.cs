@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Switchboard.Agents;
 
 namespace Switchboard.Control;
@@ -48,7 +49,8 @@ internal sealed record TeamLimits
         }
     }
 
-    /// <summary>The zone days are counted in (UTC when unset or unknown).</summary>
+    /// <summary>The zone days are counted in (UTC when unset or unknown). Derived from <see cref="TimeZone"/>, never stored or served.</summary>
+    [JsonIgnore]
     public TimeZoneInfo Zone => TimeZone is not null && TryFindZone(TimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
 
     private static bool TryFindZone(string id, out TimeZoneInfo zone)

@@ -32,6 +32,9 @@ internal static class EventIds
     public const int ApiWebhookCreated = 55;
     public const int ApiWebhookDeleted = 56;
     public const int ApiWebhookRetried = 57;
+    public const int ApiTeamLimitsUpdated = 60;
+    public const int ApiCallHungUp = 61;
+    public const int ApiCallHangupFailed = 62;
 
     // 100–129: the call path (Calls/CallLog).
     public const int CallStarted = 100;
@@ -48,8 +51,9 @@ internal static class EventIds
     public const int CallUnexpectedFailure = 111;
     public const int CallBackendFormatMismatch = 112;
     public const int CallToolFailed = 113;
-    public const int CallAnswerFailed = 114;
-    public const int CallRemoteEnded = 115;
+    public const int CallMediaTimeout = 114;
+    public const int CallAnswerFailed = 115;
+    public const int CallRemoteEnded = 116;
 
     // 130–139: call admission (Calls/CallLog).
     public const int CallAdmissionRefused = 130;
@@ -63,6 +67,20 @@ internal static class EventIds
     public const int CallLimitWarning = 150;
     public const int CallLimitReached = 151;
     public const int CallAdmissionLimited = 152;
+
+    // 160–179: graceful drain and the host's signals (Switchboard.Server Hosting/DrainCoordinator, Hosting/GatewayLifetime).
+    public const int DrainRequested = 160;
+    public const int DrainStarted = 161;
+    public const int DrainTimedOut = 162;
+    public const int DrainHangingUp = 163;
+    public const int DrainJournalSlow = 164;
+    public const int DrainCompleted = 165;
+    public const int DrainStopNow = 166;
+    public const int DrainGoodbyeFailed = 167;
+    public const int DrainFailed = 168;
+    public const int HostStarted = 170;
+    public const int HostEnvironment = 171;
+    public const int HostStopping = 172;
 
     // 200–209: Twilio endpoints (Switchboard.Server Carriers/TwilioEndpoints).
     public const int TwilioBadSignature = 200;
@@ -127,6 +145,10 @@ internal static class EventIds
     public const int RemoteConfigFailed = 720;
     public const int RemoteConfigUsingStale = 721;
     public const int RemoteConfigUsingStored = 722;
+
+    // 730–739: the outbound policy for tenant-chosen URLs (Network/OutboundPolicy; docs/security.md).
+    public const int OutboundRefused = 730;
+    public const int OutboundLegacyAllowPrivate = 731;
 
     // 800–809: rate limits (Switchboard.Server RateLimiting/RateLimitRefusals).
     public const int RateLimitRefused = 800;

@@ -48,4 +48,7 @@ internal static class CallEndReason
     /// (the leg's "try again later": 1013 for a carrier, 4429 for a session). The journal's <c>CallRefused</c> says which limit.
     /// </summary>
     public const string Refused = "refused";
+
+    /// <summary>A carrier stream sent no complete frame for <c>Bridge:MediaTimeoutSeconds</c> after its start (closed 1008 <c>media timeout</c>).</summary>
+    public const string MediaTimeout = "media_timeout";
 }

@@ -1,12 +1,13 @@
 using Switchboard.Agents;
 using Switchboard.Common;
+using Switchboard.Network;
 
 namespace Switchboard.Webhooks;
 
 /// <summary>
 /// The rules for a team's webhook subscriptions and its delivery outbox, in one place for the REST API
 /// (<c>/api/v1/webhooks</c>) and the CLI's local mode (<c>switchboard webhooks</c>):
-/// (1) an absolute http(s) URL and at least one known event type (<see cref="WebhookSubscriptionRules"/>), and an
+/// (1) an absolute http(s) URL the <see cref="OutboundPolicy"/> does not refuse outright, and at least one known event type (<see cref="WebhookSubscriptionRules"/>), and an
 /// endpoint filter naming one of the team's endpoints; (2) a fresh signing secret, returned once at creation;
 /// (3) deleting a subscription fails its pending deliveries; (4) only a pending or failed delivery can be retried;
 /// (5) another team's subscription or delivery looks exactly like a missing one.
@@ -20,12 +21,18 @@ internal sealed class WebhookAdmin
     private readonly IWebhookStore _store;
     private readonly IEndpointStore _endpoints;
     private readonly TimeProvider _time;
+    private readonly OutboundPolicy _outbound;
 
-    public WebhookAdmin(IWebhookStore store, IEndpointStore endpoints, TimeProvider time)
+    /// <param name="store">The subscriptions and the outbox.</param>
+    /// <param name="endpoints">The endpoints a subscription may be limited to.</param>
+    /// <param name="time">The clock for timestamps.</param>
+    /// <param name="outbound">The policy subscription URLs must pass; <see cref="OutboundPolicy.Strict"/> when null.</param>
+    public WebhookAdmin(IWebhookStore store, IEndpointStore endpoints, TimeProvider time, OutboundPolicy? outbound = null)
     {
         _store = store;
         _endpoints = endpoints;
         _time = time;
+        _outbound = outbound ?? OutboundPolicy.Strict;
     }
 
     /// <summary>The team's active subscriptions, oldest first.</summary>
@@ -47,6 +54,10 @@ internal sealed class WebhookAdmin
         if (WebhookSubscriptionRules.UrlProblem(url) is { } urlProblem)
         {
             errors["url"] = [urlProblem];
+        }
+        else if (_outbound.UrlProblem(new Uri(url!, UriKind.Absolute)) is { } refused)
+        {
+            errors["url"] = ["url " + refused];
         }
 
         if (WebhookSubscriptionRules.EventTypesProblem(eventTypes) is { } typesProblem)

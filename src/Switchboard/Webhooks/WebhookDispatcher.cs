@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Switchboard.Configuration;
 using Switchboard.Diagnostics;
+using Switchboard.Network;
 
 namespace Switchboard.Webhooks;
 
@@ -12,12 +13,18 @@ namespace Switchboard.Webhooks;
 /// headers (a fresh timestamp and signature per attempt, the same <c>webhook-id</c> always), and records the outcome:
 /// 2xx is delivered; anything else (3xx included: redirects are never followed), a timeout or a network error is
 /// retried on the schedule of <see cref="WebhookOptions"/>, until <see cref="WebhookOptions.MaxAttempts"/>, then failed.
+/// Every connection passes the <see cref="OutboundPolicy"/> (checked on the resolved address). What a delivery records is
+/// the status code and one of a few fixed reasons — never the receiver's body, and one reason for every way a connection
+/// can fail, so the deliveries API cannot be used to read internal services or to scan ports.
 /// Wakes at once when this process enqueues a delivery, at a retry's due time, and polls for other nodes' rows.
 /// </summary>
 internal sealed partial class WebhookDispatcher : IDisposable
 {
-    /// <summary>How much of a failing receiver's response body is kept in <c>last_error</c>.</summary>
-    public const int ResponseExcerptBytes = 200;
+    /// <summary>The reason recorded when the connection could not be made or broke (DNS, refused, reset, TLS): one text for all, so it does not tell them apart.</summary>
+    public const string ConnectionFailedReason = "connection failed";
+
+    /// <summary>The reason recorded for a URL that cannot be requested.</summary>
+    public const string InvalidUrlReason = "invalid URL";
 
     private readonly IWebhookStore _store;
     private readonly WebhookOptions _options;
@@ -25,22 +32,18 @@ internal sealed partial class WebhookDispatcher : IDisposable
     private readonly ILogger _logger;
     private readonly HttpClient _http;
 
-    public WebhookDispatcher(IWebhookStore store, WebhookOptions options, TimeProvider time, ILogger<WebhookDispatcher> logger)
+    /// <param name="store">The outbox.</param>
+    /// <param name="options">Timeouts, retries, polling.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">Where attempts are logged.</param>
+    /// <param name="outbound">The policy every connection passes; <see cref="OutboundPolicy.Strict"/> when null.</param>
+    public WebhookDispatcher(IWebhookStore store, WebhookOptions options, TimeProvider time, ILogger<WebhookDispatcher> logger, OutboundPolicy? outbound = null)
     {
         _store = store;
         _options = options;
         _time = time;
         _logger = logger;
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            ConnectTimeout = Timeout,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-        })
-        {
-            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
-        };
+        _http = (outbound ?? OutboundPolicy.Strict).CreateClient("webhook", Timeout);
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("Switchboard-Webhooks/1");
     }
 
@@ -184,59 +187,27 @@ internal sealed partial class WebhookDispatcher : IDisposable
                 return new AttemptOutcome(true, status, null, "");
             }
 
-            string reason;
-            string error;
-            if (status is >= 300 and < 400)
-            {
-                var location = response.Headers.Location is { } to ? " to " + (to.IsAbsoluteUri ? Describe(to.AbsoluteUri) : "a relative URL") : "";
-                reason = $"HTTP {status}";
-                error = $"HTTP {status}: redirect{location} not followed (subscribe the final URL)";
-            }
-            else
-            {
-                reason = $"HTTP {status}";
-                var excerpt = await ReadExcerptAsync(response, timeout.Token).ConfigureAwait(false);
-                error = excerpt.Length == 0 ? reason : $"{reason}: {excerpt}";
-            }
-
-            return new AttemptOutcome(false, status, error, reason);
+            // The body is never read: it is the receiver's (or, misconfigured, some internal service's) and stays there.
+            var error = status is >= 300 and < 400 ? $"HTTP {status}: redirect not followed (subscribe the final URL)" : $"HTTP {status}";
+            return new AttemptOutcome(false, status, error, error);
         }
         catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
         {
             var reason = string.Create(CultureInfo.InvariantCulture, $"timed out after {_options.TimeoutSeconds:0.###} s");
             return new AttemptOutcome(false, null, reason, reason);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException or ArgumentException or UriFormatException)
+        catch (Exception ex) when (OutboundPolicy.IsRefused(ex))
         {
-            return new AttemptOutcome(false, null, ex.Message, ex.Message);
-        }
-    }
-
-    private static async Task<string> ReadExcerptAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var buffer = new byte[ResponseExcerptBytes];
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            var total = 0;
-            int read;
-            while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                total += read;
-            }
-
-            var text = Encoding.UTF8.GetString(buffer, 0, total).Replace('\uFFFD', '?');
-            var clean = new StringBuilder(text.Length);
-            foreach (var c in text)
-            {
-                clean.Append(char.IsControl(c) ? ' ' : c);
-            }
-
-            return clean.ToString().Trim();
+            // Logged with the address by the policy; the team sees only that it was refused, not what the name resolves to.
+            return new AttemptOutcome(false, null, OutboundPolicy.RefusedReason, OutboundPolicy.RefusedReason);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
-            return "";
+            return new AttemptOutcome(false, null, ConnectionFailedReason, $"{ConnectionFailedReason} ({ex.Message})");
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or UriFormatException)
+        {
+            return new AttemptOutcome(false, null, InvalidUrlReason, InvalidUrlReason);
         }
     }
 
@@ -258,7 +229,7 @@ internal sealed partial class WebhookDispatcher : IDisposable
 
     /// <param name="Delivered">2xx.</param>
     /// <param name="Status">The HTTP status, when there was a response.</param>
-    /// <param name="Error">What <c>last_error</c> keeps (may include a response excerpt).</param>
-    /// <param name="Reason">What the log says (never a response body).</param>
+    /// <param name="Error">What <c>last_error</c> keeps: a fixed reason, never a response body.</param>
+    /// <param name="Reason">What the log says (for the operator: may name the network error; never a response body).</param>
     private readonly record struct AttemptOutcome(bool Delivered, int? Status, string? Error, string Reason);
 }

@@ -87,7 +87,7 @@ public class ApiAuthTests : IClassFixture<ApiGateway>
     [Theory]
     [InlineData((int)ApiScopes.ReadCalls, "GET", "/api/v1/endpoints", "READ_TEAM_APPS or MANAGE_ENDPOINTS")]
     [InlineData((int)ApiScopes.ReadTeamApps, "POST", "/api/v1/endpoints", "MANAGE_ENDPOINTS")]
-    [InlineData((int)ApiScopes.ManageEndpoints, "GET", "/api/v1/calls", "READ_CALLS")]
+    [InlineData((int)ApiScopes.ManageEndpoints, "GET", "/api/v1/calls", "READ_CALLS or MANAGE_CALLS")]
     [InlineData((int)(ApiScopes.ManageEndpoints | ApiScopes.ReadCalls), "GET", "/api/v1/keys", "ADMIN")]
     [InlineData((int)ApiScopes.ReadCalls, "GET", "/api/v1/runtime?endpointId=00000000-0000-0000-0000-000000000001", "CREATE_CALL_TOKEN or READ_TEAM_APPS")]
     public async Task KeyWithoutTheScope_Is403ProblemNamingIt(int scopes, string method, string path, string needed)

@@ -15,6 +15,48 @@ public class EndpointApiTests : IClassFixture<ApiGateway>
     private static string Unique(string name) => name + "-" + Guid.NewGuid().ToString("N")[..8];
 
     [Fact]
+    public async Task Limits_EveryField_RoundTripsThroughCreatePatchAndGet_AndIsValidated()
+    {
+        using var http = _api.Client(await _api.CreateKeyAsync(ApiScopes.ManageEndpoints));
+        var id = await ApiGateway.CreateEndpointAsync(http, $$"""
+            { "name": "{{Unique("limited")}}", "limits": { "maxCallSeconds": 900, "callWarningSeconds": 60, "idleWarningSeconds": 20, "idleTimeoutSeconds": 45,
+              "maxDailyCallSeconds": 7200, "maxCallCostUsd": 0.75, "maxDailyCostUsd": 25, "maxConcurrentCalls": 4 } }
+            """);
+
+        using (var patched = await http.PatchAsync($"/api/v1/endpoints/{id}", ApiGateway.Json("""{ "limits": { "maxConcurrentCalls": 2, "idleTimeoutSeconds": 0 } }""")))
+        {
+            // A PATCH replaces limits whole: what it leaves out goes back to its default (null: the gateway's).
+            var limits = (await ApiGateway.ReadJsonAsync(patched, HttpStatusCode.OK)).GetProperty("limits");
+            Assert.Equal(2, limits.GetProperty("maxConcurrentCalls").GetInt32());
+            Assert.Equal(0, limits.GetProperty("idleTimeoutSeconds").GetInt32());
+            Assert.Equal(JsonValueKind.Null, limits.GetProperty("callWarningSeconds").ValueKind);
+            Assert.Equal(0, limits.GetProperty("maxDailyCostUsd").GetDouble());
+        }
+
+        using (var put = await http.PutAsync($"/api/v1/endpoints/{id}", ApiGateway.Json($$"""
+            { "name": "{{Unique("limited")}}", "limits": { "callWarningSeconds": 30, "maxDailyCallSeconds": 600, "maxCallCostUsd": 1.5, "maxDailyCostUsd": 9.99 } }
+            """)))
+        {
+            await ApiGateway.ReadJsonAsync(put, HttpStatusCode.OK);
+        }
+
+        using (var get = await http.GetAsync($"/api/v1/endpoints/{id}"))
+        {
+            var limits = (await ApiGateway.ReadJsonAsync(get, HttpStatusCode.OK)).GetProperty("limits");
+            Assert.Equal(30, limits.GetProperty("callWarningSeconds").GetInt32());
+            Assert.Equal(600, limits.GetProperty("maxDailyCallSeconds").GetInt32());
+            Assert.Equal(1.5, limits.GetProperty("maxCallCostUsd").GetDouble());
+            Assert.Equal(9.99, limits.GetProperty("maxDailyCostUsd").GetDouble());
+        }
+
+        using var invalid = await http.PatchAsync($"/api/v1/endpoints/{id}", ApiGateway.Json(
+            """{ "limits": { "idleWarningSeconds": 60, "idleTimeoutSeconds": 30, "maxConcurrentCalls": -1, "maxCallCostUsd": -2 } }"""));
+        var errors = (await ApiGateway.ReadProblemAsync(invalid, HttpStatusCode.BadRequest)).GetProperty("errors");
+        Assert.Equal(["limits.idleWarningSeconds", "limits.maxCallCostUsd", "limits.maxConcurrentCalls"], errors.EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("limits.idleWarningSeconds must be shorter than idleTimeoutSeconds", errors.GetProperty("limits.idleWarningSeconds")[0].GetString());
+    }
+
+    [Fact]
     public async Task Crud_RoundTrip_CreateGetPutPatchDelete()
     {
         using var http = _api.Client(await _api.CreateKeyAsync(ApiScopes.ManageEndpoints));

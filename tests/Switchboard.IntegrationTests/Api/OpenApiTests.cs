@@ -122,7 +122,7 @@ public class OpenApiTests : IClassFixture<ApiGateway>
         var twiml = document.GetProperty("paths").GetProperty("/twilio/twiml").GetProperty("post").GetProperty("responses");
         Assert.True(twiml.TryGetProperty("429", out _), "POST /twilio/twiml lacks 429 (rate limits)");
         var listCalls = document.GetProperty("paths").GetProperty("/api/v1/calls").GetProperty("get");
-        Assert.Equal(["READ_CALLS"], listCalls.GetProperty("x-required-scopes").EnumerateArray().Select(s => s.GetString()!).ToArray());
+        Assert.Equal(["READ_CALLS", "MANAGE_CALLS"], listCalls.GetProperty("x-required-scopes").EnumerateArray().Select(s => s.GetString()!).ToArray());
         var limit = listCalls.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "limit").GetProperty("schema");
         Assert.Equal(("integer", 1, 100, 20), (limit.GetProperty("type").GetString(), limit.GetProperty("minimum").GetInt32(), limit.GetProperty("maximum").GetInt32(), limit.GetProperty("default").GetInt32()));
     }
@@ -148,6 +148,35 @@ public class OpenApiTests : IClassFixture<ApiGateway>
             var required = body.TryGetProperty("required", out var r) ? r.EnumerateArray().Select(x => x.GetString()).ToArray() : [];
             Assert.Equal(method == "patch" ? [] : new[] { "name" }, required);
         }
+    }
+
+    [Fact]
+    public async Task OperatorRoutes_DeclareTheirScopesAndBodies()
+    {
+        var paths = (await DocumentAsync()).GetProperty("paths");
+        string[] Scopes(string path, string method) =>
+            paths.GetProperty(path).GetProperty(method).GetProperty("x-required-scopes").EnumerateArray().Select(s => s.GetString()!).ToArray();
+
+        Assert.Equal(["ADMIN"], Scopes("/api/v1/team", "patch"));
+        Assert.True(paths.GetProperty("/api/v1/team").GetProperty("patch").GetProperty("requestBody").GetProperty("required").GetBoolean());
+        Assert.Equal(["READ_CALLS"], Scopes("/api/v1/usage", "get"));
+        Assert.Equal(["MANAGE_CALLS"], Scopes("/api/v1/calls/{id}/hangup", "post"));
+        var hangup = paths.GetProperty("/api/v1/calls/{id}/hangup").GetProperty("post");
+        Assert.False(hangup.GetProperty("requestBody").TryGetProperty("required", out var required) && required.GetBoolean()); // the body may be left out
+        Assert.True(hangup.GetProperty("responses").TryGetProperty("202", out _));
+        Assert.Contains(paths.GetProperty("/api/v1/calls").GetProperty("get").GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "status");
+    }
+
+    [Fact]
+    public async Task LimitSchemas_ShowEveryEndpointAndTeamLimit()
+    {
+        var schemas = (await DocumentAsync()).GetProperty("components").GetProperty("schemas");
+        string[] Properties(string schema) => schemas.GetProperty(schema).GetProperty("properties").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToArray();
+
+        Assert.Equal(
+            ["callWarningSeconds", "idleTimeoutSeconds", "idleWarningSeconds", "maxCallCostUsd", "maxCallSeconds", "maxConcurrentCalls", "maxDailyCallSeconds", "maxDailyCostUsd", "sessionTtlSeconds"],
+            Properties("LimitsSpec"));
+        Assert.Equal(["maxCallCostUsd", "maxCallSeconds", "maxConcurrentCalls", "maxDailyCallSeconds", "maxDailyCostUsd", "timeZone"], Properties("TeamLimits"));
     }
 
     [Fact]

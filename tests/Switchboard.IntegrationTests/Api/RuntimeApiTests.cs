@@ -32,7 +32,9 @@ public class RuntimeApiTests : IClassFixture<ApiGateway>
         Assert.Equal(["websocket", "twilio", "telnyx", "sip"], transports.Keys.ToArray());
         Assert.Equal($"ws://{host}/ws/session", transports["websocket"].GetProperty("url").GetString());
         Assert.Equal($"http://{host}/api/v1/sessions", transports["websocket"].GetProperty("sessionsUrl").GetString());
-        Assert.Equal($"http://{host}/twilio/twiml?endpointId={_api.DefaultEndpointId}", transports["twilio"].GetProperty("twimlUrl").GetString());
+        // The webhook URL carries the endpoint's token: an unsigned TwiML webhook accepts an endpointId only with it.
+        var token = await Gateway.CarrierBinding.TokenAsync(_api.Gateway, _api.DefaultEndpointId);
+        Assert.Equal($"http://{host}/twilio/twiml?endpointId={_api.DefaultEndpointId}&endpointToken={token}", transports["twilio"].GetProperty("twimlUrl").GetString());
         Assert.Equal($"ws://{host}/twilio", transports["twilio"].GetProperty("streamUrl").GetString());
         Assert.Equal($"ws://{host}/telnyx", transports["telnyx"].GetProperty("streamUrl").GetString());
         Assert.False(transports["telnyx"].TryGetProperty("url", out _));
@@ -110,7 +112,7 @@ public class RuntimeApiTests : IClassFixture<ApiGateway>
         var transports = (await ApiGateway.ReadJsonAsync(response, HttpStatusCode.OK)).GetProperty("transports").EnumerateArray().ToDictionary(t => t.GetProperty("type").GetString()!);
         Assert.Equal("wss://gw.example.com/voice/ws/session", transports["websocket"].GetProperty("url").GetString());
         Assert.Equal("https://gw.example.com/voice/api/v1/sessions", transports["websocket"].GetProperty("sessionsUrl").GetString());
-        Assert.Equal($"https://gw.example.com/voice/twilio/twiml?endpointId={endpoint.Id}", transports["twilio"].GetProperty("twimlUrl").GetString());
+        Assert.StartsWith($"https://gw.example.com/voice/twilio/twiml?endpointId={endpoint.Id}&endpointToken=", transports["twilio"].GetProperty("twimlUrl").GetString(), StringComparison.Ordinal);
         Assert.Equal("wss://gw.example.com/voice/twilio", transports["twilio"].GetProperty("streamUrl").GetString());
         Assert.Equal("wss://gw.example.com/voice/telnyx", transports["telnyx"].GetProperty("streamUrl").GetString());
         Assert.DoesNotContain("127.0.0.1", JsonSerializer.Serialize(transports), StringComparison.Ordinal);

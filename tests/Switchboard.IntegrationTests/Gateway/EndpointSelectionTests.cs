@@ -38,7 +38,7 @@ public class EndpointSelectionTests
             Url = gateway.WebSocketUrl("/twilio"),
             CallerAudio = CallTestAudio.Speech(300),
             TailSeconds = 4,
-            Parameters = [new("endpointId", endpoint.Id.ToString())],
+            Parameters = await CarrierBinding.ParametersAsync(gateway, endpoint.Id),
         });
 
         var events = await gateway.WaitForEndedCallAsync();
@@ -97,7 +97,7 @@ public class EndpointSelectionTests
             Token = "tel-secret",
             CallerAudio = CallTestAudio.Speech(300),
             TailSeconds = 1,
-            Parameters = [new("endpointId", endpoint.Id.ToString())],
+            Parameters = await CarrierBinding.ParametersAsync(gateway, endpoint.Id),
         });
 
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, result.CloseStatus);
@@ -111,7 +111,8 @@ public class EndpointSelectionTests
         using var http = new HttpClient();
         var id = Guid.NewGuid();
 
-        var ok = await http.PostAsync($"{gateway.BaseUrl}/twilio/twiml?endpointId={id}", new FormUrlEncodedContent([new("CallSid", "CA1")]));
+        var token = await CarrierBinding.TokenAsync(gateway, id);
+        var ok = await http.PostAsync($"{gateway.BaseUrl}/twilio/twiml?endpointId={id}&endpointToken={token}", new FormUrlEncodedContent([new("CallSid", "CA1")]));
         var bad = await http.PostAsync($"{gateway.BaseUrl}/twilio/twiml?endpointId=not-a-uuid", new FormUrlEncodedContent([new("CallSid", "CA1")]));
 
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);

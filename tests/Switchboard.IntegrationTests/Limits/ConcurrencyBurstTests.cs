@@ -31,8 +31,8 @@ public class ConcurrencyBurstTests
 
     private static async Task<RawCall> OpenAsync(GatewayFixture gateway, string kind, Guid endpointId, string? wsUrl) => kind switch
     {
-        "twilio" => await RawCall.CarrierAsync("twilio", gateway.WebSocketUrl("/twilio"), endpointId),
-        "telnyx" => await RawCall.CarrierAsync("telnyx", gateway.WebSocketUrl("/telnyx?token=tel-secret"), endpointId),
+        "twilio" => await RawCall.CarrierAsync("twilio", gateway.WebSocketUrl("/twilio"), endpointId, await CarrierBinding.TokenAsync(gateway, endpointId)),
+        "telnyx" => await RawCall.CarrierAsync("telnyx", gateway.WebSocketUrl("/telnyx?token=tel-secret"), endpointId, await CarrierBinding.TokenAsync(gateway, endpointId)),
         _ => await RawCall.SessionAsync(wsUrl!),
     };
 
@@ -89,7 +89,7 @@ public class ConcurrencyBurstTests
             await WaitForAsync(() => gateway.Calls.Count == 0 && slots.Total == 0, "every slot to be free");
 
             // The cap admits again.
-            await using var again = await RawCall.CarrierAsync("twilio", gateway.WebSocketUrl("/twilio"), endpoint.Id);
+            await using var again = await RawCall.CarrierAsync("twilio", gateway.WebSocketUrl("/twilio"), endpoint.Id, await CarrierBinding.TokenAsync(gateway, endpoint.Id));
             await WaitForAsync(() => gateway.Calls.Count == 1, "a new call to be admitted");
             Assert.False(again.Closed.IsCompleted);
         }
@@ -112,7 +112,7 @@ public class ConcurrencyBurstTests
         for (var round = 0; round < 12; round++)
         {
             var kind = round % 2 == 0 ? "twilio" : "telnyx";
-            var call = await RawCall.CarrierAsync(kind, gateway.WebSocketUrl(kind == "twilio" ? "/twilio" : "/telnyx?token=tel-secret"), endpoint.Id);
+            var call = await RawCall.CarrierAsync(kind, gateway.WebSocketUrl(kind == "twilio" ? "/twilio" : "/telnyx?token=tel-secret"), endpoint.Id, await CarrierBinding.TokenAsync(gateway, endpoint.Id));
             // Kill it before the start is read, right after, or while it runs.
             var delay = random.Next(3) switch { 0 => 0, 1 => 20, _ => 300 };
             await Task.Delay(delay);

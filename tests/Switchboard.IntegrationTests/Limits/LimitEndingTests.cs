@@ -38,7 +38,7 @@ public class LimitEndingTests
         {
             Url = gateway.WebSocketUrl("/twilio"),
             Carrier = CarrierKind.Twilio,
-            Parameters = [new("endpointId", endpoint.Id.ToString("D"))],
+            Parameters = await CarrierBinding.ParametersAsync(gateway, endpoint.Id),
             TailSeconds = 30,
         });
 
@@ -72,7 +72,7 @@ public class LimitEndingTests
             Url = gateway.WebSocketUrl("/telnyx"),
             Token = "tel-secret",
             Carrier = CarrierKind.Telnyx,
-            Parameters = [new("endpointId", endpoint.Id.ToString("D"))],
+            Parameters = await CarrierBinding.ParametersAsync(gateway, endpoint.Id),
             TailSeconds = 30,
         });
 
@@ -176,7 +176,7 @@ public class LimitEndingTests
         ], CancellationToken.None);
 
         using var http = new HttpClient();
-        using var response = await http.PostAsync(gateway.BaseUrl + "/twilio/twiml?endpointId=" + endpoint.Id,
+        using var response = await http.PostAsync(gateway.BaseUrl + "/twilio/twiml?endpointId=" + endpoint.Id + "&endpointToken=" + await CarrierBinding.TokenAsync(gateway, endpoint.Id),
             new FormUrlEncodedContent(new Dictionary<string, string> { ["CallSid"] = "CA123", ["From"] = "+15550001111", ["To"] = "+15550002222" }));
         var twiml = await response.Content.ReadAsStringAsync();
 
@@ -199,7 +199,7 @@ public class LimitEndingTests
         settings["Switchboard:Limits:MaxConcurrentCalls"] = "1";
         await using var gateway = await GatewayFixture.StartAsync(settings);
         var endpoint = SessionApi.DefaultEndpoint(gateway);
-        await using var live = await RawCall.CarrierAsync("twilio", gateway.WebSocketUrl("/twilio"), endpoint.Id);
+        await using var live = await RawCall.CarrierAsync("twilio", gateway.WebSocketUrl("/twilio"), endpoint.Id, await CarrierBinding.TokenAsync(gateway, endpoint.Id));
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (gateway.Calls.Count == 0 && DateTime.UtcNow < deadline)
         {

@@ -19,6 +19,7 @@ internal sealed class RawCall : IAsyncDisposable
     private Task? _receive;
     private Task? _media;
     private int _messages;
+    private bool _answerClose = true;
 
     private RawCall(string kind) => _kind = kind;
 
@@ -31,11 +32,15 @@ internal sealed class RawCall : IAsyncDisposable
     /// <summary>Completes with the gateway's close status and reason (null status: the connection was lost or aborted).</summary>
     public Task<(WebSocketCloseStatus? Status, string? Reason)> Closed => _closed.Task;
 
-    /// <summary>Opens a carrier stream and sends <c>connected</c> and <c>start</c>, then 20 ms of silence every 20 ms.</summary>
-    public static async Task<RawCall> CarrierAsync(string kind, string url, Guid endpointId)
+    /// <summary>
+    /// Opens a carrier stream and sends <c>connected</c> and <c>start</c>, then (with <paramref name="media"/>) 20 ms of
+    /// silence every 20 ms, as carriers do. Without <paramref name="answerClose"/> it never answers the gateway's close (a
+    /// stalled peer).
+    /// </summary>
+    public static async Task<RawCall> CarrierAsync(string kind, string url, Guid endpointId, string endpointToken, bool media = true, bool answerClose = true)
     {
-        var state = Convert.ToBase64String(Encoding.UTF8.GetBytes(Fill("""{"endpointId":"@0@"}""", endpointId)));
-        var call = new RawCall(kind);
+        var state = Convert.ToBase64String(Encoding.UTF8.GetBytes(Fill("""{"endpointId":"@0@","endpointToken":"@1@"}""", endpointId, endpointToken)));
+        var call = new RawCall(kind) { _answerClose = answerClose };
         await call._socket.ConnectAsync(new Uri(url), CancellationToken.None);
         call._receive = call.ReceiveAsync();
         var callId = (kind == "twilio" ? "CA" : "v3:") + Guid.NewGuid().ToString("N");
@@ -43,9 +48,13 @@ internal sealed class RawCall : IAsyncDisposable
             ? """{"event":"connected","protocol":"Call","version":"1.0.0"}"""
             : """{"event":"connected","version":"1.0.0"}""");
         await call.SendAsync(kind == "twilio"
-            ? Fill("""{"event":"start","sequenceNumber":"1","streamSid":"@0@","start":{"streamSid":"@1@","accountSid":"AC0","callSid":"@2@","tracks":["inbound"],"customParameters":{"endpointId":"@3@"},"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":8000,"channels":1}}}""", call._streamId, call._streamId, callId, endpointId)
+            ? Fill("""{"event":"start","sequenceNumber":"1","streamSid":"@0@","start":{"streamSid":"@1@","accountSid":"AC0","callSid":"@2@","tracks":["inbound"],"customParameters":{"endpointId":"@3@","endpointToken":"@4@"},"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":8000,"channels":1}}}""", call._streamId, call._streamId, callId, endpointId, endpointToken)
             : Fill("""{"event":"start","sequence_number":"1","stream_id":"@0@","start":{"user_id":"u0","call_control_id":"@1@","call_session_id":"s0","client_state":"@2@","from":"+15550000001","to":"+15550000002","media_format":{"encoding":"PCMU","sample_rate":8000,"channels":1}}}""", call._streamId, callId, state));
-        call._media = call.SendSilenceAsync();
+        if (media)
+        {
+            call._media = call.SendSilenceAsync();
+        }
+
         return call;
     }
 
@@ -152,7 +161,7 @@ internal sealed class RawCall : IAsyncDisposable
                 {
                     _closed.TrySetResult((_socket.CloseStatus, _socket.CloseStatusDescription));
                     await StopMediaAsync();
-                    if (_socket.State == WebSocketState.CloseReceived)
+                    if (_answerClose && _socket.State == WebSocketState.CloseReceived)
                     {
                         await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
                     }

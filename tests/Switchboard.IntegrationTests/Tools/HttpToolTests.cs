@@ -7,6 +7,7 @@ using Switchboard.Cli.Simulation;
 using Switchboard.Configuration;
 using Switchboard.IntegrationTests.Gateway;
 using Switchboard.Journal;
+using Switchboard.Network;
 
 namespace Switchboard.IntegrationTests.Tools;
 
@@ -16,9 +17,13 @@ public class HttpToolTests
     private static readonly Guid Team = Guid.Parse("11111111-1111-1111-1111-111111111111");
     private static readonly Guid Endpoint = Guid.Parse("22222222-2222-2222-2222-222222222222");
 
-    private static ToolRunner Runner(ToolSpec tool, bool allowPrivate = true, Dictionary<string, string>? secrets = null) =>
-        new([tool], new HttpToolInvoker(new ToolOptions { AllowPrivateNetworks = allowPrivate, Secrets = secrets ?? new(StringComparer.Ordinal) }, new NoToolsInvoker(), NullLogger.Instance),
+    // allowPrivate goes through the legacy switch, so these tests also hold that Switchboard:Tools:AllowPrivateNetworks keeps working.
+    private static ToolRunner Runner(ToolSpec tool, bool allowPrivate = true, Dictionary<string, string>? secrets = null)
+    {
+        var options = new ToolOptions { AllowPrivateNetworks = allowPrivate, Secrets = secrets ?? new(StringComparer.Ordinal) };
+        return new([tool], new HttpToolInvoker(options, OutboundPolicy.From(new SwitchboardOptions { Tools = options }), new NoToolsInvoker(), NullLogger.Instance),
             TimeProvider.System, NullLogger.Instance, new ToolCallContext(Team, Endpoint, "twilio", "+15551230000"));
+    }
 
     private static ToolSpec Tool(string url, string method = "POST", int timeoutSeconds = 0, bool includeCaller = false, int maxBytes = 16384, params HttpToolHeader[] headers) => new()
     {
@@ -123,7 +128,7 @@ public class HttpToolTests
         var outcome = await Runner(Tool(server.BaseUrl + "/orders/lookup"), allowPrivate: false).RunAsync("c", "fc", "lookup_order", "{}", CancellationToken.None);
 
         Assert.Equal("tool_unreachable", outcome.Status);
-        Assert.Contains("AllowPrivateNetworks", outcome.OutputJson, StringComparison.Ordinal);
+        Assert.Contains("Switchboard:Network:AllowedPrivateNetworks", outcome.OutputJson, StringComparison.Ordinal);
         Assert.Empty(server.Requests);
     }
 
@@ -142,7 +147,7 @@ public class HttpToolTests
     [InlineData("8.8.8.8", false)]
     [InlineData("2001:4860:4860::8888", false)]
     public void PrivateAddresses_AreRecognised(string address, bool isPrivate) =>
-        Assert.Equal(isPrivate, HttpToolInvoker.IsPrivate(System.Net.IPAddress.Parse(address)));
+        Assert.Equal(isPrivate, !OutboundPolicy.Strict.IsAllowed(System.Net.IPAddress.Parse(address), out _));
 
     [Fact]
     public async Task MissingSecret_IsAConfigurationErrorAndNothingIsSent()

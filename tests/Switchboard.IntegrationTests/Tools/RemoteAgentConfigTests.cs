@@ -6,6 +6,7 @@ using Switchboard.Agents.Tools;
 using Switchboard.Configuration;
 using Switchboard.IntegrationTests.Gateway;
 using Switchboard.IntegrationTests.Sessions;
+using Switchboard.Network;
 using Switchboard.Testing;
 
 namespace Switchboard.IntegrationTests.Tools;
@@ -33,8 +34,11 @@ public class RemoteAgentConfigTests
         },
     };
 
-    private static RemoteAgentConfig Source(bool allowPrivate = true) => new(
-        new ToolOptions { AllowPrivateNetworks = allowPrivate, Secrets = new(StringComparer.Ordinal) { ["app"] = "s2s-key" } }, TimeProvider.System, NullLogger.Instance);
+    private static RemoteAgentConfig Source(bool allowPrivate = true)
+    {
+        var options = new ToolOptions { AllowPrivateNetworks = allowPrivate, Secrets = new(StringComparer.Ordinal) { ["app"] = "s2s-key" } };
+        return new(options, OutboundPolicy.From(new SwitchboardOptions { Tools = options }), TimeProvider.System, NullLogger.Instance);
+    }
 
     [Fact]
     public async Task Fetch_AsksWithTheKeyAndContext_AndLaysTheAnswerOverTheStoredSpec()

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Configuration;
 using Switchboard.Control;
+using Switchboard.Network;
 using Switchboard.Storage.Sqlite;
 using Switchboard.Webhooks;
 
@@ -34,8 +35,9 @@ public class TwoDispatcherTests
             }, CancellationToken.None);
 
             var options = new WebhookOptions { PollIntervalSeconds = 0.05, MaxConcurrency = 3, LeaseSeconds = 30, TimeoutSeconds = 5 };
-            using var a = new WebhookDispatcher(storeA, options, TimeProvider.System, NullLogger<WebhookDispatcher>.Instance);
-            using var b = new WebhookDispatcher(storeB, options, TimeProvider.System, NullLogger<WebhookDispatcher>.Instance);
+            var loopback = new OutboundPolicy([System.Net.IPNetwork.Parse("127.0.0.0/8")]);
+            using var a = new WebhookDispatcher(storeA, options, TimeProvider.System, NullLogger<WebhookDispatcher>.Instance, loopback);
+            using var b = new WebhookDispatcher(storeB, options, TimeProvider.System, NullLogger<WebhookDispatcher>.Instance, loopback);
             using var stop = new CancellationTokenSource();
             var running = new[] { a.RunAsync(stop.Token), b.RunAsync(stop.Token) };
 

@@ -94,8 +94,8 @@ public class WebhookApiTests
         var failed = Assert.Single(await WaitForDeliveriesAsync(gateway, key, d => d.Length == 1 && d[0].GetProperty("status").GetString() == "failed"));
         var deliveryId = failed.GetProperty("id").GetString()!;
         Assert.Equal(500, failed.GetProperty("lastStatus").GetInt32());
-        Assert.StartsWith("HTTP 500: receiver says no  zzz", failed.GetProperty("lastError").GetString(), StringComparison.Ordinal);
-        Assert.True(failed.GetProperty("lastError").GetString()!.Length < 260);
+        // The status and a fixed reason; the receiver's body ("receiver says no …") is never stored or shown.
+        Assert.Equal("HTTP 500", failed.GetProperty("lastError").GetString());
         Assert.Equal(JsonValueKind.Null, failed.GetProperty("nextAttemptAt").ValueKind);
         Assert.Equal(id, failed.GetProperty("webhookId").GetGuid());
         Assert.Single(await DeliveriesAsync(gateway, key, "failed"));

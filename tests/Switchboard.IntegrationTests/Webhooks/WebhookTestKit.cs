@@ -11,10 +11,14 @@ namespace Switchboard.IntegrationTests.Webhooks;
 /// <summary>Gateway settings and API helpers shared by the webhook tests.</summary>
 internal static class WebhookTestKit
 {
-    /// <summary>Session settings plus a fast retry schedule (0.2 s) so retries happen within a test.</summary>
+    /// <summary>
+    /// Session settings plus a fast retry schedule (0.2 s) so retries happen within a test, and loopback allowed by the
+    /// outbound policy (the receivers listen on 127.0.0.1); a test about the policy sets <c>AllowedPrivateNetworks:0</c> itself.
+    /// </summary>
     public static Dictionary<string, string?> Settings(Dictionary<string, string?>? extra = null)
     {
         var settings = SessionApi.Settings();
+        settings["Switchboard:Network:AllowedPrivateNetworks:0"] = "127.0.0.0/8";
         settings["Switchboard:Webhooks:RetryScheduleSeconds:0"] = "0.2";
         settings["Switchboard:Webhooks:PollIntervalSeconds"] = "0.5";
         settings["Switchboard:Webhooks:TimeoutSeconds"] = "3";

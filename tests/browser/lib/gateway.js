@@ -131,9 +131,12 @@ export async function startGateway(options = {}) {
       fs.mkdirSync(logDir, { recursive: true });
       fs.writeFileSync(path.join(logDir, `gateway-${options.name || "gw"}.log`), gateway.output() + "\n");
       if (exited === null) {
+        // The first SIGTERM drains (exits at once when no call is live); a second one stops without waiting for calls.
         child.kill("SIGTERM");
+        const again = setTimeout(() => child.kill("SIGTERM"), 3000);
         const timer = setTimeout(() => child.kill("SIGKILL"), 8000);
         await once(child, "exit").catch(() => {});
+        clearTimeout(again);
         clearTimeout(timer);
       }
       fs.rmSync(dir, { recursive: true, force: true });

@@ -4,15 +4,16 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Switchboard.Configuration;
 using Switchboard.Diagnostics;
+using Switchboard.Network;
 using Switchboard.Transport;
 
 namespace Switchboard.Agents.Tools;
 
 /// <summary>
 /// Runs HTTP tools: the arguments and the call's context go to the owning app's URL as JSON, and its answer (capped)
-/// goes back to the model. Credentials come from the gateway's configuration by name. Redirects are not followed and,
-/// unless <see cref="ToolOptions.AllowPrivateNetworks"/> says otherwise, the gateway refuses to connect to loopback,
-/// private and link-local addresses — checked on the address actually connected to, so DNS cannot smuggle one in.
+/// goes back to the model. Credentials come from the gateway's configuration by name. Redirects are not followed and the
+/// <see cref="OutboundPolicy"/> refuses non-public addresses — checked on the address actually connected to, so DNS cannot
+/// smuggle one in.
 /// Tools without an <c>http</c> declaration go to the fallback invoker.
 /// </summary>
 internal sealed partial class HttpToolInvoker : IToolInvoker, IDisposable
@@ -24,13 +25,13 @@ internal sealed partial class HttpToolInvoker : IToolInvoker, IDisposable
     private readonly ILogger _logger;
     private readonly HttpClient _client;
 
-    public HttpToolInvoker(ToolOptions options, IToolInvoker fallback, ILogger logger)
+    public HttpToolInvoker(ToolOptions options, OutboundPolicy outbound, IToolInvoker fallback, ILogger logger)
     {
         _options = options;
         _fallback = fallback;
         _logger = logger;
         // Timeouts are per tool (ToolRunner's token), not per client.
-        _client = OutboundHttp.CreateClient(options.AllowPrivateNetworks);
+        _client = outbound.CreateClient("HTTP tool", TimeSpan.FromSeconds(5));
     }
 
     public async Task<string> InvokeAsync(ToolCall call, CancellationToken cancellationToken)
@@ -48,8 +49,8 @@ internal sealed partial class HttpToolInvoker : IToolInvoker, IDisposable
         }
         catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            var blocked = OutboundHttp.IsBlocked(ex, out var blockedReason);
-            var reason = blocked ? blockedReason : "the tool's server could not be reached";
+            var blocked = OutboundPolicy.IsRefused(ex);
+            var reason = blocked ? "the tool's address is not allowed by the gateway's outbound policy (see Switchboard:Network:AllowedPrivateNetworks)" : "the tool's server could not be reached";
             LogUnreachable(_logger, call.CallId, call.Name, blocked ? "blocked address" : ex.HttpRequestError.ToString());
             throw new ToolFailedException("tool_unreachable", JsonText.Object(w =>
             {
@@ -221,9 +222,6 @@ internal sealed partial class HttpToolInvoker : IToolInvoker, IDisposable
 
     private static string Excerpt(string text, int max) => text.Length <= max ? text : text[..max] + "…";
 
-
-    /// <summary>See <see cref="OutboundHttp.IsPrivate"/>.</summary>
-    internal static bool IsPrivate(IPAddress address) => OutboundHttp.IsPrivate(address);
 
     public void Dispose() => _client.Dispose();
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Switchboard.Network;
 
 namespace Switchboard.Agents.Tools;
 
@@ -7,7 +8,7 @@ internal static partial class HttpToolRules
 {
     public static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH"];
 
-    public static IEnumerable<string> Check(HttpToolSpec http)
+    public static IEnumerable<string> Check(HttpToolSpec http, OutboundPolicy outbound)
     {
         if (!Uri.TryCreate(http.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
         {
@@ -16,6 +17,10 @@ internal static partial class HttpToolRules
         else if (!string.IsNullOrEmpty(url.UserInfo))
         {
             yield return "http.url must not carry credentials; use a header with a secret";
+        }
+        else if (outbound.UrlProblem(url) is { } refused)
+        {
+            yield return "http.url " + refused;
         }
 
         if (!Methods.Contains(http.Method ?? "POST", StringComparer.Ordinal))

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Switchboard.Configuration;
 using Switchboard.Diagnostics;
+using Switchboard.Network;
 
 namespace Switchboard.Agents.Tools;
 
@@ -21,16 +22,18 @@ internal sealed partial class RemoteAgentConfig : IDisposable
     private readonly ToolOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly OutboundPolicy _outbound;
     private readonly HttpClient _client;
     private readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<Overlay?>>> _fetches = new(StringComparer.Ordinal);
 
-    public RemoteAgentConfig(ToolOptions options, TimeProvider time, ILogger logger)
+    public RemoteAgentConfig(ToolOptions options, OutboundPolicy outbound, TimeProvider time, ILogger logger)
     {
         _options = options;
         _time = time;
         _logger = logger;
-        _client = OutboundHttp.CreateClient(options.AllowPrivateNetworks);
+        _outbound = outbound;
+        _client = outbound.CreateClient("remote configuration", TimeSpan.FromSeconds(5));
     }
 
     /// <summary>The spec the call runs with: <paramref name="endpoint"/>'s, with the remote fields laid over it when configured.</summary>
@@ -114,13 +117,13 @@ internal sealed partial class RemoteAgentConfig : IDisposable
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
         {
             var why = ex is OperationCanceledException ? $"no answer within {remote.TimeoutMs} ms"
-                : ex is HttpRequestException http && OutboundHttp.IsBlocked(http, out var blocked) ? blocked
+                : OutboundPolicy.IsRefused(ex) ? OutboundPolicy.RefusedReason
                 : "unreachable";
             LogFailed(_logger, endpoint.Id, why);
             return null;
         }
 
-        if (!Overlay.TryParse(body, endpoint.Name, out var overlay, out var problem))
+        if (!Overlay.TryParse(body, endpoint.Name, _outbound, out var overlay, out var problem))
         {
             LogFailed(_logger, endpoint.Id, problem!);
             return null;
@@ -156,7 +159,7 @@ internal sealed partial class RemoteAgentConfig : IDisposable
         /// Reads <c>{ instructions?, greeting?, tools? }</c> strictly (an unknown field is a mistake worth a warning, not a guess),
         /// and checks the result with the same rules as an endpoint written through the API.
         /// </summary>
-        public static bool TryParse(string json, string endpointName, out Overlay? overlay, out string? problem)
+        public static bool TryParse(string json, string endpointName, OutboundPolicy outbound, out Overlay? overlay, out string? problem)
         {
             overlay = null;
             JsonObject root;
@@ -234,7 +237,7 @@ internal sealed partial class RemoteAgentConfig : IDisposable
                 return false;
             }
 
-            var errors = AgentSpecValidator.Validate(endpointName, candidate);
+            var errors = AgentSpecValidator.Validate(endpointName, candidate, outbound);
             if (errors.Count > 0)
             {
                 problem = string.Join("; ", errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}")));
