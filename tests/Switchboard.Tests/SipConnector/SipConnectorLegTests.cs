@@ -23,6 +23,8 @@ public class SipConnectorLegTests
     [InlineData(CallEndReason.Transferred, SipConnectorLeg.NothingToSend)]
     [InlineData(CallEndReason.BackendUnavailable, SipConnectorLeg.Unavailable)]
     [InlineData(CallEndReason.AgentEnded, SipConnectorLeg.Unavailable)]
+    [InlineData(CallEndReason.CarrierClosed, SipConnectorLeg.Unavailable)]
+    [InlineData(CallEndReason.GatewayShutdown, SipConnectorLeg.Unavailable)]
     public void CloseFor_MapsEndReasonsToWhatTheConnectorIsSent(string endReason, int code) =>
         Assert.Equal(code, Leg(new RecordingControl()).CloseFor(endReason, "x").Code);
 
