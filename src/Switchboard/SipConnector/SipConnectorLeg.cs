@@ -52,6 +52,9 @@ internal sealed class SipConnectorLeg : IRemoteMediaLeg
             From = SipHeaders.CallerNumber(incoming.SipHeaders),
             To = SipHeaders.DialledNumber(incoming.SipHeaders),
             Parameters = parameters,
+            // The parameters come from the webhook URL the operator registered with the connector, delivered in a request the
+            // connector signed (or, in the insecure mode, from a loopback-only gateway): an endpointId there needs no token.
+            ParametersSigned = true,
             Format = AudioFormat.MuLaw8k,
         };
     }

@@ -217,6 +217,23 @@ public class SipConnectorCallTests
     }
 
     [Fact]
+    public async Task EndpointNamedOnTheSignedWebhookUrl_AcceptedOnThatEndpoint_WithoutAnEndpointToken()
+    {
+        await using var fake = await FakeSipConnector.StartAsync();
+        await using var gateway = await SipGateway.StartAsync(fake);
+        await SipGateway.SetSpecAsync(gateway);
+        var named = await Sessions.SessionApi.CreateEndpointAsync(gateway, new Switchboard.Agents.AgentSpec());
+
+        Assert.Equal(200, await SipGateway.PostCallAsync(gateway, "rtc_named", query: "?endpointId=" + named.Id.ToString("D")));
+        await fake.WaitForAsync("accept", "rtc_named");
+        (await fake.Sideband.ConnectionAsync()).Abort();
+
+        var events = await gateway.WaitForEndedCallAsync();
+        Assert.Equal(named.Id.ToString("D"), Assert.Single(events, e => e.Type == CallEventType.CallStarted).Data![CallEventKeys.EndpointId]);
+        Assert.Empty(fake.Of("reject"));
+    }
+
+    [Fact]
     public async Task SidebandDroppedWithoutCloseFrame_EndsAsTheCallerHangingUp_NothingMoreIsSent()
     {
         await using var fake = await FakeSipConnector.StartAsync();
