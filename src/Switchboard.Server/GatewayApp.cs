@@ -96,6 +96,22 @@ public static class GatewayApp
         return app;
     }
 
+    /// <summary>Why the configured database cannot be used, naming it (a SQLite path, never a connection string); null when it can.</summary>
+    private static async Task<string?> StorageProblemAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var storage = services.GetRequiredService<IOptions<Switchboard.Configuration.SwitchboardOptions>>().Value.Storage;
+        var where = storage.Provider == "sqlite" ? $"the SQLite database at '{Path.GetFullPath(storage.SqlitePath)}'" : "the PostgreSQL database";
+        try
+        {
+            var health = await services.GetRequiredService<Switchboard.Storage.IStore>().PingAsync(cancellationToken);
+            return health.Ok ? null : $"{where} is unavailable: {health.Detail}";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Data.Common.DbException or InvalidOperationException or ArgumentException)
+        {
+            return $"{where} cannot be opened: {ex.Message}";
+        }
+    }
+
     /// <summary>Runs the gateway until shutdown is requested. Returns the process exit code.</summary>
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
     {
@@ -103,6 +119,15 @@ public static class GatewayApp
         try
         {
             app = Build(CreateBuilder(args));
+            // Open the database before the host starts: one it cannot open is one clear line and exit code 3, not the
+            // host's "failed to start" stack trace.
+            if (await StorageProblemAsync(app.Services, cancellationToken) is { } problem)
+            {
+                await Console.Error.WriteLineAsync("Switchboard cannot start: " + problem);
+                await app.DisposeAsync();
+                return 3;
+            }
+
             await app.StartAsync(cancellationToken);
         }
         catch (OptionsValidationException ex)

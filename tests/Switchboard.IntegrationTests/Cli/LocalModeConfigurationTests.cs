@@ -56,6 +56,50 @@ public sealed class LocalModeConfigurationTests : IDisposable
         Assert.Contains("error: storage unavailable", run.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("directory")]
+    [InlineData("under-a-file")]
+    public async Task Serve_DatabaseThatCannotBeOpened_OneLineAndExitThree_NoStackTrace(string kind)
+    {
+        // A directory where the database file should be, or a path under a regular file: neither can be opened.
+        string path;
+        if (kind == "directory")
+        {
+            path = Path.Combine(_cli.Directory, "serve-dir.db");
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            var file = Path.Combine(_cli.Directory, "plain-file");
+            await File.WriteAllTextAsync(file, "x");
+            path = Path.Combine(file, "data", "switchboard.db");
+        }
+
+        var config = _cli.WriteConfig("serve-" + kind + ".json", JsonSerializer.Serialize(new { Switchboard = new { Storage = new { SqlitePath = path } } }));
+
+        // A real process: the gateway writes to the process's own stderr, as an operator sees it.
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            WorkingDirectory = _cli.Directory,
+        };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Switchboard.Cli.dll"), "serve", "--config", config, "--urls", "http://127.0.0.1:0" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(3, process.ExitCode);
+        Assert.Contains("Switchboard cannot start: the SQLite database at '" + path + "'", await error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", await error + await output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task SqlitePathAlias_FromTheEnvironment_IsUsedAsByServe()
     {
