@@ -103,10 +103,14 @@ public static class GatewayApp
         var where = storage.Provider == "sqlite" ? $"the SQLite database at '{Path.GetFullPath(storage.SqlitePath)}'" : "the PostgreSQL database";
         try
         {
-            var health = await services.GetRequiredService<Switchboard.Storage.IStore>().PingAsync(cancellationToken);
+            // Migrating is what start-up does first anyway (idempotent); it also proves the database can be written.
+            var store = services.GetRequiredService<Switchboard.Storage.IStore>();
+            await store.MigrateAsync(cancellationToken);
+            var health = await store.PingAsync(cancellationToken);
             return health.Ok ? null : $"{where} is unavailable: {health.Detail}";
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Data.Common.DbException or InvalidOperationException or ArgumentException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Data.Common.DbException or InvalidOperationException or ArgumentException
+            or TimeoutException or System.Net.Sockets.SocketException)
         {
             return $"{where} cannot be opened: {ex.Message}";
         }
