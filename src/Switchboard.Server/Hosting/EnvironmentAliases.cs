@@ -30,6 +30,11 @@ internal static class EnvironmentAliases
         ["SWITCHBOARD_SQLITE_PATH"] = "Switchboard:Storage:SqlitePath",
         ["SWITCHBOARD_POSTGRES"] = "Switchboard:Storage:PostgresConnectionString",
         ["SWITCHBOARD_SESSION_KEY"] = "Switchboard:Sessions:SigningKey",
+        ["TELEGRAM_BOT_TOKEN"] = "Switchboard:Telegram:BotToken",
+        ["TELEGRAM_ALLOWED_USER_IDS"] = "Switchboard:Telegram:AllowedUserIds",
+        ["TELEGRAM_ALLOWED_CHAT_IDS"] = "Switchboard:Telegram:AllowedChatIds",
+        ["TELEGRAM_API_BASE_URL"] = "Switchboard:Telegram:ApiBaseUrl",
+        ["REALTIME_CONTROL_SECRET"] = "Switchboard:Realtime:ControlSecret",
     };
 
     /// <summary><c>TEST_MODE=1</c> (or <c>true</c>): the SIP connector's insecure local mode, <c>Switchboard:Sip:InsecureSkipSignature=true</c>.</summary>

@@ -17,6 +17,7 @@ internal sealed class SessionTokenSource
     private readonly Lock _gate = new();
     private Task<SessionTokens>? _tokens;
     private byte[]? _bindingKey;
+    private byte[]? _launchKey;
 
     public SessionTokenSource(ISettingStore store, IOptions<SwitchboardOptions> options, TimeProvider time)
     {
@@ -53,10 +54,18 @@ internal sealed class SessionTokenSource
         return Volatile.Read(ref _bindingKey)!;
     }
 
+    /// <summary>The key of Telegram launch tokens (<see cref="Switchboard.Telegram.LaunchTokens"/>), derived from the same signing key.</summary>
+    public async Task<byte[]> GetLaunchTokenKeyAsync(CancellationToken cancellationToken)
+    {
+        await GetAsync(cancellationToken).ConfigureAwait(false);
+        return Volatile.Read(ref _launchKey)!;
+    }
+
     private async Task<SessionTokens> CreateAsync()
     {
         var key = await SessionSigningKey.ResolveAsync(_options, _store, CancellationToken.None).ConfigureAwait(false);
         Volatile.Write(ref _bindingKey, Switchboard.Carriers.EndpointBinding.DeriveKey(key));
+        Volatile.Write(ref _launchKey, Switchboard.Telegram.LaunchTokens.DeriveKey(key));
         return new SessionTokens(key, TimeSpan.FromSeconds(_options.TokenTtlSeconds), _time);
     }
 }

@@ -37,6 +37,12 @@ public sealed record SwitchboardOptions
     /// <summary>Phone calls through the OpenAI and Azure Realtime SIP connector (webhook, accept, sideband).</summary>
     public SipOptions Sip { get; init; } = new();
 
+    /// <summary>The Telegram bot that hands out Mini App call buttons (docs/telegram.md).</summary>
+    public TelegramOptions Telegram { get; init; } = new();
+
+    /// <summary>Live Mini App calls: operator bridge, public origin, caps, bootstrap limits (docs/telegram.md).</summary>
+    public RealtimeOptions Realtime { get; init; } = new();
+
     /// <summary>Bridge tuning: playback marks, message limits, timers.</summary>
     public BridgeOptions Bridge { get; init; } = new();
 

@@ -48,6 +48,11 @@ internal sealed partial class SwitchboardOptionsValidator : IValidateOptions<Swi
             yield return error;
         }
 
+        foreach (var error in o.Telegram.Validate($"{p}:Telegram").Concat(o.Realtime.Validate($"{p}:Realtime", o)))
+        {
+            yield return error;
+        }
+
         foreach (var error in o.Webhooks.Validate($"{p}:Webhooks").Concat(o.Network.Validate($"{p}:Network")))
         {
             yield return error;

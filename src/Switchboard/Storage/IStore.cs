@@ -1,6 +1,7 @@
 using Switchboard.Control;
 using Switchboard.Journal;
 using Switchboard.SipConnector;
+using Switchboard.Telegram;
 using Switchboard.Webhooks;
 
 namespace Switchboard.Storage;
@@ -9,6 +10,6 @@ namespace Switchboard.Storage;
 /// The gateway's durable storage: SQLite (embedded default) or PostgreSQL, chosen by <c>Switchboard:Storage:Provider</c>.
 /// Both implementations run the same test suite. Each feature owns the narrow interface it uses (teams, keys, sessions,
 /// settings: Control; endpoints: Agents; calls: Journal; webhooks: Webhooks; the SIP connector's webhook ids: SipConnector;
-/// the database itself: Common); this is all of them in one, as the adapters implement it and the host registers it.
+/// redeemed launch tokens: Telegram; the database itself: Common); this is all of them in one, as the adapters implement it and the host registers it.
 /// </summary>
-internal interface IStore : IControlPlaneStore, IApiKeyStore, ICallStore, ISessionStore, IWebhookStore, ISipWebhookStore;
+internal interface IStore : IControlPlaneStore, IApiKeyStore, ICallStore, ISessionStore, IWebhookStore, ISipWebhookStore, ILaunchTokenStore;

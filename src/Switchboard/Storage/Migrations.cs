@@ -111,5 +111,11 @@ internal static class Migrations
                 received_at BIGINT NOT NULL);
             CREATE INDEX ix_sip_webhooks_received ON sip_webhooks(received_at);
             """),
+        (5, """
+            CREATE TABLE telegram_launch_tokens (
+                token_id TEXT PRIMARY KEY,
+                expires_at BIGINT NOT NULL);
+            CREATE INDEX ix_telegram_launch_tokens_expires ON telegram_launch_tokens(expires_at);
+            """),
     ];
 }
