@@ -3,6 +3,7 @@ using Switchboard.Server.Carriers;
 using Switchboard.Server.Health;
 using Switchboard.Server.Sessions;
 using Switchboard.Server.SipConnector;
+using Switchboard.Server.Telegram;
 using Switchboard.Server.Web;
 
 namespace Switchboard.Server.Hosting;
@@ -19,6 +20,7 @@ public static class EndpointRouteBuilderExtensions
         TwilioEndpoints.Map(routes);
         TelnyxEndpoints.Map(routes);
         SipWebhookEndpoints.Map(routes);
+        TelegramEndpoints.Map(routes);
         SessionEndpoints.Map(routes);
         DemoEndpoints.Map(routes);
         HealthEndpoints.Map(routes);

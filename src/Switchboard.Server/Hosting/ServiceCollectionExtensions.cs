@@ -17,6 +17,7 @@ using Switchboard.Storage;
 using Switchboard.LocalAgent.Hosting;
 using Switchboard.Server.Sessions;
 using Switchboard.Server.SipConnector;
+using Switchboard.Server.Telegram;
 using Switchboard.SipConnector;
 using Switchboard.Server.Webhooks;
 using Switchboard.Sessions;
@@ -131,6 +132,9 @@ public static class ServiceCollectionExtensions
         // Graceful drain: begun by the first SIGTERM/Ctrl+C (GatewayLifetime) or POST /api/v1/admin/drain.
         services.TryAddSingleton<DrainCoordinator>();
         services.AddHostedService(sp => sp.GetRequiredService<DrainCoordinator>());
+
+        // Telegram bot and Mini App calls (docs/telegram.md): after the store's start-up, whose default team it uses.
+        services.AddTelegram(options);
         return services;
     }
 }

@@ -175,7 +175,7 @@ internal static partial class SessionEndpoints
     }
 
     /// <summary>The host's part of admission: the query's session and token, and the session's record and expiry.</summary>
-    private static async Task<(SessionRecord? Session, int Code, string Reason)> CheckTokenAsync(HttpContext context, ISessionStore store, SessionTokenSource tokenSource,
+    internal static async Task<(SessionRecord? Session, int Code, string Reason)> CheckTokenAsync(HttpContext context, ISessionStore store, SessionTokenSource tokenSource,
         TimeProvider time, ILogger logger)
     {
         var query = context.Request.Query;
@@ -235,7 +235,7 @@ internal static partial class SessionEndpoints
         return (null, code, reason);
     }
 
-    private static async Task RejectAsync(WebSocket socket, int code, string reason)
+    internal static async Task RejectAsync(WebSocket socket, int code, string reason)
     {
         if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
         {

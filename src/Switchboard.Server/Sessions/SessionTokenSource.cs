@@ -9,7 +9,7 @@ namespace Switchboard.Server.Sessions;
 /// created in) the database, which is only ready once start-up has migrated it. A failed attempt is retried on the
 /// next request rather than cached.
 /// </summary>
-internal sealed class SessionTokenSource
+internal sealed class SessionTokenSource : Switchboard.Telegram.ILaunchKeySource
 {
     private readonly ISettingStore _store;
     private readonly Switchboard.Configuration.SessionOptions _options;

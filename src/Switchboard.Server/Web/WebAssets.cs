@@ -28,7 +28,7 @@ internal static class WebAssets
         routes.MapGet("/sdk/{**path}", (HttpContext context, string? path) => Serve(context, "sdk/" + path)).ExcludeFromDescription();
     }
 
-    private static IResult Serve(HttpContext context, string name)
+    internal static IResult Serve(HttpContext context, string name)
     {
         if (!Assets.Value.TryGetValue(name, out var asset))
         {

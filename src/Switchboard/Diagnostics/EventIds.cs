@@ -153,6 +153,30 @@ internal static class EventIds
     // 800–809: rate limits (Switchboard.Server RateLimiting/RateLimitRefusals).
     public const int RateLimitRefused = 800;
 
+    // 1000–1049: Telegram bot, Mini App calls, operator bridge, public origin (Telegram/TelegramLog; Switchboard.Server Telegram/).
+    public const int TelegramBotStarted = 1000;
+    public const int TelegramBotApiFailed = 1001;
+    public const int TelegramCallButtonSent = 1002;
+    public const int TelegramCommandRefused = 1003;
+    public const int TelegramWebhookSet = 1004;
+    public const int TelegramWebhookRejected = 1005;
+    public const int TelegramUpdateFailed = 1006;
+    public const int TelegramBotStopped = 1007;
+    public const int TelegramBootstrapRefused = 1010;
+    public const int TelegramBootstrapAccepted = 1011;
+    public const int TelegramCallSocketRefused = 1012;
+    public const int TelegramCallEnded = 1013;
+    public const int TelegramCallFailed = 1014;
+    public const int TelegramBridgeConnected = 1020;
+    public const int TelegramBridgeRefused = 1021;
+    public const int TelegramBridgeDisconnected = 1022;
+    public const int TelegramSurfaceChanged = 1023;
+    public const int TelegramTunnelStarted = 1030;
+    public const int TelegramTunnelExited = 1031;
+    public const int TelegramTunnelFailed = 1032;
+    public const int TelegramEndpointReady = 1040;
+    public const int TelegramHousekeepingFailed = 1041;
+
     // 4100–4149: the built-in local realtime backend's sessions (Backends/Local/Log).
     public const int LocalSessionStarted = 4100;
     public const int LocalSessionEnded = 4101;
