@@ -23,6 +23,7 @@ const SCRUBBED = [
   "TWILIO_AUTH_TOKEN", "TELNYX_STREAM_TOKEN", "SWITCHBOARD_PUBLIC_URL", "SWITCHBOARD_CONFIG",
   "SWITCHBOARD_POSTGRES", "SWITCHBOARD_LOCAL_MODE", "SWITCHBOARD_LOCAL_SCENARIO", "SWITCHBOARD_SESSION_KEY",
   "SWITCHBOARD_SERVER", "SWITCHBOARD_API_KEY",
+  "TELEGRAM_BOT_TOKEN", "TELEGRAM_ALLOWED_USER_IDS", "TELEGRAM_ALLOWED_CHAT_IDS", "TELEGRAM_API_BASE_URL", "REALTIME_CONTROL_SECRET",
 ];
 
 export async function freePort() {
@@ -36,7 +37,8 @@ export async function freePort() {
 }
 
 /**
- * @param {{ env?: Record<string, string>, name?: string }} [options]
+ * @param {{ env?: Record<string, string> | ((baseUrl: string) => Record<string, string>), name?: string }} [options]
+ *   env may be a function of the gateway's base URL (for settings that name the gateway itself, such as its public URL)
  */
 export async function startGateway(options = {}) {
   if (!fs.existsSync(gatewayDll)) {
@@ -50,6 +52,7 @@ export async function startGateway(options = {}) {
     delete env[name];
   }
 
+  const baseUrl = `http://127.0.0.1:${port}`;
   Object.assign(env, {
     SWITCHBOARD_BACKEND: "Local",
     SWITCHBOARD_STORAGE: "sqlite",
@@ -57,10 +60,9 @@ export async function startGateway(options = {}) {
     Logging__LogLevel__Default: "Warning",
     DOTNET_CLI_TELEMETRY_OPTOUT: "1",
     DOTNET_NOLOGO: "1",
-    ...(options.env || {}),
+    ...(typeof options.env === "function" ? options.env(baseUrl) : options.env || {}),
   });
 
-  const baseUrl = `http://127.0.0.1:${port}`;
   const child = spawn("dotnet", [gatewayDll, "serve", "--urls", baseUrl], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
   const lines = [];
   const remember = (chunk) => {
