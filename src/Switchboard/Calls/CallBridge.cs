@@ -218,6 +218,10 @@ internal sealed partial class CallBridge : IAsyncDisposable
             ["backend"] = _backendEndpoint?.Kind ?? "(none)",
         };
         _leg.DescribeStart(data);
+        if (CallMetadata.FromParameters(start.Parameters) is { } metadata)
+        {
+            data[CallEventKeys.Metadata] = metadata;
+        }
         if (_remoteLeg is null && (_capabilities.HasFlag(CallerLegCapabilities.AgentAudio) || _capabilities.HasFlag(CallerLegCapabilities.CallerAudio)))
         {
             data["backend_format"] = _backendFormat.ToString();

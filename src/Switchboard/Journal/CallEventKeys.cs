@@ -20,6 +20,9 @@ internal static class CallEventKeys
 
     public const string SessionId = "session_id";
 
+    /// <summary>On <c>CallStarted</c>: the call's metadata as a JSON object of strings (<see cref="CallMetadata"/>).</summary>
+    public const string Metadata = "metadata";
+
     /// <summary>On <c>CallEnded</c>: the call's length in milliseconds.</summary>
     public const string DurationMs = "duration_ms";
 

@@ -111,5 +111,8 @@ internal static class Migrations
                 received_at BIGINT NOT NULL);
             CREATE INDEX ix_sip_webhooks_received ON sip_webhooks(received_at);
             """),
+        (5, """
+            ALTER TABLE calls ADD COLUMN metadata TEXT NULL;
+            """),
     ];
 }

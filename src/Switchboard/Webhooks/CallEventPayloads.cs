@@ -25,6 +25,7 @@ internal static class CallEventPayloads
             w.WriteString("at", WebhookPayloads.Time(handoff.At));
             w.WriteString("toolCallId", Data(handoff, "call_id"));
             w.WriteString("reason", handoff.Text);
+            CallMetadata.Write(w, CallMetadata.Of(started));
             var arguments = CallArtifactBuilder.JsonOrString(Data(handoff, "arguments"));
             w.WritePropertyName("data");
             if (arguments is { ValueKind: JsonValueKind.Object } args && args.TryGetProperty("data", out var data))
