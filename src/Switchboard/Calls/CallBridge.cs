@@ -234,6 +234,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
 
         PrepareArtifact(data, spec);
         Record(CallEventType.CallStarted, data: data);
+        CallMilestones.Start(_logger, CallMilestones.StartName(_leg.Channel), CallId, start.StreamId, start.CarrierCallId ?? start.SessionId?.ToString("D"), agent.EndpointId);
         await _leg.OnAdmittedAsync(token).ConfigureAwait(false);
 
         if (answer is { Result.Succeeded: false })
@@ -250,9 +251,11 @@ internal sealed partial class CallBridge : IAsyncDisposable
         }
 
         // (4) The agent leg.
+        var connecting = _time.GetTimestamp();
         try
         {
             _backend = await _services.Connector.ConnectAsync(_backendEndpoint!, token).ConfigureAwait(false);
+            CallMilestones.BackendConnect(_logger, CallId, _backendEndpoint!.Kind, (long)_time.GetElapsedTime(connecting).TotalMilliseconds);
         }
         catch (Exception ex) when (!token.IsCancellationRequested
             && ex is WebSocketException or IOException or OperationCanceledException or InvalidOperationException or HttpRequestException)
@@ -502,6 +505,9 @@ internal sealed partial class CallBridge : IAsyncDisposable
         return false;
     }
 
+    /// <summary>Milliseconds since the call began, for milestones.</summary>
+    private long SinceStartMs => (long)_time.GetElapsedTime(_startedTimestamp).TotalMilliseconds;
+
     private async Task FinishAsync()
     {
         var durationMs = (long)_time.GetElapsedTime(_startedTimestamp).TotalMilliseconds;
@@ -519,6 +525,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
 
             Record(CallEventType.CallEnded, reason: reason, detail: _endDetail, data: data);
             CallLog.CallEnded(_logger, CallId, reason, durationMs, _endDetail);
+            CallMilestones.End(_logger, CallId, reason, durationMs);
         }
 
         // The call's seconds and cost are booked in its budgets and its slots freed (also done, once, on dispose).
