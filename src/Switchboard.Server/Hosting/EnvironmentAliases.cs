@@ -31,6 +31,8 @@ internal static class EnvironmentAliases
         ["SWITCHBOARD_POSTGRES"] = "Switchboard:Storage:PostgresConnectionString",
         ["SWITCHBOARD_SESSION_KEY"] = "Switchboard:Sessions:SigningKey",
         ["VOICE_CARRIER_PRIMARY"] = "Switchboard:PrimaryCarrier",
+        ["SUPABASE_VOICE_HANDOFF_URL"] = "Switchboard:Handoff:Url",
+        ["SUPABASE_VOICE_HANDOFF_TOKEN"] = "Switchboard:Handoff:Token",
     };
 
     /// <summary>

@@ -67,6 +67,9 @@ public sealed record SwitchboardOptions
     /// <summary>Signed outbound webhooks: timeout, retries, polling.</summary>
     public WebhookOptions Webhooks { get; init; } = new();
 
+    /// <summary>The gateway-wide hot hand-off target (an endpoint's own <c>handoff</c> wins).</summary>
+    public HandoffOptions Handoff { get; init; } = new();
+
     /// <summary>Post-call artifacts: how long a call waits for its summary.</summary>
     public ArtifactOptions Artifacts { get; init; } = new();
 

@@ -53,7 +53,7 @@ internal sealed partial class SwitchboardOptionsValidator : IValidateOptions<Swi
             yield return error;
         }
 
-        foreach (var error in o.Webhooks.Validate($"{p}:Webhooks").Concat(o.Network.Validate($"{p}:Network")))
+        foreach (var error in o.Webhooks.Validate($"{p}:Webhooks").Concat(o.Network.Validate($"{p}:Network")).Concat(o.Handoff.Validate($"{p}:Handoff")))
         {
             yield return error;
         }

@@ -113,6 +113,8 @@ internal static class Migrations
             """),
         (5, """
             ALTER TABLE calls ADD COLUMN metadata TEXT NULL;
+            ALTER TABLE webhook_subscriptions ADD COLUMN kind TEXT NOT NULL DEFAULT 'webhook';
+            ALTER TABLE webhook_subscriptions ADD COLUMN auth_ref TEXT NULL;
             """),
     ];
 }
