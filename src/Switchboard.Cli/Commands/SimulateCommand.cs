@@ -24,8 +24,23 @@ internal static class SimulateCommand
 
     private static readonly Option<string> Carrier = new Option<string>("--carrier")
     {
-        Description = "Carrier to act as",
-        DefaultValueFactory = _ => "twilio",
+        Description = "Carrier to act as [default: $VOICE_CARRIER_PRIMARY, else twilio]",
+        DefaultValueFactory = result =>
+        {
+            var primary = Environment.GetEnvironmentVariable("VOICE_CARRIER_PRIMARY");
+            if (string.IsNullOrEmpty(primary))
+            {
+                return "twilio";
+            }
+
+            primary = primary.Trim().ToLowerInvariant();
+            if (primary is not ("twilio" or "telnyx"))
+            {
+                result.AddError($"VOICE_CARRIER_PRIMARY must be twilio or telnyx (got '{primary}')");
+            }
+
+            return primary;
+        },
     }.AcceptOnlyFromAmong("twilio", "telnyx");
 
     private static readonly Option<FileInfo?> Wav = new("--wav")
@@ -417,7 +432,8 @@ internal static class SimulateCommand
             PlayoutDelayMs = parse.GetValue(PlayoutDelay),
             Parameters = ParseParameters(parse.GetValue(Params) ?? []),
             AuthToken = carrier == CarrierKind.Twilio ? parse.GetValue(AuthToken) ?? NullIfEmpty(Environment.GetEnvironmentVariable("TWILIO_AUTH_TOKEN")) : null,
-            Token = carrier == CarrierKind.Telnyx ? parse.GetValue(Token) ?? NullIfEmpty(Environment.GetEnvironmentVariable("TELNYX_STREAM_TOKEN")) : null,
+            Token = carrier == CarrierKind.Telnyx ? parse.GetValue(Token) ?? NullIfEmpty(Environment.GetEnvironmentVariable("TELNYX_STREAM_TOKEN"))
+                ?? NullIfEmpty(Environment.GetEnvironmentVariable("VOICE_GATEWAY_TOKEN")) : null,
             Dtmf = ParseDtmf(parse.GetValue(Dtmf) ?? []),
             OnTimeline = parse.GetValue(Verbose)
                 ? e => stdout.WriteLine(SimulationReport.FormatEntry(e))

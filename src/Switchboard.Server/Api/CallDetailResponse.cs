@@ -28,6 +28,7 @@ internal sealed record CallDetailResponse : CallResponse
         DurationMs = call.DurationMs,
         CostUsd = call.CostUsd,
         Refused = call.Refused,
+        Metadata = CallMetadata.Parse(call.Metadata),
         Transcript = CallTranscript.Build(events).Select(TranscriptTurnResponse.From).ToList(),
         Events = events.Select(CallEventResponse.From).ToList(),
         Artifact = artifact,

@@ -39,6 +39,12 @@ internal record CallResponse
     /// <summary>The call was refused at admission by a limit (<see cref="EndReason"/> says which).</summary>
     public bool Refused { get; init; }
 
+    /// <summary>
+    /// What the caller's side attached to the call (Twilio <c>customParameters</c>, Telnyx <c>client_state</c> JSON fields),
+    /// without the gateway's routing parameters; empty when there is none.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
     public static CallResponse Summarize(CallRecord call) => new()
     {
         Id = call.Id,
@@ -54,5 +60,6 @@ internal record CallResponse
         DurationMs = call.DurationMs,
         CostUsd = call.CostUsd,
         Refused = call.Refused,
+        Metadata = CallMetadata.Parse(call.Metadata),
     };
 }

@@ -64,4 +64,7 @@ internal sealed record EndpointPatchRequest
 
     /// <summary>Where the built-in <c>transfer_call</c>/<c>handoff_human</c> tools may transfer a phone call: named targets (E.164 or SIP) and an optional caller id.</summary>
     public TransferSpec? Transfer { get; init; }
+
+    /// <summary>Where this endpoint's hot hand-offs are POSTed (<c>url</c>, and <c>secret</c> naming the bearer token in <c>Switchboard:Tools:Secrets</c>); wins over <c>Switchboard:Handoff</c>.</summary>
+    public HandoffSpec? Handoff { get; init; }
 }

@@ -62,6 +62,9 @@ internal sealed record EndpointResponse
     /// <summary>Where the built-in <c>transfer_call</c>/<c>handoff_human</c> tools may transfer a phone call.</summary>
     public required TransferSpec Transfer { get; init; }
 
+    /// <summary>Where this endpoint's hot hand-offs are POSTed; null: the gateway's <c>Switchboard:Handoff</c>, if any.</summary>
+    public HandoffSpec? Handoff { get; init; }
+
     public static EndpointResponse From(AgentEndpoint endpoint)
     {
         var spec = endpoint.Spec;
@@ -91,6 +94,7 @@ internal sealed record EndpointResponse
             BrowserActions = spec.BrowserActions ?? [],
             Flows = spec.Flows ?? [],
             Transfer = spec.Transfer ?? new TransferSpec(),
+            Handoff = spec.Handoff,
         };
     }
 }

@@ -35,23 +35,39 @@ internal static class EnvironmentAliases
         ["TELEGRAM_ALLOWED_CHAT_IDS"] = "Switchboard:Telegram:AllowedChatIds",
         ["TELEGRAM_API_BASE_URL"] = "Switchboard:Telegram:ApiBaseUrl",
         ["REALTIME_CONTROL_SECRET"] = "Switchboard:Realtime:ControlSecret",
+        ["VOICE_CARRIER_PRIMARY"] = "Switchboard:PrimaryCarrier",
+        ["SUPABASE_VOICE_HANDOFF_URL"] = "Switchboard:Handoff:Url",
+        ["SUPABASE_VOICE_HANDOFF_TOKEN"] = "Switchboard:Handoff:Token",
+    };
+
+    /// <summary>
+    /// Names other voice servers use for the same settings (docs/migrating.md), read only when the variable of
+    /// <see cref="Map"/> for that key is not set: <c>VOICE_GATEWAY_TOKEN</c> is a Telnyx-fronted gateway's stream token.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> Alternates = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["VOICE_GATEWAY_TOKEN"] = "Switchboard:Telnyx:StreamToken",
     };
 
     /// <summary><c>TEST_MODE=1</c> (or <c>true</c>): the SIP connector's insecure local mode, <c>Switchboard:Sip:InsecureSkipSignature=true</c>.</summary>
     public const string TestModeVariable = "TEST_MODE";
 
-    public static IEnumerable<KeyValuePair<string, string?>> Read()
+    public static IEnumerable<KeyValuePair<string, string?>> Read() => Read(Environment.GetEnvironmentVariable);
+
+    /// <summary>The configuration the variables give, read through <paramref name="variable"/> (tests pass their own).</summary>
+    internal static IEnumerable<KeyValuePair<string, string?>> Read(Func<string, string?> variable)
     {
-        foreach (var (variable, key) in Map)
+        var set = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, key) in Map.Concat(Alternates))
         {
-            var value = Environment.GetEnvironmentVariable(variable);
-            if (!string.IsNullOrEmpty(value))
+            var value = variable(name);
+            if (!string.IsNullOrEmpty(value) && set.Add(key))
             {
                 yield return new(key, value);
             }
         }
 
-        if (Environment.GetEnvironmentVariable(TestModeVariable) is "1" or "true" or "TRUE" or "True")
+        if (variable(TestModeVariable) is "1" or "true" or "TRUE" or "True")
         {
             yield return new("Switchboard:Sip:InsecureSkipSignature", "true");
         }

@@ -104,7 +104,8 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Webhooks,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<WebhookDispatcher>>(),
-            sp.GetRequiredService<OutboundPolicy>()));
+            sp.GetRequiredService<OutboundPolicy>(),
+            reference => HandoffTarget.ResolveToken(reference, sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value)));
         services.TryAddSingleton<SessionTokenSource>();
         services.AddSwitchboardRateLimits();
         services.AddProblemDetails();

@@ -57,10 +57,17 @@ internal sealed partial class StartupReport : IHostedService
             if (BrowserUrl(_server.Features.Get<IServerAddressesFeature>()?.Addresses) is { } url)
             {
                 LogReady(_logger, url, url + "docs/api");
+                var publicBase = (string.IsNullOrWhiteSpace(_options.PublicBaseUrl) ? url : _options.PublicBaseUrl).TrimEnd('/');
+                LogCarrierQuickStart(_logger, _options.PrimaryCarrier, QuickStart(_options.PrimaryCarrier, publicBase));
             }
         });
         return Task.CompletedTask;
     }
+
+    /// <summary>Where the primary carrier (<c>VOICE_CARRIER_PRIMARY</c>) is pointed at this gateway, in the carrier's own words.</summary>
+    internal static string QuickStart(string carrier, string publicBase) => carrier == "telnyx"
+        ? $"start streaming with stream_url {"ws" + publicBase["http".Length..]}/telnyx?token=<TELNYX_STREAM_TOKEN> (stream_bidirectional_mode rtp)"
+        : $"set the number's Voice webhook to POST {publicBase}/twilio/twiml";
 
     /// <summary>The first address a local browser can open: a wildcard host becomes <c>localhost</c>.</summary>
     internal static string? BrowserUrl(IEnumerable<string>? addresses)
@@ -80,6 +87,9 @@ internal sealed partial class StartupReport : IHostedService
 
     [LoggerMessage(EventId = EventIds.StartupReady, Level = LogLevel.Information, Message = "Switchboard is ready: open {Url} in a browser and press Talk (API reference: {ApiUrl})")]
     private static partial void LogReady(ILogger logger, string url, string apiUrl);
+
+    [LoggerMessage(EventId = EventIds.StartupCarrierQuickStart, Level = LogLevel.Information, Message = "Phone calls ({Carrier}): {Instructions}")]
+    private static partial void LogCarrierQuickStart(ILogger logger, string carrier, string instructions);
 
     [LoggerMessage(EventId = EventIds.StartupAgentBackend, Level = LogLevel.Information, Message = "Agent backend: {Backend} ({Detail})")]
     private static partial void LogBackend(ILogger logger, string backend, string detail);

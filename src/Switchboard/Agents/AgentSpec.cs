@@ -66,6 +66,19 @@ internal sealed record AgentSpec
 
     /// <summary>When set, instructions, greeting and tools are fetched from the owning app at call start (see docs/tools.md).</summary>
     public RemoteConfigSpec? RemoteConfig { get; init; }
+
+    /// <summary>Where this endpoint's hot hand-offs are POSTed (wins over the gateway's <c>Switchboard:Handoff</c>); docs/tools.md.</summary>
+    public HandoffSpec? Handoff { get; init; }
+}
+
+/// <summary>An endpoint's hot hand-off target: each <c>hot_handoff</c> is POSTed there from the durable outbox.</summary>
+internal sealed record HandoffSpec
+{
+    /// <summary>Absolute <c>http(s)</c> URL (the outbound policy applies, as for webhooks).</summary>
+    public required string Url { get; init; }
+
+    /// <summary>Name of the token in <c>Switchboard:Tools:Secrets</c>, sent as <c>Authorization: Bearer …</c>; none when null.</summary>
+    public string? Secret { get; init; }
 }
 
 /// <summary>Transfer targets of an endpoint: the only places a call can be transferred to, by name.</summary>

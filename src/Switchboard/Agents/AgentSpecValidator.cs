@@ -176,6 +176,23 @@ internal static partial class AgentSpecValidator
             }
         }
 
+        if (spec.Handoff is { } handoff)
+        {
+            if (!Uri.TryCreate(handoff.Url, UriKind.Absolute, out var handoffUrl) || handoffUrl.Scheme is not ("http" or "https") || !string.IsNullOrEmpty(handoffUrl.UserInfo))
+            {
+                Add("handoff.url", "must be an absolute http(s) URL without credentials");
+            }
+            else if (outbound.UrlProblem(handoffUrl) is { } refused)
+            {
+                Add("handoff.url", "handoff.url " + refused);
+            }
+
+            if (handoff.Secret is not null && !Identifier().IsMatch(handoff.Secret))
+            {
+                Add("handoff.secret", "must name a secret: [a-zA-Z0-9_-]{1,64}");
+            }
+        }
+
         var actionNames = (spec.BrowserActions ?? []).Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var clash in (spec.Tools ?? []).Where(t => actionNames.Contains(t.Name)))
         {

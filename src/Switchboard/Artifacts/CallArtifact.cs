@@ -59,4 +59,7 @@ internal sealed record CallArtifact
     public string? Summary { get; init; }
 
     public required IReadOnlyList<CallArtifactHotHandoff> HotHandoffs { get; init; }
+
+    /// <summary>What the caller's side attached to the call (Twilio <c>customParameters</c>, Telnyx <c>client_state</c>); empty when none.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 }

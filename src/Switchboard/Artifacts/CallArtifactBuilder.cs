@@ -77,6 +77,7 @@ internal static class CallArtifactBuilder
             Cost = tokens.Cost(pricing, model) is { } dollars ? new CallArtifactCost("USD", dollars) : null,
             Summary = summary,
             HotHandoffs = handoffs,
+            Metadata = CallMetadata.Parse(CallMetadata.Of(started)),
         };
     }
 

@@ -14,6 +14,7 @@ internal sealed partial class CallBridge
     private void PrepareArtifact(Dictionary<string, string> startedData, AgentSpec spec)
     {
         CallArtifactFacts.AddTo(startedData, spec, _backendEndpoint?.Model);
+        HandoffTarget.AddTo(startedData, spec, _options.Handoff);
         if (_toolRunner is { } runner)
         {
             runner.HotHandoff = RecordHotHandoff;

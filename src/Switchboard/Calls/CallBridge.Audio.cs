@@ -55,6 +55,9 @@ internal sealed partial class CallBridge
     private long _messageTimestamp;
     private bool _firstMediaPending;
 
+    /// <summary>The call's first agent audio has left for the caller (its milestone is logged once).</summary>
+    private bool _firstAudioSent;
+
     internal static AudioFormat ChooseBackendFormat(string configured, AudioFormat caller) => configured switch
     {
         "pcmu" => AudioFormat.MuLaw8k,
@@ -267,6 +270,11 @@ internal sealed partial class CallBridge
         if (await _leg.SendAudioAsync(_audioItem!, _outAudio.AsMemory(0, _outAudioLength), _outAudioIsBase64, token).ConfigureAwait(false) && _firstMediaPending)
         {
             RecordResponseTiming();
+            if (!_firstAudioSent)
+            {
+                _firstAudioSent = true;
+                CallMilestones.FirstAudioSent(_logger, CallId, SinceStartMs);
+            }
         }
     }
 

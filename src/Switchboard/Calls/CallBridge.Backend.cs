@@ -17,6 +17,9 @@ internal sealed partial class CallBridge
     private volatile string? _responseId;
     private volatile bool _responseActive;
     private bool _speakingShown;
+
+    /// <summary>The backend has confirmed its session (<c>session.updated</c>); the milestone is logged once.</summary>
+    private bool _backendConfirmed;
     private bool _userSpeaking;
 
     /// <summary>The agent leg closed under the call (no summary can be asked of it any more).</summary>
@@ -114,6 +117,12 @@ internal sealed partial class CallBridge
         switch (evt)
         {
             case SessionEvent { Type: RealtimeServerEventType.SessionUpdated } session:
+                if (!_backendConfirmed)
+                {
+                    _backendConfirmed = true;
+                    CallMilestones.BackendReady(_logger, CallId, SinceStartMs);
+                }
+
                 // Where the backend holds the media, the SIP negotiation chose the format: nothing to compare.
                 if (session.OutputFormat is { } actual && actual != _backendFormat && Speaks && _remoteLeg is null)
                 {

@@ -218,6 +218,10 @@ internal sealed partial class CallBridge : IAsyncDisposable
             ["backend"] = _backendEndpoint?.Kind ?? "(none)",
         };
         _leg.DescribeStart(data);
+        if (CallMetadata.FromParameters(start.Parameters) is { } metadata)
+        {
+            data[CallEventKeys.Metadata] = metadata;
+        }
         if (_remoteLeg is null && (_capabilities.HasFlag(CallerLegCapabilities.AgentAudio) || _capabilities.HasFlag(CallerLegCapabilities.CallerAudio)))
         {
             data["backend_format"] = _backendFormat.ToString();
@@ -230,6 +234,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
 
         PrepareArtifact(data, spec);
         Record(CallEventType.CallStarted, data: data);
+        CallMilestones.Start(_logger, CallMilestones.StartName(_leg.Channel), CallId, start.StreamId, start.CarrierCallId ?? start.SessionId?.ToString("D"), agent.EndpointId);
         await _leg.OnAdmittedAsync(token).ConfigureAwait(false);
 
         if (answer is { Result.Succeeded: false })
@@ -246,9 +251,11 @@ internal sealed partial class CallBridge : IAsyncDisposable
         }
 
         // (4) The agent leg.
+        var connecting = _time.GetTimestamp();
         try
         {
             _backend = await _services.Connector.ConnectAsync(_backendEndpoint!, token).ConfigureAwait(false);
+            CallMilestones.BackendConnect(_logger, CallId, _backendEndpoint!.Kind, (long)_time.GetElapsedTime(connecting).TotalMilliseconds);
         }
         catch (Exception ex) when (!token.IsCancellationRequested
             && ex is WebSocketException or IOException or OperationCanceledException or InvalidOperationException or HttpRequestException)
@@ -498,6 +505,9 @@ internal sealed partial class CallBridge : IAsyncDisposable
         return false;
     }
 
+    /// <summary>Milliseconds since the call began, for milestones.</summary>
+    private long SinceStartMs => (long)_time.GetElapsedTime(_startedTimestamp).TotalMilliseconds;
+
     private async Task FinishAsync()
     {
         var durationMs = (long)_time.GetElapsedTime(_startedTimestamp).TotalMilliseconds;
@@ -515,6 +525,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
 
             Record(CallEventType.CallEnded, reason: reason, detail: _endDetail, data: data);
             CallLog.CallEnded(_logger, CallId, reason, durationMs, _endDetail);
+            CallMilestones.End(_logger, CallId, reason, durationMs);
         }
 
         // The call's seconds and cost are booked in its budgets and its slots freed (also done, once, on dispose).

@@ -22,6 +22,9 @@ internal abstract class JsonCarrierProtocol : ICarrierProtocol
     /// <summary>True when the carrier sends <c>error</c> events (Telnyx).</summary>
     protected virtual bool HasErrorEvent => false;
 
+    /// <summary>True when a <c>start</c> without a nested <c>start</c> object is read from the top level (Telnyx).</summary>
+    protected virtual bool ReadsFlatStart => false;
+
     public CarrierParseStatus TryParse(ReadOnlySpan<byte> json, out CarrierFrame frame)
     {
         frame = default;
@@ -122,6 +125,19 @@ internal abstract class JsonCarrierProtocol : ICarrierProtocol
             }
 
             var topId = topStreamId.IsEmpty ? null : CarrierJson.ToString(topStreamId, topStreamIdEscaped);
+            if (frame.Start is null && ReadsFlatStart)
+            {
+                // Some Telnyx-fronted apps send the start's fields at the top level, with no nested 'start' object.
+                var flat = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
+                flat.Read();
+                frame.Start = ReadStart(ref flat, out startError);
+                if (startError is not null)
+                {
+                    frame.Detail = startError;
+                    return CarrierParseStatus.UnsupportedMediaFormat;
+                }
+            }
+
             return CompleteStart(ref frame, topId);
         }
 

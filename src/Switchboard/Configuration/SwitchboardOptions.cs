@@ -13,6 +13,12 @@ public sealed record SwitchboardOptions
     /// </summary>
     public string? PublicBaseUrl { get; init; }
 
+    /// <summary>
+    /// The carrier the operator mainly uses (<c>twilio</c> or <c>telnyx</c>; env <c>VOICE_CARRIER_PRIMARY</c>): its quick-start
+    /// line is printed at start-up. <c>switchboard simulate</c> reads the same variable for its default <c>--carrier</c>.
+    /// </summary>
+    public string PrimaryCarrier { get; init; } = "twilio";
+
     /// <summary>Which realtime backend the agent leg talks to.</summary>
     public BackendOptions Backend { get; init; } = new();
 
@@ -66,6 +72,9 @@ public sealed record SwitchboardOptions
 
     /// <summary>Signed outbound webhooks: timeout, retries, polling.</summary>
     public WebhookOptions Webhooks { get; init; } = new();
+
+    /// <summary>The gateway-wide hot hand-off target (an endpoint's own <c>handoff</c> wins).</summary>
+    public HandoffOptions Handoff { get; init; } = new();
 
     /// <summary>Post-call artifacts: how long a call waits for its summary.</summary>
     public ArtifactOptions Artifacts { get; init; } = new();

@@ -23,6 +23,11 @@ internal sealed partial class SwitchboardOptionsValidator : IValidateOptions<Swi
             yield return $"{p}:PublicBaseUrl must be an absolute http(s) URL such as https://gw.example.com (got '{o.PublicBaseUrl}').";
         }
 
+        if (o.PrimaryCarrier is not ("twilio" or "telnyx"))
+        {
+            yield return $"{p}:PrimaryCarrier (VOICE_CARRIER_PRIMARY) must be twilio or telnyx (got '{o.PrimaryCarrier}').";
+        }
+
         foreach (var error in CollectStorage(o))
         {
             yield return error;
@@ -53,7 +58,7 @@ internal sealed partial class SwitchboardOptionsValidator : IValidateOptions<Swi
             yield return error;
         }
 
-        foreach (var error in o.Webhooks.Validate($"{p}:Webhooks").Concat(o.Network.Validate($"{p}:Network")))
+        foreach (var error in o.Webhooks.Validate($"{p}:Webhooks").Concat(o.Network.Validate($"{p}:Network")).Concat(o.Handoff.Validate($"{p}:Handoff")))
         {
             yield return error;
         }

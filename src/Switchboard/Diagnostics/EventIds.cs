@@ -176,6 +176,15 @@ internal static class EventIds
     public const int TelegramTunnelFailed = 1032;
     public const int TelegramEndpointReady = 1040;
     public const int TelegramHousekeepingFailed = 1041;
+    // 1150–1159: call milestones, one line each with stable names for operators' log alerts (Calls/CallMilestones; docs/migrating.md).
+    public const int MilestoneStart = 1150;
+    public const int MilestoneBackendConnect = 1151;
+    public const int MilestoneBackendReady = 1152;
+    public const int MilestoneFirstAudioSent = 1153;
+    public const int MilestoneEnd = 1154;
+
+    // 1160–1169: compatibility with other voice servers (Server Hosting/StartupReport).
+    public const int StartupCarrierQuickStart = 1160;
 
     // 4100–4149: the built-in local realtime backend's sessions (Backends/Local/Log).
     public const int LocalSessionStarted = 4100;

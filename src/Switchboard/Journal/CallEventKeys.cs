@@ -20,6 +20,15 @@ internal static class CallEventKeys
 
     public const string SessionId = "session_id";
 
+    /// <summary>On <c>CallStarted</c>: the call's metadata as a JSON object of strings (<see cref="CallMetadata"/>).</summary>
+    public const string Metadata = "metadata";
+
+    /// <summary>On <c>CallStarted</c>: where the call's hot hand-offs go (the endpoint's or the gateway's target), if anywhere.</summary>
+    public const string HandoffUrl = "handoff_url";
+
+    /// <summary>On <c>CallStarted</c>: which bearer token goes with <see cref="HandoffUrl"/>, by reference, never the token itself.</summary>
+    public const string HandoffAuth = "handoff_auth";
+
     /// <summary>On <c>CallEnded</c>: the call's length in milliseconds.</summary>
     public const string DurationMs = "duration_ms";
 

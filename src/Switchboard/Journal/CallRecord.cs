@@ -34,4 +34,7 @@ internal sealed record CallRecord
 
     /// <summary>The call was refused at admission (<see cref="EndReason"/> says why).</summary>
     public bool Refused { get; init; }
+
+    /// <summary>The call's metadata as a JSON object of strings (<see cref="CallMetadata"/>), or null when it has none.</summary>
+    public string? Metadata { get; init; }
 }

@@ -117,5 +117,10 @@ internal static class Migrations
                 expires_at BIGINT NOT NULL);
             CREATE INDEX ix_telegram_launch_tokens_expires ON telegram_launch_tokens(expires_at);
             """),
+        (6, """
+            ALTER TABLE calls ADD COLUMN metadata TEXT NULL;
+            ALTER TABLE webhook_subscriptions ADD COLUMN kind TEXT NOT NULL DEFAULT 'webhook';
+            ALTER TABLE webhook_subscriptions ADD COLUMN auth_ref TEXT NULL;
+            """),
     ];
 }

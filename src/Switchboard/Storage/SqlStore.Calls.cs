@@ -8,7 +8,7 @@ namespace Switchboard.Storage;
 
 internal abstract partial class SqlStore
 {
-    private const string CallColumns = "id, team_id, endpoint_id, channel, carrier_call_id, from_number, to_number, started_at, ended_at, end_reason, event_count, duration_ms, cost_micros, refused";
+    private const string CallColumns = "id, team_id, endpoint_id, channel, carrier_call_id, from_number, to_number, started_at, ended_at, end_reason, event_count, duration_ms, cost_micros, refused, metadata";
 
     public async Task AppendEventsAsync(IReadOnlyList<CallEvent> events, CancellationToken cancellationToken)
     {
@@ -43,8 +43,8 @@ internal abstract partial class SqlStore
                 // A refused call is a record of its own, ended when it began, so usage and the call list count it.
                 var refused = e.Type == CallEventType.CallRefused;
                 await using var call = Command(connection, tx, refused
-                    ? $"INSERT INTO calls ({CallColumns}) VALUES (@id, @team, @endpoint, @channel, @carrier_call, @from, @to, @started, @started, @reason, 0, 0, 0, 1) ON CONFLICT (id) DO NOTHING"
-                    : $"INSERT INTO calls ({CallColumns}) VALUES (@id, @team, @endpoint, @channel, @carrier_call, @from, @to, @started, NULL, NULL, 0, NULL, NULL, 0) ON CONFLICT (id) DO NOTHING");
+                    ? $"INSERT INTO calls ({CallColumns}) VALUES (@id, @team, @endpoint, @channel, @carrier_call, @from, @to, @started, @started, @reason, 0, 0, 0, 1, @metadata) ON CONFLICT (id) DO NOTHING"
+                    : $"INSERT INTO calls ({CallColumns}) VALUES (@id, @team, @endpoint, @channel, @carrier_call, @from, @to, @started, NULL, NULL, 0, NULL, NULL, 0, @metadata) ON CONFLICT (id) DO NOTHING");
                 if (refused)
                 {
                     Add(call, "reason", e.Reason);
@@ -58,6 +58,7 @@ internal abstract partial class SqlStore
                 Add(call, "from", Data(e, CallEventKeys.From));
                 Add(call, "to", Data(e, CallEventKeys.To));
                 Add(call, "started", e.At);
+                Add(call, "metadata", CallMetadata.Of(e));
                 await call.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
             else if (e.Type == CallEventType.CallEnded)
@@ -185,5 +186,6 @@ internal abstract partial class SqlStore
         DurationMs = r.IsDBNull(11) ? null : r.GetInt64(11),
         CostUsd = r.IsDBNull(12) ? null : r.GetInt64(12) / 1_000_000d,
         Refused = r.GetInt64(13) != 0,
+        Metadata = ReadOptionalString(r, 14),
     };
 }

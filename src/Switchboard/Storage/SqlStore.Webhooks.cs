@@ -41,7 +41,7 @@ internal abstract partial class SqlStore
     public async Task<WebhookSubscription?> GetWebhookSubscriptionAsync(Guid teamId, Guid id, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var cmd = Command(connection, null, $"SELECT {SubscriptionColumns} FROM webhook_subscriptions WHERE id = @id AND team_id = @team AND disabled_at IS NULL");
+        await using var cmd = Command(connection, null, $"SELECT {SubscriptionColumns} FROM webhook_subscriptions WHERE id = @id AND team_id = @team AND kind = 'webhook' AND disabled_at IS NULL");
         Add(cmd, "id", id);
         Add(cmd, "team", teamId);
         return (await ReadAllAsync(cmd, ReadSubscription, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
@@ -50,7 +50,7 @@ internal abstract partial class SqlStore
     public async Task<IReadOnlyList<WebhookSubscription>> ListWebhookSubscriptionsAsync(Guid teamId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var cmd = Command(connection, null, $"SELECT {SubscriptionColumns} FROM webhook_subscriptions WHERE team_id = @team AND disabled_at IS NULL ORDER BY created_at, id");
+        await using var cmd = Command(connection, null, $"SELECT {SubscriptionColumns} FROM webhook_subscriptions WHERE team_id = @team AND kind = 'webhook' AND disabled_at IS NULL ORDER BY created_at, id");
         Add(cmd, "team", teamId);
         return await ReadAllAsync(cmd, ReadSubscription, cancellationToken).ConfigureAwait(false);
     }
@@ -59,7 +59,7 @@ internal abstract partial class SqlStore
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var disable = Command(connection, tx, "UPDATE webhook_subscriptions SET disabled_at = @at WHERE id = @id AND team_id = @team AND disabled_at IS NULL"))
+        await using (var disable = Command(connection, tx, "UPDATE webhook_subscriptions SET disabled_at = @at WHERE id = @id AND team_id = @team AND kind = 'webhook' AND disabled_at IS NULL"))
         {
             Add(disable, "at", at);
             Add(disable, "id", id);
@@ -106,7 +106,7 @@ internal abstract partial class SqlStore
     protected async Task<int> EnqueueWebhookAsync(DbConnection connection, DbTransaction tx, WebhookEvent webhookEvent, DateTimeOffset at, CancellationToken cancellationToken)
     {
         List<(string Id, Guid? Endpoint, string Types)> candidates;
-        await using (var select = Command(connection, tx, "SELECT id, endpoint_id, event_types FROM webhook_subscriptions WHERE team_id = @team AND disabled_at IS NULL ORDER BY created_at, id"))
+        await using (var select = Command(connection, tx, "SELECT id, endpoint_id, event_types FROM webhook_subscriptions WHERE team_id = @team AND kind = 'webhook' AND disabled_at IS NULL ORDER BY created_at, id"))
         {
             Add(select, "team", webhookEvent.TeamId);
             candidates = await ReadAllAsync(select, r => (r.GetString(0), ReadOptionalGuid(r, 1), r.GetString(2)), cancellationToken).ConfigureAwait(false);
@@ -132,7 +132,61 @@ internal abstract partial class SqlStore
             count++;
         }
 
+        if (webhookEvent.HandoffUrl is { } handoffUrl)
+        {
+            count += await EnqueueHandoffAsync(connection, tx, webhookEvent, handoffUrl, at, cancellationToken).ConfigureAwait(false);
+        }
+
         return count;
+    }
+
+    /// <summary>
+    /// The hand-off target's own delivery of a <c>handoff.hot</c> body: through a hidden subscription of kind <c>handoff</c>
+    /// per team, URL and token reference (made on first use, not listed by the webhooks API), so it is retried, leased and
+    /// listed among the team's deliveries exactly like a webhook.
+    /// </summary>
+    private async Task<int> EnqueueHandoffAsync(DbConnection connection, DbTransaction tx, WebhookEvent webhookEvent, string url, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        string? subscriptionId;
+        await using (var find = Command(connection, tx,
+            "SELECT id FROM webhook_subscriptions WHERE team_id = @team AND kind = 'handoff' AND url = @url AND "
+            + (webhookEvent.HandoffAuth is null ? "auth_ref IS NULL" : "auth_ref = @auth") + " AND disabled_at IS NULL ORDER BY created_at, id LIMIT 1"))
+        {
+            Add(find, "team", webhookEvent.TeamId);
+            Add(find, "url", url);
+            if (webhookEvent.HandoffAuth is { } auth)
+            {
+                Add(find, "auth", auth);
+            }
+
+            subscriptionId = await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+        }
+
+        if (subscriptionId is null)
+        {
+            subscriptionId = Guid.NewGuid().ToString("D");
+            await using var create = Command(connection, tx,
+                $"INSERT INTO webhook_subscriptions ({SubscriptionColumns}, kind, auth_ref) VALUES (@id, @team, NULL, @url, @types, @secret, @created, NULL, 'handoff', @auth)");
+            Add(create, "id", subscriptionId);
+            Add(create, "team", webhookEvent.TeamId);
+            Add(create, "url", url);
+            Add(create, "types", WebhookEventTypes.HandoffHot);
+            Add(create, "secret", WebhookSecret.Generate());
+            Add(create, "created", at);
+            Add(create, "auth", webhookEvent.HandoffAuth);
+            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var insert = Command(connection, tx,
+            "INSERT INTO webhook_deliveries (id, subscription_id, event_type, payload, status, attempts, next_attempt_at, created_at) VALUES (@id, @sub, @type, @payload, @status, 0, @at, @at)");
+        Add(insert, "id", NewDeliveryId());
+        Add(insert, "sub", subscriptionId);
+        Add(insert, "type", webhookEvent.Type);
+        Add(insert, "payload", webhookEvent.Body);
+        Add(insert, "status", WebhookDeliveryStatus.Pending);
+        Add(insert, "at", at);
+        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return 1;
     }
 
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimWebhookDeliveriesAsync(string leaseToken, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken)
@@ -171,10 +225,13 @@ internal abstract partial class SqlStore
         if (claimed > 0)
         {
             await using var read = Command(connection, tx,
-                "SELECT d.id, d.event_type, d.payload, d.attempts, s.url, s.secret FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id " +
+                "SELECT d.id, d.event_type, d.payload, d.attempts, s.url, s.secret, s.auth_ref FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id " +
                 "WHERE d.lease_token = @token ORDER BY d.next_attempt_at, d.id");
             Add(read, "token", leaseToken);
-            result = await ReadAllAsync(read, r => new ClaimedDelivery(r.GetString(0), r.GetString(1), r.GetString(2), (int)r.GetInt64(3), r.GetString(4), r.GetString(5), leaseToken), cancellationToken).ConfigureAwait(false);
+            result = await ReadAllAsync(read, r => new ClaimedDelivery(r.GetString(0), r.GetString(1), r.GetString(2), (int)r.GetInt64(3), r.GetString(4), r.GetString(5), leaseToken)
+            {
+                AuthRef = ReadOptionalString(r, 6),
+            }, cancellationToken).ConfigureAwait(false);
         }
 
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -15,8 +15,11 @@ internal static class CallEventPayloads
         return WebhookPayloads.Envelope(WebhookEventTypes.CallArtifact, at, doc.RootElement);
     }
 
-    /// <summary><c>handoff.hot</c>: the call's context (numbers redacted per the endpoint's privacy) and the tool's arguments.</summary>
-    public static string HandoffHot(CallEvent? started, CallEvent handoff) =>
+    /// <summary>
+    /// <c>handoff.hot</c>: the call's context (numbers redacted per the endpoint's privacy), its metadata, the tool's arguments
+    /// and the transcript up to the hand-off (from <paramref name="events"/>, the call's stored events).
+    /// </summary>
+    public static string HandoffHot(CallEvent? started, CallEvent handoff, IReadOnlyList<CallEvent> events) =>
         WebhookPayloads.Envelope(WebhookEventTypes.HandoffHot, handoff.At, w =>
         {
             WriteContext(w, started, handoff);
@@ -25,6 +28,7 @@ internal static class CallEventPayloads
             w.WriteString("at", WebhookPayloads.Time(handoff.At));
             w.WriteString("toolCallId", Data(handoff, "call_id"));
             w.WriteString("reason", handoff.Text);
+            CallMetadata.Write(w, CallMetadata.Of(started));
             var arguments = CallArtifactBuilder.JsonOrString(Data(handoff, "arguments"));
             w.WritePropertyName("data");
             if (arguments is { ValueKind: JsonValueKind.Object } args && args.TryGetProperty("data", out var data))
@@ -37,6 +41,17 @@ internal static class CallEventPayloads
             }
 
             WriteJson(w, "arguments", arguments);
+            w.WriteStartArray("transcript");
+            foreach (var turn in CallTranscript.Build(events.Where(e => e.Sequence < handoff.Sequence).ToList()))
+            {
+                w.WriteStartObject();
+                w.WriteString("role", turn.Role);
+                w.WriteString("text", turn.Text);
+                w.WriteString("at", WebhookPayloads.Time(turn.At));
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
         });
 
     /// <summary><c>tool.failed</c>: a tool call whose outcome was not <c>ok</c>, with its arguments and the error the model got.</summary>

@@ -24,7 +24,7 @@ internal static class CallEventWebhooks
     {
         CallEventType.CallStarted or CallEventType.CallRefused => CallEventWebhookInput.Event,
         CallEventType.CallEnded => CallEventWebhookInput.WholeCall,
-        CallEventType.HandoffHot => CallEventWebhookInput.Started,
+        CallEventType.HandoffHot => CallEventWebhookInput.WholeCall,
         CallEventType.ToolCall when e.Reason is not null && e.Reason != ToolOutcome.Ok => CallEventWebhookInput.Started,
         _ => CallEventWebhookInput.None,
     };
@@ -76,7 +76,11 @@ internal static class CallEventWebhooks
                 return
                 [
                     e.Type == CallEventType.HandoffHot
-                        ? new WebhookEvent(WebhookEventTypes.HandoffHot, team, endpoint, CallEventPayloads.HandoffHot(started, e))
+                        ? new WebhookEvent(WebhookEventTypes.HandoffHot, team, endpoint, CallEventPayloads.HandoffHot(started, e, stored))
+                        {
+                            HandoffUrl = Data(started, CallEventKeys.HandoffUrl),
+                            HandoffAuth = Data(started, CallEventKeys.HandoffAuth),
+                        }
                         : new WebhookEvent(WebhookEventTypes.ToolFailed, team, endpoint, CallEventPayloads.ToolFailed(started, e)),
                 ];
             }

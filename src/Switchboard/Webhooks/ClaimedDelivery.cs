@@ -8,4 +8,8 @@ namespace Switchboard.Webhooks;
 /// <param name="Url">The subscription's URL.</param>
 /// <param name="Secret">The subscription's signing secret (never logged).</param>
 /// <param name="LeaseToken">Proves the lease when the outcome is recorded.</param>
-internal sealed record ClaimedDelivery(string Id, string EventType, string Payload, int Attempt, string Url, string Secret, string LeaseToken);
+internal sealed record ClaimedDelivery(string Id, string EventType, string Payload, int Attempt, string Url, string Secret, string LeaseToken)
+{
+    /// <summary>A hand-off target's bearer token, by reference (resolved only when sending); null for webhooks.</summary>
+    public string? AuthRef { get; init; }
+}

@@ -31,14 +31,21 @@ internal sealed partial class WebhookDispatcher : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly HttpClient _http;
+    private readonly Func<string, string?> _bearerTokens;
+
+    /// <summary>The reason recorded for a hand-off whose token reference names nothing configured.</summary>
+    public const string MissingTokenReason = "hand-off token not configured";
 
     /// <param name="store">The outbox.</param>
     /// <param name="options">Timeouts, retries, polling.</param>
     /// <param name="time">The clock.</param>
     /// <param name="logger">Where attempts are logged.</param>
     /// <param name="outbound">The policy every connection passes; <see cref="OutboundPolicy.Strict"/> when null.</param>
-    public WebhookDispatcher(IWebhookStore store, WebhookOptions options, TimeProvider time, ILogger<WebhookDispatcher> logger, OutboundPolicy? outbound = null)
+    /// <param name="bearerTokens">Resolves a hand-off delivery's token reference to its bearer token (null: not configured).</param>
+    public WebhookDispatcher(IWebhookStore store, WebhookOptions options, TimeProvider time, ILogger<WebhookDispatcher> logger, OutboundPolicy? outbound = null,
+        Func<string, string?>? bearerTokens = null)
     {
+        _bearerTokens = bearerTokens ?? (_ => null);
         _store = store;
         _options = options;
         _time = time;
@@ -180,6 +187,16 @@ internal sealed partial class WebhookDispatcher : IDisposable
             request.Headers.TryAddWithoutValidation(StandardWebhooks.IdHeader, delivery.Id);
             request.Headers.TryAddWithoutValidation(StandardWebhooks.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
             request.Headers.TryAddWithoutValidation(StandardWebhooks.SignatureHeader, StandardWebhooks.Sign(delivery.Secret, delivery.Id, timestamp, body));
+            if (delivery.AuthRef is { } reference)
+            {
+                // A hand-off target authenticates the gateway by its bearer token; the signature headers go along unchanged.
+                if (_bearerTokens(reference) is not { } bearer)
+                {
+                    return new AttemptOutcome(false, null, MissingTokenReason, MissingTokenReason);
+                }
+
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+            }
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             var status = (int)response.StatusCode;
             if (status is >= 200 and < 300)

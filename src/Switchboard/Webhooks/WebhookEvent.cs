@@ -8,4 +8,11 @@ namespace Switchboard.Webhooks;
 /// <param name="TeamId">The team whose subscriptions receive it.</param>
 /// <param name="EndpointId">The endpoint the event is about, if any.</param>
 /// <param name="Body">The whole JSON body (built by <see cref="WebhookPayloads"/>).</param>
-internal sealed record WebhookEvent(string Type, Guid TeamId, Guid? EndpointId, string Body);
+internal sealed record WebhookEvent(string Type, Guid TeamId, Guid? EndpointId, string Body)
+{
+    /// <summary>For <c>handoff.hot</c>: the call's hand-off target, which gets its own delivery of the same body.</summary>
+    public string? HandoffUrl { get; init; }
+
+    /// <summary>The reference to the bearer token that goes with <see cref="HandoffUrl"/> (never the token).</summary>
+    public string? HandoffAuth { get; init; }
+}

@@ -76,6 +76,7 @@ internal static class WebhookPayloads
         WriteData(w, "sessionId", started, CallEventKeys.SessionId);
         WriteData(w, "from", started, CallEventKeys.From);
         WriteData(w, "to", started, CallEventKeys.To);
+        CallMetadata.Write(w, CallMetadata.Of(started));
         if (started is null)
         {
             w.WriteNull("startedAt");

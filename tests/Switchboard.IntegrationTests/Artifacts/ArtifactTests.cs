@@ -135,7 +135,7 @@ public class ArtifactTests
         var handoff = Assert.Single(received, r => r.Type == "handoff.hot");
         Assert.True(handoff.At < endedAt, $"handoff.hot arrived at {handoff.At:O}, the call ended at {endedAt:O}");
         var handoffData = handoff.Json.GetProperty("data");
-        Assert.Equal(["callId", "teamId", "endpointId", "endpoint", "carrier", "carrierCallId", "sessionId", "from", "to", "at", "toolCallId", "reason", "data", "arguments"],
+        Assert.Equal(["callId", "teamId", "endpointId", "endpoint", "carrier", "carrierCallId", "sessionId", "from", "to", "at", "toolCallId", "reason", "metadata", "data", "arguments", "transcript"],
             handoffData.EnumerateObject().Select(p => p.Name));
         Assert.Equal((callId, "twilio", "default"), (handoffData.GetProperty("callId").GetString(), handoffData.GetProperty("carrier").GetString(), handoffData.GetProperty("endpoint").GetString()));
         Assert.Equal("+*******0001", handoffData.GetProperty("from").GetString());
@@ -158,7 +158,7 @@ public class ArtifactTests
         Assert.Equal(JsonDocument.Parse(apiText).RootElement.GetRawText(), data.GetRawText());
 
         Assert.Equal(["version", "final", "callId", "teamId", "endpoint", "carrier", "from", "to", "startedAt", "endedAt", "durationMs", "endReason", "endDetail",
-            "transcript", "toolCalls", "transfer", "usage", "cost", "summary", "hotHandoffs"], data.EnumerateObject().Select(p => p.Name));
+            "transcript", "toolCalls", "transfer", "usage", "cost", "summary", "hotHandoffs", "metadata"], data.EnumerateObject().Select(p => p.Name));
         Assert.Equal(1, data.GetProperty("version").GetInt32());
         Assert.True(data.GetProperty("final").GetBoolean());
         Assert.Equal(callId, data.GetProperty("callId").GetString());

@@ -72,7 +72,7 @@ public abstract partial class StoreContractTests
         Assert.Equal(WebhookPayloads.Time(T0.AddMilliseconds(61_234)), root.GetProperty("timestamp").GetString());
         var data = root.GetProperty("data");
         Assert.Equal(
-            ["callId", "teamId", "endpointId", "endpoint", "carrier", "carrierCallId", "sessionId", "from", "to", "startedAt", "endedAt", "reason", "detail", "durationMs"],
+            ["callId", "teamId", "endpointId", "endpoint", "carrier", "carrierCallId", "sessionId", "from", "to", "metadata", "startedAt", "endedAt", "reason", "detail", "durationMs"],
             data.EnumerateObject().Select(p => p.Name));
         Assert.Equal("call-w", data.GetProperty("callId").GetString());
         Assert.Equal(team.Id.ToString("D"), data.GetProperty("teamId").GetString());

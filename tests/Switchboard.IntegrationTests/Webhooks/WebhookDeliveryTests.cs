@@ -55,7 +55,7 @@ public class WebhookDeliveryTests
         var startJson = start.Json;
         Assert.Equal(["type", "timestamp", "data"], startJson.EnumerateObject().Select(p => p.Name));
         var data = startJson.GetProperty("data");
-        Assert.Equal(["callId", "teamId", "endpointId", "endpoint", "carrier", "carrierCallId", "sessionId", "from", "to", "startedAt"], data.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["callId", "teamId", "endpointId", "endpoint", "carrier", "carrierCallId", "sessionId", "from", "to", "metadata", "startedAt"], data.EnumerateObject().Select(p => p.Name));
         Assert.Equal(callId, data.GetProperty("callId").GetString());
         Assert.Equal(SessionApi.DefaultTeam(gateway).Id.ToString("D"), data.GetProperty("teamId").GetString());
         Assert.Equal(endpoint.Id.ToString("D"), data.GetProperty("endpointId").GetString());

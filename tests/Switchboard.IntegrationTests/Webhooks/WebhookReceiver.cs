@@ -33,7 +33,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     public static async Task<WebhookReceiver> StartAsync()
     {
         var receiver = new WebhookReceiver();
-        receiver._server = await LoopbackServer.StartAsync(app => app.MapPost("/hooks", receiver.ReceiveAsync));
+        receiver._server = await LoopbackServer.StartAsync(app => app.MapPost("/{**path}", receiver.ReceiveAsync));
         return receiver;
     }
 
@@ -70,7 +70,11 @@ internal sealed class WebhookReceiver : IAsyncDisposable
             context.Request.Headers["webhook-signature"].ToString(),
             context.Request.ContentType,
             body.ToArray(),
-            DateTimeOffset.UtcNow);
+            DateTimeOffset.UtcNow)
+        {
+            Authorization = context.Request.Headers.Authorization.ToString(),
+            Path = context.Request.Path.Value ?? "",
+        };
         var n = Interlocked.Increment(ref _count) - 1;
         if (_inFlight.AddOrUpdate(received.Id, 1, (_, v) => v + 1) > 1)
         {
@@ -103,6 +107,12 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 /// <summary>One request the receiver got.</summary>
 internal sealed record ReceivedWebhook(string Id, string Timestamp, string Signature, string? ContentType, byte[] Body, DateTimeOffset At)
 {
+    /// <summary>The request's <c>Authorization</c> header (empty when none).</summary>
+    public string Authorization { get; init; } = "";
+
+    /// <summary>The request path, to tell a hand-off target from a webhook subscription on the same receiver.</summary>
+    public string Path { get; init; } = "";
+
     public JsonElement Json => JsonDocument.Parse(Body).RootElement.Clone();
 
     public string Type => Body.Length > 0 ? Json.GetProperty("type").GetString()! : "";

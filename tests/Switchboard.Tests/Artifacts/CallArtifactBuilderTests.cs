@@ -220,7 +220,7 @@ public class CallArtifactBuilderTests
 
         Assert.Equal(
             ["version", "final", "callId", "teamId", "endpoint", "carrier", "from", "to", "startedAt", "endedAt", "durationMs", "endReason", "endDetail",
-             "transcript", "toolCalls", "transfer", "usage", "cost", "summary", "hotHandoffs"],
+             "transcript", "toolCalls", "transfer", "usage", "cost", "summary", "hotHandoffs", "metadata"],
             json.EnumerateObject().Select(p => p.Name));
         Assert.Equal("2026-11-23T01:27:21.101Z", json.GetProperty("startedAt").GetString());
         Assert.Equal(["id", "name"], json.GetProperty("endpoint").EnumerateObject().Select(p => p.Name));

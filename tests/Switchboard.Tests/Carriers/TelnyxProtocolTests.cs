@@ -48,6 +48,39 @@ public class TelnyxProtocolTests
     }
 
     [Fact]
+    public void TryParse_FlatStart_ReadsTopLevelFields()
+    {
+        var state = Convert.ToBase64String(Encoding.UTF8.GetBytes("""{"touch_run_id":"r-9","lead_id":"l-1","account_id":"a-2","source":"dialer"}"""));
+        var json = "{\"event\":\"start\",\"stream_id\":\"s1\",\"call_control_id\":\"cc1\",\"client_state\":\"" + state + "\"}";
+        var protocol = new TelnyxProtocol();
+        Assert.Equal(CarrierParseStatus.Ok, protocol.TryParse(Encoding.UTF8.GetBytes(json), out var frame));
+        Assert.Equal(CarrierFrameKind.Start, frame.Kind);
+        Assert.Equal(("s1", "cc1"), (frame.Start!.StreamId, frame.Start.CarrierCallId));
+        Assert.Equal("r-9", frame.Start.Parameters["touch_run_id"]);
+        Assert.Equal("dialer", frame.Start.Parameters["source"]);
+        Assert.Equal(AudioFormat.MuLaw8k, protocol.Format);
+    }
+
+    [Theory]
+    [InlineData("""{"event":"start"}""")]
+    [InlineData("""{"event":"start","stream_id":"s1"}""")]
+    [InlineData("""{"event":"start","start":null,"call_control_id":"cc1"}""")]
+    [InlineData("""{"event":"start","stream_id":"s1","start":{"call_control_id":"cc1"}}""")]
+    public void TryParse_StartWithOnlySomeFields_IsAccepted(string json)
+    {
+        Assert.Equal(CarrierParseStatus.Ok, new TelnyxProtocol().TryParse(Encoding.UTF8.GetBytes(json), out var frame));
+        Assert.NotNull(frame.Start);
+    }
+
+    [Fact]
+    public void TryParse_FlatStartWithUnsupportedFormat_ReportsIt()
+    {
+        Assert.Equal(CarrierParseStatus.UnsupportedMediaFormat,
+            new TelnyxProtocol().TryParse("""{"event":"start","stream_id":"s1","media_format":{"encoding":"OPUS","sample_rate":48000}}"""u8, out var frame));
+        Assert.Contains("OPUS", frame.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DecodeClientState_NotJsonOrNotBase64_KeptRaw()
     {
         Assert.Equal("plain", TelnyxProtocol.DecodeClientState(Convert.ToBase64String("plain"u8.ToArray()))["client_state"]);

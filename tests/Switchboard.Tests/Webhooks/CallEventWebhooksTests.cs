@@ -46,7 +46,7 @@ public class CallEventWebhooksTests
     {
         Assert.Equal(CallEventWebhookInput.Event, CallEventWebhooks.InputFor(Started()));
         Assert.Equal(CallEventWebhookInput.WholeCall, CallEventWebhooks.InputFor(Ended()));
-        Assert.Equal(CallEventWebhookInput.Started, CallEventWebhooks.InputFor(E(2, CallEventType.HandoffHot, "lead")));
+        Assert.Equal(CallEventWebhookInput.WholeCall, CallEventWebhooks.InputFor(E(2, CallEventType.HandoffHot, "lead")));
         Assert.Equal(CallEventWebhookInput.Started, CallEventWebhooks.InputFor(ToolCall("tool_timeout")));
         Assert.Equal(CallEventWebhookInput.None, CallEventWebhooks.InputFor(ToolCall("ok")));
         Assert.Equal(CallEventWebhookInput.None, CallEventWebhooks.InputFor(E(2, CallEventType.AgentTurn, "hello")));

@@ -7,8 +7,8 @@ using Switchboard.Calls;
 namespace Switchboard.Carriers.Telnyx;
 
 /// <summary>
-/// Telnyx media streaming (bidirectional RTP mode). Tolerant <c>start</c> parsing: <c>stream_id</c> at the top
-/// level, <c>call_control_id</c>, <c>client_state</c> as base64 JSON, <c>media_format.encoding</c> as
+/// Telnyx media streaming (bidirectional RTP mode). Tolerant <c>start</c> parsing: the nested <c>start</c> object or
+/// its fields flat at the top level (as Telnyx-fronted gateways send it), <c>stream_id</c> at the top level, <c>call_control_id</c>, <c>client_state</c> as base64 JSON, <c>media_format.encoding</c> as
 /// <c>PCMU</c>/<c>audio/x-mulaw</c>/<c>PCMA</c>/<c>audio/x-alaw</c>/<c>L16</c> (big-endian). Outbound frames carry no stream id.
 /// </summary>
 internal sealed class TelnyxProtocol : JsonCarrierProtocol
@@ -25,6 +25,8 @@ internal sealed class TelnyxProtocol : JsonCarrierProtocol
     protected override ReadOnlySpan<byte> StreamIdProperty => "stream_id"u8;
 
     protected override bool HasErrorEvent => true;
+
+    protected override bool ReadsFlatStart => true;
 
     protected override CarrierParseStatus CompleteStart(ref CarrierFrame frame, string? topLevelStreamId)
     {
