@@ -3,6 +3,7 @@ using Switchboard.Server.Carriers;
 using Switchboard.Server.Health;
 using Switchboard.Server.Sessions;
 using Switchboard.Server.SipConnector;
+using Switchboard.Server.Telemetry;
 using Switchboard.Server.Web;
 
 namespace Switchboard.Server.Hosting;
@@ -22,6 +23,7 @@ public static class EndpointRouteBuilderExtensions
         SessionEndpoints.Map(routes);
         DemoEndpoints.Map(routes);
         HealthEndpoints.Map(routes);
+        MetricsEndpoint.Map(routes);
         DiagnosticsEndpoints.Map(routes);
         TeamEndpoints.Map(routes);
         KeyEndpoints.Map(routes);

@@ -25,6 +25,8 @@ using Switchboard.Journal;
 using Switchboard.Limits;
 using Switchboard.Network;
 using Switchboard.Artifacts;
+using Switchboard.Server.Telemetry;
+using Switchboard.Telemetry;
 
 namespace Switchboard.Server.Hosting;
 
@@ -71,7 +73,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(sp => new RemoteAgentConfig(
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Tools, sp.GetRequiredService<OutboundPolicy>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RemoteAgentConfig>>()));
         services.TryAddSingleton<IAgentResolver, StoreAgentResolver>();
-        services.TryAddSingleton<ICallJournal, StoreCallJournal>();
+        // The journal, observed by the telemetry (metrics, the live feed), and OpenTelemetry (docs/observability.md).
+        services.AddSwitchboardTelemetry(configuration);
         // Prices for the post-call artifact's estimated cost (the store builds call.artifact bodies with them).
         services.TryAddSingleton(sp => new CallPricing(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Pricing));
         services.TryAddSingleton<RealtimeEndpointProvider>();
@@ -103,7 +106,8 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Webhooks,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<WebhookDispatcher>>(),
-            sp.GetRequiredService<OutboundPolicy>()));
+            sp.GetRequiredService<OutboundPolicy>(),
+            sp.GetRequiredService<GatewayTelemetry>()));
         services.TryAddSingleton<SessionTokenSource>();
         services.AddSwitchboardRateLimits();
         services.AddProblemDetails();
