@@ -70,7 +70,10 @@ internal sealed class WebhookReceiver : IAsyncDisposable
             context.Request.Headers["webhook-signature"].ToString(),
             context.Request.ContentType,
             body.ToArray(),
-            DateTimeOffset.UtcNow);
+            DateTimeOffset.UtcNow)
+        {
+            TraceParent = context.Request.Headers["traceparent"].FirstOrDefault(),
+        };
         var n = Interlocked.Increment(ref _count) - 1;
         if (_inFlight.AddOrUpdate(received.Id, 1, (_, v) => v + 1) > 1)
         {
@@ -103,6 +106,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 /// <summary>One request the receiver got.</summary>
 internal sealed record ReceivedWebhook(string Id, string Timestamp, string Signature, string? ContentType, byte[] Body, DateTimeOffset At)
 {
+    /// <summary>The W3C <c>traceparent</c> header, when the sender traces.</summary>
+    public string? TraceParent { get; init; }
+
     public JsonElement Json => JsonDocument.Parse(Body).RootElement.Clone();
 
     public string Type => Body.Length > 0 ? Json.GetProperty("type").GetString()! : "";
