@@ -4,6 +4,7 @@ using Switchboard.Server.Health;
 using Switchboard.Server.Sessions;
 using Switchboard.Server.SipConnector;
 using Switchboard.Server.Telegram;
+using Switchboard.Server.Telemetry;
 using Switchboard.Server.Web;
 
 namespace Switchboard.Server.Hosting;
@@ -24,6 +25,7 @@ public static class EndpointRouteBuilderExtensions
         SessionEndpoints.Map(routes);
         DemoEndpoints.Map(routes);
         HealthEndpoints.Map(routes);
+        MetricsEndpoint.Map(routes);
         DiagnosticsEndpoints.Map(routes);
         TeamEndpoints.Map(routes);
         KeyEndpoints.Map(routes);

@@ -26,6 +26,8 @@ using Switchboard.Journal;
 using Switchboard.Limits;
 using Switchboard.Network;
 using Switchboard.Artifacts;
+using Switchboard.Server.Telemetry;
+using Switchboard.Telemetry;
 
 namespace Switchboard.Server.Hosting;
 
@@ -72,7 +74,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(sp => new RemoteAgentConfig(
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Tools, sp.GetRequiredService<OutboundPolicy>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RemoteAgentConfig>>()));
         services.TryAddSingleton<IAgentResolver, StoreAgentResolver>();
-        services.TryAddSingleton<ICallJournal, StoreCallJournal>();
+        // The journal, observed by the telemetry (metrics, the live feed), and OpenTelemetry (docs/observability.md).
+        services.AddSwitchboardTelemetry(configuration);
         // Prices for the post-call artifact's estimated cost (the store builds call.artifact bodies with them).
         services.TryAddSingleton(sp => new CallPricing(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Pricing));
         services.TryAddSingleton<RealtimeEndpointProvider>();
@@ -105,6 +108,7 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<WebhookDispatcher>>(),
             sp.GetRequiredService<OutboundPolicy>(),
+            sp.GetRequiredService<GatewayTelemetry>(),
             reference => HandoffTarget.ResolveToken(reference, sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value)));
         services.TryAddSingleton<SessionTokenSource>();
         services.AddSwitchboardRateLimits();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
 using Switchboard.Diagnostics;
+using Switchboard.Telemetry;
 
 namespace Switchboard.Server.RateLimiting;
 
@@ -19,10 +20,12 @@ internal sealed partial class RateLimitRefusals
 
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly GatewayTelemetry _telemetry;
     private readonly ConcurrentDictionary<RateLimitBucket, LogState> _logStates = new();
 
-    public RateLimitRefusals(TimeProvider time, ILoggerFactory loggers)
+    public RateLimitRefusals(TimeProvider time, ILoggerFactory loggers, GatewayTelemetry? telemetry = null)
     {
+        _telemetry = telemetry ?? GatewayTelemetry.Default;
         _time = time;
         _logger = loggers.CreateLogger(Category);
     }
@@ -39,6 +42,7 @@ internal sealed partial class RateLimitRefusals
     public RateLimitProblem Refuse(HttpContext context, RateLimitBucket bucket, RateLimitLease lease, string client)
     {
         var problem = new RateLimitProblem(bucket, RetryAfterSeconds(lease));
+        _telemetry.RateLimited(bucket.ConfigName);
         if (ShouldLog(bucket, out var unlogged))
         {
             var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "";

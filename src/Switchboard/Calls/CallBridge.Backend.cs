@@ -133,12 +133,14 @@ internal sealed partial class CallBridge
             case SpeechStartedEvent started:
                 // The barge-in itself already ran on the fast path (before this parse).
                 NoteActivity();
+                _trace?.SpeechStarted();
                 Record(CallEventType.CallerSpeechStarted, itemId: started.ItemId);
                 break;
             case SpeechStoppedEvent:
                 NoteActivity();
                 _speechStoppedTimestamp = _messageTimestamp;
                 _userSpeaking = false;
+                _trace?.SpeechStopped();
                 await ShowStateAsync(CallerStates.Thinking, token).ConfigureAwait(false);
                 break;
             case InputTranscriptionCompletedEvent heard:
@@ -151,6 +153,7 @@ internal sealed partial class CallBridge
                 _responseId = created.ResponseId;
                 _responseActive = true;
                 _speakingShown = false;
+                _trace?.ResponseCreated(created.ResponseId);
                 OnControlResponseCreated(created.ResponseId);
                 OnLimitResponseCreated(created.ResponseId);
                 break;
@@ -268,6 +271,7 @@ internal sealed partial class CallBridge
         // An end or transfer waiting for this response may go ahead (its final transcript has been shown).
         OnControlResponseDone(done.ResponseId);
         OnLimitResponseDone(done.ResponseId, done.Usage);
+        _trace?.ResponseDone(done.ResponseId, done.Status, done.Usage);
         if (done.Usage is { } usage)
         {
             Record(CallEventType.Usage, reason: done.Status, data: new Dictionary<string, string>(StringComparer.Ordinal)
@@ -278,6 +282,7 @@ internal sealed partial class CallBridge
                 ["output_tokens"] = usage.OutputTokens.ToString(CultureInfo.InvariantCulture),
                 ["input_audio_tokens"] = usage.InputAudioTokens.ToString(CultureInfo.InvariantCulture),
                 ["output_audio_tokens"] = usage.OutputAudioTokens.ToString(CultureInfo.InvariantCulture),
+                ["cached_tokens"] = usage.InputCachedTokens.ToString(CultureInfo.InvariantCulture),
             });
         }
 

@@ -137,9 +137,12 @@ internal sealed partial class CallBridge
         {
             foreach (var call in calls)
             {
-                string result;
-                string status;
+                var result = "";
+                var status = "cancelled";
                 var isAction = IsBrowserAction(call.Name);
+                var kind = isAction ? "browser_action" : "tool";
+                var toolStarted = _time.GetTimestamp();
+                var span = _trace?.StartTool(call.Name, call.CallId, kind);
                 try
                 {
                     if (isAction)
@@ -157,6 +160,11 @@ internal sealed partial class CallBridge
                 {
                     CallLog.ToolFailed(_logger, CallId, call.Name, ex.GetType().Name);
                     (result, status) = ("{\"error\":\"tool_failed\"}", "tool_failed");
+                }
+                finally
+                {
+                    // Ends the span (the call span is current again) and records the tool's duration.
+                    _trace?.ToolEnded(span, kind, status, toolStarted);
                 }
 
                 Record(CallEventType.ToolCall, text: call.Name, detail: result, reason: status, data: new Dictionary<string, string>(StringComparer.Ordinal)

@@ -9,6 +9,7 @@ using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Configuration;
 using Switchboard.Journal;
 using Switchboard.Limits;
+using Switchboard.Telemetry;
 using Switchboard.Transport;
 
 namespace Switchboard.Calls;
@@ -45,6 +46,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ICallerLeg _leg;
+    private readonly GatewayTelemetry _telemetry;
 
     /// <summary>The leg when the backend holds its media (the SIP connector); null for legs that carry the audio.</summary>
     private readonly IRemoteMediaLeg? _remoteLeg;
@@ -73,6 +75,9 @@ internal sealed partial class CallBridge : IAsyncDisposable
     private ToolRunner? _toolRunner;
     private CallerLegCapabilities _capabilities;
 
+    /// <summary>The call's spans and engine-only metrics (set when the call runs).</summary>
+    private CallTrace? _trace;
+
     public CallBridge(ICallerLeg leg, CallServices services, CancellationToken aborted)
     {
         _leg = leg;
@@ -81,6 +86,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
         _options = services.Options;
         _logger = services.Logger;
         _time = services.Time;
+        _telemetry = services.Telemetry ?? GatewayTelemetry.Default;
         _cts = new CancellationTokenSource();
         // The caller's connection went away under us (not a close frame): the caller is gone, not the gateway.
         _abortRegistration = aborted.UnsafeRegister(static state => ((CallBridge)state!).Abort(), this);
@@ -98,6 +104,8 @@ internal sealed partial class CallBridge : IAsyncDisposable
     /// <summary>Runs the call to its end. Never throws for call-level failures.</summary>
     public async Task RunAsync()
     {
+        // The call span, current from here on: the loops, tools and webhooks-to-be of the call belong to its trace.
+        _trace = CallTrace.Start(_telemetry, _time, CallId, _leg.Channel);
         Task? backendLoop = null;
         try
         {
@@ -251,15 +259,18 @@ internal sealed partial class CallBridge : IAsyncDisposable
         }
 
         // (4) The agent leg.
-        var connecting = _time.GetTimestamp();
+        var connectStarted = _time.GetTimestamp();
+        var connect = _trace!.StartConnect(_backendEndpoint!);
         try
         {
             _backend = await _services.Connector.ConnectAsync(_backendEndpoint!, token).ConfigureAwait(false);
-            CallMilestones.BackendConnect(_logger, CallId, _backendEndpoint!.Kind, (long)_time.GetElapsedTime(connecting).TotalMilliseconds);
+            _trace.Connected(connect, _backendEndpoint!, connectStarted, null);
+            CallMilestones.BackendConnect(_logger, CallId, _backendEndpoint!.Kind, (long)_time.GetElapsedTime(connectStarted).TotalMilliseconds);
         }
         catch (Exception ex) when (!token.IsCancellationRequested
             && ex is WebSocketException or IOException or OperationCanceledException or InvalidOperationException or HttpRequestException)
         {
+            _trace.Connected(connect, _backendEndpoint!, connectStarted, ex.GetType().Name);
             CallLog.BackendUnavailable(_logger, CallId, _backendEndpoint!.Describe(), ex.Message);
             await BackendFailedAsync(CallerErrorCodes.BackendUnavailable, "the agent backend could not be reached", CallEndReason.BackendUnavailable, ex.Message, token).ConfigureAwait(false);
             return null;
@@ -416,7 +427,9 @@ internal sealed partial class CallBridge : IAsyncDisposable
 
         var data = new Dictionary<string, string>(StringComparer.Ordinal) { [CallEventKeys.Carrier] = _leg.Channel };
         _leg.DescribeStart(data);
-        _services.Journal.Append(CallAdmission.Refused(CallId, Interlocked.Increment(ref _eventSequence), _time.GetUtcNow(), admission, data));
+        var refused = CallAdmission.Refused(CallId, Interlocked.Increment(ref _eventSequence), _time.GetUtcNow(), admission, data);
+        _trace?.OnEvent(refused);
+        _services.Journal.Append(refused);
         var closeAs = refusal.Reason == Refusals.EndpointRejected ? CallEndReason.EndpointRejected : CallEndReason.Refused;
         var text = refusal.Reason == Refusals.EndpointRejected ? admission.Detail : $"{refusal.Reason}: {admission.Detail}";
         if (End(refusal.Reason == Refusals.EndpointRejected ? CallEndReason.EndpointRejected : refusal.Reason, admission.Detail))
@@ -528,6 +541,8 @@ internal sealed partial class CallBridge : IAsyncDisposable
             CallMilestones.End(_logger, CallId, reason, durationMs);
         }
 
+        _trace?.End(reason, durationMs);
+
         // The call's seconds and cost are booked in its budgets and its slots freed (also done, once, on dispose).
         _permit?.Close();
         _services.Registry.Remove(CallId);
@@ -543,7 +558,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
         long? heardMs = null, long? generatedMs = null, string? digit = null, string? reason = null, string? detail = null,
         IReadOnlyDictionary<string, string>? data = null)
     {
-        _services.Journal.Append(new CallEvent
+        var callEvent = new CallEvent
         {
             CallId = CallId,
             Sequence = Interlocked.Increment(ref _eventSequence),
@@ -559,7 +574,9 @@ internal sealed partial class CallBridge : IAsyncDisposable
             Reason = reason,
             Detail = detail,
             Data = data,
-        });
+        };
+        _trace?.OnEvent(callEvent);
+        _services.Journal.Append(callEvent);
     }
 
     private static void AddIfSet(Dictionary<string, string> data, string key, string? value)

@@ -5,6 +5,7 @@ using Switchboard.Artifacts;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Configuration;
 using Switchboard.Journal;
+using Switchboard.Telemetry;
 
 namespace Switchboard.Calls;
 
@@ -14,8 +15,8 @@ internal sealed class CallHost
     private readonly CallServices _services;
 
     public CallHost(IOptions<SwitchboardOptions> options, CallAdmission admission, IRealtimeConnector connector, ICallJournal journal, CallRegistry registry,
-        IToolInvoker tools, ILogger<CallBridge> logger, TimeProvider time, CallPricing pricing) =>
-        _services = new CallServices(options.Value, admission, connector, journal, registry, tools, logger, time, pricing);
+        IToolInvoker tools, ILogger<CallBridge> logger, TimeProvider time, CallPricing pricing, GatewayTelemetry? telemetry = null) =>
+        _services = new CallServices(options.Value, admission, connector, journal, registry, tools, logger, time, pricing, telemetry);
 
     /// <summary>A bridge for <paramref name="leg"/>, not yet running (a host may register it before <see cref="CallBridge.RunAsync"/>).</summary>
     public CallBridge Create(ICallerLeg leg, CancellationToken aborted) => new(leg, _services, aborted);

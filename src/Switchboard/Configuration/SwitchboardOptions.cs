@@ -55,6 +55,9 @@ public sealed record SwitchboardOptions
     /// <summary>Developer diagnostics endpoints (off by default).</summary>
     public DiagnosticsOptions Diagnostics { get; init; } = new();
 
+    /// <summary>The Prometheus scrape endpoint: on, loopback only, by default (docs/observability.md).</summary>
+    public MetricsOptions Metrics { get; init; } = new();
+
     /// <summary>How socket I/O is scheduled (section <c>Switchboard:Performance</c>).</summary>
     public PerformanceOptions Performance { get; init; } = new();
 

@@ -63,6 +63,11 @@ internal sealed partial class SwitchboardOptionsValidator : IValidateOptions<Swi
             yield return error;
         }
 
+        foreach (var error in o.Metrics.Validate($"{p}:Metrics"))
+        {
+            yield return error;
+        }
+
         foreach (var error in o.RateLimits.Validate($"{p}:RateLimits"))
         {
             yield return error;

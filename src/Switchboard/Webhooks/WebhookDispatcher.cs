@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
@@ -5,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Configuration;
 using Switchboard.Diagnostics;
 using Switchboard.Network;
+using Switchboard.Telemetry;
 
 namespace Switchboard.Webhooks;
 
@@ -32,6 +34,8 @@ internal sealed partial class WebhookDispatcher : IDisposable
     private readonly ILogger _logger;
     private readonly HttpClient _http;
     private readonly Func<string, string?> _bearerTokens;
+    private readonly GatewayTelemetry _telemetry;
+    private long _depthCountedAt;
 
     /// <summary>The reason recorded for a hand-off whose token reference names nothing configured.</summary>
     public const string MissingTokenReason = "hand-off token not configured";
@@ -41,10 +45,12 @@ internal sealed partial class WebhookDispatcher : IDisposable
     /// <param name="time">The clock.</param>
     /// <param name="logger">Where attempts are logged.</param>
     /// <param name="outbound">The policy every connection passes; <see cref="OutboundPolicy.Strict"/> when null.</param>
+    /// <param name="telemetry">Where attempts and the outbox's depth are counted; <see cref="GatewayTelemetry.Default"/> when null.</param>
     /// <param name="bearerTokens">Resolves a hand-off delivery's token reference to its bearer token (null: not configured).</param>
     public WebhookDispatcher(IWebhookStore store, WebhookOptions options, TimeProvider time, ILogger<WebhookDispatcher> logger, OutboundPolicy? outbound = null,
-        Func<string, string?>? bearerTokens = null)
+        GatewayTelemetry? telemetry = null, Func<string, string?>? bearerTokens = null)
     {
+        _telemetry = telemetry ?? GatewayTelemetry.Default;
         _bearerTokens = bearerTokens ?? (_ => null);
         _store = store;
         _options = options;
@@ -101,6 +107,7 @@ internal sealed partial class WebhookDispatcher : IDisposable
     /// <summary>Claims what is due (up to <see cref="WebhookOptions.MaxConcurrency"/>), sends it in parallel, records the outcomes; returns how many were sent.</summary>
     public async Task<int> DispatchOnceAsync(CancellationToken stoppingToken)
     {
+        await CountQueueAsync(stoppingToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var token = Guid.NewGuid().ToString("N");
         var claimed = await _store.ClaimWebhookDeliveriesAsync(token, now, now + TimeSpan.FromSeconds(_options.LeaseSeconds), _options.MaxConcurrency, stoppingToken).ConfigureAwait(false);
@@ -122,10 +129,32 @@ internal sealed partial class WebhookDispatcher : IDisposable
 
     public void Dispose() => _http.Dispose();
 
+    /// <summary>Counts the deliveries waiting in the outbox for the queue-depth gauge, at most once a second.</summary>
+    private async Task CountQueueAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetTimestamp();
+        var last = Interlocked.Read(ref _depthCountedAt);
+        if (last != 0 && _time.GetElapsedTime(last, now) < TimeSpan.FromSeconds(1))
+        {
+            return;
+        }
+
+        Interlocked.Exchange(ref _depthCountedAt, now);
+        var pending = await _store.ListWebhookDeliveriesAsync(null, WebhookDeliveryStatus.Pending, 0, 1, cancellationToken).ConfigureAwait(false);
+        _telemetry.WebhookQueueDepth(pending.Total);
+    }
+
     private async Task DeliverAsync(ClaimedDelivery delivery, CancellationToken stoppingToken)
     {
         var target = Describe(delivery.Url);
         AttemptOutcome outcome;
+        var started = _time.GetTimestamp();
+        // The delivery's span (its own trace: the call that caused it has ended); the POST below is its child and carries
+        // its traceparent. Only the event type, the delivery id and the attempt: never the URL's path or the body.
+        using var span = GatewayTelemetry.Source.StartActivity("webhook " + delivery.EventType, ActivityKind.Internal);
+        span?.SetTag(TelemetryNames.WebhookEvent, delivery.EventType);
+        span?.SetTag(TelemetryNames.WebhookId, delivery.Id);
+        span?.SetTag(TelemetryNames.WebhookAttempt, delivery.Attempt);
         try
         {
             outcome = await SendAsync(delivery, stoppingToken).ConfigureAwait(false);
@@ -148,6 +177,15 @@ internal sealed partial class WebhookDispatcher : IDisposable
 
         var at = _time.GetUtcNow();
         DateTimeOffset? next = null;
+        var result = outcome.Delivered ? "delivered" : delivery.Attempt < _options.MaxAttempts ? "retrying" : "failed";
+        _telemetry.WebhookAttempted(result, _time.GetElapsedTime(started));
+        span?.SetTag(TelemetryNames.Outcome, result);
+        span?.SetTag("http.response.status_code", outcome.Status);
+        if (!outcome.Delivered)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, outcome.Error);
+        }
+
         if (outcome.Delivered)
         {
             LogDelivered(_logger, delivery.Id, delivery.EventType, target, delivery.Attempt, outcome.Status ?? 0);

@@ -74,6 +74,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         {
             Authorization = context.Request.Headers.Authorization.ToString(),
             Path = context.Request.Path.Value ?? "",
+            TraceParent = context.Request.Headers["traceparent"].FirstOrDefault(),
         };
         var n = Interlocked.Increment(ref _count) - 1;
         if (_inFlight.AddOrUpdate(received.Id, 1, (_, v) => v + 1) > 1)
@@ -112,6 +113,8 @@ internal sealed record ReceivedWebhook(string Id, string Timestamp, string Signa
 
     /// <summary>The request path, to tell a hand-off target from a webhook subscription on the same receiver.</summary>
     public string Path { get; init; } = "";
+    /// <summary>The W3C <c>traceparent</c> header, when the sender traces.</summary>
+    public string? TraceParent { get; init; }
 
     public JsonElement Json => JsonDocument.Parse(Body).RootElement.Clone();
 
