@@ -8,27 +8,34 @@ namespace Switchboard.Server.Api;
 
 /// <summary>
 /// Reads a JSON request body by hand instead of through model binding, so every way a body can be wrong gets
-/// a precise problem: wrong content type (415), too large (413), empty, malformed JSON with its position,
-/// duplicate fields, or not an object (400).
+/// a precise problem: wrong content type (415), too large (413), empty, malformed JSON with its position, or not an
+/// object (400), and everything <see cref="JsonInput"/> refuses (invalid UTF-8, duplicate fields, too deep, lone
+/// surrogates, null list items, numbers out of range: 400 naming the field). Every route that takes a JSON body reads
+/// it here, so a handler only ever sees a document it can read and echo without an exception.
 /// </summary>
 internal static class ApiRequestBody
 {
     /// <summary>The largest body the API reads. Agent specs with long instructions and tool schemas fit comfortably.</summary>
     public const int MaxBytes = 256 * 1024;
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { AllowDuplicateProperties = false, MaxDepth = 64 };
-
     /// <summary>The body as a JSON object, or the problem to return.</summary>
     public static async Task<(JsonObject? Body, IResult? Problem)> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        var (body, problem) = await ReadAsync(request, cancellationToken).ConfigureAwait(false);
+        return problem is null ? (JsonObject.Create(body), null) : (null, problem);
+    }
+
+    /// <summary>The body as a checked JSON object element, or the problem to return (then the element is undefined).</summary>
+    public static async Task<(JsonElement Body, IResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
         if (!string.IsNullOrEmpty(request.ContentType) && !IsJson(request.ContentType))
         {
-            return (null, ApiProblems.UnsupportedMediaType($"Content-Type must be application/json (got '{request.ContentType}')"));
+            return (default, ApiProblems.UnsupportedMediaType($"Content-Type must be application/json (got '{request.ContentType}')"));
         }
 
         if (request.ContentLength > MaxBytes)
         {
-            return (null, TooLarge());
+            return (default, TooLarge());
         }
 
         var buffer = new ArrayBufferWriter<byte>(4096);
@@ -44,28 +51,23 @@ internal static class ApiRequestBody
             buffer.Advance(read);
             if (buffer.WrittenCount > MaxBytes)
             {
-                return (null, TooLarge());
+                return (default, TooLarge());
             }
         }
 
         if (buffer.WrittenCount == 0)
         {
-            return (null, ApiProblems.BadRequest("the request body is empty; send a JSON object"));
+            return (default, ApiProblems.BadRequest("the request body is empty; send a JSON object"));
         }
 
-        JsonNode? node;
-        try
+        if (!JsonInput.TryParse(buffer.WrittenMemory, out var body, out var invalid))
         {
-            node = JsonNode.Parse(buffer.WrittenSpan, documentOptions: DocumentOptions);
-        }
-        catch (JsonException ex)
-        {
-            return (null, ApiProblems.BadRequest(JsonErrorText.Malformed(ex)));
+            return (default, ApiProblems.InvalidField(invalid!.Field, invalid.Message));
         }
 
-        if (node is not JsonObject body)
+        if (body.ValueKind != JsonValueKind.Object)
         {
-            return (null, ApiProblems.BadRequest($"the request body must be a JSON object (got {JsonErrorText.KindOf(node)})"));
+            return (default, ApiProblems.BadRequest($"the request body must be a JSON object (got {JsonErrorText.KindOf(JsonNode.Parse(body.GetRawText()))})"));
         }
 
         return (body, null);

@@ -60,41 +60,32 @@ internal static class DemoEndpoints
             return ApiProblems.NotFound("demo sessions are off on this gateway; create sessions with an API key (POST /api/v1/sessions)");
         }
 
-        string mode;
-        string? flow = null;
-        try
+        var (root, problem) = await ApiRequestBody.ReadAsync(context.Request, context.RequestAborted);
+        if (problem is not null)
         {
-            using var body = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted);
-            var root = body.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return ApiProblems.BadRequest("the body must be a JSON object: { \"mode\": \"voice_conversation\", \"flow\"?: \"<name>\" }");
-            }
-
-            if (root.EnumerateObject().Select(p => p.Name).FirstOrDefault(name => !Fields.Contains(name, StringComparer.Ordinal)) is { } unknown)
-            {
-                return ApiProblems.BadRequest($"unknown field '{unknown}'; expected mode and optionally flow");
-            }
-
-            if (!root.TryGetProperty("mode", out var modeJson) || modeJson.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(modeJson.GetString()))
-            {
-                return ApiProblems.BadRequest("mode is required (a string such as \"voice_conversation\")");
-            }
-
-            mode = modeJson.GetString()!;
-            if (root.TryGetProperty("flow", out var flowJson) && flowJson.ValueKind != JsonValueKind.Null)
-            {
-                if (flowJson.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(flowJson.GetString()))
-                {
-                    return ApiProblems.BadRequest("flow must be a non-empty string when given");
-                }
-
-                flow = flowJson.GetString();
-            }
+            return problem;
         }
-        catch (JsonException ex)
+
+        if (root.EnumerateObject().Select(p => p.Name).FirstOrDefault(name => !Fields.Contains(name, StringComparer.Ordinal)) is { } unknown)
         {
-            return ApiProblems.BadRequest("the body is not valid JSON: " + ex.Message);
+            return ApiProblems.BadRequest($"unknown field '{unknown}'; expected mode and optionally flow");
+        }
+
+        if (!root.TryGetProperty("mode", out var modeJson) || modeJson.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(modeJson.GetString()))
+        {
+            return ApiProblems.BadRequest("mode is required (a string such as \"voice_conversation\")");
+        }
+
+        var mode = modeJson.GetString()!;
+        string? flow = null;
+        if (root.TryGetProperty("flow", out var flowJson) && flowJson.ValueKind != JsonValueKind.Null)
+        {
+            if (flowJson.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(flowJson.GetString()))
+            {
+                return ApiProblems.BadRequest("flow must be a non-empty string when given");
+            }
+
+            flow = flowJson.GetString();
         }
 
         if (!InteractionModes.IsKnown(mode))

@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Switchboard.Agents;
 using Switchboard.Calls;
@@ -34,6 +33,8 @@ internal static partial class SessionEndpoints
             .Produces<CreateSessionResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         routes.Map(SocketPath, ConnectAsync).RequireClientRateLimit(RateLimitBucket.SessionSocketsPerIp);
     }
@@ -42,18 +43,15 @@ internal static partial class SessionEndpoints
         IOptions<SwitchboardOptions> options, TimeProvider time, ILogger<SessionTokenSource> logger)
     {
         var caller = ApiCaller.From(context);
-        CreateSessionRequest? request;
-        try
+        var (body, problem) = await ApiRequestBody.ReadAsync(context.Request, context.RequestAborted);
+        if (problem is not null)
         {
-            using var body = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted);
-            if (!CreateSessionRequest.TryParse(body.RootElement, out request, out var invalid))
-            {
-                return ApiProblems.BadRequest(invalid!);
-            }
+            return problem;
         }
-        catch (JsonException ex)
+
+        if (!CreateSessionRequest.TryParse(body, out var request, out var invalid))
         {
-            return ApiProblems.BadRequest("the body is not valid JSON: " + ex.Message);
+            return ApiProblems.BadRequest(invalid!);
         }
 
         if (!InteractionModes.IsKnown(request!.Mode))

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Switchboard.Transport;
 
 namespace Switchboard.SipConnector;
 
@@ -13,75 +14,60 @@ internal static class SipWebhookEvents
     {
         evt = null;
         problem = null;
-        JsonDocument doc;
-        try
+        // The gateway's one rule for JSON from outside (see JsonInput): nothing below can then throw on a hostile string.
+        if (!JsonInput.TryParse(body.ToArray(), out var root, out var invalid))
         {
-            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 16 });
-            if (!JsonDocument.TryParseValue(ref reader, out var parsed))
-            {
-                problem = "the body is not JSON";
-                return false;
-            }
-
-            doc = parsed;
-        }
-        catch (JsonException ex)
-        {
-            problem = "the body is not JSON: " + ex.Message;
+            problem = "the body is not acceptable JSON: " + invalid!.Message;
             return false;
         }
 
-        using (doc)
+        if (root.ValueKind != JsonValueKind.Object)
         {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                problem = "the body is not a JSON object";
-                return false;
-            }
+            problem = "the body is not a JSON object";
+            return false;
+        }
 
-            if (Str(root, "type") is not { Length: > 0 } type)
-            {
-                problem = "the event has no type";
-                return false;
-            }
+        if (Str(root, "type") is not { Length: > 0 } type)
+        {
+            problem = "the event has no type";
+            return false;
+        }
 
-            var id = Str(root, "id") ?? "";
-            var createdAt = root.TryGetProperty("created_at", out var c) && c.ValueKind == JsonValueKind.Number && c.TryGetInt64(out var at) ? at : 0;
-            var data = root.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Object ? d : default;
-            var callId = data.ValueKind == JsonValueKind.Object ? Str(data, "call_id") : null;
-            var headers = new List<KeyValuePair<string, string>>();
-            if (data.ValueKind == JsonValueKind.Object && data.TryGetProperty("sip_headers", out var list) && list.ValueKind == JsonValueKind.Array)
+        var id = Str(root, "id") ?? "";
+        var createdAt = root.TryGetProperty("created_at", out var c) && c.ValueKind == JsonValueKind.Number && c.TryGetInt64(out var at) ? at : 0;
+        var data = root.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Object ? d : default;
+        var callId = data.ValueKind == JsonValueKind.Object ? Str(data, "call_id") : null;
+        var headers = new List<KeyValuePair<string, string>>();
+        if (data.ValueKind == JsonValueKind.Object && data.TryGetProperty("sip_headers", out var list) && list.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var header in list.EnumerateArray())
             {
-                foreach (var header in list.EnumerateArray())
+                if (headers.Count >= SipWebhookEvent.MaxHeaders)
                 {
-                    if (headers.Count >= SipWebhookEvent.MaxHeaders)
-                    {
-                        break;
-                    }
+                    break;
+                }
 
-                    if (Str(header, "name") is { Length: > 0 and <= 128 } name && Str(header, "value") is { } value)
-                    {
-                        headers.Add(new(name, value.Length > SipHeaders.MaxValueLength ? value[..SipHeaders.MaxValueLength] : value));
-                    }
+                if (Str(header, "name") is { Length: > 0 and <= 128 } name && Str(header, "value") is { } value)
+                {
+                    headers.Add(new(name, value.Length > SipHeaders.MaxValueLength ? value[..SipHeaders.MaxValueLength] : value));
                 }
             }
-
-            if (string.Equals(type, SipWebhookEvent.IncomingCall, StringComparison.Ordinal) && string.IsNullOrWhiteSpace(callId))
-            {
-                problem = "realtime.call.incoming without data.call_id";
-                return false;
-            }
-
-            if (callId is { Length: > 256 })
-            {
-                problem = "data.call_id is longer than 256 characters";
-                return false;
-            }
-
-            evt = new SipWebhookEvent(id, type, createdAt, callId, headers);
-            return true;
         }
+
+        if (string.Equals(type, SipWebhookEvent.IncomingCall, StringComparison.Ordinal) && string.IsNullOrWhiteSpace(callId))
+        {
+            problem = "realtime.call.incoming without data.call_id";
+            return false;
+        }
+
+        if (callId is { Length: > 256 })
+        {
+            problem = "data.call_id is longer than 256 characters";
+            return false;
+        }
+
+        evt = new SipWebhookEvent(id, type, createdAt, callId, headers);
+        return true;
     }
 
     private static string? Str(JsonElement e, string name) =>

@@ -337,13 +337,21 @@ public class EndpointApiTests : IClassFixture<ApiGateway>
     {
         using var http = _api.Client(await _api.CreateKeyAsync(ApiScopes.ManageEndpoints));
         using (var refused = await http.PostAsync("/api/v1/endpoints", ApiGateway.Json($$"""
-            { "name": "{{Unique("handoff")}}", "tools": [ { "name": "handoff_human" } ], "transfer": { "targets": [ null ], "callerId": "front desk" } }
+            { "name": "{{Unique("handoff")}}", "tools": [ { "name": "handoff_human" } ], "transfer": { "targets": [ ], "callerId": "front desk" } }
             """)))
         {
             var errors = (await ApiGateway.ReadProblemAsync(refused, HttpStatusCode.BadRequest)).GetProperty("errors");
             Assert.Contains("needs at least one transfer target", errors.GetProperty("tools")[0].GetString(), StringComparison.Ordinal);
-            Assert.Equal("transfer.targets[0] must not be null", errors.GetProperty("transfer.targets")[0].GetString());
             Assert.True(errors.TryGetProperty("transfer.callerId", out _));
+        }
+
+        // A null list item is refused where the body is read (issue 21), naming it.
+        using (var refused = await http.PostAsync("/api/v1/endpoints", ApiGateway.Json($$"""
+            { "name": "{{Unique("handoff")}}", "transfer": { "targets": [ null ] } }
+            """)))
+        {
+            var errors = (await ApiGateway.ReadProblemAsync(refused, HttpStatusCode.BadRequest)).GetProperty("errors");
+            Assert.Contains("a list may not hold null items", errors.GetProperty("transfer.targets[0]")[0].GetString(), StringComparison.Ordinal);
         }
 
         using var created = await http.PostAsync("/api/v1/endpoints", ApiGateway.Json($$"""

@@ -84,8 +84,8 @@ public class CreateSessionTests
     }
 
     [Theory]
-    [InlineData("{not json", "not valid JSON")]
-    [InlineData("", "not valid JSON")]
+    [InlineData("{not json", "malformed JSON at line 1, byte 2")]
+    [InlineData("", "the request body is empty")]
     [InlineData("[]", "JSON object")]
     [InlineData("""{"mode":"text"}""", "endpointId is required")]
     [InlineData("""{"endpointId":"nope","mode":"text"}""", "endpointId must be a UUID")]

@@ -147,8 +147,8 @@ public class DemoEndpointTests
     }
 
     [Theory]
-    [InlineData("{not json", "not valid JSON")]
-    [InlineData("", "not valid JSON")]
+    [InlineData("{not json", "malformed JSON at line 1, byte 2")]
+    [InlineData("", "the request body is empty")]
     [InlineData("[]", "JSON object")]
     [InlineData("{}", "mode is required")]
     [InlineData("""{"mode":""}""", "mode is required")]

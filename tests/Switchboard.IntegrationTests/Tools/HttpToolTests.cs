@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Agents;
 using Switchboard.Agents.Tools;
@@ -8,6 +10,7 @@ using Switchboard.Configuration;
 using Switchboard.IntegrationTests.Gateway;
 using Switchboard.Journal;
 using Switchboard.Network;
+using Switchboard.Testing;
 
 namespace Switchboard.IntegrationTests.Tools;
 
@@ -102,6 +105,25 @@ public class HttpToolTests
         using var cut = JsonDocument.Parse(big.OutputJson);
         Assert.Equal(100, cut.RootElement.GetProperty("result").GetString()!.Length);
         Assert.True(cut.RootElement.GetProperty("truncated").GetBoolean());
+    }
+
+    /// <summary>Issue 21: a JSON answer the gateway could not read or write back (lone surrogate, null item) goes to the model as text.</summary>
+    [Theory]
+    [InlineData("""{"status":"\ud800"}""")]
+    [InlineData("""{"items":[null],"n":1e400}""")]
+    public async Task HostileJsonAnswer_IsWrappedAsText(string answer)
+    {
+        await using var server = await LoopbackServer.StartAsync(app => app.Run(async context =>
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(answer);
+        }));
+
+        var outcome = await Runner(Tool(server.BaseUrl + "/hostile")).RunAsync("c", "fc", "lookup_order", "{}", CancellationToken.None);
+
+        Assert.Equal(ToolOutcome.Ok, outcome.Status);
+        using var output = JsonDocument.Parse(outcome.OutputJson);
+        Assert.Equal(answer, output.RootElement.GetProperty("result").GetString());
     }
 
     [Theory]

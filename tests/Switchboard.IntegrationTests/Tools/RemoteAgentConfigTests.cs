@@ -119,6 +119,52 @@ public class RemoteAgentConfigTests
         Assert.Equal("Stored greeting.", spec.Greeting);
     }
 
+    /// <summary>Issue 21: the shapes that answered 500 on the REST API make the answer unusable here, never an exception.</summary>
+    [Theory]
+    [InlineData("""{"instructions":"\ud800"}""")]
+    [InlineData("""{"greeting":"ok\udc00"}""")]
+    [InlineData("""{"tools":[null]}""")]
+    [InlineData("""{"tools":[{"name":"t","parameters":{"type":"object","enum":[null]}}]}""")]
+    [InlineData("""{"tools":[{"name":"t","parameters":{"type":"object","description":"\ud800x"}}]}""")]
+    [InlineData("""{"tools":[{"name":"t","timeoutSeconds":1e400}]}""")]
+    [InlineData("""{"greeting":"a","greeting":"b"}""")]
+    [InlineData("""{"tools":[{"name":"t","parameters":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}]}""")]
+    public async Task HostileAnswer_FallsBackToTheStoredSpec(string body)
+    {
+        await using var app = await ConfigApp.StartAsync(_ => (200, body));
+        using var source = Source();
+
+        var spec = await source.ApplyAsync(Endpoint(app.Url), "twilio", null, CancellationToken.None);
+
+        Assert.Equal("Stored instructions.", spec.Instructions);
+        Assert.Equal("Stored greeting.", spec.Greeting);
+        Assert.Empty(spec.Tools);
+    }
+
+    /// <summary>Issue 21 against a real gateway: a hostile answer does not end the session (4500); it greets with the stored greeting.</summary>
+    [Fact]
+    public async Task TextSession_HostileAnswer_GoesOnWithTheStoredGreeting()
+    {
+        await using var app = await ConfigApp.StartAsync(_ => (200, """{"greeting":"Remote \ud800 hello."}"""));
+        var settings = SessionApi.Settings();
+        settings["Switchboard:Tools:AllowPrivateNetworks"] = "true";
+        settings["Switchboard:Tools:Secrets:app"] = "s2s-key";
+        await using var gateway = await GatewayFixture.StartAsync(settings);
+        var key = await SessionApi.CreateKeyAsync(gateway);
+        var endpoint = await SessionApi.CreateEndpointAsync(gateway, new AgentSpec
+        {
+            Greeting = "Stored greeting.",
+            RemoteConfig = new RemoteConfigSpec { Url = app.Url + "/config", Secret = "app" },
+        });
+        var created = await SessionApi.CreateSessionAsync(gateway, key, endpoint.Id);
+
+        await using var client = await SessionTestClient.ConnectAsync(created.WsUrl);
+        var greeting = await client.WaitForTypeAsync("transcript", m => m.GetProperty("payload").GetProperty("role").GetString() == "agent");
+
+        Assert.Equal("Stored greeting.", greeting.GetProperty("payload").GetProperty("text").GetString());
+        Assert.Single(app.Requests);
+    }
+
     [Fact]
     public async Task SlowApp_FallsBackAtTheTimeout()
     {

@@ -207,18 +207,8 @@ internal sealed partial class HttpToolInvoker : IToolInvoker, IDisposable
         return (Encoding.UTF8.GetString(bytes), truncated);
     }
 
-    private static bool IsJson(string body)
-    {
-        try
-        {
-            using var _ = JsonDocument.Parse(body);
-            return true;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
+    /// <summary>Whether the answer passes the gateway's rule for JSON from outside (<see cref="JsonInput"/>); otherwise it is passed on as text.</summary>
+    private static bool IsJson(string body) => JsonInput.TryParse(body, out _, out _);
 
     private static string Excerpt(string text, int max) => text.Length <= max ? text : text[..max] + "…";
 

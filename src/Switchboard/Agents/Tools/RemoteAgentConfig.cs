@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Configuration;
 using Switchboard.Diagnostics;
 using Switchboard.Network;
+using Switchboard.Transport;
 
 namespace Switchboard.Agents.Tools;
 
@@ -162,22 +163,21 @@ internal sealed partial class RemoteAgentConfig : IDisposable
         public static bool TryParse(string json, string endpointName, OutboundPolicy outbound, out Overlay? overlay, out string? problem)
         {
             overlay = null;
-            JsonObject root;
-            try
+            // The gateway's one rule for JSON from outside: lone surrogates, null list items, duplicate fields, deep nesting
+            // and numbers out of range are refused here, so nothing below can throw and the call falls back instead.
+            if (!JsonInput.TryParse(json, out var element, out var invalid))
             {
-                if (JsonNode.Parse(json) is not JsonObject parsed)
-                {
-                    problem = "the answer is not a JSON object";
-                    return false;
-                }
-
-                root = parsed;
-            }
-            catch (JsonException)
-            {
-                problem = "the answer is not valid JSON";
+                problem = "the answer is not acceptable JSON: " + (invalid!.Field.Length == 0 ? invalid.Message : $"{invalid.Field}: {invalid.Message}");
                 return false;
             }
+
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                problem = "the answer is not a JSON object";
+                return false;
+            }
+
+            var root = JsonObject.Create(element)!;
 
             if (root.Select(p => p.Key).FirstOrDefault(k => !Fields.Contains(k, StringComparer.Ordinal)) is { } unknown)
             {
