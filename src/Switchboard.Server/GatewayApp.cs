@@ -70,7 +70,7 @@ public static class GatewayApp
         // statuses such as an unknown route (404) or a wrong method (405).
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
+        app.UseWebSocketsClosingGracefully(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
         // After routing (which WebApplication runs first), so each route's per-address bucket is known; before the
         // endpoint, so a refused WebSocket upgrade is answered 429 and never accepted. Health, the talk page's files
         // and the OpenAPI document have no bucket (docs/configuration.md, "Rate limits").

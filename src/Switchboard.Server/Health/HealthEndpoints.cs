@@ -9,8 +9,9 @@ using Switchboard.LocalAgent.Hosting;
 namespace Switchboard.Server.Health;
 
 /// <summary>
-/// <c>GET /healthz</c> and <c>/health</c>: each dependency's state and the number of active calls; 503 when one is down, or
-/// while the node drains (status <c>draining</c>, so a load balancer stops sending it calls).
+/// <c>GET /healthz</c>, <c>/health</c> and <c>/health/ready</c>: each dependency's state and the number of active calls; 503 when
+/// one is down, with <c>failing</c> naming each failing check (<c>database: missing</c>, <c>database: read-only</c>…), or while
+/// the node drains (status <c>draining</c>, so a load balancer stops sending it calls).
 /// </summary>
 internal static class HealthEndpoints
 {
@@ -21,6 +22,7 @@ internal static class HealthEndpoints
             .WithDescription("Each dependency's state (backend, database, journal) and the number of active calls; 503 when one is down, " +
                 "and 503 with status `draining` while the node drains before a restart (SIGTERM or `POST /api/v1/admin/drain`). No API key needed.");
         routes.MapGet("/health", Report).WithTags("Health").WithName("HealthAlias").WithSummary("Gateway health (alias of /healthz)");
+        routes.MapGet("/health/ready", Report).WithTags("Health").WithName("HealthReady").WithSummary("Readiness (alias of /healthz)");
     }
 
     private static bool IsListening(LocalRealtimeHost? host)
@@ -77,6 +79,22 @@ internal static class HealthEndpoints
 
         var journalHealth = journal.Health;
         var healthy = (string?)backend["state"] != "down" && journalHealth.Ok && database.Ok;
+        var failing = new List<string>();
+        if (!database.Ok)
+        {
+            failing.Add("database: " + (database.Check ?? "unreachable"));
+        }
+
+        if (!journalHealth.Ok)
+        {
+            failing.Add("journal: " + journalHealth.Detail);
+        }
+
+        if ((string?)backend["state"] == "down")
+        {
+            failing.Add("backend: down");
+        }
+
         // Draining wins: the balancer must stop sending calls here whatever the dependencies say.
         var since = drain.Since;
         var body = new Dictionary<string, object?>
@@ -85,10 +103,11 @@ internal static class HealthEndpoints
             ["activeCalls"] = calls.Count,
             ["draining"] = since is not null,
             ["drainingSince"] = since,
+            ["failing"] = failing,
             ["dependencies"] = new Dictionary<string, object?>
             {
                 ["backend"] = backend,
-                ["database"] = new Dictionary<string, object?> { ["provider"] = database.Provider, ["state"] = database.Ok ? "ok" : "down", ["detail"] = database.Detail },
+                ["database"] = new Dictionary<string, object?> { ["provider"] = database.Provider, ["state"] = database.Ok ? "ok" : "down", ["check"] = database.Check, ["detail"] = database.Detail },
                 ["journal"] = new Dictionary<string, object?> { ["state"] = journalHealth.Ok ? "ok" : "down", ["detail"] = journalHealth.Detail },
             },
         };

@@ -305,6 +305,13 @@ internal sealed partial class CallBridge : IAsyncDisposable
             {
                 return;
             }
+            catch (WebSocketException ex) when (ex.WebSocketErrorCode == WebSocketError.Faulted)
+            {
+                // The WebSocket refused a frame (RFC 6455: a continuation first, invalid UTF-8 in a text message, a bad
+                // header) and has already sent its close code (1002, 1007); the host lets the close reach the peer.
+                End(CallEndReason.CarrierProtocolError, "WebSocket protocol violation: " + ex.Message);
+                return;
+            }
             catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
             {
                 // The caller vanished without a close frame, or never answered ours.

@@ -102,6 +102,11 @@ internal sealed class CarrierLeg : ICallerLeg
                 {
                     status = ReceiveStatus.Closed;
                 }
+                catch (WebSocketException ex) when (ex.WebSocketErrorCode == WebSocketError.Faulted)
+                {
+                    // The WebSocket refused a frame and has already sent its close code (1002, 1007).
+                    return CallerLegStart.Failed(CallEndReason.CarrierProtocolError, "WebSocket protocol violation: " + ex.Message, 0);
+                }
                 catch (Exception ex) when (ex is WebSocketException or IOException)
                 {
                     return CallerLegStart.Failed(CallEndReason.CarrierClosed, ex.Message, 0);

@@ -117,6 +117,9 @@ internal static class EventIds
     public const int JournalDropped = 302;
     public const int JournalPoisonDropped = 303;
 
+    // 1200–1249: hardening (issue 21).
+    public const int JournalQueueFull = 1200;
+
     // 600–609 and 614–619: session legs (Sessions/SessionLog); 600, 601, 603–606, 608, 609 and 612 were the session engine's, now the call engine's (100–149).
     public const int SessionSuperseded = 602;
     public const int SessionClientError = 607;

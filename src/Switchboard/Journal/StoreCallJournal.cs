@@ -9,9 +9,11 @@ namespace Switchboard.Journal;
 /// The call journal in the database. Appends go to an in-memory queue that a background writer commits in
 /// batches (one transaction per batch), so the audio path never waits on storage and each event is durable
 /// within milliseconds of happening. When the database is down the writer keeps the batch and retries with
-/// backoff, reporting itself unhealthy; nothing accepted is dropped while the process lives. The one exception is
-/// an event the database answers but always refuses: it is isolated and dropped (logged as critical) so that it
-/// cannot hold up every later event.
+/// backoff, reporting itself unhealthy; calls go on, and what they append is written in order once the database is
+/// back. The queue is bounded (<see cref="DefaultMaxQueued"/> events waiting, beside the batch being retried): during a
+/// long outage an event that finds it full is dropped, with one critical log line per dropped event (event 1200). The
+/// other exception is an event the database answers but always refuses: it is isolated and dropped (logged as critical)
+/// so that it cannot hold up every later event.
 /// </summary>
 internal sealed partial class StoreCallJournal : ICallJournal, IAsyncDisposable
 {
@@ -19,7 +21,10 @@ internal sealed partial class StoreCallJournal : ICallJournal, IAsyncDisposable
 
     // Attempts (about 1.5 s of backoff) before a batch the reachable database keeps refusing is split up.
     private const int PoisonAttempts = 5;
-    private readonly Channel<Entry> _queue = Channel.CreateUnbounded<Entry>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>Events that may wait in memory while the database is down (about 50 MB of typical events).</summary>
+    public const int DefaultMaxQueued = 100_000;
+
+    private readonly Channel<Entry> _queue;
     private readonly ICallStore _store;
     private readonly IDatabase _database;
     private readonly ILogger _logger;
@@ -29,8 +34,14 @@ internal sealed partial class StoreCallJournal : ICallJournal, IAsyncDisposable
     private readonly Task _writer;
     private volatile JournalHealth _health;
 
-    public StoreCallJournal(ICallStore store, IDatabase database, ILogger<StoreCallJournal> logger, TimeProvider time)
+    /// <param name="store">Where events are written.</param>
+    /// <param name="database">The database, for health.</param>
+    /// <param name="logger">The journal's log.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="maxQueued">Events that may wait in memory; a later one is dropped and logged.</param>
+    public StoreCallJournal(ICallStore store, IDatabase database, ILogger<StoreCallJournal> logger, TimeProvider time, int maxQueued = DefaultMaxQueued)
     {
+        _queue = Channel.CreateBounded<Entry>(new BoundedChannelOptions(maxQueued) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite }, Dropped);
         _store = store;
         _database = database;
         _logger = logger;
@@ -183,6 +194,21 @@ internal sealed partial class StoreCallJournal : ICallJournal, IAsyncDisposable
 
     [LoggerMessage(EventId = EventIds.JournalRecovered, Level = LogLevel.Information, Message = "Journal writes to {Provider} recovered")]
     private static partial void LogRecovered(ILogger logger, string provider);
+
+    /// <summary>An entry the full queue refused: an event is lost (logged); a flush waiting behind it is released.</summary>
+    private void Dropped(Entry entry)
+    {
+        if (entry.Event is { } e)
+        {
+            LogQueueFull(_logger, e.CallId, e.Sequence, e.Type.ToString(), _queue.Reader.Count);
+        }
+
+        entry.Flushed?.TrySetResult();
+    }
+
+    [LoggerMessage(EventId = EventIds.JournalQueueFull, Level = LogLevel.Critical,
+        Message = "Journal dropped event {Sequence} ({Type}) of call {CallId}: {Queued} events already wait in memory for the database")]
+    private static partial void LogQueueFull(ILogger logger, string callId, long sequence, string type, int queued);
 
     [LoggerMessage(EventId = EventIds.JournalDropped, Level = LogLevel.Critical, Message = "Journal gave up on {Count} events at shutdown: the database stayed unreachable")]
     private static partial void LogDropped(ILogger logger, int count);

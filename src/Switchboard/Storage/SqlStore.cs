@@ -63,20 +63,43 @@ internal abstract partial class SqlStore : IStore
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Whether the database is usable now: the provider's own checks (<see cref="CheckAsync"/>: for SQLite, the file is still
+    /// there, the same file and writable), then a read of the schema and a write of a probe row, so a database that reads
+    /// but cannot write (read-only, disk full) is reported too, naming the failing check.
+    /// </summary>
     public async Task<StoreHealth> PingAsync(CancellationToken cancellationToken)
     {
+        if (await CheckAsync(cancellationToken).ConfigureAwait(false) is { } fault)
+        {
+            return new StoreHealth(false, Provider, $"{Describe()}: {fault.Detail}", fault.Check);
+        }
+
         try
         {
             await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var cmd = Command(connection, null, "SELECT COUNT(*) FROM schema_migrations");
             var versions = Convert.ToInt64(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+            await using var probe = Command(connection, null, "INSERT INTO settings (name, value) VALUES (@n, @v) ON CONFLICT (name) DO UPDATE SET value = excluded.value");
+            Add(probe, "n", ProbeSetting);
+            Add(probe, "v", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await probe.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return new StoreHealth(true, Provider, $"{Describe()} (schema v{versions})");
         }
         catch (Exception ex) when (ex is DbException or InvalidOperationException or IOException or TimeoutException or System.Net.Sockets.SocketException)
         {
-            return new StoreHealth(false, Provider, $"{Describe()}: {ex.Message}");
+            return new StoreHealth(false, Provider, $"{Describe()}: {ex.Message}", Classify(ex));
         }
     }
+
+    /// <summary>The settings row the health probe writes.</summary>
+    protected const string ProbeSetting = "health.probe";
+
+    /// <summary>A provider's checks before the database is queried; null when they pass.</summary>
+    protected virtual Task<StoreFault?> CheckAsync(CancellationToken cancellationToken) => Task.FromResult<StoreFault?>(null);
+
+    /// <summary>The failing check a database error stands for (<c>read-only</c>, <c>disk full</c>, <c>unreachable</c>…).</summary>
+    protected virtual string Classify(Exception exception) => "unreachable";
 
     public async Task<string?> GetSettingAsync(string name, CancellationToken cancellationToken)
     {

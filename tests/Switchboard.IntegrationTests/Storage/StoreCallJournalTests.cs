@@ -74,6 +74,35 @@ public sealed class StoreCallJournalTests : IAsyncLifetime
         Assert.DoesNotContain(_log.Entries, e => e.Id == 303);
     }
 
+    /// <summary>Issue 21: the in-memory queue is bounded; past it each dropped event is one critical line, the rest is written on recovery.</summary>
+    [Fact]
+    public async Task Append_QueueFullWhileTheDatabaseIsDown_DropsTheOverflowOneLogLineEach_WritesTheRestOnRecovery()
+    {
+        var down = true;
+        var (store, control) = FaultyStore.Wrap(Real, _ => Volatile.Read(ref down) ? new InjectedDbException("connection refused") : null);
+        control.PingDown = true;
+        await using var journal = new StoreCallJournal(store, store, _log, TimeProvider.System, maxQueued: 4);
+
+        AppendCall(journal, "call-1", 3);
+        // The writer holds call-1's batch and retries it; the queue behind it takes four events and drops the rest.
+        await WaitUntilAsync(() => Volatile.Read(ref control.Refused) >= 1);
+        AppendCall(journal, "call-2", 6);
+        Assert.Equal(2, _log.Entries.Count(e => e.Id == 1200));
+        Volatile.Write(ref down, false);
+        control.PingDown = false;
+        // A flush behind a full queue is released at once, so wait for the writer to catch up instead.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await Real.ReadEventsAsync("call-2", CancellationToken.None)).Count < 4 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        await FlushAsync(journal);
+        Assert.Equal(3, (await Real.ReadEventsAsync("call-1", CancellationToken.None)).Count);
+        Assert.Equal([0L, 1L, 2L, 3L], (await Real.ReadEventsAsync("call-2", CancellationToken.None)).Select(e => e.Sequence));
+        Assert.Equal(2, _log.Entries.Count(e => e.Id == 1200));
+    }
+
     [Fact]
     public async Task Append_OneEventTheReachableDatabaseAlwaysRefuses_OnlyThatEventIsLost()
     {

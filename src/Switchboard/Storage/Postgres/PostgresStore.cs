@@ -21,5 +21,13 @@ internal sealed class PostgresStore : SqlStore, IAsyncDisposable
 
     protected override string Describe() => _description;
 
+    /// <summary>Disk full (53100) and read-only transactions (25006) by their SQLSTATE; anything else is the server not answering.</summary>
+    protected override string Classify(Exception exception) => exception switch
+    {
+        PostgresException { SqlState: "53100" } => "disk full",
+        PostgresException { SqlState: "25006" } => "read-only",
+        _ => "unreachable",
+    };
+
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 }
