@@ -56,12 +56,18 @@ internal sealed class EndpointInputOptions
 
     public Option<bool> Default { get; } = new("--default") { Description = "Make this the team's default endpoint" };
 
+    public Option<string?> ExternalId { get; } = new("--external-id")
+    {
+        HelpName = "id",
+        Description = "The id your own system knows this endpoint by, e.g. an org id for /twiml/start?orgId= (unique per team; \"\" removes it)",
+    };
+
     /// <summary>The <c>limits</c> options (<c>--max-call-seconds</c>, <c>--max-concurrent-calls</c>, …).</summary>
     public LimitInputOptions Limits { get; } = new(forEndpoint: true);
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { File, Name, Instructions, Voice, Greeting, Backend, Model, Modes, Carriers, Phone, Default })
+        foreach (var option in new Option[] { File, Name, Instructions, Voice, Greeting, Backend, Model, Modes, Carriers, Phone, Default, ExternalId })
         {
             command.Options.Add(option);
         }
@@ -106,6 +112,7 @@ internal sealed class EndpointInputOptions
         SetList(body, "modes", parse, Modes);
         SetList(body, "carriers", parse, Carriers);
         SetList(body, "phoneNumbers", parse, Phone);
+        SetString(body, "externalId", parse, ExternalId, emptyIsNull: true);
         if (parse.GetValue(Default))
         {
             body["isDefault"] = true;

@@ -18,6 +18,12 @@ internal static partial class TwilioEndpoints
     public const string TwimlPath = "/twilio/twiml";
     public const string StreamPath = "/twilio";
 
+    /// <summary>The TwiML route multi-tenant Twilio voice servers use (<c>?orgId=</c>): an alias of <see cref="TwimlPath"/>.</summary>
+    public const string OrgTwimlPath = "/twiml/start";
+
+    /// <summary>Their media stream route (<c>?orgId=&amp;callSid=&amp;from=</c>): an alias of <see cref="StreamPath"/>.</summary>
+    public const string OrgStreamPath = "/ws/twilio";
+
     public static void Map(IEndpointRouteBuilder routes)
     {
         routes.MapPost(TwimlPath, TwimlAsync).DisableAntiforgery().WithTags("Carriers")
@@ -28,10 +34,84 @@ internal static partial class TwilioEndpoints
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .RequireClientRateLimit(RateLimitBucket.CarriersPerIp);
         routes.Map(StreamPath, StreamAsync).RequireClientRateLimit(RateLimitBucket.CarriersPerIp);
+        routes.MapPost(OrgTwimlPath, OrgTwimlAsync).DisableAntiforgery().WithTags("Carriers")
+            .WithSummary("Twilio voice webhook, by org id")
+            .WithDescription("As `/twilio/twiml`, for servers that route by `?orgId=`: the org id is an endpoint's `externalId` in the default team. 404 when no endpoint has it.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/xml")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireClientRateLimit(RateLimitBucket.CarriersPerIp);
+        routes.Map(OrgStreamPath, OrgStreamAsync).RequireClientRateLimit(RateLimitBucket.CarriersPerIp);
     }
 
-    private static async Task<IResult> TwimlAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallAdmission admission,
-        Sessions.SessionTokenSource keys, ILogger<TwilioProtocol> logger)
+    /// <summary>
+    /// The endpoint an org id names: the default team's endpoint with that <c>externalId</c>. Only the default team is
+    /// searched, so a request that anyone can make (an unsigned webhook or stream) can reach the operator's own orgs and
+    /// never another team's endpoint.
+    /// </summary>
+    private static async Task<Agents.AgentEndpoint?> OrgEndpointAsync(HttpContext context, IEndpointStore store, Control.ControlPlaneState state) =>
+        context.Request.Query["orgId"].ToString() is { Length: > 0 } orgId
+            ? await store.FindEndpointByExternalIdAsync(state.Bootstrap.DefaultTeam.Id, orgId, context.RequestAborted)
+            : null;
+
+    private static IResult UnknownOrg() => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown orgId",
+        detail: "No endpoint of the default team has this externalId (set it with PATCH /api/v1/endpoints/{id} {\"externalId\": \"…\"}).");
+
+    private static async Task<IResult> OrgTwimlAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallAdmission admission,
+        Sessions.SessionTokenSource keys, ILogger<TwilioProtocol> logger, IEndpointStore store, Control.ControlPlaneState state)
+    {
+        if (await OrgEndpointAsync(context, store, state) is not { } endpoint)
+        {
+            return UnknownOrg();
+        }
+
+        return await TwimlForAsync(context, options, admission, keys, logger, endpoint.Id.ToString("D"), endpointResolved: true);
+    }
+
+    private static async Task OrgStreamAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallHost calls, ICarrierCallControl callControl,
+        TimeProvider time, ILogger<TwilioProtocol> logger, ILogger<CallBridge> callLogger, IEndpointStore store, Control.ControlPlaneState state,
+        Sessions.SessionTokenSource keys)
+    {
+        if (await OrgEndpointAsync(context, store, state) is not { } endpoint)
+        {
+            await UnknownOrg().ExecuteAsync(context);
+            return;
+        }
+
+        // The org's endpoint, bound the way the gateway's own TwiML binds it; callSid and from fill what Twilio's start lacks.
+        var token = EndpointBinding.Issue(await keys.GetEndpointBindingKeyAsync(context.RequestAborted), endpoint.Id);
+        var orgId = context.Request.Query["orgId"].ToString();
+        var callSid = context.Request.Query["callSid"].ToString();
+        var from = context.Request.Query["from"].ToString();
+        CallStartInfo Amend(CallStartInfo start)
+        {
+            var parameters = new Dictionary<string, string>(start.Parameters, StringComparer.Ordinal)
+            {
+                ["endpointId"] = endpoint.Id.ToString("D"),
+                [EndpointBinding.TokenParameter] = token,
+                ["orgId"] = orgId,
+            };
+            return start with
+            {
+                Parameters = parameters,
+                CarrierCallId = start.CarrierCallId ?? (callSid.Length > 0 ? callSid : null),
+                From = start.From ?? (from.Length > 0 ? from : null),
+            };
+        }
+
+        await RunStreamAsync(context, options, calls, callControl, time, logger, callLogger, Amend);
+    }
+
+    private static Task<IResult> TwimlAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallAdmission admission,
+        Sessions.SessionTokenSource keys, ILogger<TwilioProtocol> logger) =>
+        TwimlForAsync(context, options, admission, keys, logger, context.Request.Query["endpointId"].ToString(), endpointResolved: false);
+
+    /// <summary>
+    /// The TwiML for a call on <paramref name="endpointId"/> (empty: the usual resolution). <paramref name="endpointResolved"/>:
+    /// the gateway found the endpoint itself (an org id), so no <c>endpointToken</c> is asked of the request.
+    /// </summary>
+    private static async Task<IResult> TwimlForAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallAdmission admission,
+        Sessions.SessionTokenSource keys, ILogger<TwilioProtocol> logger, string endpointId, bool endpointResolved)
     {
         var o = options.Value;
         var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(context.RequestAborted) : FormCollection.Empty;
@@ -48,7 +128,6 @@ internal static partial class TwilioEndpoints
         }
 
         // The webhook URL configured on the number may name the agent: /twilio/twiml?endpointId=<uuid>.
-        var endpointId = context.Request.Query["endpointId"].ToString();
         if (endpointId.Length > 0 && !Guid.TryParse(endpointId, out _))
         {
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid endpointId",
@@ -62,7 +141,7 @@ internal static partial class TwilioEndpoints
         {
             var key = await keys.GetEndpointBindingKeyAsync(context.RequestAborted);
             endpointToken = context.Request.Query[EndpointBinding.TokenParameter].ToString();
-            if (string.IsNullOrEmpty(o.Twilio.AuthToken))
+            if (string.IsNullOrEmpty(o.Twilio.AuthToken) && !endpointResolved)
             {
                 if (!EndpointBinding.Verify(key, Guid.Parse(endpointId), endpointToken))
                 {
@@ -112,6 +191,11 @@ internal static partial class TwilioEndpoints
             var token = endpointToken!;
             twiml.Append("<Parameter name=\"endpointId\" value=\"").Append(endpointId).Append("\"/>");
             twiml.Append("<Parameter name=\"").Append(EndpointBinding.TokenParameter).Append("\" value=\"").Append(token).Append("\"/>");
+            if (endpointResolved && context.Request.Query["orgId"].ToString() is { Length: > 0 } orgId)
+            {
+                // Kept as the call's metadata, so the org's own systems can match the call.
+                twiml.Append("<Parameter name=\"orgId\" value=\"").Append(SecurityElement.Escape(orgId)).Append("\"/>");
+            }
         }
 
         twiml.Append("</Stream></Connect></Response>");
@@ -120,7 +204,12 @@ internal static partial class TwilioEndpoints
 
     private static string? Form(IFormCollection form, string name) => form.TryGetValue(name, out var value) && !string.IsNullOrEmpty(value) ? value.ToString() : null;
 
-    private static async Task StreamAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallHost calls, ICarrierCallControl callControl, TimeProvider time, ILogger<TwilioProtocol> logger, ILogger<CallBridge> callLogger)
+    private static Task StreamAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallHost calls, ICarrierCallControl callControl, TimeProvider time,
+        ILogger<TwilioProtocol> logger, ILogger<CallBridge> callLogger) =>
+        RunStreamAsync(context, options, calls, callControl, time, logger, callLogger, null);
+
+    private static async Task RunStreamAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallHost calls, ICarrierCallControl callControl, TimeProvider time,
+        ILogger<TwilioProtocol> logger, ILogger<CallBridge> callLogger, Func<CallStartInfo, CallStartInfo>? amendStart)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -145,7 +234,7 @@ internal static partial class TwilioEndpoints
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         // With an auth token the upgrade was signed (checked above), so the start's parameters are the gateway's own TwiML's.
         await calls.RunAsync(new CarrierLeg(socket, new TwilioProtocol(), callControl, options.Value.Bridge, time, callLogger,
-            signedUpgrade: !string.IsNullOrEmpty(o.Twilio.AuthToken)), context.RequestAborted);
+            signedUpgrade: !string.IsNullOrEmpty(o.Twilio.AuthToken), amendStart: amendStart), context.RequestAborted);
     }
 
     [LoggerMessage(EventId = EventIds.TwilioBadSignature, Level = LogLevel.Warning, Message = "Rejected request to {Path}: invalid X-Twilio-Signature")]

@@ -19,7 +19,7 @@ internal static class HealthEndpoints
     {
         routes.MapGet("/healthz", Report).WithTags("Health").WithName("Health")
             .WithSummary("Gateway health")
-            .WithDescription("Each dependency's state (backend, database, journal) and the number of active calls; 503 when one is down, " +
+            .WithDescription("Each dependency's state (backend, database, journal), the number of active calls (in all, by channel, and the sessions among them); 503 when one is down, " +
                 "and 503 with status `draining` while the node drains before a restart (SIGTERM or `POST /api/v1/admin/drain`). No API key needed.");
         routes.MapGet("/health", Report).WithTags("Health").WithName("HealthAlias").WithSummary("Gateway health (alias of /healthz)");
         routes.MapGet("/health/ready", Report).WithTags("Health").WithName("HealthReady").WithSummary("Readiness (alias of /healthz)");
@@ -97,10 +97,14 @@ internal static class HealthEndpoints
 
         // Draining wins: the balancer must stop sending calls here whatever the dependencies say.
         var since = drain.Since;
+        var live = calls.Snapshot();
         var body = new Dictionary<string, object?>
         {
             ["status"] = since is not null ? "draining" : healthy ? "ok" : "unhealthy",
-            ["activeCalls"] = calls.Count,
+            ["activeCalls"] = live.Count,
+            // Per channel (twilio, telnyx, sip, websocket…), and the sessions among them (calls on a session's WebSocket).
+            ["activeByChannel"] = live.GroupBy(c => c.Carrier, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
+            ["activeSessions"] = live.Count(c => c.Carrier == Agents.Transports.WebSocket),
             ["draining"] = since is not null,
             ["drainingSince"] = since,
             ["failing"] = failing,

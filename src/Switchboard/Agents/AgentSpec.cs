@@ -52,6 +52,12 @@ internal sealed record AgentSpec
     /// <summary>Allowed interaction modes (<see cref="InteractionModes"/>).</summary>
     public IReadOnlyList<string> Modes { get; set; } = InteractionModes.All;
 
+    /// <summary>
+    /// The id the team's own system knows this endpoint by (an org id of a multi-tenant voice server: <c>?orgId=</c> on
+    /// <c>/twiml/start</c> and <c>/ws/twilio</c>); unique per team; <c>[A-Za-z0-9._:-]{1,128}</c>.
+    /// </summary>
+    public string? ExternalId { get; init; }
+
     /// <summary>E.164 numbers whose inbound carrier calls land on this endpoint.</summary>
     public IReadOnlyList<string> PhoneNumbers { get; set; } = [];
 

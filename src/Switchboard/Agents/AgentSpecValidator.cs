@@ -118,6 +118,11 @@ internal static partial class AgentSpecValidator
             }
         }
 
+        if (spec.ExternalId is { } externalId && !ExternalIdPattern().IsMatch(externalId))
+        {
+            Add("externalId", "must be 1-128 characters of A-Z, a-z, 0-9, '.', '_', ':' or '-'");
+        }
+
         foreach (var number in spec.PhoneNumbers ?? [])
         {
             if (!E164().IsMatch(number))
@@ -298,4 +303,7 @@ internal static partial class AgentSpecValidator
 
     [GeneratedRegex(@"^[a-zA-Z0-9_-]{1,64}$")]
     private static partial Regex Identifier();
+
+    [GeneratedRegex(@"^[A-Za-z0-9._:-]{1,128}$")]
+    private static partial Regex ExternalIdPattern();
 }

@@ -26,6 +26,9 @@ internal interface IEndpointStore
 
     Task<AgentEndpoint?> FindEndpointByPhoneNumberAsync(string number, CancellationToken cancellationToken);
 
+    /// <summary>The team's endpoint with this <see cref="AgentSpec.ExternalId"/> (an org id), or null.</summary>
+    Task<AgentEndpoint?> FindEndpointByExternalIdAsync(Guid teamId, string externalId, CancellationToken cancellationToken);
+
     Task<AgentEndpoint?> GetDefaultEndpointAsync(Guid teamId, CancellationToken cancellationToken);
 
     /// <summary>The team's endpoints ordered by creation time, then id.</summary>

@@ -46,6 +46,7 @@ internal sealed class CarrierLeg : ICallerLeg
     private long _lastFrameAt;
     private volatile bool _mediaTimedOut;
     private readonly bool _signedUpgrade;
+    private readonly Func<CallStartInfo, CallStartInfo>? _amendStart;
 
     /// <param name="socket">The accepted carrier WebSocket.</param>
     /// <param name="protocol">The carrier's codec.</param>
@@ -54,9 +55,11 @@ internal sealed class CarrierLeg : ICallerLeg
     /// <param name="time">The clock.</param>
     /// <param name="logger">The call log.</param>
     /// <param name="signedUpgrade">The carrier signed this stream's upgrade, so its start's parameters are the gateway's own.</param>
+    /// <param name="amendStart">Completes the carrier's <c>start</c> with what the upgrade request said (a route's query), when set.</param>
     public CarrierLeg(WebSocket socket, ICarrierProtocol protocol, ICarrierCallControl callControl, BridgeOptions options, TimeProvider time, ILogger logger,
-        bool signedUpgrade = false)
+        bool signedUpgrade = false, Func<CallStartInfo, CallStartInfo>? amendStart = null)
     {
+        _amendStart = amendStart;
         _signedUpgrade = signedUpgrade;
         _protocol = protocol;
         _socket = socket;
@@ -265,6 +268,10 @@ internal sealed class CarrierLeg : ICallerLeg
                 if (_start is null)
                 {
                     _start = _signedUpgrade && carrierFrame.Start is { } signed ? signed with { ParametersSigned = true } : carrierFrame.Start;
+                    if (_amendStart is not null && _start is not null)
+                    {
+                        _start = _amendStart(_start);
+                    }
                     var format = _protocol.Format;
                     _ledger = new PlaybackLedger(format.BytesPerMs, _options.FirstChunkMs, _options.MarkIntervalMs, _time);
                 }

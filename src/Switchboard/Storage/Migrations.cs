@@ -122,5 +122,13 @@ internal static class Migrations
             ALTER TABLE webhook_subscriptions ADD COLUMN kind TEXT NOT NULL DEFAULT 'webhook';
             ALTER TABLE webhook_subscriptions ADD COLUMN auth_ref TEXT NULL;
             """),
+        (7, """
+            CREATE TABLE endpoint_external_ids (
+                team_id TEXT NOT NULL,
+                external_id TEXT NOT NULL,
+                endpoint_id TEXT NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
+                PRIMARY KEY (team_id, external_id));
+            CREATE INDEX ix_endpoint_external_ids_endpoint ON endpoint_external_ids(endpoint_id);
+            """),
     ];
 }

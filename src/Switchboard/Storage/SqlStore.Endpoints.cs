@@ -96,6 +96,13 @@ internal abstract partial class SqlStore
     public async Task<AgentEndpoint?> FindEndpointByPhoneNumberAsync(string number, CancellationToken cancellationToken) =>
         await QueryEndpointAsync("id = (SELECT endpoint_id FROM endpoint_numbers WHERE number = @number)", cmd => Add(cmd, "number", number), cancellationToken).ConfigureAwait(false);
 
+    public async Task<AgentEndpoint?> FindEndpointByExternalIdAsync(Guid teamId, string externalId, CancellationToken cancellationToken) =>
+        await QueryEndpointAsync("id = (SELECT endpoint_id FROM endpoint_external_ids WHERE team_id = @team AND external_id = @external)", cmd =>
+        {
+            Add(cmd, "team", teamId);
+            Add(cmd, "external", externalId);
+        }, cancellationToken).ConfigureAwait(false);
+
     public async Task<AgentEndpoint?> GetDefaultEndpointAsync(Guid teamId, CancellationToken cancellationToken) =>
         await QueryEndpointAsync("team_id = @team AND is_default = 1", cmd => Add(cmd, "team", teamId), cancellationToken).ConfigureAwait(false);
 
@@ -144,6 +151,12 @@ internal abstract partial class SqlStore
                 await clear.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            await using (var clear = Command(connection, tx, "DELETE FROM endpoint_external_ids WHERE endpoint_id = @id"))
+            {
+                Add(clear, "id", endpoint.Id);
+                await clear.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             await WriteNumbersAsync(connection, tx, endpoint, cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             return true;
@@ -165,6 +178,14 @@ internal abstract partial class SqlStore
             Add(numbers, "id", id);
             Add(numbers, "team", teamId);
             await numbers.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using (var externalIds = Command(connection, tx,
+            "DELETE FROM endpoint_external_ids WHERE endpoint_id IN (SELECT id FROM endpoints WHERE id = @id AND team_id = @team)"))
+        {
+            Add(externalIds, "id", id);
+            Add(externalIds, "team", teamId);
+            await externalIds.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         int deleted;
@@ -204,6 +225,16 @@ internal abstract partial class SqlStore
             Add(cmd, "id", endpoint.Id);
             await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        if (!string.IsNullOrEmpty(endpoint.Spec.ExternalId))
+        {
+            // The primary key (team_id, external_id) makes the id unique per team; a clash is a conflict like a taken number.
+            await using var cmd = Command(connection, tx, "INSERT INTO endpoint_external_ids (team_id, external_id, endpoint_id) VALUES (@team, @external, @id)");
+            Add(cmd, "team", endpoint.TeamId);
+            Add(cmd, "external", endpoint.Spec.ExternalId);
+            Add(cmd, "id", endpoint.Id);
+            await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Names the rule a failed write broke (after the failed transaction is rolled back).</summary>
@@ -222,6 +253,12 @@ internal abstract partial class SqlStore
             {
                 return new StoreConflictException($"phone number {number} is already assigned to another endpoint", ex);
             }
+        }
+
+        if (!string.IsNullOrEmpty(endpoint.Spec.ExternalId)
+            && await FindEndpointByExternalIdAsync(endpoint.TeamId, endpoint.Spec.ExternalId, cancellationToken).ConfigureAwait(false) is { } holder && holder.Id != endpoint.Id)
+        {
+            return new StoreConflictException($"externalId '{endpoint.Spec.ExternalId}' is already used by endpoint '{holder.Name}'", ex);
         }
 
         return new StoreConflictException("the endpoint conflicts with an existing one", ex);

@@ -18,7 +18,7 @@ public class OpenApiTests : IClassFixture<ApiGateway>
 {
     private static readonly HashSet<string> DescribeTheApi = new(StringComparer.Ordinal) { "/openapi/{documentName}.json", "/docs/api" };
     private static readonly HashSet<string> ForThePage = new(StringComparer.Ordinal) { "/", "/app/{path}", "/sdk/{path}", "/demo/config", "/demo/sessions" };
-    private static readonly HashSet<string> WebSocketRoutes = new(StringComparer.Ordinal) { "/twilio", "/telnyx", "/ws/session" };
+    private static readonly HashSet<string> WebSocketRoutes = new(StringComparer.Ordinal) { "/twilio", "/telnyx", "/ws/session", "/ws/twilio" };
 
     private readonly ApiGateway _api;
 
