@@ -217,7 +217,8 @@ internal sealed class TelegramBot
 
         var key = await _keys.GetLaunchTokenKeyAsync(cancellationToken).ConfigureAwait(false);
         var (token, claims) = LaunchTokens.Issue(key, _realtime.BridgeId, from.Id, chat.Id, _time.GetUtcNow(), TimeSpan.FromSeconds(_realtime.LaunchTokenTtlSeconds));
-        var origin = _origin.Current ?? "http://127.0.0.1";
+        // Without a public origin the button still comes (readiness says why it will not open from a phone): the gateway's own address.
+        var origin = _origin.Current ?? _realtime.ControlUrl.TrimEnd('/');
         var url = origin + "/miniapp?launch=" + Uri.EscapeDataString(token);
         var text = new StringBuilder("Tap Call to start talking (the button works for ")
             .Append(_realtime.LaunchTokenTtlSeconds).Append(" s).");
