@@ -31,6 +31,11 @@ internal static class TelegramRegistration
 
         if (options.Telegram.IsEnabled)
         {
+            services.TryAddSingleton(sp =>
+            {
+                var telegram = sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Telegram;
+                return new InitDataVerifier(telegram.BotToken!, telegram.SignatureKeys, TimeSpan.FromSeconds(telegram.InitDataMaxAgeSeconds), sp.GetRequiredService<TimeProvider>());
+            });
             services.TryAddSingleton(sp => new TelegramBot(sp.GetRequiredService<IOptions<SwitchboardOptions>>(), sp.GetRequiredService<CallSurface>(),
                 sp.GetRequiredService<PublicOrigin>(), sp.GetRequiredService<ILaunchKeySource>(), sp.GetRequiredService<IReadiness>(),
                 sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(TelegramBot)), sp.GetRequiredService<TimeProvider>(),

@@ -59,18 +59,34 @@ internal sealed partial class TelegramService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var tasks = new List<Task> { HousekeepAsync(stoppingToken) };
+        var tasks = new List<Task> { Guard("housekeeping", HousekeepAsync(stoppingToken), stoppingToken) };
         if (_origin.Mode == "managed-quick-tunnel")
         {
-            tasks.Add(RunTunnelAsync(stoppingToken));
+            tasks.Add(Guard("tunnel", RunTunnelAsync(stoppingToken), stoppingToken));
         }
 
         if (_services.GetService<TelegramBot>() is { } bot)
         {
-            tasks.Add(RunBotAsync(bot, stoppingToken));
+            tasks.Add(Guard("bot", RunBotAsync(bot, stoppingToken), stoppingToken));
         }
 
         await Task.WhenAll(tasks).ConfigureAwait(false);
+    }
+
+    /// <summary>A failure of one part is logged and ends that part only: an exception out of a hosted service would stop the whole gateway.</summary>
+    private async Task Guard(string part, Task task, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            LogPartFailed(_logger, part, ex);
+        }
     }
 
     private async Task RunBotAsync(TelegramBot bot, CancellationToken stoppingToken)
@@ -157,6 +173,9 @@ internal sealed partial class TelegramService : BackgroundService
 
     [LoggerMessage(EventId = Switchboard.Diagnostics.EventIds.TelegramEndpointReady, Level = LogLevel.Information, Message = "Telegram calls run on endpoint {EndpointName} ({EndpointId})")]
     private static partial void LogEndpointReady(ILogger logger, string endpointName, Guid endpointId);
+
+    [LoggerMessage(EventId = Switchboard.Diagnostics.EventIds.TelegramPartFailed, Level = LogLevel.Error, Message = "Telegram {Part} stopped after an unexpected error; the rest of the gateway runs on")]
+    private static partial void LogPartFailed(ILogger logger, string part, Exception exception);
 
     [LoggerMessage(EventId = Switchboard.Diagnostics.EventIds.TelegramHousekeepingFailed, Level = LogLevel.Warning, Message = "Telegram housekeeping failed ({ErrorType}: {Error}); trying again in a second")]
     private static partial void LogHousekeepingFailed(ILogger logger, string errorType, string error);

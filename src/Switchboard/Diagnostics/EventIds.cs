@@ -176,6 +176,7 @@ internal static class EventIds
     public const int TelegramTunnelFailed = 1032;
     public const int TelegramEndpointReady = 1040;
     public const int TelegramHousekeepingFailed = 1041;
+    public const int TelegramPartFailed = 1042;
 
     // 4100–4149: the built-in local realtime backend's sessions (Backends/Local/Log).
     public const int LocalSessionStarted = 4100;

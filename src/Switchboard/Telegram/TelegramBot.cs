@@ -126,7 +126,7 @@ internal sealed class TelegramBot
                     await HandleUpdateAsync(update, cancellationToken).ConfigureAwait(false);
                 }
             }
-            catch (Exception ex) when (IsTransient(ex, cancellationToken))
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 _polling = false;
                 backoff = await BackOffAsync("getUpdates", ex, backoff, cancellationToken).ConfigureAwait(false);
@@ -149,8 +149,9 @@ internal sealed class TelegramBot
         {
             await HandleCommandAsync(command, message, from, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ApiRequestException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
+            // One bad update (a Bot API refusal, the database briefly away) must not stop the bot.
             TelegramLog.UpdateFailed(_logger, update.Id, ex.GetType().Name, Redact(ex.Message));
         }
     }
@@ -189,8 +190,15 @@ internal sealed class TelegramBot
                 await SendCallButtonAsync(message, from, cancellationToken).ConfigureAwait(false);
                 break;
             case TelegramCommands.Hangup:
-                var hungUp = await _surface.HangUpAsync("telegram /hangup").ConfigureAwait(false);
-                await ReplyAsync(chat, hungUp ? "Hanging up." : "No call is live.", null, cancellationToken).ConfigureAwait(false);
+                // A user hangs up their own call; the operator has ctl and the bridge for any call.
+                // The goodbye takes seconds: the next updates are not held up by it.
+                var own = _surface.Lease is { IsLive: true } lease && lease.UserId == from.Id;
+                if (own)
+                {
+                    _ = _surface.HangUpAsync("telegram /hangup");
+                }
+
+                await ReplyAsync(chat, own ? "Hanging up." : "No call of yours is live.", null, cancellationToken).ConfigureAwait(false);
                 break;
             case TelegramCommands.Status:
                 await ReplyAsync(chat, StatusText(), null, cancellationToken).ConfigureAwait(false);
