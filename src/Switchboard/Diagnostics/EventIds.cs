@@ -177,6 +177,8 @@ internal static class EventIds
     public const int TelegramEndpointReady = 1040;
     public const int TelegramHousekeepingFailed = 1041;
     public const int TelegramPartFailed = 1042;
+    public const int TelegramChannelStarted = 1043;
+    public const int TelegramNotCallable = 1044;
 
     // 4100–4149: the built-in local realtime backend's sessions (Backends/Local/Log).
     public const int LocalSessionStarted = 4100;
