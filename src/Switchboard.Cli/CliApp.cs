@@ -20,6 +20,7 @@ internal static class CliApp
         UsageCommand.Create(environment),
         WebhooksCommand.Create(environment),
         TeamsCommand.Create(environment),
+        CtlCommand.Create(environment),
     };
 
     /// <summary>

@@ -50,10 +50,10 @@ internal static partial class TelegramEndpoints
     /// </summary>
     private static async Task<IResult> BootstrapAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallSurface surface, BootstrapLimits limits,
         SessionTokenSource tokenSource, ILaunchTokenStore launchTokens, ISessionStore sessions, BridgeEndpoint bridgeEndpoint, CallAdmission admission,
-        PublicOrigin origin, TimeProvider time, ILogger<CallSurface> logger)
+        PublicOrigin origin, IServiceProvider services, TimeProvider time, ILogger<CallSurface> logger)
     {
         var o = options.Value;
-        if (!o.Realtime.IsEnabled(o.Telegram) || string.IsNullOrEmpty(o.Telegram.BotToken))
+        if (!o.Realtime.IsEnabled(o.Telegram) || services.GetService<InitDataVerifier>() is not { } verifier)
         {
             return Refuse(context, logger, CallRefusal.NotEnabled, "Telegram calls are not enabled on this gateway", null);
         }
@@ -88,7 +88,6 @@ internal static partial class TelegramEndpoints
                 return Refuse(context, logger, CallRefusal.LaunchTokenInvalid, "this call link is not valid: send /call to the bot for a new one", null);
         }
 
-        var verifier = new InitDataVerifier(o.Telegram.BotToken, o.Telegram.SignatureKeys, TimeSpan.FromSeconds(o.Telegram.InitDataMaxAgeSeconds), time);
         var check = verifier.Verify(request.InitData);
         if (!check.IsValid)
         {

@@ -22,8 +22,9 @@ internal static class TelegramRegistration
         services.TryAddSingleton<IReadiness, TelegramReadiness>();
         services.TryAddSingleton<ILaunchKeySource>(sp => sp.GetRequiredService<SessionTokenSource>());
         services.TryAddSingleton<ILaunchTokenStore>(sp => sp.GetRequiredService<IStore>());
-        services.AddHttpClient(nameof(TelegramReadiness));
-        services.AddHttpClient(nameof(TelegramBot), http => http.Timeout = TimeSpan.FromSeconds(options.Telegram.PollTimeoutSeconds + 30));
+        // Without the factory's request logging: Bot API URLs carry the bot token in their path (/bot<token>/getMe).
+        services.AddHttpClient(nameof(TelegramReadiness)).RemoveAllLoggers();
+        services.AddHttpClient(nameof(TelegramBot), http => http.Timeout = TimeSpan.FromSeconds(options.Telegram.PollTimeoutSeconds + 30)).RemoveAllLoggers();
         if (!options.Realtime.IsEnabled(options.Telegram))
         {
             return services;
@@ -31,6 +32,11 @@ internal static class TelegramRegistration
 
         if (options.Telegram.IsEnabled)
         {
+            services.TryAddSingleton(sp =>
+            {
+                var telegram = sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Telegram;
+                return new InitDataVerifier(telegram.BotToken!, telegram.SignatureKeys, TimeSpan.FromSeconds(telegram.InitDataMaxAgeSeconds), sp.GetRequiredService<TimeProvider>());
+            });
             services.TryAddSingleton(sp => new TelegramBot(sp.GetRequiredService<IOptions<SwitchboardOptions>>(), sp.GetRequiredService<CallSurface>(),
                 sp.GetRequiredService<PublicOrigin>(), sp.GetRequiredService<ILaunchKeySource>(), sp.GetRequiredService<IReadiness>(),
                 sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(TelegramBot)), sp.GetRequiredService<TimeProvider>(),

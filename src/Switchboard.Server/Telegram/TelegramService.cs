@@ -54,23 +54,45 @@ internal sealed partial class TelegramService : BackgroundService
         // (1) Before Kestrel takes traffic: a bootstrap must find the endpoint.
         var endpoint = await _endpoint.EnsureAsync(cancellationToken).ConfigureAwait(false);
         LogEndpointReady(_logger, endpoint.Name, endpoint.Id);
+        var telegram = _options.Telegram;
+        LogChannel(_logger, telegram.IsEnabled ? telegram.Mode : "no bot token", telegram.AllowedUsers.Count, _origin.Current ?? $"({_origin.Mode}: none yet)");
+        if (string.IsNullOrEmpty(_options.Realtime.ControlSecret) || telegram.AllowedUsers.Count + telegram.AllowedChats.Count == 0)
+        {
+            LogNotCallable(_logger, string.IsNullOrEmpty(_options.Realtime.ControlSecret) ? "REALTIME_CONTROL_SECRET is not set, so no bridge can connect" : "no user or chat is allowed (TELEGRAM_ALLOWED_USER_IDS)");
+        }
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var tasks = new List<Task> { HousekeepAsync(stoppingToken) };
+        var tasks = new List<Task> { Guard("housekeeping", HousekeepAsync(stoppingToken), stoppingToken) };
         if (_origin.Mode == "managed-quick-tunnel")
         {
-            tasks.Add(RunTunnelAsync(stoppingToken));
+            tasks.Add(Guard("tunnel", RunTunnelAsync(stoppingToken), stoppingToken));
         }
 
         if (_services.GetService<TelegramBot>() is { } bot)
         {
-            tasks.Add(RunBotAsync(bot, stoppingToken));
+            tasks.Add(Guard("bot", RunBotAsync(bot, stoppingToken), stoppingToken));
         }
 
         await Task.WhenAll(tasks).ConfigureAwait(false);
+    }
+
+    /// <summary>A failure of one part is logged and ends that part only: an exception out of a hosted service would stop the whole gateway.</summary>
+    private async Task Guard(string part, Task task, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            LogPartFailed(_logger, part, ex);
+        }
     }
 
     private async Task RunBotAsync(TelegramBot bot, CancellationToken stoppingToken)
@@ -157,6 +179,15 @@ internal sealed partial class TelegramService : BackgroundService
 
     [LoggerMessage(EventId = Switchboard.Diagnostics.EventIds.TelegramEndpointReady, Level = LogLevel.Information, Message = "Telegram calls run on endpoint {EndpointName} ({EndpointId})")]
     private static partial void LogEndpointReady(ILogger logger, string endpointName, Guid endpointId);
+
+    [LoggerMessage(EventId = Switchboard.Diagnostics.EventIds.TelegramChannelStarted, Level = LogLevel.Information, Message = "Telegram calls are on: bot {BotMode}, {AllowedUsers} allowed user(s), Mini App origin {Origin}; switchboard ctl capabilities says what is not ready")]
+    private static partial void LogChannel(ILogger logger, string botMode, int allowedUsers, string origin);
+
+    [LoggerMessage(EventId = Switchboard.Diagnostics.EventIds.TelegramNotCallable, Level = LogLevel.Warning, Message = "Telegram calls cannot start yet: {Reason}")]
+    private static partial void LogNotCallable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = Switchboard.Diagnostics.EventIds.TelegramPartFailed, Level = LogLevel.Error, Message = "Telegram {Part} stopped after an unexpected error; the rest of the gateway runs on")]
+    private static partial void LogPartFailed(ILogger logger, string part, Exception exception);
 
     [LoggerMessage(EventId = Switchboard.Diagnostics.EventIds.TelegramHousekeepingFailed, Level = LogLevel.Warning, Message = "Telegram housekeeping failed ({ErrorType}: {Error}); trying again in a second")]
     private static partial void LogHousekeepingFailed(ILogger logger, string errorType, string error);

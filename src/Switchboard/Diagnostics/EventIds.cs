@@ -179,6 +179,10 @@ internal static class EventIds
     public const int TelegramTunnelFailed = 1032;
     public const int TelegramEndpointReady = 1040;
     public const int TelegramHousekeepingFailed = 1041;
+    public const int TelegramPartFailed = 1042;
+    public const int TelegramChannelStarted = 1043;
+    public const int TelegramNotCallable = 1044;
+
     // 1150–1159: call milestones, one line each with stable names for operators' log alerts (Calls/CallMilestones; docs/migrating.md).
     public const int MilestoneStart = 1150;
     public const int MilestoneBackendConnect = 1151;

@@ -126,7 +126,7 @@ internal sealed class TelegramBot
                     await HandleUpdateAsync(update, cancellationToken).ConfigureAwait(false);
                 }
             }
-            catch (Exception ex) when (IsTransient(ex, cancellationToken))
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 _polling = false;
                 backoff = await BackOffAsync("getUpdates", ex, backoff, cancellationToken).ConfigureAwait(false);
@@ -149,8 +149,9 @@ internal sealed class TelegramBot
         {
             await HandleCommandAsync(command, message, from, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ApiRequestException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
+            // One bad update (a Bot API refusal, the database briefly away) must not stop the bot.
             TelegramLog.UpdateFailed(_logger, update.Id, ex.GetType().Name, Redact(ex.Message));
         }
     }
@@ -189,8 +190,15 @@ internal sealed class TelegramBot
                 await SendCallButtonAsync(message, from, cancellationToken).ConfigureAwait(false);
                 break;
             case TelegramCommands.Hangup:
-                var hungUp = await _surface.HangUpAsync("telegram /hangup").ConfigureAwait(false);
-                await ReplyAsync(chat, hungUp ? "Hanging up." : "No call is live.", null, cancellationToken).ConfigureAwait(false);
+                // A user hangs up their own call; the operator has ctl and the bridge for any call.
+                // The goodbye takes seconds: the next updates are not held up by it.
+                var own = _surface.Lease is { IsLive: true } lease && lease.UserId == from.Id;
+                if (own)
+                {
+                    _ = _surface.HangUpAsync("telegram /hangup");
+                }
+
+                await ReplyAsync(chat, own ? "Hanging up." : "No call of yours is live.", null, cancellationToken).ConfigureAwait(false);
                 break;
             case TelegramCommands.Status:
                 await ReplyAsync(chat, StatusText(), null, cancellationToken).ConfigureAwait(false);
@@ -217,7 +225,8 @@ internal sealed class TelegramBot
 
         var key = await _keys.GetLaunchTokenKeyAsync(cancellationToken).ConfigureAwait(false);
         var (token, claims) = LaunchTokens.Issue(key, _realtime.BridgeId, from.Id, chat.Id, _time.GetUtcNow(), TimeSpan.FromSeconds(_realtime.LaunchTokenTtlSeconds));
-        var origin = _origin.Current ?? "http://127.0.0.1";
+        // Without a public origin the button still comes (readiness says why it will not open from a phone): the gateway's own address.
+        var origin = _origin.Current ?? _realtime.ControlUrl.TrimEnd('/');
         var url = origin + "/miniapp?launch=" + Uri.EscapeDataString(token);
         var text = new StringBuilder("Tap Call to start talking (the button works for ")
             .Append(_realtime.LaunchTokenTtlSeconds).Append(" s).");

@@ -153,6 +153,27 @@ public sealed class BridgeCallTests
     }
 
     [Fact]
+    public async Task BotHangup_ByTheCaller_EndsTheirCall_ButNotSomeoneElses()
+    {
+        await using var tg = await TelegramGateway.StartAsync(new Dictionary<string, string?> { ["Switchboard:Telegram:AllowedUserIds"] = "42,43" });
+        tg.Origin.Set(tg.Gateway.BaseUrl);
+        tg.Ready();
+        await using var bridge = await tg.ConnectBridgeAsync();
+        var boot = await BootstrapOkAsync(tg);
+        await using var call = await SessionTestClient.ConnectAsync(boot.GetProperty("wsUrl").GetString()!);
+        await call.WaitForAsync(m => IsStatus(m, "idle"));
+
+        tg.Bot.SendText(43, 43, "/hangup");
+        Assert.Equal("No call of yours is live.", (await tg.Bot.NextMessageAsync())["text"]!.GetValue<string>());
+        Assert.True(tg.Surface.Lease is { IsLive: true });
+        tg.Bot.SendText(TelegramGateway.Allowed, TelegramGateway.Allowed, "/hangup");
+        Assert.Equal("Hanging up.", (await tg.Bot.NextMessageAsync(TimeSpan.FromSeconds(20)))["text"]!.GetValue<string>());
+
+        var ended = await bridge.WaitForTypeAsync("call.ended", timeout: TimeSpan.FromSeconds(20));
+        Assert.Equal("operator_hangup", ended.GetProperty("reason").GetString());
+    }
+
+    [Fact]
     public async Task AutoDisarm_ArmedAndIdle_DisarmsButNotDuringACall()
     {
         await using var tg = await TelegramGateway.StartAsync(new Dictionary<string, string?> { ["Switchboard:Realtime:AutoDisarmSeconds"] = "2" });

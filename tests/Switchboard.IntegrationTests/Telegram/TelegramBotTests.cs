@@ -84,7 +84,7 @@ public sealed class TelegramBotTests : IAsyncLifetime
         _tg.Bot.SendText(TelegramGateway.Allowed, TelegramGateway.Allowed, "/status");
         Assert.Contains("not armed", (await _tg.Bot.NextMessageAsync())["text"]!.GetValue<string>(), StringComparison.Ordinal);
         _tg.Bot.SendText(TelegramGateway.Allowed, TelegramGateway.Allowed, "/hangup");
-        Assert.Equal("No call is live.", (await _tg.Bot.NextMessageAsync())["text"]!.GetValue<string>());
+        Assert.Equal("No call of yours is live.", (await _tg.Bot.NextMessageAsync())["text"]!.GetValue<string>());
         _tg.Bot.SendText(TelegramGateway.Allowed, TelegramGateway.Allowed, "/capabilities");
         var capabilities = (await _tg.Bot.NextMessageAsync())["text"]!.GetValue<string>();
         Assert.Contains("✓ bot_token: getMe: @switchboard_test_bot", capabilities, StringComparison.Ordinal);
@@ -121,7 +121,7 @@ public sealed class TelegramBotTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         }
 
-        Assert.Equal("No call is live.", (await tg.Bot.NextMessageAsync())["text"]!.GetValue<string>());
+        Assert.Equal("No call of yours is live.", (await tg.Bot.NextMessageAsync())["text"]!.GetValue<string>());
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => tg.Bot.NextMessageAsync(TimeSpan.FromMilliseconds(500)));
     }
 
