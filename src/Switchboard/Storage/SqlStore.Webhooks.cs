@@ -120,15 +120,7 @@ internal abstract partial class SqlStore
                 continue;
             }
 
-            await using var insert = Command(connection, tx,
-                "INSERT INTO webhook_deliveries (id, subscription_id, event_type, payload, status, attempts, next_attempt_at, created_at) VALUES (@id, @sub, @type, @payload, @status, 0, @at, @at)");
-            Add(insert, "id", NewDeliveryId());
-            Add(insert, "sub", subscriptionId);
-            Add(insert, "type", webhookEvent.Type);
-            Add(insert, "payload", webhookEvent.Body);
-            Add(insert, "status", WebhookDeliveryStatus.Pending);
-            Add(insert, "at", at);
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await InsertDeliveryAsync(connection, tx, subscriptionId, webhookEvent, at, cancellationToken).ConfigureAwait(false);
             count++;
         }
 
@@ -177,6 +169,14 @@ internal abstract partial class SqlStore
             await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        await InsertDeliveryAsync(connection, tx, subscriptionId, webhookEvent, at, cancellationToken).ConfigureAwait(false);
+        return 1;
+    }
+
+    /// <summary>One pending delivery of <paramref name="webhookEvent"/> to a subscription, due at once.</summary>
+    private static async Task InsertDeliveryAsync(DbConnection connection, DbTransaction tx, string subscriptionId, WebhookEvent webhookEvent, DateTimeOffset at,
+        CancellationToken cancellationToken)
+    {
         await using var insert = Command(connection, tx,
             "INSERT INTO webhook_deliveries (id, subscription_id, event_type, payload, status, attempts, next_attempt_at, created_at) VALUES (@id, @sub, @type, @payload, @status, 0, @at, @at)");
         Add(insert, "id", NewDeliveryId());
@@ -186,7 +186,6 @@ internal abstract partial class SqlStore
         Add(insert, "status", WebhookDeliveryStatus.Pending);
         Add(insert, "at", at);
         await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        return 1;
     }
 
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimWebhookDeliveriesAsync(string leaseToken, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken)
