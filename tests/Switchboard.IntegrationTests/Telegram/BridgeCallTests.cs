@@ -174,25 +174,27 @@ public sealed class BridgeCallTests
     }
 
     [Fact]
-    public async Task AutoDisarm_ArmedAndIdle_DisarmsButNotDuringACall()
+    public async Task AutoDisarm_AfterAKilledCall_DisarmsOnceIdle()
     {
+        // That a live call holds off auto-disarm is CallSurfaceTests' (fake time); here the real clock after a killed call.
         await using var tg = await TelegramGateway.StartAsync(new Dictionary<string, string?> { ["Switchboard:Realtime:AutoDisarmSeconds"] = "2" });
         tg.Origin.Set(tg.Gateway.BaseUrl);
         await using var bridge = await tg.ConnectBridgeAsync();
         tg.Ready();
         var boot = await BootstrapOkAsync(tg);
-        await using var call = await SessionTestClient.ConnectAsync(boot.GetProperty("wsUrl").GetString()!);
+        var call = await SessionTestClient.ConnectAsync(boot.GetProperty("wsUrl").GetString()!);
         await call.WaitForAsync(m => IsStatus(m, "connected"));
+        await bridge.WaitForTypeAsync("call.started");
 
-        // A live call longer than the auto-disarm time: the surface stays armed.
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        Assert.True(tg.Surface.IsArmed);
-        await call.SendAsync("""{"type":"hangup"}""");
+        await call.DisposeAsync();
         await bridge.WaitForTypeAsync("call.ended");
+        Assert.True(tg.Surface.IsArmed);
 
         var disarmed = await bridge.WaitForTypeAsync("surface.disarmed", timeout: TimeSpan.FromSeconds(6));
         Assert.Equal("auto", disarmed.GetProperty("reason").GetString());
         Assert.False(tg.Surface.IsArmed);
+        using var refused = await tg.BootstrapAsync(await tg.LaunchTokenAsync(), tg.InitData());
+        await TelegramGateway.AssertRefusedAsync(refused, 409, "not_armed");
     }
 
     [Fact]

@@ -123,6 +123,13 @@ public sealed class TelegramBotTests : IAsyncLifetime
 
         Assert.Equal("No call of yours is live.", (await tg.Bot.NextMessageAsync())["text"]!.GetValue<string>());
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => tg.Bot.NextMessageAsync(TimeSpan.FromMilliseconds(500)));
+
+        // Readiness reads the webhook back from getWebhookInfo.
+        using var control = tg.Control();
+        using var capabilities = await control.GetAsync("/api/capabilities");
+        var updates = (await TelegramGateway.ReadAsync(capabilities, 200)).GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "bot_updates");
+        Assert.True(updates.GetProperty("ok").GetBoolean(), updates.GetRawText());
+        Assert.Equal("webhook set to https://gw.example.com/telegram/webhook", updates.GetProperty("detail").GetString());
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
