@@ -29,8 +29,11 @@ internal sealed class CallTrace
     private Activity? _speech;
     private bool _ended;
 
-    private CallTrace(GatewayTelemetry telemetry, TimeProvider time, Activity? call)
+    private readonly string _callId;
+
+    private CallTrace(GatewayTelemetry telemetry, TimeProvider time, Activity? call, string callId)
     {
+        _callId = callId;
         _telemetry = telemetry;
         _time = time;
         _call = call;
@@ -53,7 +56,7 @@ internal sealed class CallTrace
             call.SetTag(TelemetryNames.Channel, channel);
         }
 
-        return new CallTrace(telemetry, time, call);
+        return new CallTrace(telemetry, time, call, callId);
     }
 
     /// <summary>What a journal event of the call adds to its spans (attributes and span events; never text).</summary>
@@ -158,6 +161,7 @@ internal sealed class CallTrace
             }
 
             EndTurn("completed", null, null);
+            _telemetry.SetState(_callId, "thinking");
             _turnResponseId = responseId;
             _turnStarted = _time.GetTimestamp();
             _turnInterrupted = false;
@@ -188,6 +192,7 @@ internal sealed class CallTrace
 
             var reason = status == "cancelled" || _turnInterrupted ? "interrupted" : status == "completed" ? "completed" : null;
             EndTurn(reason, status, usage);
+            _telemetry.SetState(_callId, "listening");
         }
     }
 
@@ -203,6 +208,7 @@ internal sealed class CallTrace
 
             _speech?.Dispose();
             _speech = StartDetached("user_speech", ActivityKind.Internal);
+            _telemetry.SetState(_callId, "listening");
         }
     }
 
@@ -219,6 +225,7 @@ internal sealed class CallTrace
     /// <summary>Starts an <c>execute_tool</c> span, current until disposed (the tool's HTTP request is its child).</summary>
     public Activity? StartTool(string name, string toolCallId, string kind)
     {
+        _telemetry.SetState(_callId, "tool_running");
         var tool = GatewayTelemetry.Source.StartActivity("execute_tool " + name, ActivityKind.Internal);
         if (tool is not null)
         {
@@ -235,6 +242,7 @@ internal sealed class CallTrace
     public void ToolEnded(Activity? tool, string kind, string outcome, long startedAt)
     {
         _telemetry.ToolRan(kind, outcome, _time.GetElapsedTime(startedAt));
+        _telemetry.SetState(_callId, "thinking");
         if (tool is null)
         {
             return;
