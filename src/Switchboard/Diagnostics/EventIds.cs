@@ -153,6 +153,10 @@ internal static class EventIds
     // 800–809: rate limits (Switchboard.Server RateLimiting/RateLimitRefusals).
     public const int RateLimitRefused = 800;
 
+    // 1100–1149: telemetry (Switchboard.Server Telemetry/TelemetryLog; docs/observability.md).
+    public const int TelemetryMetricsServed = 1100;
+    public const int TelemetryOtlpExport = 1101;
+
     // 4100–4149: the built-in local realtime backend's sessions (Backends/Local/Log).
     public const int LocalSessionStarted = 4100;
     public const int LocalSessionEnded = 4101;
