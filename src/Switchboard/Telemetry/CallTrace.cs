@@ -44,11 +44,15 @@ internal sealed class CallTrace
 
     /// <summary>
     /// Starts the call span as a child of the current activity (the inbound request's, which continues a caller's
-    /// <c>traceparent</c>) and makes it current for the rest of the calling method and what it starts.
+    /// <c>traceparent</c>), or of <paramref name="parent"/> with a link to the current one (a session continues the trace
+    /// of the request that created it), and makes it current for the rest of the calling method and what it starts.
     /// </summary>
-    public static CallTrace Start(GatewayTelemetry telemetry, TimeProvider time, string callId, string channel)
+    public static CallTrace Start(GatewayTelemetry telemetry, TimeProvider time, string callId, string channel, ActivityContext? parent = null)
     {
-        var call = GatewayTelemetry.Source.StartActivity("call " + channel, ActivityKind.Server);
+        var call = parent is { } context
+            ? GatewayTelemetry.Source.StartActivity("call " + channel, ActivityKind.Server, context,
+                links: Activity.Current is { } request ? [new ActivityLink(request.Context)] : null)
+            : GatewayTelemetry.Source.StartActivity("call " + channel, ActivityKind.Server);
         if (call is not null)
         {
             call.SetTag(TelemetryNames.CallId, callId);
