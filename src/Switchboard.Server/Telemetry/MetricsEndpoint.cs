@@ -49,7 +49,9 @@ internal static class MetricsEndpoint
             }
 
             await next(context).ConfigureAwait(false);
-        }), optionsName: null);
+        }), optionsName: null)
+            // Prometheus' format, not the REST API's: not in the OpenAPI document.
+            .ExcludeFromDescription();
     }
 
     /// <summary>
