@@ -92,7 +92,7 @@ internal sealed class CallTrace
             case CallEventType.BargeIn:
                 lock (_gate)
                 {
-                    if (e.Reason != "call_ended" && _turn is not null)
+                    if (e.Reason != "call_ended" && _turnResponseId is not null)
                     {
                         _turnInterrupted = true;
                     }

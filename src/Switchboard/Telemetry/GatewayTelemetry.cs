@@ -102,8 +102,11 @@ internal sealed class GatewayTelemetry : IDisposable
         _rateLimited = m.CreateCounter<long>("switchboard.rate_limit.refusals", "{request}", "Requests refused by a rate limit (429), by limit.");
     }
 
+    /// <summary>Created on first use only: a host with its own instruments must not also publish a second, idle set.</summary>
+    private static readonly Lazy<GatewayTelemetry> LazyDefault = new(() => new GatewayTelemetry());
+
     /// <summary>The instruments of hosts that bring none (the hermetic bridge tests, benchmarks): a meter of its own.</summary>
-    public static GatewayTelemetry Default { get; } = new();
+    public static GatewayTelemetry Default => LazyDefault.Value;
 
     /// <summary>The meter (tests listen to it).</summary>
     public Meter Meter => _meter;
