@@ -1,6 +1,7 @@
 using Switchboard.Server.Api;
 using Switchboard.Server.Carriers;
 using Switchboard.Server.Health;
+using Switchboard.Server.Ops;
 using Switchboard.Server.Sessions;
 using Switchboard.Server.SipConnector;
 using Switchboard.Server.Telegram;
@@ -33,6 +34,7 @@ public static class EndpointRouteBuilderExtensions
         RuntimeEndpoints.Map(routes);
         CallEndpoints.Map(routes);
         UsageEndpoints.Map(routes);
+        OpsEndpoints.Map(routes);
         WebhookEndpoints.Map(routes);
         AdminEndpoints.Map(routes);
         routes.MapOpenApi(ApiDocument.RoutePattern);

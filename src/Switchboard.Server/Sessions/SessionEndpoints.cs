@@ -115,6 +115,8 @@ internal static partial class SessionEndpoints
             ExpiresAt = now.AddSeconds(ttlSeconds),
         };
         await store.CreateSessionAsync(session, context.RequestAborted);
+        // The session's call continues this request's trace (docs/observability.md).
+        context.RequestServices.GetService<Switchboard.Server.Telemetry.SessionTraces>()?.RememberCurrent(session.Id, session.ExpiresAt);
 
         var tokens = await tokenSource.GetAsync(context.RequestAborted);
         var issued = tokens.Issue(session);
@@ -150,6 +152,10 @@ internal static partial class SessionEndpoints
             // The endpoint as it is now, the backend and the remote configuration are the call engine's admission.
             var leg = new BrowserLeg(socket, session, options.Value.Sessions, time, callLogger);
             await using var call = calls.Create(leg, context.RequestAborted);
+            if (context.RequestServices.GetService<Switchboard.Server.Telemetry.SessionTraces>() is { } traces && traces.TryGet(session.Id, out var created))
+            {
+                call.TraceParent = created;
+            }
             if (connections.Register(session.Id, call) is { } previous)
             {
                 SessionLog.Superseded(logger, session.Id, previous.CallId);

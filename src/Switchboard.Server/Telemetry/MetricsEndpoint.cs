@@ -16,10 +16,23 @@ internal static class MetricsEndpoint
     public static void Map(IEndpointRouteBuilder routes)
     {
         var options = routes.ServiceProvider.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Metrics;
+        var logger = routes.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(TelemetryLog.Category);
+        var configuration = routes.ServiceProvider.GetRequiredService<IConfiguration>();
+        if (configuration[TelemetryExtensions.OtlpEndpointVariable] is { Length: > 0 } otlp)
+        {
+            // The endpoint's scheme, host and port only: a path or query may carry a collector's token.
+            var where = Uri.TryCreate(otlp, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : "(invalid URL)";
+            TelemetryLog.OtlpExport(logger, configuration["OTEL_EXPORTER_OTLP_PROTOCOL"] is { Length: > 0 } protocol ? protocol : "grpc", where);
+        }
+
         if (!options.Enabled)
         {
             return;
         }
+
+        TelemetryLog.MetricsServed(logger, options.Path, !options.AllowRemote ? "loopback callers only"
+            : options.Port > 0 ? $"port {options.Port}" + (string.IsNullOrEmpty(options.ApiKey) ? "" : ", remote callers with the scrape key")
+            : "remote callers with the scrape key");
 
         routes.MapPrometheusScrapingEndpoint(options.Path, meterProvider: null, configureBranchedPipeline: branch => branch.Use(async (context, next) =>
         {
@@ -36,7 +49,9 @@ internal static class MetricsEndpoint
             }
 
             await next(context).ConfigureAwait(false);
-        }), optionsName: null);
+        }), optionsName: null)
+            // Prometheus' format, not the REST API's: not in the OpenAPI document.
+            .ExcludeFromDescription();
     }
 
     /// <summary>

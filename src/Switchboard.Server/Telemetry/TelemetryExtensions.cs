@@ -43,6 +43,7 @@ internal static class TelemetryExtensions
     {
         services.TryAddSingleton(sp => new GatewayTelemetry(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<CallEventFeed>();
+        services.TryAddSingleton<SessionTraces>();
         // Every journal write passes the telemetry first: the one place call metrics and the live feed come from.
         services.TryAddSingleton<StoreCallJournal>();
         services.TryAddSingleton<ICallJournal>(sp => new ObservedCallJournal(

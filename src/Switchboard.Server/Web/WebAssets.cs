@@ -26,6 +26,9 @@ internal static class WebAssets
         routes.MapGet("/", (HttpContext context) => Serve(context, "index.html")).ExcludeFromDescription();
         routes.MapGet("/app/{**path}", (HttpContext context, string? path) => Serve(context, "app/" + path)).ExcludeFromDescription();
         routes.MapGet("/sdk/{**path}", (HttpContext context, string? path) => Serve(context, "sdk/" + path)).ExcludeFromDescription();
+        // The live operations page (docs/observability.md): its own login with an API key; it reads /api/v1/ops/*.
+        routes.MapGet("/ops", (HttpContext context) => Serve(context, "ops/index.html")).ExcludeFromDescription();
+        routes.MapGet("/ops/{**path}", (HttpContext context, string? path) => Serve(context, "ops/" + path)).ExcludeFromDescription();
     }
 
     internal static IResult Serve(HttpContext context, string name)

@@ -304,7 +304,7 @@ internal sealed partial class CallBridge
 
         _goodbyeTimestamp = _time.GetTimestamp();
         CallLog.LimitReached(_logger, CallId, endReason, detail);
-        Record(CallEventType.LimitWarning, reason: "goodbye", detail: detail, data: new Dictionary<string, string>(StringComparer.Ordinal) { ["end_reason"] = endReason });
+        Record(CallEventType.LimitWarning, reason: "goodbye", text: instructions, detail: detail, data: new Dictionary<string, string>(StringComparer.Ordinal) { ["end_reason"] = endReason });
         var token = _cts.Token;
         PendingControl? armed;
         lock (_controlGate)

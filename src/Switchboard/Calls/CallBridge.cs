@@ -98,6 +98,12 @@ internal sealed partial class CallBridge : IAsyncDisposable
 
     public string CallId { get; }
 
+    /// <summary>
+    /// The trace the call continues instead of the current activity's (a session's creation request); the current one is
+    /// then linked. Set before <see cref="RunAsync"/>.
+    /// </summary>
+    public System.Diagnostics.ActivityContext? TraceParent { get; set; }
+
     /// <summary>Why the call ended, once it has.</summary>
     public string? EndReason => Volatile.Read(ref _endReason);
 
@@ -105,7 +111,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
     public async Task RunAsync()
     {
         // The call span, current from here on: the loops, tools and webhooks-to-be of the call belong to its trace.
-        _trace = CallTrace.Start(_telemetry, _time, CallId, _leg.Channel);
+        _trace = CallTrace.Start(_telemetry, _time, CallId, _leg.Channel, TraceParent);
         Task? backendLoop = null;
         try
         {

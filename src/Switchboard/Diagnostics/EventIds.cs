@@ -183,6 +183,10 @@ internal static class EventIds
     public const int TelegramChannelStarted = 1043;
     public const int TelegramNotCallable = 1044;
 
+    // 1100–1149: telemetry (Switchboard.Server Telemetry/TelemetryLog; docs/observability.md).
+    public const int TelemetryMetricsServed = 1100;
+    public const int TelemetryOtlpExport = 1101;
+
     // 1150–1159: call milestones, one line each with stable names for operators' log alerts (Calls/CallMilestones; docs/migrating.md).
     public const int MilestoneStart = 1150;
     public const int MilestoneBackendConnect = 1151;

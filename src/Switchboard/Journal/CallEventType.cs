@@ -39,7 +39,7 @@ internal enum CallEventType
     /// <summary>
     /// A limit acted: <c>reason</c> <c>call_warning</c>, <c>idle_warning</c>, <c>cost_warning</c>, <c>budget_warning</c> (the agent
     /// was told to wrap up or asked whether the caller is there; <c>text</c> what it was told) or <c>goodbye</c> (the call is
-    /// ending with a goodbye; <c>detail</c> why, <c>data.end_reason</c> the reason it will end with).
+    /// ending with a goodbye; <c>text</c> what the agent was told to say, <c>detail</c> why, <c>data.end_reason</c> the reason it will end with).
     /// </summary>
     LimitWarning,
 }

@@ -29,8 +29,11 @@ internal sealed class CallTrace
     private Activity? _speech;
     private bool _ended;
 
-    private CallTrace(GatewayTelemetry telemetry, TimeProvider time, Activity? call)
+    private readonly string _callId;
+
+    private CallTrace(GatewayTelemetry telemetry, TimeProvider time, Activity? call, string callId)
     {
+        _callId = callId;
         _telemetry = telemetry;
         _time = time;
         _call = call;
@@ -41,11 +44,15 @@ internal sealed class CallTrace
 
     /// <summary>
     /// Starts the call span as a child of the current activity (the inbound request's, which continues a caller's
-    /// <c>traceparent</c>) and makes it current for the rest of the calling method and what it starts.
+    /// <c>traceparent</c>), or of <paramref name="parent"/> with a link to the current one (a session continues the trace
+    /// of the request that created it), and makes it current for the rest of the calling method and what it starts.
     /// </summary>
-    public static CallTrace Start(GatewayTelemetry telemetry, TimeProvider time, string callId, string channel)
+    public static CallTrace Start(GatewayTelemetry telemetry, TimeProvider time, string callId, string channel, ActivityContext? parent = null)
     {
-        var call = GatewayTelemetry.Source.StartActivity("call " + channel, ActivityKind.Server);
+        var call = parent is { } context
+            ? GatewayTelemetry.Source.StartActivity("call " + channel, ActivityKind.Server, context,
+                links: Activity.Current is { } request ? [new ActivityLink(request.Context)] : null)
+            : GatewayTelemetry.Source.StartActivity("call " + channel, ActivityKind.Server);
         if (call is not null)
         {
             call.SetTag(TelemetryNames.CallId, callId);
@@ -53,7 +60,7 @@ internal sealed class CallTrace
             call.SetTag(TelemetryNames.Channel, channel);
         }
 
-        return new CallTrace(telemetry, time, call);
+        return new CallTrace(telemetry, time, call, callId);
     }
 
     /// <summary>What a journal event of the call adds to its spans (attributes and span events; never text).</summary>
@@ -85,7 +92,7 @@ internal sealed class CallTrace
             case CallEventType.BargeIn:
                 lock (_gate)
                 {
-                    if (e.Reason != "call_ended" && _turn is not null)
+                    if (e.Reason != "call_ended" && _turnResponseId is not null)
                     {
                         _turnInterrupted = true;
                     }
@@ -158,6 +165,7 @@ internal sealed class CallTrace
             }
 
             EndTurn("completed", null, null);
+            _telemetry.SetState(_callId, "thinking");
             _turnResponseId = responseId;
             _turnStarted = _time.GetTimestamp();
             _turnInterrupted = false;
@@ -188,6 +196,7 @@ internal sealed class CallTrace
 
             var reason = status == "cancelled" || _turnInterrupted ? "interrupted" : status == "completed" ? "completed" : null;
             EndTurn(reason, status, usage);
+            _telemetry.SetState(_callId, "listening");
         }
     }
 
@@ -203,6 +212,7 @@ internal sealed class CallTrace
 
             _speech?.Dispose();
             _speech = StartDetached("user_speech", ActivityKind.Internal);
+            _telemetry.SetState(_callId, "listening");
         }
     }
 
@@ -219,6 +229,7 @@ internal sealed class CallTrace
     /// <summary>Starts an <c>execute_tool</c> span, current until disposed (the tool's HTTP request is its child).</summary>
     public Activity? StartTool(string name, string toolCallId, string kind)
     {
+        _telemetry.SetState(_callId, "tool_running");
         var tool = GatewayTelemetry.Source.StartActivity("execute_tool " + name, ActivityKind.Internal);
         if (tool is not null)
         {
@@ -235,6 +246,7 @@ internal sealed class CallTrace
     public void ToolEnded(Activity? tool, string kind, string outcome, long startedAt)
     {
         _telemetry.ToolRan(kind, outcome, _time.GetElapsedTime(startedAt));
+        _telemetry.SetState(_callId, "thinking");
         if (tool is null)
         {
             return;

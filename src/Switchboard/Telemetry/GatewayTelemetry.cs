@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using Switchboard.Agents;
 using Switchboard.Journal;
 
 namespace Switchboard.Telemetry;
@@ -35,6 +36,12 @@ internal sealed class GatewayTelemetry : IDisposable
     private readonly bool _ownsMeter;
     private readonly ConcurrentDictionary<string, LiveCall> _live = new(StringComparer.Ordinal);
     private long _webhookQueueDepth;
+
+    /// <summary>The most recent refusals (newest last), for the operations page; at most <see cref="RecentRefusalCount"/>.</summary>
+    private readonly ConcurrentQueue<RecentRefusal> _refused = new();
+
+    /// <summary>How many recent refusals are kept.</summary>
+    public const int RecentRefusalCount = 50;
 
     private readonly UpDownCounter<long> _activeCalls;
     private readonly Counter<long> _callsStarted;
@@ -95,8 +102,11 @@ internal sealed class GatewayTelemetry : IDisposable
         _rateLimited = m.CreateCounter<long>("switchboard.rate_limit.refusals", "{request}", "Requests refused by a rate limit (429), by limit.");
     }
 
+    /// <summary>Created on first use only: a host with its own instruments must not also publish a second, idle set.</summary>
+    private static readonly Lazy<GatewayTelemetry> LazyDefault = new(() => new GatewayTelemetry());
+
     /// <summary>The instruments of hosts that bring none (the hermetic bridge tests, benchmarks): a meter of its own.</summary>
-    public static GatewayTelemetry Default { get; } = new();
+    public static GatewayTelemetry Default => LazyDefault.Value;
 
     /// <summary>The meter (tests listen to it).</summary>
     public Meter Meter => _meter;
@@ -121,7 +131,10 @@ internal sealed class GatewayTelemetry : IDisposable
         {
             case CallEventType.CallStarted:
                 var channel = Data(e, CallEventKeys.Carrier) ?? "unknown";
-                var live = new LiveCall(channel, Data(e, "model") ?? "unknown", Provider(Data(e, "backend")), e.At);
+                var live = new LiveCall(channel, Data(e, "model") ?? "unknown", Provider(Data(e, "backend")), e.At)
+                {
+                    Caller = NumberRedaction.Apply(Data(e, CallEventKeys.From), Data(e, "privacy_caller_number") ?? NumberRedaction.Last4),
+                };
                 _live[e.CallId] = live;
                 _activeCalls.Add(1, new KeyValuePair<string, object?>(TelemetryNames.Channel, channel));
                 _callsStarted.Add(1, new KeyValuePair<string, object?>(TelemetryNames.Channel, channel));
@@ -147,6 +160,12 @@ internal sealed class GatewayTelemetry : IDisposable
 
                 break;
             case CallEventType.CallRefused:
+                _refused.Enqueue(new RecentRefusal(e.At, Data(e, CallEventKeys.Carrier) ?? "unknown", e.Reason ?? "unknown", e.Detail,
+                    Guid.TryParse(Data(e, CallEventKeys.TeamId), out var team) ? team : null, Data(e, "endpoint")));
+                while (_refused.Count > RecentRefusalCount && _refused.TryDequeue(out _))
+                {
+                }
+
                 _refusals.Add(1, new KeyValuePair<string, object?>(TelemetryNames.Channel, Data(e, CallEventKeys.Carrier) ?? "unknown"),
                     new KeyValuePair<string, object?>(TelemetryNames.RefusalReason, e.Reason ?? "unknown"));
                 break;
@@ -215,6 +234,24 @@ internal sealed class GatewayTelemetry : IDisposable
     /// <summary>A request was refused by the rate limit named <paramref name="limit"/> (its configuration name: bounded).</summary>
     public void RateLimited(string limit) => _rateLimited.Add(1, new KeyValuePair<string, object?>(TelemetryNames.RateLimit, limit));
 
+    /// <summary>The recent refusals, oldest first.</summary>
+    public IReadOnlyList<RecentRefusal> RecentRefusals => [.. _refused];
+
+    /// <summary>What the operations page shows of a live call: its caller (redacted) and state; null when it is not live here.</summary>
+    public (string? Caller, string State)? LiveView(string callId) => _live.TryGetValue(callId, out var call) ? (call.Caller, call.State) : null;
+
+    /// <summary>
+    /// The agent's state in a live call as the engine sees it: <c>listening</c>, <c>thinking</c>, <c>speaking</c>,
+    /// <c>tool_running</c> (set by <see cref="CallTrace"/>; first audio by <see cref="Observe"/>).
+    /// </summary>
+    public void SetState(string callId, string state)
+    {
+        if (_live.TryGetValue(callId, out var call))
+        {
+            call.State = state;
+        }
+    }
+
     /// <summary>The channel of a live call ("unknown" once it has ended).</summary>
     public string ChannelOf(string callId) => _live.TryGetValue(callId, out var call) ? call.Channel : "unknown";
 
@@ -254,6 +291,7 @@ internal sealed class GatewayTelemetry : IDisposable
             _addedLatency.Record(turnMeanUs / 1_000_000, channel, new KeyValuePair<string, object?>(TelemetryNames.Direction, "inbound"));
         }
 
+        call.State = "speaking";
         if (!call.FirstAudioSeen)
         {
             call.FirstAudioSeen = true;
@@ -325,9 +363,18 @@ internal sealed class GatewayTelemetry : IDisposable
 
         public bool FirstAudioSeen { get; set; }
 
+        /// <summary>The caller's number as the endpoint's privacy policy shows it (last four digits by default).</summary>
+        public string? Caller { get; init; }
+
+        /// <summary>What the agent is doing (see <see cref="SetState"/>); written and read without a lock (a reference).</summary>
+        public volatile string State = "listening";
+
         /// <summary>Caller frames and their total gateway time (µs) at the previous latency report.</summary>
         public double FramesIn { get; set; }
 
         public double TotalInUs { get; set; }
     }
 }
+
+/// <summary>A call admission refused, as the operations page lists it (no numbers).</summary>
+internal sealed record RecentRefusal(DateTimeOffset At, string Channel, string Reason, string? Detail, Guid? TeamId, string? Endpoint);

@@ -109,4 +109,38 @@ public class TracingTests
             Assert.DoesNotContain(texts, t => t.Contains(turn.Text!, StringComparison.Ordinal));
         }
     }
+
+    [Fact]
+    public async Task Otlp_SessionCall_ContinuesTheTraceOfTheRequestThatCreatedTheSession()
+    {
+        await using var otlp = await OtlpReceiver.StartAsync();
+        var settings = SessionApi.Settings();
+        settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp.BaseUrl;
+        settings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+        settings["OTEL_BSP_SCHEDULE_DELAY"] = "100";
+        await using var gateway = await GatewayFixture.StartAsync(settings);
+        var key = await SessionApi.CreateKeyAsync(gateway);
+
+        // The app that creates the session traces (its request carries the traceparent); the browser's socket does not.
+        var app = new Activity("test app") { ActivityTraceFlags = ActivityTraceFlags.Recorded }.Start();
+        var created = await SessionApi.CreateSessionAsync(gateway, key);
+        app.Stop();
+        await using (var session = await Switchboard.IntegrationTests.Limits.RawCall.SessionAsync(created.WsUrl))
+        {
+            for (var deadline = DateTime.UtcNow.AddSeconds(10); gateway.Calls.Count == 0 && DateTime.UtcNow < deadline;)
+            {
+                await Task.Delay(20);
+            }
+
+            await session.HangUpAsync();
+        }
+
+        var spans = await otlp.WaitForAsync(s => s.Any(x => x.Name == "call websocket"));
+        var call = Assert.Single(spans, s => s.Name == "call websocket");
+        Assert.Equal(app.TraceId.ToHexString(), call.TraceId);
+        var creation = Assert.Single(spans, s => s.SpanId == call.ParentSpanId);
+        Assert.Equal(OtlpSpan.KindServer, creation.Kind);
+        Assert.Equal("/api/v1/sessions", creation["url.path"]);
+        Assert.Equal(created.SessionId.ToString("D"), call["switchboard.session.id"]);
+    }
 }
