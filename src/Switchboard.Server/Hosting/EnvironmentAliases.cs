@@ -38,6 +38,8 @@ internal static class EnvironmentAliases
         ["VOICE_CARRIER_PRIMARY"] = "Switchboard:PrimaryCarrier",
         ["SUPABASE_VOICE_HANDOFF_URL"] = "Switchboard:Handoff:Url",
         ["SUPABASE_VOICE_HANDOFF_TOKEN"] = "Switchboard:Handoff:Token",
+        // The server-to-server key of multi-tenant voice servers' main app: tools and remote config name it "internal".
+        ["INTERNAL_API_KEY"] = "Switchboard:Tools:Secrets:internal",
     };
 
     /// <summary>

@@ -22,6 +22,12 @@ public class EnvironmentAliasesTests
     }
 
     [Fact]
+    public void InternalApiKey_IsTheSecretNamedInternal()
+    {
+        Assert.Equal("k-1", Read(new() { ["INTERNAL_API_KEY"] = "k-1" })["Switchboard:Tools:Secrets:internal"]);
+    }
+
+    [Fact]
     public void VoiceCarrierPrimary_SetsThePrimaryCarrier_AndAnUnknownOneIsAStartupError()
     {
         Assert.Equal("telnyx", Read(new() { ["VOICE_CARRIER_PRIMARY"] = "telnyx" })["Switchboard:PrimaryCarrier"]);
