@@ -48,6 +48,11 @@ internal static partial class AgentSpecValidator
         {
             Add("voice", "voice is required (e.g. marin or cedar)");
         }
+        else if (spec.Backend != "local" && !Configuration.RealtimeVoices.IsKnown(spec.Voice))
+        {
+            // The local agent takes any name; every other backend is OpenAI's or Azure's realtime model.
+            Add("voice", $"unknown voice '{spec.Voice}'; known: {string.Join(", ", Configuration.RealtimeVoices.Known)}");
+        }
 
         if (spec.Instructions is null || spec.Instructions.Length > 32_000)
         {

@@ -152,6 +152,10 @@ internal sealed partial class SwitchboardOptionsValidator : IValidateOptions<Swi
         {
             yield return $"{p}:Agent:Voice must not be empty (e.g. marin).";
         }
+        else if (EffectiveBackend.Resolve(o) != BackendKind.Local && !RealtimeVoices.IsKnown(a.Voice))
+        {
+            yield return $"{p}:Agent:Voice (OPENAI_VOICE) '{a.Voice}' is not a realtime voice; use one of {string.Join(", ", RealtimeVoices.Known)}.";
+        }
 
         foreach (var (key, url) in new[] { ("Twilio:ApiBaseUrl", o.Twilio.ApiBaseUrl), ("Telnyx:ApiBaseUrl", o.Telnyx.ApiBaseUrl) })
         {

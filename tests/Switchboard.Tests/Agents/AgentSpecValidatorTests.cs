@@ -75,7 +75,7 @@ public class AgentSpecValidatorTests
     {
         var spec = AgentSpecJson.ParseStrict($$"""
             {
-              "backend": "azure", "model": "{{new string('m', 100)}}", "voice": "{{new string('v', 50)}}",
+              "backend": "azure", "model": "{{new string('m', 100)}}", "voice": "shimmer",
               "instructions": "", "greeting": "{{new string('g', 2_000)}}", "audioFormat": "pcm24",
               "turnDetection": { "type": "none", "threshold": 1, "prefixPaddingMs": 0, "silenceDurationMs": 10000 },
               "limits": { "maxCallSeconds": 86400, "sessionTtlSeconds": 60 },
@@ -85,6 +85,8 @@ public class AgentSpecValidatorTests
             }
             """);
         Assert.Empty(AgentSpecValidator.Validate(new string('n', 100), spec));
+        // Any voice name up to 50 characters for the local agent, which has no voice list.
+        Assert.Empty(AgentSpecValidator.Validate("local", spec with { Backend = "local", Voice = new string('v', 50) }));
     }
 
     [Theory]
