@@ -129,8 +129,19 @@ internal abstract class JsonCarrierProtocol : ICarrierProtocol
             {
                 // Some Telnyx-fronted apps send the start's fields at the top level, with no nested 'start' object.
                 var flat = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
-                flat.Read();
-                frame.Start = ReadStart(ref flat, out startError);
+                try
+                {
+                    flat.Read();
+                    frame.Start = ReadStart(ref flat, out startError);
+                }
+                catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+                {
+                    // Well-formed JSON can still hold text no string can carry (a lone surrogate escape).
+                    frame.Start = null;
+                    frame.Detail = "malformed start";
+                    return CarrierParseStatus.MalformedJson;
+                }
+
                 if (startError is not null)
                 {
                     frame.Detail = startError;

@@ -72,6 +72,22 @@ public class TelnyxProtocolTests
         Assert.NotNull(frame.Start);
     }
 
+    [Theory]
+    [InlineData("""{"event":"start","call_control_id":"\ud800"}""")]
+    [InlineData("""{"event":"start","start":{"call_control_id":"\ud800"}}""")]
+    public void TryParse_StartWithALoneSurrogate_IsMalformedNotAnException(string json)
+    {
+        Assert.Equal(CarrierParseStatus.MalformedJson, new TelnyxProtocol().TryParse(Encoding.UTF8.GetBytes(json), out _));
+    }
+
+    [Fact]
+    public void DecodeClientState_JsonWithALoneSurrogate_DoesNotThrow()
+    {
+        var state = Convert.ToBase64String(Encoding.UTF8.GetBytes("""{"lead_id":"\ud800","ok":"1"}"""));
+        var parameters = TelnyxProtocol.DecodeClientState(state);
+        Assert.Equal("1", parameters["ok"]);
+    }
+
     [Fact]
     public void TryParse_FlatStartWithUnsupportedFormat_ReportsIt()
     {

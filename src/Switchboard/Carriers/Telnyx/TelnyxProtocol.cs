@@ -152,7 +152,14 @@ internal sealed class TelnyxProtocol : JsonCarrierProtocol
             {
                 foreach (var property in doc.RootElement.EnumerateObject())
                 {
-                    result[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
+                    try
+                    {
+                        result[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        // A lone surrogate escape has no string form: that one entry is dropped, the call goes on.
+                    }
                 }
 
                 return result;
