@@ -154,10 +154,7 @@ public sealed partial class RemoteAdminCommandTests : IAsyncLifetime
     public async Task UnreachableServer_ExitThree()
     {
         // A port that was just free: nothing listens there.
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = Switchboard.IntegrationTests.Gateway.TestPorts.Unused();
 
         var run = await CliRun.InvokeAsync(null, "keys", "list", "--server", $"http://127.0.0.1:{port}", "--api-key", _api.AdminKey);
 

@@ -1,3 +1,4 @@
+using Switchboard.IntegrationTests.Gateway;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -62,7 +63,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
         var dll = Path.Combine(AppContext.BaseDirectory, "Switchboard.Cli.dll");
         var dataDir = Path.Combine(Path.GetTempPath(), "switchboard-tests", "drain-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDir);
-        var port = FreePort();
+        var port = TestPorts.Unused();
         var baseUrl = $"http://127.0.0.1:{port}";
         var info = new ProcessStartInfo("dotnet")
         {
@@ -230,10 +231,4 @@ internal sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

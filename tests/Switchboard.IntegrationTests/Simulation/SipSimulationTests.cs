@@ -18,7 +18,7 @@ public class SipSimulationTests
     [InlineData("transfer.json", "REFER to tel:+15551234567", CallEndReason.Transferred)]
     public async Task SimulateSip_ScriptedAgent_RunsTheWholeCall(string scenario, string expectedLine, string expectedEnd)
     {
-        var listen = "http://127.0.0.1:" + FreePort();
+        var listen = "http://127.0.0.1:" + TestPorts.Unused();
         await using var gateway = await GatewayFixture.StartAsync(new Dictionary<string, string?>
         {
             ["Switchboard:Sip:InsecureSkipSignature"] = "true",
@@ -57,7 +57,7 @@ public class SipSimulationTests
     [Fact]
     public async Task SimulateSip_GatewayChecksSignatures_UnsignedSimulationIsRefusedWithAHint()
     {
-        var listen = "http://127.0.0.1:" + FreePort();
+        var listen = "http://127.0.0.1:" + TestPorts.Unused();
         await using var gateway = await GatewayFixture.StartAsync(new Dictionary<string, string?>
         {
             ["Switchboard:Sip:WebhookSecret"] = "whsec_c3ludGhldGljLXdlYmhvb2stc2VjcmV0",
@@ -71,10 +71,4 @@ public class SipSimulationTests
         Assert.Contains("TEST_MODE=1", run.Error, StringComparison.Ordinal);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,3 +1,4 @@
+using Switchboard.IntegrationTests.Gateway;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -78,7 +79,7 @@ public sealed class PostgresServer : IAsyncLifetime
         Exception? last = null;
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var port = FreePort();
+            var port = TestPorts.Unused();
             // A test cluster: durability settings off for speed (the crash-durability claims are the production server's).
             var serverOptions = string.Join(' ',
                 $"-p {port}", $"-k '{_clusterDir}'", "-c listen_addresses=127.0.0.1", "-c fsync=off", "-c synchronous_commit=off",
@@ -179,12 +180,6 @@ public sealed class PostgresServer : IAsyncLifetime
         return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")));
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>Runs a tool (as the postgres user when we are root); a non-zero exit throws with its output.</summary>
     private async Task RunAsync(string program, string[] args, TimeSpan timeout)

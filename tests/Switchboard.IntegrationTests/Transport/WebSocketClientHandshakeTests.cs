@@ -136,10 +136,7 @@ public class WebSocketClientHandshakeTests
     [Fact]
     public async Task Connect_Refused_ThrowsWebSocketException()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = Switchboard.IntegrationTests.Gateway.TestPorts.Unused();
 
         var ex = await Assert.ThrowsAsync<WebSocketException>(() => ConnectAsync(new Uri($"ws://127.0.0.1:{port}/v1/realtime")));
         Assert.IsType<SocketException>(ex.InnerException);
