@@ -17,6 +17,7 @@ internal static class CliApp
         KeysCommand.Create(environment),
         EndpointsCommand.Create(environment),
         CallsCommand.Create(environment),
+        DrainCommand.Create(environment),
         UsageCommand.Create(environment),
         WebhooksCommand.Create(environment),
         TeamsCommand.Create(environment),

@@ -32,6 +32,7 @@ namespace Switchboard.Cli.Admin;
 [JsonSerializable(typeof(UsageReport))]
 [JsonSerializable(typeof(HangupRequest))]
 [JsonSerializable(typeof(HangupResponse))]
+[JsonSerializable(typeof(DrainResponse))]
 [JsonSerializable(typeof(List<TeamView>))]
 [JsonSerializable(typeof(WebhookListResponse))]
 [JsonSerializable(typeof(WebhookResponse))]

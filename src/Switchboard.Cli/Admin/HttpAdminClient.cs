@@ -117,6 +117,9 @@ internal sealed class HttpAdminClient : IAdminClient
         return await SendAsync(HttpMethod.Post, "calls/" + Uri.EscapeDataString(callId) + "/hangup", body, AdminJson.Context.HangupResponse, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<DrainResponse> DrainAsync(CancellationToken cancellationToken) =>
+        await SendAsync(HttpMethod.Post, "admin/drain", null, AdminJson.Context.DrainResponse, cancellationToken).ConfigureAwait(false);
+
     public async Task<TeamDetail> GetTeamAsync(CancellationToken cancellationToken) =>
         await SendAsync(HttpMethod.Get, "team", null, AdminJson.Context.TeamDetail, cancellationToken).ConfigureAwait(false);
 

@@ -44,6 +44,9 @@ internal interface IAdminClient : IAsyncDisposable
     /// <summary>Hangs up a live call after the agent's goodbye (<paramref name="say"/>, or its own words); remote mode only.</summary>
     Task<HangupResponse> HangUpCallAsync(string callId, string? reason, string? say, CancellationToken cancellationToken);
 
+    /// <summary>Drains the gateway node this client talks to (<c>POST /api/v1/admin/drain</c>); repeating it reports the live calls left.</summary>
+    Task<DrainResponse> DrainAsync(CancellationToken cancellationToken);
+
     /// <summary>The team this client acts for, with its limits.</summary>
     Task<TeamDetail> GetTeamAsync(CancellationToken cancellationToken);
 

@@ -134,6 +134,8 @@ internal sealed class LocalAdminClient : IAdminClient
 
     public Task<HangupResponse> HangUpCallAsync(string callId, string? reason, string? say, CancellationToken cancellationToken) => throw LiveCallsAreRemote();
 
+    public Task<DrainResponse> DrainAsync(CancellationToken cancellationToken) => throw AdminException.Invalid(DrainNeedsTheGateway);
+
     public async Task<TeamDetail> GetTeamAsync(CancellationToken cancellationToken)
     {
         var team = await _teams.GetAsync(Team.Id, cancellationToken).ConfigureAwait(false) ?? throw AdminException.NotFound($"team '{Team.Name}' no longer exists");
@@ -239,6 +241,10 @@ internal sealed class LocalAdminClient : IAdminClient
 
     private async Task<AgentEndpoint> FindEndpointAsync(string idOrName, CancellationToken cancellationToken) =>
         await _endpoints.FindAsync(Team.Id, idOrName, cancellationToken).ConfigureAwait(false) ?? throw EndpointNotFound(idOrName);
+
+    /// <summary>Why <c>drain</c> needs <c>--server</c>: draining is something a running node does.</summary>
+    public const string DrainNeedsTheGateway =
+        "draining is done by the running gateway node: run this against it with --server <url> (or $SWITCHBOARD_SERVER) and an ADMIN key of the default team";
 
     /// <summary>Why live calls need remote mode: they are in the running gateway's memory; the database only has their records.</summary>
     public const string LiveCallsNeedTheGateway =
