@@ -3,6 +3,12 @@ namespace Switchboard.LoadGen;
 /// <summary>The measurements of one ramp step.</summary>
 internal sealed record StepResult
 {
+    /// <summary>Which relay ran the step: <c>switchboard</c>, or <c>node</c> for the reference peer (<c>--peer</c>).</summary>
+    public string Relay { get; init; } = "switchboard";
+
+    /// <summary>The alternation round with <c>--peer</c> (1-based); 0 otherwise.</summary>
+    public int Round { get; init; }
+
     public required int Calls { get; init; }
     public required int Connected { get; init; }
     public required int FailedCalls { get; init; }
