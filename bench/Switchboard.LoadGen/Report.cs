@@ -49,8 +49,8 @@ internal static class Report
     public static string SideBySide(IReadOnlyList<StepResult> steps)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| calls | relay | round | CPU ms per call-s | CPU (% of 1 core) | kernel share | RSS idle → peak MiB | RSS per call KiB (peak − idle) | inbound p50 / p99 ms | outbound p50 / p99 ms | barge-in → clear p99 ms | frames sent / lost / reordered | clears / barge-ins | marks per call-s | load-gen pacing lag p99 ms |");
-        sb.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| calls | relay | round | CPU ms per call-s | CPU ms per call-s of audio relayed | CPU (% of 1 core) | kernel share | RSS idle → peak MiB | RSS per call KiB (peak − idle) | inbound p50 / p99 ms | outbound p50 / p99 ms | barge-in → clear p99 ms | frames sent / lost / reordered | clears / barge-ins | marks per call-s | load-gen pacing lag p99 ms |");
+        sb.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var s in steps.OrderBy(s => s.Calls).ThenBy(s => s.Round))
         {
             var lost = s.FramesLost + s.FramesLostInbound;
@@ -58,7 +58,7 @@ internal static class Report
             // Marks per second of call (every frame is 20 ms of caller audio, and the echo answers each with 20 ms of agent audio).
             var marksPerCallSecond = s.FramesSent > 0 ? s.MarksReceived / (s.FramesSent * 0.02) : 0;
             sb.Append($"| {s.Calls}{(s.FailedCalls > 0 ? $" ({s.FailedCalls} failed)" : "")} | {s.Relay} | {s.Round} ");
-            sb.Append($"| {s.GatewayCpuMsPerCallSecond:F2} | {s.GatewayCpuPercent:F0} % | {s.GatewaySystemCpuShare:P0} ");
+            sb.Append($"| {s.GatewayCpuMsPerCallSecond:F2} | {s.GatewayCpuMsPerAudioSecond:F2} | {s.GatewayCpuPercent:F0} % | {s.GatewaySystemCpuShare:P0} ");
             sb.Append($"| {s.GatewayRssIdleKib / 1024.0:F0} → {s.GatewayRssDuringKib / 1024.0:F0} | {s.GatewayRssKibPerCall:F0} ");
             sb.Append($"| {Pair(s.Inbound)} | {Pair(s.Outbound)} | {(s.BargeIn.Count == 0 ? "–" : s.BargeIn.P99Ms.ToString("F2", System.Globalization.CultureInfo.InvariantCulture))} ");
             sb.Append($"| {s.FramesSent} / {lost} / {reordered} | {s.ClearsReceived} / {s.BargeInsSent} | {marksPerCallSecond:F1} ");

@@ -63,6 +63,7 @@ function relay(carrier) {
   let markCounter = 0;
   let msSinceMark = 0;
   let backendOpen = false;
+  let stopped = false; // the carrier sent `stop`: the call ended normally
   const early = []; // carrier audio that arrived before the backend was open
 
   const backend = new WebSocket(backendUrl, { headers: { Authorization: `Bearer ${apiKey}` }, perMessageDeflate: false });
@@ -151,7 +152,10 @@ function relay(carrier) {
 
   backend.on('close', () => {
     backendOpen = false;
-    if (carrier.readyState === WebSocket.OPEN) carrier.close(1011, 'backend closed');
+    if (carrier.readyState === WebSocket.OPEN) {
+      if (stopped) carrier.close(1000, 'call ended');
+      else carrier.close(1011, 'backend closed');
+    }
   });
 
   backend.on('error', (err) => {
@@ -181,6 +185,7 @@ function relay(carrier) {
         if (marksPending > 0) marksPending -= 1;
         return;
       case 'stop':
+        stopped = true;
         backend.close();
         return;
       default:
