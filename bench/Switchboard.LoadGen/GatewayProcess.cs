@@ -5,8 +5,8 @@ using System.Net.Sockets;
 namespace Switchboard.LoadGen;
 
 /// <summary>
-/// The gateway under test, started as its own process (<c>Switchboard.Cli.dll serve</c>) against the echo
-/// backend. Disposing kills it (and its children); so do Ctrl+C and process exit.
+/// The relay under test, started as its own process against the echo backend: the gateway
+/// (<c>Switchboard.Cli.dll serve</c>) or, with <c>--peer</c>, the Node.js reference peer. Disposing kills it (and its children); so do Ctrl+C and process exit.
 /// </summary>
 internal sealed class GatewayProcess : IDisposable
 {
@@ -53,35 +53,54 @@ internal sealed class GatewayProcess : IDisposable
         }
     }
 
-    public static async Task<GatewayProcess> StartAsync(string dll, EchoBackend backend, IReadOnlyDictionary<string, string> extraEnvironment, CancellationToken token)
+    public static Task<GatewayProcess> StartAsync(string dll, EchoBackend backend, IReadOnlyDictionary<string, string> extraEnvironment, CancellationToken token)
     {
         var port = FreePort();
         var dataDir = Path.Combine(Path.GetTempPath(), "switchboard-loadgen-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDir);
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var info = new ProcessStartInfo("dotnet");
         info.ArgumentList.Add(dll);
         info.ArgumentList.Add("serve");
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add($"http://127.0.0.1:{port}");
         info.Environment["SWITCHBOARD_BACKEND"] = "OpenAI";
-        info.Environment["OPENAI_API_KEY"] = backend.ApiKey;
-        info.Environment["OPENAI_REALTIME_URL"] = backend.Url.ToString();
         info.Environment["SWITCHBOARD_SQLITE_PATH"] = Path.Combine(dataDir, "switchboard.db");
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         // /diagnostics/runtime: live managed bytes and threads, to attribute memory per call.
         info.Environment["Switchboard__Diagnostics__Enabled"] = "true";
         info.Environment.Remove("TWILIO_AUTH_TOKEN");
+        return LaunchAsync(info, port, dataDir, backend, extraEnvironment, token);
+    }
+
+    /// <summary>
+    /// The Node.js reference peer (<c>bench/peer-node/relay.js</c>), pointed at the echo backend the same way as the
+    /// gateway (<c>OPENAI_REALTIME_URL</c>, <c>OPENAI_API_KEY</c>), serving <c>/twilio</c> and <c>/healthz</c>.
+    /// </summary>
+    public static Task<GatewayProcess> StartNodePeerAsync(string relayScript, EchoBackend backend, IReadOnlyDictionary<string, string> extraEnvironment, CancellationToken token)
+    {
+        var port = FreePort();
+        var dataDir = Path.Combine(Path.GetTempPath(), "switchboard-loadgen-peer-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dataDir);
+        var info = new ProcessStartInfo("node") { WorkingDirectory = Path.GetDirectoryName(relayScript)! };
+        info.ArgumentList.Add(relayScript);
+        info.Environment["HOST"] = "127.0.0.1";
+        info.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return LaunchAsync(info, port, dataDir, backend, extraEnvironment, token);
+    }
+
+    private static async Task<GatewayProcess> LaunchAsync(ProcessStartInfo info, int port, string dataDir, EchoBackend backend, IReadOnlyDictionary<string, string> extraEnvironment, CancellationToken token)
+    {
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
+        info.Environment["OPENAI_API_KEY"] = backend.ApiKey;
+        info.Environment["OPENAI_REALTIME_URL"] = backend.Url.ToString();
         foreach (var (name, value) in extraEnvironment)
         {
             info.Environment[name] = value;
         }
 
-        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the gateway");
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {info.FileName}");
         var gateway = new GatewayProcess(process, new Uri($"http://127.0.0.1:{port}"), dataDir);
         try
         {

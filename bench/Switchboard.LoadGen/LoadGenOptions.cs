@@ -24,6 +24,11 @@ internal sealed class LoadGenOptions
           --smaps-dir DIR              save the gateway's /proc/<pid>/smaps at rest (after a releasing GC), idle and
                                        with the calls connected, per step
           --gateway-dll <path>         default src/Switchboard.Cli/bin/Release/net10.0/Switchboard.Cli.dll (built if missing)
+          --peer                       side by side: every step runs against a fresh gateway and then a fresh Node.js
+                                       reference peer (bench/peer-node, npm ci on demand), same calls, cadence and
+                                       backend, and prints both rows; implies --fresh-gateway
+          --rounds 1                   with --peer: how many times each step alternates gateway / peer
+          --peer-env NAME=VALUE        extra environment variable for the peer process (repeatable)
           --smoke                      CI check: 20 calls for 10 s; exit 0 only if nothing was lost or reordered,
                                        every call connected, every barge-in cleared and both p99 < 200 ms
         """;
@@ -56,6 +61,16 @@ internal sealed class LoadGenOptions
     public bool FreshGateway { get; private set; }
 
     public bool Help { get; private set; }
+
+    /// <summary>Run every step against the gateway and the Node.js reference peer, alternating (<c>--peer</c>).</summary>
+    public bool Peer { get; private set; }
+
+    /// <summary>With <see cref="Peer"/>: gateway/peer alternations per step.</summary>
+    public int Rounds { get; private set; } = 1;
+
+    public IReadOnlyDictionary<string, string> PeerEnvironment => _peerEnvironment;
+
+    private readonly Dictionary<string, string> _peerEnvironment = new(StringComparer.Ordinal);
 
     public static LoadGenOptions Parse(string[] args)
     {
@@ -91,14 +106,17 @@ internal sealed class LoadGenOptions
                     options.MaxLagMs = double.Parse(Value(), CultureInfo.InvariantCulture);
                     break;
                 case "--gateway-env":
-                    var pair = Value();
-                    var eq = pair.IndexOf('=', StringComparison.Ordinal);
-                    if (eq <= 0)
-                    {
-                        throw new ArgumentException("--gateway-env needs NAME=VALUE");
-                    }
-
-                    options._gatewayEnvironment[pair[..eq]] = pair[(eq + 1)..];
+                    AddPair(options._gatewayEnvironment, name, Value());
+                    break;
+                case "--peer-env":
+                    AddPair(options._peerEnvironment, name, Value());
+                    break;
+                case "--peer":
+                    options.Peer = true;
+                    options.FreshGateway = true;
+                    break;
+                case "--rounds":
+                    options.Rounds = Positive(name, Value());
                     break;
                 case "--smaps-dir":
                     options.SmapsDirectory = Value();
@@ -130,6 +148,11 @@ internal sealed class LoadGenOptions
             options.MaxP99Ms = explicitP99 ? options.MaxP99Ms : 200;
         }
 
+        if (options.Peer && options.Smoke)
+        {
+            throw new ArgumentException("--peer and --smoke do not combine: the smoke checks the gateway alone");
+        }
+
         if (options.WarmupSeconds < 0 || options.WarmupSeconds >= options.Seconds)
         {
             throw new ArgumentException("--warmup must be at least 0 and shorter than --seconds");
@@ -141,6 +164,17 @@ internal sealed class LoadGenOptions
         }
 
         return options;
+    }
+
+    private static void AddPair(Dictionary<string, string> target, string option, string pair)
+    {
+        var eq = pair.IndexOf('=', StringComparison.Ordinal);
+        if (eq <= 0)
+        {
+            throw new ArgumentException($"{option} needs NAME=VALUE");
+        }
+
+        target[pair[..eq]] = pair[(eq + 1)..];
     }
 
     private static int Positive(string name, string value) =>

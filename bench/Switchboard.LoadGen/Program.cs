@@ -49,7 +49,47 @@ try
     var steps = new List<StepResult>();
     string? stopReason = null;
     StepRunner? runner = null;
-    foreach (var calls in options.Ramp)
+    if (options.Peer)
+    {
+        // Side by side: the same step against a fresh gateway, then a fresh Node.js reference peer, alternating.
+        var peerScript = await RepositoryPaths.NodePeerAsync(token);
+        Console.WriteLine($"reference peer: node {peerScript}");
+        foreach (var calls in options.Ramp)
+        {
+            for (var round = 1; round <= options.Rounds; round++)
+            {
+                foreach (var relay in new[] { "switchboard", "node" })
+                {
+                    gateway?.Dispose();
+                    gateway = relay == "node"
+                        ? await GatewayProcess.StartNodePeerAsync(peerScript, backend, options.PeerEnvironment, token)
+                        : await GatewayProcess.StartAsync(dll, backend, options.GatewayEnvironment, token);
+                    Console.WriteLine($"{relay} pid {gateway.Pid} at {gateway.BaseUrl}");
+                    runner = new StepRunner(gateway, backend, options);
+                    await runner.RunAsync(20, 6, 1, token);
+                    Console.WriteLine($"step: {relay}, round {round}: {calls} calls for {options.Seconds} s (first {options.WarmupSeconds} s are warm-up)…");
+                    var step = await runner.RunAsync(calls, options.Seconds, options.WarmupSeconds, token) with { Relay = relay, Round = round };
+                    steps.Add(step);
+                    Console.WriteLine(Report.Details(step));
+                    foreach (var failure in step.Failures)
+                    {
+                        Console.WriteLine("    " + failure);
+                    }
+
+                    if (StopReason(step, options.MaxP99Ms, options.MaxLagMs) is { } note)
+                    {
+                        // Both relays run every step regardless, so the table stays side by side.
+                        Console.WriteLine($"  note ({relay}, {calls} calls): {note}");
+                    }
+                }
+            }
+        }
+
+        gateway?.Dispose();
+        gateway = null;
+    }
+
+    foreach (var calls in options.Peer ? [] : options.Ramp)
     {
         if (runner is null || options.FreshGateway)
         {
@@ -86,12 +126,12 @@ try
     }
 
     Console.WriteLine();
-    Console.WriteLine(Report.Markdown(steps));
+    Console.WriteLine(options.Peer ? Report.SideBySide(steps) : Report.Markdown(steps));
     var smokePassed = options.Smoke ? SmokePassed(steps, options.MaxP99Ms) : (bool?)null;
     Report.WriteJson(options.JsonPath, new
     {
         Machine = new { Environment.ProcessorCount, Framework = RuntimeInformation.FrameworkDescription, Os = RuntimeInformation.OSDescription },
-        Options = new { options.Ramp, options.Seconds, options.WarmupSeconds, options.BargeInEverySeconds, options.MaxP99Ms, options.MaxLagMs, options.Smoke, options.FreshGateway, options.GatewayEnvironment },
+        Options = new { options.Ramp, options.Seconds, options.WarmupSeconds, options.BargeInEverySeconds, options.MaxP99Ms, options.MaxLagMs, options.Smoke, options.FreshGateway, options.GatewayEnvironment, options.Peer, options.Rounds, options.PeerEnvironment },
         Steps = steps,
         StopReason = stopReason,
         SmokePassed = smokePassed,

@@ -41,6 +41,35 @@ internal static class Report
         return sb.ToString();
     }
 
+    /// <summary>
+    /// <c>--peer</c>: one row per relay and round, the figures the side-by-side table in docs/performance.md keeps.
+    /// RSS per call is the growth of a freshly started process over its idle RSS (after the same 20-call warm-up
+    /// for both), at the step's peak, divided by the connected calls.
+    /// </summary>
+    public static string SideBySide(IReadOnlyList<StepResult> steps)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| calls | relay | round | CPU ms per call-s | CPU ms per call-s of audio relayed | CPU (% of 1 core) | kernel share | RSS idle → peak MiB | RSS per call KiB (peak − idle) | inbound p50 / p99 ms | outbound p50 / p99 ms | barge-in → clear p99 ms | frames sent / lost / reordered | clears / barge-ins | marks per call-s | load-gen pacing lag p99 ms |");
+        sb.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var s in steps.OrderBy(s => s.Calls).ThenBy(s => s.Round))
+        {
+            var lost = s.FramesLost + s.FramesLostInbound;
+            var reordered = s.Reordered + s.ReorderedInbound;
+            // Marks per second of call (every frame is 20 ms of caller audio, and the echo answers each with 20 ms of agent audio).
+            var marksPerCallSecond = s.FramesSent > 0 ? s.MarksReceived / (s.FramesSent * 0.02) : 0;
+            sb.Append($"| {s.Calls}{(s.FailedCalls > 0 ? $" ({s.FailedCalls} failed)" : "")} | {s.Relay} | {s.Round} ");
+            sb.Append($"| {s.GatewayCpuMsPerCallSecond:F2} | {s.GatewayCpuMsPerAudioSecond:F2} | {s.GatewayCpuPercent:F0} % | {s.GatewaySystemCpuShare:P0} ");
+            sb.Append($"| {s.GatewayRssIdleKib / 1024.0:F0} → {s.GatewayRssDuringKib / 1024.0:F0} | {s.GatewayRssKibPerCall:F0} ");
+            sb.Append($"| {Pair(s.Inbound)} | {Pair(s.Outbound)} | {(s.BargeIn.Count == 0 ? "–" : s.BargeIn.P99Ms.ToString("F2", System.Globalization.CultureInfo.InvariantCulture))} ");
+            sb.Append($"| {s.FramesSent} / {lost} / {reordered} | {s.ClearsReceived} / {s.BargeInsSent} | {marksPerCallSecond:F1} ");
+            sb.AppendLine($"| {s.SchedulerLateness.P99Ms:F1} |");
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Pair(LatencySummary l) => l.Count == 0 ? "–" : $"{l.P50Ms:F2} / {l.P99Ms:F2}";
+
     private static string Maybe(double? value, string format) => value is { } v ? v.ToString(format, System.Globalization.CultureInfo.InvariantCulture) : "–";
 
     public static string Details(StepResult s)

@@ -46,4 +46,37 @@ internal static class RepositoryPaths
         await build.WaitForExitAsync(token);
         return build.ExitCode == 0 && File.Exists(dll) ? dll : throw new InvalidOperationException($"dotnet build failed (exit {build.ExitCode})");
     }
+
+    /// <summary>
+    /// The Node.js reference peer's script (<c>bench/peer-node/relay.js</c>); installs its one dependency with
+    /// <c>npm ci</c> (from the committed lock file) when <c>node_modules</c> is missing.
+    /// </summary>
+    public static async Task<string> NodePeerAsync(CancellationToken token)
+    {
+        var dir = Path.Combine(Root(), "bench", "peer-node");
+        var script = Path.Combine(dir, "relay.js");
+        if (!File.Exists(script))
+        {
+            throw new FileNotFoundException("the Node.js reference peer is missing", script);
+        }
+
+        if (!Directory.Exists(Path.Combine(dir, "node_modules", "ws")))
+        {
+            Console.Error.WriteLine($"{dir}/node_modules is missing: running npm ci");
+            var info = new ProcessStartInfo("npm") { WorkingDirectory = dir, UseShellExecute = false };
+            foreach (var arg in new[] { "ci", "--no-audit", "--no-fund", "--silent" })
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            using var npm = Process.Start(info) ?? throw new InvalidOperationException("could not start npm (is Node.js 20+ installed?)");
+            await npm.WaitForExitAsync(token);
+            if (npm.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"npm ci in {dir} failed (exit {npm.ExitCode})");
+            }
+        }
+
+        return script;
+    }
 }

@@ -3,12 +3,20 @@ namespace Switchboard.LoadGen;
 /// <summary>The measurements of one ramp step.</summary>
 internal sealed record StepResult
 {
+    /// <summary>Which relay ran the step: <c>switchboard</c>, or <c>node</c> for the reference peer (<c>--peer</c>).</summary>
+    public string Relay { get; init; } = "switchboard";
+
+    /// <summary>The alternation round with <c>--peer</c> (1-based); 0 otherwise.</summary>
+    public int Round { get; init; }
+
     public required int Calls { get; init; }
     public required int Connected { get; init; }
     public required int FailedCalls { get; init; }
     public required IReadOnlyList<string> Failures { get; init; }
     public required double MeasuredSeconds { get; init; }
     public required long FramesSent { get; init; }
+    /// <summary>Frames the carriers sent from the start of the CPU window to the end of the media (see <see cref="GatewayCpuMsPerAudioSecond"/>).</summary>
+    public long FramesSentInCpuWindow { get; init; }
     public required long FramesAtBackend { get; init; }
     public required long FramesEchoed { get; init; }
     public required long FramesLost { get; init; }
@@ -31,6 +39,13 @@ internal sealed record StepResult
     public required LatencySummary SchedulerLateness { get; init; }
     public required double GatewayCpuPercent { get; init; }
     public required double GatewayCpuMsPerCallSecond { get; init; }
+
+    /// <summary>
+    /// Relay CPU per second of call audio actually sent during the CPU window (frames × 20 ms, both directions ride on
+    /// each): the same as <see cref="GatewayCpuMsPerCallSecond"/> when the load generator keeps pace, and still a fair
+    /// figure on a busy machine where it falls behind and fewer call-seconds of audio pass per wall-clock second.
+    /// </summary>
+    public double GatewayCpuMsPerAudioSecond { get; init; }
     /// <summary>Share of the gateway's CPU time spent in the kernel (stime / (utime + stime)).</summary>
     public required double GatewaySystemCpuShare { get; init; }
     public required double LoadGenCpuPercent { get; init; }

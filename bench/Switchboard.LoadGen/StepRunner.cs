@@ -101,8 +101,11 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
             var gatewaySystemMs = cpu1.SystemMs - cpu0.SystemMs;
             var gatewayCpuMs = gatewayUserMs + gatewaySystemMs;
             var callSeconds = live.Count * wallMs / 1000.0;
-            return Summarise(states, measureFrom, measureTo) with
+            var summary = Summarise(states, measureFrom, measureTo);
+            return summary with
             {
+                GatewayCpuMsPerAudioSecond = summary.FramesSentInCpuWindow > 0
+                    ? gatewayCpuMs / (summary.FramesSentInCpuWindow * MediaScheduler.FrameMs / 1000.0) : 0,
                 GatewayBargeIn = gatewayBargeIn,
                 MeasuredSeconds = measuredSeconds,
                 SchedulerLateness = scheduler.Lateness,
@@ -187,7 +190,7 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
         var inbound = new List<long>();
         var outbound = new List<long>();
         var bargeIn = new List<long>();
-        long sent = 0, atBackend = 0, echoed = 0, lost = 0, lostInbound = 0, reordered = 0, reorderedInbound = 0, duplicates = 0, stalls = 0;
+        long sent = 0, sentSinceFrom = 0, atBackend = 0, echoed = 0, lost = 0, lostInbound = 0, reordered = 0, reorderedInbound = 0, duplicates = 0, stalls = 0;
         long bargeSent = 0, clears = 0, withoutClear = 0, unmatched = 0, marks = 0;
         var failures = new List<string>();
         foreach (var s in states)
@@ -201,6 +204,7 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
             {
                 sent++;
                 var carrierSent = s.CarrierSent[i];
+                sentSinceFrom += carrierSent >= from ? 1 : 0;
                 var backendArrived = s.BackendArrived[i];
                 var backendSent = s.BackendSent[i];
                 var carrierArrived = s.CarrierArrived[i];
@@ -246,6 +250,7 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
             Failures = [.. failures.Take(10)],
             MeasuredSeconds = 0,
             FramesSent = sent,
+            FramesSentInCpuWindow = sentSinceFrom,
             FramesAtBackend = atBackend,
             FramesEchoed = echoed,
             FramesLost = lost,
