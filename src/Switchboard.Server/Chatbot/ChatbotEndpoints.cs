@@ -62,6 +62,11 @@ internal static partial class ChatbotEndpoints
             ? GatewayTelemetry.Source.StartActivity("chatbot callback", ActivityKind.Server, p)
             : GatewayTelemetry.Source.StartActivity("chatbot callback", ActivityKind.Server);
         activity?.SetTag("switchboard.chatbot.channel", channelId);
+        // The chatbot's own call id, for finding this request from its side; bounded so a hostile query cannot bloat the span.
+        if (query["callId"].ToString() is { Length: > 0 and <= 128 } chatbotCallId)
+        {
+            activity?.SetTag("switchboard.chatbot.call_id", chatbotCallId);
+        }
 
         // (2) The channel (one that could never be bound is not looked up, nor echoed).
         if (!IsChannelId(channelId))

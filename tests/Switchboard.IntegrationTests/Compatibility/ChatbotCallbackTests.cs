@@ -241,5 +241,6 @@ public partial class ChatbotCallbackTests
         var span = Assert.Single(spans, s => s.Name == "chatbot callback");
         Assert.Equal((traceId, parentSpanId), (span.TraceId, span.ParentSpanId));
         Assert.Equal(channel, span["switchboard.chatbot.channel"]);
+        Assert.Equal("c-7", span["switchboard.chatbot.call_id"]);
     }
 }
