@@ -191,6 +191,33 @@ public partial class ChatbotCallbackTests
     }
 
     [Fact]
+    public async Task EndpointsApi_SetsAndShowsTheBinding_RefusesABadOrTakenChannelByName()
+    {
+        await using var gateway = await GatewayFixture.StartAsync(SessionApi.Settings());
+        var channel = NewChannel();
+        using var http = Webhooks.WebhookTestKit.Client(gateway, await SessionApi.CreateKeyAsync(gateway, ApiScopes.ManageEndpoints));
+        using (var created = await http.PostAsync("/api/v1/endpoints", Webhooks.WebhookTestKit.Json("{\"name\":\"bot\",\"chatbot\":{\"channelId\":\"" + channel + "\"}}")))
+        {
+            var text = await created.Content.ReadAsStringAsync();
+            Assert.True(created.StatusCode == HttpStatusCode.Created, text);
+            Assert.Equal(channel, JsonDocument.Parse(text).RootElement.GetProperty("chatbot").GetProperty("channelId").GetString());
+        }
+
+        using (var bad = await http.PostAsync("/api/v1/endpoints", Webhooks.WebhookTestKit.Json("""{"name":"bad","chatbot":{"channelId":"no spaces"}}""")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.True((await SessionApi.ProblemAsync(bad)).GetProperty("errors").TryGetProperty("chatbot.channelId", out _));
+        }
+
+        // Another team cannot take the channel either: the callback URL names nothing else.
+        var otherTeam = await SessionApi.CreateTeamAsync(gateway);
+        using var other = Webhooks.WebhookTestKit.Client(gateway, await SessionApi.CreateKeyAsync(gateway, ApiScopes.ManageEndpoints, otherTeam.Id));
+        using var taken = await other.PostAsync("/api/v1/endpoints", Webhooks.WebhookTestKit.Json("{\"name\":\"copy\",\"chatbot\":{\"channelId\":\"" + channel + "\"}}"));
+        Assert.Equal(HttpStatusCode.Conflict, taken.StatusCode);
+        Assert.Contains($"chatbot.channelId '{channel}'", await taken.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task VoiceSession_TheAgentSaysTheChatbotsMessage()
     {
         await using var backend = await VoiceFakeBackend.StartAsync();
