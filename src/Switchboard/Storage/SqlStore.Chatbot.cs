@@ -13,9 +13,19 @@ internal abstract partial class SqlStore
         return (await ReadAllAsync(cmd, r => Guid.Parse(r.GetString(0)), cancellationToken).ConfigureAwait(false)) is [var id, ..] ? id : null;
     }
 
+    /// <summary>How long an expired conversation is kept: a late callback gets 410 (ended), not 401 (unknown), meanwhile.</summary>
+    internal static readonly TimeSpan ExpiredChatbotConversationsKept = TimeSpan.FromDays(1);
+
+    /// <summary>Stores <paramref name="conversation"/>; conversations expired longer than <see cref="ExpiredChatbotConversationsKept"/> ago go as new ones come.</summary>
     public async Task CreateChatbotConversationAsync(ChatbotConversation conversation, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (var prune = Command(connection, null, "DELETE FROM chatbot_conversations WHERE expires_at < @cutoff"))
+        {
+            Add(prune, "cutoff", conversation.CreatedAt - ExpiredChatbotConversationsKept);
+            await prune.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await using var cmd = Command(connection, null,
             "INSERT INTO chatbot_conversations (id, channel_id, team_id, endpoint_id, session_id, token_hash, created_at, expires_at) " +
             "VALUES (@id, @channel, @team, @endpoint, @session, @hash, @created, @expires)");

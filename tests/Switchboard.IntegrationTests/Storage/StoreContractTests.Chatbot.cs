@@ -6,7 +6,7 @@ namespace Switchboard.IntegrationTests.Storage;
 
 /// <summary>
 /// Chatbot channels and conversations (migration 8): a channel is bound to one endpoint across the whole gateway, follows
-/// the endpoint's edits and deletion, and a conversation round-trips with its token hash.
+/// the endpoint's edits and deletion, and a conversation round-trips with its token hash; long-expired conversations are removed as new ones come.
 /// </summary>
 public abstract partial class StoreContractTests
 {
@@ -52,5 +52,12 @@ public abstract partial class StoreContractTests
         Assert.Equal(conversation with { TokenHash = stored!.TokenHash }, stored);
         Assert.Equal(hash, stored.TokenHash);
         Assert.Null(await Store.GetChatbotConversationAsync("conv_2", None));
+
+        // A conversation expired more than a day before a new one is created goes; a recently expired one stays (410, not 401).
+        await Store.CreateChatbotConversationAsync(conversation with { Id = "conv_recent", CreatedAt = T0.AddHours(20), ExpiresAt = T0.AddHours(21) }, None);
+        await Store.CreateChatbotConversationAsync(conversation with { Id = "conv_new", CreatedAt = T0.AddHours(26), ExpiresAt = T0.AddHours(27) }, None);
+        Assert.Null(await Store.GetChatbotConversationAsync("conv_1", None));
+        Assert.NotNull(await Store.GetChatbotConversationAsync("conv_recent", None));
+        Assert.NotNull(await Store.GetChatbotConversationAsync("conv_new", None));
     }
 }
