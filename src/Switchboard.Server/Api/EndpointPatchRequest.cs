@@ -68,6 +68,9 @@ internal sealed record EndpointPatchRequest
     /// <summary>Where this endpoint's hot hand-offs are POSTed (<c>url</c>, and <c>secret</c> naming the bearer token in <c>Switchboard:Tools:Secrets</c>); wins over <c>Switchboard:Handoff</c>.</summary>
     public HandoffSpec? Handoff { get; init; }
 
+    /// <summary>Binds the endpoint to an external chatbot channel (<c>channelId</c>, unique per gateway): its sessions open a conversation the chatbot calls back into (docs/migrating.md).</summary>
+    public ChatbotSpec? Chatbot { get; init; }
+
     /// <summary>The id your own system knows this endpoint by (an org id: <c>?orgId=</c> on <c>/twiml/start</c> and <c>/ws/twilio</c>); unique per team.</summary>
     public string? ExternalId { get; init; }
 }

@@ -65,6 +65,9 @@ internal sealed record EndpointResponse
     /// <summary>Where this endpoint's hot hand-offs are POSTed; null: the gateway's <c>Switchboard:Handoff</c>, if any.</summary>
     public HandoffSpec? Handoff { get; init; }
 
+    /// <summary>The external chatbot channel this endpoint is bound to, if any.</summary>
+    public ChatbotSpec? Chatbot { get; init; }
+
     /// <summary>The id the team's own system knows this endpoint by (an org id), unique per team; null when unset.</summary>
     public string? ExternalId { get; init; }
 
@@ -98,6 +101,7 @@ internal sealed record EndpointResponse
             Flows = spec.Flows ?? [],
             Transfer = spec.Transfer ?? new TransferSpec(),
             Handoff = spec.Handoff,
+            Chatbot = spec.Chatbot,
             ExternalId = spec.ExternalId,
         };
     }

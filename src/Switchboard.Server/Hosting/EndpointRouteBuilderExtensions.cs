@@ -24,6 +24,7 @@ public static class EndpointRouteBuilderExtensions
         SipWebhookEndpoints.Map(routes);
         TelegramEndpoints.Map(routes);
         SessionEndpoints.Map(routes);
+        Chatbot.ChatbotEndpoints.Map(routes);
         DemoEndpoints.Map(routes);
         HealthEndpoints.Map(routes);
         MetricsEndpoint.Map(routes);

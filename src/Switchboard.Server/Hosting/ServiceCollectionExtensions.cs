@@ -60,6 +60,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<ITeamStore>(sp => sp.GetRequiredService<IStore>());
         services.TryAddSingleton<IApiKeyStore>(sp => sp.GetRequiredService<IStore>());
         services.TryAddSingleton<ISessionStore>(sp => sp.GetRequiredService<IStore>());
+        services.TryAddSingleton<Switchboard.Chatbot.IChatbotStore>(sp => sp.GetRequiredService<IStore>());
+        services.TryAddSingleton<Switchboard.Chatbot.IInboundStream, Switchboard.Chatbot.InProcessInboundStream>();
         services.TryAddSingleton<ISettingStore>(sp => sp.GetRequiredService<IStore>());
         services.TryAddSingleton<IEndpointStore>(sp => sp.GetRequiredService<IStore>());
         services.TryAddSingleton<ICallStore>(sp => sp.GetRequiredService<IStore>());

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using Microsoft.Extensions.Options;
 using Switchboard.Agents;
 using Switchboard.Calls;
+using Switchboard.Chatbot;
 using Switchboard.Journal;
 using Switchboard.Configuration;
 using Switchboard.Control;
@@ -118,13 +119,40 @@ internal static partial class SessionEndpoints
         // The session's call continues this request's trace (docs/observability.md).
         context.RequestServices.GetService<Switchboard.Server.Telemetry.SessionTraces>()?.RememberCurrent(session.Id, session.ExpiresAt);
 
+        ChatbotConversationResponse? chatbot = null;
+        if (spec.Chatbot is { } binding)
+        {
+            // The conversation a chatbot calls back into; its token is shown once, here, and kept only as a hash.
+            var (chatbotToken, hash) = ChatbotTokens.Issue();
+            var conversation = new ChatbotConversation
+            {
+                Id = ChatbotTokens.NewConversationId(),
+                ChannelId = binding.ChannelId,
+                TeamId = endpoint.TeamId,
+                EndpointId = endpoint.Id,
+                SessionId = session.Id,
+                TokenHash = hash,
+                CreatedAt = now,
+                ExpiresAt = session.ExpiresAt,
+            };
+            await context.RequestServices.GetRequiredService<IChatbotStore>().CreateChatbotConversationAsync(conversation, context.RequestAborted);
+            chatbot = new ChatbotConversationResponse(conversation.Id, chatbotToken, binding.ChannelId,
+                PublicUrl.HttpUrl(context.Request, options, Chatbot.ChatbotEndpoints.CallbackPath(binding.ChannelId)), ttlSeconds);
+        }
+
         var tokens = await tokenSource.GetAsync(context.RequestAborted);
         var issued = tokens.Issue(session);
         var wsUrl = PublicUrl.WebSocketUrl(context.Request, options, SocketPath)
             + "?sessionId=" + session.Id.ToString("D") + "&token=" + Uri.EscapeDataString(issued.Token);
         LogCreated(logger, session.Id, endpoint.Id, session.Mode, issuedBy, issued.TokenId);
+        var webRtc = mode == InteractionModes.VoiceConversation ? options.Sessions.WebRtc : null;
         return Results.Json(
-            new CreateSessionResponse(session.Id, issued.Token, (int)tokens.Lifetime.TotalSeconds, ttlSeconds, wsUrl),
+            new CreateSessionResponse(session.Id, issued.Token, (int)tokens.Lifetime.TotalSeconds, ttlSeconds, wsUrl)
+            {
+                Chatbot = chatbot,
+                TelproDomain = string.IsNullOrEmpty(webRtc?.TelproDomain) ? null : webRtc.TelproDomain,
+                WebrtcGatewayUrl = string.IsNullOrEmpty(webRtc?.GatewayUrl) ? null : webRtc.GatewayUrl,
+            },
             statusCode: StatusCodes.Status201Created);
     }
 

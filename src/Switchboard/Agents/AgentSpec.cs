@@ -75,6 +75,9 @@ internal sealed record AgentSpec
 
     /// <summary>Where this endpoint's hot hand-offs are POSTed (wins over the gateway's <c>Switchboard:Handoff</c>); docs/tools.md.</summary>
     public HandoffSpec? Handoff { get; init; }
+
+    /// <summary>When set, sessions on this endpoint open a conversation an external chatbot calls back into (docs/migrating.md).</summary>
+    public ChatbotSpec? Chatbot { get; init; }
 }
 
 /// <summary>An endpoint's hot hand-off target: each <c>hot_handoff</c> is POSTed there from the durable outbox.</summary>
@@ -124,6 +127,9 @@ internal sealed record RemoteConfigSpec
 
     /// <summary>How long a fetch may take before the call starts with the fallback, in ms (100–10000; default 2000).</summary>
     public int TimeoutMs { get; set; } = 2000;
+
+    /// <summary>When set, the answer is the app's own shape, read through this mapping (docs/tools.md); otherwise <c>{ instructions?, greeting?, tools? }</c>.</summary>
+    public RemoteConfigMappingSpec? Mapping { get; init; }
 }
 
 /// <summary>Turn detection settings sent in <c>session.update</c>.</summary>

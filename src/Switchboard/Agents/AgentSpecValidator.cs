@@ -184,6 +184,22 @@ internal static partial class AgentSpecValidator
             {
                 Add("remoteConfig.timeoutMs", "must be 100-10000");
             }
+
+            if (remote.Mapping is { } mapping)
+            {
+                if (mapping.Instructions is null && mapping.Greeting is null && mapping.Menu is null)
+                {
+                    Add("remoteConfig.mapping", "must name at least one of instructions, greeting, menu");
+                }
+
+                foreach (var (field, path) in new[] { ("instructions", mapping.Instructions), ("greeting", mapping.Greeting), ("menu", mapping.Menu) })
+                {
+                    if (path is not null && !MappingPath().IsMatch(path))
+                    {
+                        Add("remoteConfig.mapping." + field, "must be a field name or a dotted path of up to 4 names, each [A-Za-z0-9_]{1,64}");
+                    }
+                }
+            }
         }
 
         if (spec.Handoff is { } handoff)
@@ -201,6 +217,11 @@ internal static partial class AgentSpecValidator
             {
                 Add("handoff.secret", "must name a secret: [a-zA-Z0-9_-]{1,64}");
             }
+        }
+
+        if (spec.Chatbot is { } chatbot && (chatbot.ChannelId is null || !ExternalIdPattern().IsMatch(chatbot.ChannelId)))
+        {
+            Add("chatbot.channelId", "must be 1-128 characters of A-Z, a-z, 0-9, '.', '_', ':' or '-'");
         }
 
         var actionNames = (spec.BrowserActions ?? []).Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
@@ -311,4 +332,7 @@ internal static partial class AgentSpecValidator
 
     [GeneratedRegex(@"^[A-Za-z0-9._:-]{1,128}$")]
     private static partial Regex ExternalIdPattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9_]{1,64}(\.[A-Za-z0-9_]{1,64}){0,3}$")]
+    private static partial Regex MappingPath();
 }

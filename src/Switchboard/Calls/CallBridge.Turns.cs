@@ -102,6 +102,12 @@ internal sealed partial class CallBridge
         }
 
         await ShowStateAsync(CallerStates.Thinking, token).ConfigureAwait(false);
+        if (turn.Say)
+        {
+            await SendToBackendAsync(w => RealtimeClientEvents.WriteResponseCreate(w, SayExactly(turn.Text), eventId), token).ConfigureAwait(false);
+            return;
+        }
+
         await SendToBackendAsync(w => RealtimeClientEvents.WriteUserText(w, turn.Text, turn.ItemId, eventId + "_item"), token).ConfigureAwait(false);
         await SendToBackendAsync(w => RealtimeClientEvents.WriteResponseCreate(w, eventId: eventId), token).ConfigureAwait(false);
     }
@@ -199,5 +205,6 @@ internal sealed partial class CallBridge
     private static string NewItemId() => "msg_" + Guid.NewGuid().ToString("N")[..24];
 
     /// <summary>A typed turn waiting for the agent.</summary>
-    private readonly record struct PendingTurn(string ItemId, string Text);
+    /// <summary>A queued turn: the caller's typed text, or (<paramref name="Say"/>) words the agent is to say (a chatbot's).</summary>
+    private readonly record struct PendingTurn(string ItemId, string Text, bool Say = false);
 }

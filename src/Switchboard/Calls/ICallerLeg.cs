@@ -88,6 +88,12 @@ internal interface ICallerLeg : IAsyncDisposable
     /// <summary>A transcript piece for a caller that shows text; <paramref name="heardMs"/> is set when an agent turn was cut off.</summary>
     ValueTask ShowTranscriptAsync(string role, string text, bool final, string itemId, long? heardMs, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A message an external chatbot sent into the conversation, for a caller that shows text (stream entry
+    /// <paramref name="streamId"/>). Legs that show no text ignore it.
+    /// </summary>
+    ValueTask ShowChatbotAsync(string itemId, string text, string streamId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     /// <summary>An error the caller's side should show (<paramref name="code"/> from the session error codes); the call goes on.</summary>
     ValueTask ShowErrorAsync(string code, string message, string? backendCode, CancellationToken cancellationToken);
 

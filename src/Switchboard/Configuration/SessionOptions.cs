@@ -21,4 +21,7 @@ public sealed record SessionOptions
 
     /// <summary>How long after an <c>interrupt</c> the gateway waits for the client's played position before truncating at its own estimate, in ms.</summary>
     public int InterruptReplyTimeoutMs { get; init; } = 500;
+
+    /// <summary>The WebRTC gateway <c>voice_conversation</c> session responses name; none by default.</summary>
+    public WebRtcOptions WebRtc { get; init; } = new();
 }

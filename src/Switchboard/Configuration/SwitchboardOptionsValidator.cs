@@ -266,6 +266,18 @@ internal sealed partial class SwitchboardOptionsValidator : IValidateOptions<Swi
                 yield return $"{p}:Sessions:SigningKey must be base64 of at least 32 random bytes (e.g. openssl rand -base64 32; env SWITCHBOARD_SESSION_KEY).";
             }
         }
+
+        var webRtc = o.Sessions.WebRtc;
+        if (!string.IsNullOrEmpty(webRtc.GatewayUrl) && (!Uri.TryCreate(webRtc.GatewayUrl, UriKind.Absolute, out var gateway)
+            || gateway.Scheme is not ("https" or "wss") || !string.IsNullOrEmpty(gateway.UserInfo)))
+        {
+            yield return $"{p}:Sessions:WebRtc:GatewayUrl must be an absolute https:// or wss:// URL without credentials (got '{webRtc.GatewayUrl}').";
+        }
+
+        if (!string.IsNullOrEmpty(webRtc.TelproDomain) && Uri.CheckHostName(webRtc.TelproDomain) != UriHostNameType.Dns)
+        {
+            yield return $"{p}:Sessions:WebRtc:TelproDomain must be a DNS host name such as sip.example.com (got '{webRtc.TelproDomain}').";
+        }
     }
 
     /// <summary>Why Npgsql would refuse the connection string at start-up; the message never repeats the string (it may hold a password).</summary>

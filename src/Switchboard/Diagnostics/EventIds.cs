@@ -120,6 +120,10 @@ internal static class EventIds
     // 1200–1249: hardening (issue 21).
     public const int JournalQueueFull = 1200;
 
+    // 1300–1329: drop-in compatibility, part A (issue 17): chatbot callbacks (Switchboard.Server Chatbot/ChatbotEndpoints).
+    public const int ChatbotCallbackRefused = 1300;
+    public const int ChatbotCallbackAccepted = 1301;
+
     // 600–609 and 614–619: session legs (Sessions/SessionLog); 600, 601, 603–606, 608, 609 and 612 were the session engine's, now the call engine's (100–149).
     public const int SessionSuperseded = 602;
     public const int SessionClientError = 607;

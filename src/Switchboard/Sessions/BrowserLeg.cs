@@ -531,6 +531,9 @@ internal sealed partial class BrowserLeg : ICallerLeg
     public async ValueTask ShowTranscriptAsync(string role, string text, bool final, string itemId, long? heardMs, CancellationToken cancellationToken) =>
         await _outbox.SendTranscriptAsync(role, text, final, itemId, cancellationToken, heardMs).ConfigureAwait(false);
 
+    public async ValueTask ShowChatbotAsync(string itemId, string text, string streamId, CancellationToken cancellationToken) =>
+        await _outbox.SendChatbotAsync(itemId, text, streamId, cancellationToken).ConfigureAwait(false);
+
     public async ValueTask ShowErrorAsync(string code, string message, string? backendCode, CancellationToken cancellationToken) =>
         await _outbox.SendErrorAsync(new SessionError(code, message), cancellationToken, backendCode).ConfigureAwait(false);
 

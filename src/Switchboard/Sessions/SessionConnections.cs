@@ -26,6 +26,9 @@ internal sealed class SessionConnections
         return ReferenceEquals(previous, call) ? null : previous;
     }
 
+    /// <summary>The session's live call on this node, if any.</summary>
+    public CallBridge? Find(Guid sessionId) => _live.TryGetValue(sessionId, out var call) ? call : null;
+
     /// <summary>Forgets the connection, unless a newer one has already replaced it.</summary>
     public void Unregister(Guid sessionId, CallBridge call)
     {

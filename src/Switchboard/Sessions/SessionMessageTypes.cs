@@ -24,4 +24,7 @@ internal static class SessionMessageTypes
 
     /// <summary>Perform a browser action and answer <c>action_result</c>.</summary>
     public const string Action = "action";
+
+    /// <summary>A message an external chatbot sent into the conversation (text mode; voice modes speak it).</summary>
+    public const string Chatbot = "chatbot";
 }

@@ -98,6 +98,15 @@ internal sealed class SessionOutbox : IDisposable
             }
         }, cancellationToken);
 
+    /// <summary>A chatbot's message (<c>chatbot</c>): its text, the item it became in the conversation, its stream entry.</summary>
+    public ValueTask<bool> SendChatbotAsync(string itemId, string text, string streamId, CancellationToken cancellationToken) =>
+        SendAsync(SessionMessageTypes.Chatbot, (itemId, text, streamId), static (w, s) =>
+        {
+            w.WriteString("text"u8, s.text);
+            w.WriteString("itemId"u8, s.itemId);
+            w.WriteString("streamId"u8, s.streamId);
+        }, cancellationToken);
+
     public void Dispose()
     {
         _writer?.Dispose();

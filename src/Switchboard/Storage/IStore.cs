@@ -1,3 +1,4 @@
+using Switchboard.Chatbot;
 using Switchboard.Control;
 using Switchboard.Journal;
 using Switchboard.SipConnector;
@@ -10,6 +11,6 @@ namespace Switchboard.Storage;
 /// The gateway's durable storage: SQLite (embedded default) or PostgreSQL, chosen by <c>Switchboard:Storage:Provider</c>.
 /// Both implementations run the same test suite. Each feature owns the narrow interface it uses (teams, keys, sessions,
 /// settings: Control; endpoints: Agents; calls: Journal; webhooks: Webhooks; the SIP connector's webhook ids: SipConnector;
-/// redeemed launch tokens: Telegram; the database itself: Common); this is all of them in one, as the adapters implement it and the host registers it.
+/// redeemed launch tokens: Telegram; chatbot channels and conversations: Chatbot; the database itself: Common); this is all of them in one, as the adapters implement it and the host registers it.
 /// </summary>
-internal interface IStore : IControlPlaneStore, IApiKeyStore, ICallStore, ISessionStore, IWebhookStore, ISipWebhookStore, ILaunchTokenStore;
+internal interface IStore : IControlPlaneStore, IApiKeyStore, ICallStore, ISessionStore, IWebhookStore, ISipWebhookStore, ILaunchTokenStore, IChatbotStore;

@@ -130,5 +130,21 @@ internal static class Migrations
                 PRIMARY KEY (team_id, external_id));
             CREATE INDEX ix_endpoint_external_ids_endpoint ON endpoint_external_ids(endpoint_id);
             """),
+        (8, $"""
+            CREATE TABLE chatbot_channels (
+                channel_id TEXT PRIMARY KEY,
+                endpoint_id TEXT NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE);
+            CREATE INDEX ix_chatbot_channels_endpoint ON chatbot_channels(endpoint_id);
+            CREATE TABLE chatbot_conversations (
+                id TEXT PRIMARY KEY,
+                channel_id TEXT NOT NULL,
+                team_id TEXT NOT NULL,
+                endpoint_id TEXT NOT NULL,
+                session_id TEXT NOT NULL,
+                token_hash {dialect.BytesType} NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL);
+            CREATE INDEX ix_chatbot_conversations_expires ON chatbot_conversations(expires_at);
+            """),
     ];
 }

@@ -157,6 +157,12 @@ internal abstract partial class SqlStore
                 await clear.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            await using (var clear = Command(connection, tx, "DELETE FROM chatbot_channels WHERE endpoint_id = @id"))
+            {
+                Add(clear, "id", endpoint.Id);
+                await clear.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             await WriteNumbersAsync(connection, tx, endpoint, cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             return true;
@@ -186,6 +192,14 @@ internal abstract partial class SqlStore
             Add(externalIds, "id", id);
             Add(externalIds, "team", teamId);
             await externalIds.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using (var channels = Command(connection, tx,
+            "DELETE FROM chatbot_channels WHERE endpoint_id IN (SELECT id FROM endpoints WHERE id = @id AND team_id = @team)"))
+        {
+            Add(channels, "id", id);
+            Add(channels, "team", teamId);
+            await channels.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         int deleted;
@@ -235,6 +249,15 @@ internal abstract partial class SqlStore
             Add(cmd, "id", endpoint.Id);
             await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        if (endpoint.Spec.Chatbot is { } chatbot)
+        {
+            // The primary key makes a channel unique per gateway: the callback's URL is all that names it.
+            await using var cmd = Command(connection, tx, "INSERT INTO chatbot_channels (channel_id, endpoint_id) VALUES (@channel, @id)");
+            Add(cmd, "channel", chatbot.ChannelId);
+            Add(cmd, "id", endpoint.Id);
+            await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Names the rule a failed write broke (after the failed transaction is rolled back).</summary>
@@ -259,6 +282,12 @@ internal abstract partial class SqlStore
             && await FindEndpointByExternalIdAsync(endpoint.TeamId, endpoint.Spec.ExternalId, cancellationToken).ConfigureAwait(false) is { } holder && holder.Id != endpoint.Id)
         {
             return new StoreConflictException($"externalId '{endpoint.Spec.ExternalId}' is already used by endpoint '{holder.Name}'", ex);
+        }
+
+        if (endpoint.Spec.Chatbot is { } chatbot
+            && await FindChatbotChannelAsync(chatbot.ChannelId, cancellationToken).ConfigureAwait(false) is { } channelOwner && channelOwner != endpoint.Id)
+        {
+            return new StoreConflictException($"chatbot.channelId '{chatbot.ChannelId}' is already bound to another endpoint", ex);
         }
 
         return new StoreConflictException("the endpoint conflicts with an existing one", ex);

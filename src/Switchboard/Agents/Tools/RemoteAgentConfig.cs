@@ -87,7 +87,9 @@ internal sealed partial class RemoteAgentConfig : IDisposable
     {
         var url = remote.Url + (remote.Url.Contains('?', StringComparison.Ordinal) ? "&" : "?")
             + "endpointId=" + endpoint.Id.ToString("D") + "&carrier=" + Uri.EscapeDataString(carrier)
-            + (flow is null ? "" : "&flow=" + Uri.EscapeDataString(flow));
+            + (flow is null ? "" : "&flow=" + Uri.EscapeDataString(flow))
+            // An org server answers per org: the endpoint's externalId is the org id it knows.
+            + (remote.Mapping is not null && endpoint.Spec.ExternalId is { } orgId ? "&orgId=" + Uri.EscapeDataString(orgId) : "");
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.TryAddWithoutValidation("Accept", "application/json");
         request.Headers.TryAddWithoutValidation("User-Agent", "Switchboard-RemoteConfig/1");
@@ -124,7 +126,7 @@ internal sealed partial class RemoteAgentConfig : IDisposable
             return null;
         }
 
-        if (!Overlay.TryParse(body, endpoint.Name, _outbound, out var overlay, out var problem))
+        if (!Overlay.TryParse(body, endpoint.Name, _outbound, remote.Mapping, out var overlay, out var problem))
         {
             LogFailed(_logger, endpoint.Id, problem!);
             return null;
@@ -146,21 +148,27 @@ internal sealed partial class RemoteAgentConfig : IDisposable
 
     private sealed record Entry(Overlay Overlay, DateTimeOffset FetchedAt);
 
-    /// <summary>The fields the app sent; a field it left out keeps the endpoint's value.</summary>
-    internal sealed record Overlay(string? Instructions, bool HasGreeting, string? Greeting, IReadOnlyList<ToolSpec>? Tools)
+    /// <summary>
+    /// The fields the app sent; a field it left out keeps the endpoint's value. <paramref name="MenuJson"/> (a mapped answer's
+    /// menu) is appended to the instructions, so the model knows what can be ordered.
+    /// </summary>
+    internal sealed record Overlay(string? Instructions, bool HasGreeting, string? Greeting, IReadOnlyList<ToolSpec>? Tools, string? MenuJson = null)
     {
         public AgentSpec ApplyTo(AgentSpec spec) => spec with
         {
-            Instructions = Instructions ?? spec.Instructions,
+            Instructions = WithMenu(Instructions ?? spec.Instructions, MenuJson),
             Greeting = HasGreeting ? Greeting : spec.Greeting,
             Tools = Tools ?? spec.Tools,
         };
+
+        private static string WithMenu(string instructions, string? menuJson) =>
+            menuJson is null ? instructions : instructions + "\n\nMenu (JSON):\n" + menuJson;
 
         /// <summary>
         /// Reads <c>{ instructions?, greeting?, tools? }</c> strictly (an unknown field is a mistake worth a warning, not a guess),
         /// and checks the result with the same rules as an endpoint written through the API.
         /// </summary>
-        public static bool TryParse(string json, string endpointName, OutboundPolicy outbound, out Overlay? overlay, out string? problem)
+        public static bool TryParse(string json, string endpointName, OutboundPolicy outbound, RemoteConfigMappingSpec? mapping, out Overlay? overlay, out string? problem)
         {
             overlay = null;
             // The gateway's one rule for JSON from outside: lone surrogates, null list items, duplicate fields, deep nesting
@@ -175,6 +183,11 @@ internal sealed partial class RemoteAgentConfig : IDisposable
             {
                 problem = "the answer is not a JSON object";
                 return false;
+            }
+
+            if (mapping is not null)
+            {
+                return TryMap(element, mapping, endpointName, outbound, out overlay, out problem);
             }
 
             var root = JsonObject.Create(element)!;
@@ -247,6 +260,80 @@ internal sealed partial class RemoteAgentConfig : IDisposable
             overlay = new Overlay(instructions, hasGreeting, greeting, root.ContainsKey("tools") ? candidate.Tools : null);
             problem = null;
             return true;
+        }
+    
+        /// <summary>
+        /// Reads an app's own answer through <paramref name="mapping"/>: the named fields only (others are the app's business),
+        /// each of the right kind or the answer is not used; the result is checked like an endpoint written through the API.
+        /// </summary>
+        private static bool TryMap(JsonElement root, RemoteConfigMappingSpec mapping, string endpointName, OutboundPolicy outbound, out Overlay? overlay, out string? problem)
+        {
+            overlay = null;
+            string? instructions = null;
+            if (mapping.Instructions is { } instructionsPath && Find(root, instructionsPath) is { } i)
+            {
+                if (i.ValueKind != JsonValueKind.String)
+                {
+                    problem = $"{instructionsPath} (the instructions) must be a string";
+                    return false;
+                }
+
+                instructions = i.GetString();
+            }
+
+            var hasGreeting = false;
+            string? greeting = null;
+            if (mapping.Greeting is { } greetingPath && Find(root, greetingPath) is { } g)
+            {
+                if (g.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+                {
+                    problem = $"{greetingPath} (the greeting) must be a string or null";
+                    return false;
+                }
+
+                hasGreeting = true;
+                greeting = g.ValueKind == JsonValueKind.Null ? null : g.GetString();
+            }
+
+            string? menu = null;
+            if (mapping.Menu is { } menuPath && Find(root, menuPath) is { } m && m.ValueKind != JsonValueKind.Null)
+            {
+                if (m.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
+                {
+                    problem = $"{menuPath} (the menu) must be an object or an array";
+                    return false;
+                }
+
+                menu = m.GetRawText();
+            }
+
+            // The candidate carries the menu too, so the instructions' rules (their length) hold for what the call will use.
+            var candidate = new AgentSpec { Instructions = WithMenu(instructions ?? "(stored instructions)", menu), Greeting = greeting };
+            var errors = AgentSpecValidator.Validate(endpointName, candidate, outbound);
+            if (errors.Count > 0)
+            {
+                problem = string.Join("; ", errors.SelectMany(e => e.Value.Select(v => $"{e.Key}: {v}")));
+                return false;
+            }
+
+            overlay = new Overlay(instructions, hasGreeting, greeting, null, menu);
+            problem = null;
+            return true;
+        }
+
+        /// <summary>The element at a dotted <paramref name="path"/>, or null when a step is missing or not an object.</summary>
+        private static JsonElement? Find(JsonElement root, string path)
+        {
+            var current = root;
+            foreach (var name in path.Split('.'))
+            {
+                if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(name, out current))
+                {
+                    return null;
+                }
+            }
+
+            return current;
         }
     }
 }

@@ -19,7 +19,7 @@ export const RECONNECT_CODES = Object.freeze([1001, 1006, 1011, 4500]);
 /** Close codes after which reconnecting with the same URL can never work. */
 export const FINAL_CODES = Object.freeze([1000, 4000, 4001, 4003, 4429]);
 
-const EVENTS = ["state", "status", "transcript", "action", "action_result", "error", "level", "latency", "closed", "message", "playback"];
+const EVENTS = ["state", "status", "transcript", "chatbot", "action", "action_result", "error", "level", "latency", "closed", "message", "playback"];
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
@@ -578,6 +578,10 @@ export class SwitchboardClient {
         break;
       case "action":
         this.#onAction(payload);
+        break;
+      case "chatbot":
+        // An external chatbot's message (text mode; voice modes hear it spoken instead).
+        this.#emit("chatbot", { text: String(payload.text || ""), itemId: String(payload.itemId || ""), streamId: String(payload.streamId || "") });
         break;
       case "error":
         this.#emit("error", {
