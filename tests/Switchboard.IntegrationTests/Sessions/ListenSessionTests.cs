@@ -12,7 +12,7 @@ using Switchboard.Journal;
 namespace Switchboard.IntegrationTests.Sessions;
 
 /// <summary>
-/// Listen sessions over real sockets on the local backend: a listener follows a live Twilio-style call or a live voice
+/// Listen sessions over real sockets on the local backend: a listener follows a live Twilio or Telnyx call or a live voice
 /// session, hears both sides and reads both sides' transcript, gets <c>call_ended</c> and a 1000 close; what it sends never
 /// reaches the call; a listener that stops reading never stalls it; another team's or an ended call is a 404.
 /// </summary>
@@ -28,9 +28,17 @@ public class ListenSessionTests
         return mulaw;
     }
 
-    private static async Task<(RawCall Call, string CallId)> StartTwilioCallAsync(GatewayFixture gateway, Guid endpointId)
+    private static Dictionary<string, string?> Settings()
     {
-        var call = await RawCall.CarrierAsync("twilio", gateway.WebSocketUrl("/twilio"), endpointId, await CarrierBinding.TokenAsync(gateway, endpointId), media: false);
+        var settings = SessionApi.Settings();
+        settings["Switchboard:Telnyx:StreamToken"] = "tel-secret";
+        return settings;
+    }
+
+    private static async Task<(RawCall Call, string CallId)> StartTwilioCallAsync(GatewayFixture gateway, Guid endpointId, string kind = "twilio")
+    {
+        var url = gateway.WebSocketUrl(kind == "twilio" ? "/twilio" : "/telnyx?token=tel-secret");
+        var call = await RawCall.CarrierAsync(kind, url, endpointId, await CarrierBinding.TokenAsync(gateway, endpointId), media: false);
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (gateway.Calls.Count == 0 && DateTime.UtcNow < deadline)
         {
@@ -62,12 +70,14 @@ public class ListenSessionTests
     private static IEnumerable<JsonElement> Finals(SessionTestClient client, string role) =>
         client.Received.Where(m => IsType(m, "transcript") && Payload(m).GetProperty("role").GetString() == role && Payload(m).GetProperty("final").GetBoolean());
 
-    [Fact]
-    public async Task TwilioCall_Listener_HearsBothSidesReadsBothTranscriptsAndIsToldTheCallEnded()
+    [Theory]
+    [InlineData("twilio")]
+    [InlineData("telnyx")]
+    public async Task CarrierCall_Listener_HearsBothSidesReadsBothTranscriptsAndIsToldTheCallEnded(string kind)
     {
-        await using var gateway = await GatewayFixture.StartAsync(SessionApi.Settings());
+        await using var gateway = await GatewayFixture.StartAsync(Settings());
         var key = await SessionApi.CreateKeyAsync(gateway);
-        var (caller, callId) = await StartTwilioCallAsync(gateway, SessionApi.DefaultEndpoint(gateway).Id);
+        var (caller, callId) = await StartTwilioCallAsync(gateway, SessionApi.DefaultEndpoint(gateway).Id, kind);
         await using var _ = caller;
         await using var listener = await ListenAsync(gateway, key, callId);
 
@@ -75,7 +85,7 @@ public class ListenSessionTests
         Assert.Equal("connected", connected.GetProperty("state").GetString());
         Assert.Equal("listen", connected.GetProperty("mode").GetString());
         Assert.Equal(callId, connected.GetProperty("callId").GetString());
-        Assert.Equal("twilio", connected.GetProperty("channel").GetString());
+        Assert.Equal(kind, connected.GetProperty("channel").GetString());
         Assert.Equal(24000, connected.GetProperty("audio").GetProperty("sampleRate").GetInt32());
 
         // What a listener sends is refused, typed, and never reaches the call.
