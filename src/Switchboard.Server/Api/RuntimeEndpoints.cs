@@ -30,7 +30,7 @@ internal static class RuntimeEndpoints
             .RequireAnyScope(ApiScopes.CreateCallToken, ApiScopes.ReadTeamApps)
             .WithName("GetRuntime")
             .WithSummary("Discover how to talk to an endpoint")
-            .WithDescription("Interaction modes the endpoint allows (each `available` when this gateway runs it; all but `listen` today), the URLs of its allowed transports, its flows (entry points, always including `default`) and its browser actions.")
+            .WithDescription("Interaction modes the endpoint allows (each `available` when this gateway runs it: all five today), the URLs of its allowed transports, its flows (entry points, always including `default`) and its browser actions.")
             .Produces<RuntimeResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -2,10 +2,16 @@ using System.Text.Json;
 
 namespace Switchboard.Server.Sessions;
 
-/// <summary>The body of <c>POST /api/v1/sessions</c>, read strictly so a misspelt field is a 400 that names it.</summary>
-internal sealed record CreateSessionRequest(Guid EndpointId, string Mode, string? Flow = null)
+/// <summary>
+/// The body of <c>POST /api/v1/sessions</c>, read strictly so a misspelt field is a 400 that names it. A <c>listen</c>
+/// session names the live call it follows (<see cref="CallId"/>) and may omit <see cref="EndpointId"/> (the call's endpoint governs).
+/// </summary>
+internal sealed record CreateSessionRequest(Guid? EndpointId, string Mode, string? Flow = null, string? CallId = null)
 {
-    private static readonly string[] Fields = ["endpointId", "mode", "flow"];
+    /// <summary>Longest <c>callId</c> read (gateway call ids, session ids and carrier call ids are far shorter).</summary>
+    private const int MaxCallIdLength = 128;
+
+    private static readonly string[] Fields = ["endpointId", "mode", "flow", "callId"];
 
     /// <summary>Parses the body; on failure <paramref name="error"/> says what is wrong.</summary>
     public static bool TryParse(JsonElement root, out CreateSessionRequest? request, out string? error)
@@ -13,7 +19,7 @@ internal sealed record CreateSessionRequest(Guid EndpointId, string Mode, string
         request = null;
         if (root.ValueKind != JsonValueKind.Object)
         {
-            error = "the body must be a JSON object: { \"endpointId\": \"<uuid>\", \"mode\": \"text\", \"flow\"?: \"<name>\" }";
+            error = "the body must be a JSON object: { \"endpointId\": \"<uuid>\", \"mode\": \"text\", \"flow\"?: \"<name>\" } or { \"mode\": \"listen\", \"callId\": \"<call>\" }";
             return false;
         }
 
@@ -21,20 +27,28 @@ internal sealed record CreateSessionRequest(Guid EndpointId, string Mode, string
         {
             if (!Fields.Contains(property.Name, StringComparer.Ordinal))
             {
-                error = $"unknown field '{property.Name}'; expected endpointId, mode and optionally flow";
+                error = $"unknown field '{property.Name}'; expected endpointId, mode and optionally flow (callId for mode listen)";
                 return false;
             }
         }
 
-        if (!root.TryGetProperty("endpointId", out var endpointJson) || endpointJson.ValueKind == JsonValueKind.Null)
+        Guid? endpointId = null;
+        if (root.TryGetProperty("endpointId", out var endpointJson) && endpointJson.ValueKind != JsonValueKind.Null)
         {
-            error = "endpointId is required";
-            return false;
+            if (endpointJson.ValueKind != JsonValueKind.String || !Guid.TryParse(endpointJson.GetString(), out var parsed))
+            {
+                error = "endpointId must be a UUID string";
+                return false;
+            }
+
+            endpointId = parsed;
         }
 
-        if (endpointJson.ValueKind != JsonValueKind.String || !Guid.TryParse(endpointJson.GetString(), out var endpointId))
+        var listen = root.TryGetProperty("mode", out var modeText) && modeText.ValueKind == JsonValueKind.String
+            && modeText.GetString() == Agents.InteractionModes.Listen;
+        if (endpointId is null && !listen)
         {
-            error = "endpointId must be a UUID string";
+            error = "endpointId is required";
             return false;
         }
 
@@ -62,7 +76,37 @@ internal sealed record CreateSessionRequest(Guid EndpointId, string Mode, string
             flow = flowJson.GetString();
         }
 
-        request = new CreateSessionRequest(endpointId, modeJson.GetString()!, flow);
+        string? callId = null;
+        if (root.TryGetProperty("callId", out var callJson) && callJson.ValueKind != JsonValueKind.Null)
+        {
+            if (callJson.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(callJson.GetString()) || callJson.GetString()!.Length > MaxCallIdLength)
+            {
+                error = $"callId must be a non-empty string of at most {MaxCallIdLength} characters";
+                return false;
+            }
+
+            callId = callJson.GetString();
+        }
+
+        if (listen && callId is null)
+        {
+            error = "callId is required for mode listen: the live call to follow (its callId, or the session id of a live session)";
+            return false;
+        }
+
+        if (!listen && callId is not null)
+        {
+            error = "callId applies to mode listen only";
+            return false;
+        }
+
+        if (listen && flow is not null)
+        {
+            error = "flow does not apply to mode listen (the call already runs its flow)";
+            return false;
+        }
+
+        request = new CreateSessionRequest(endpointId, modeJson.GetString()!, flow, callId);
         error = null;
         return true;
     }

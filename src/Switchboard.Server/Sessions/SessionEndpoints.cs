@@ -29,7 +29,9 @@ internal static partial class SessionEndpoints
             .WithTags("Sessions")
             .WithName("CreateSession")
             .WithSummary("Create a session for the session WebSocket")
-            .WithDescription("Creates a session on one of the team's endpoints and a short-lived `wsToken`; hand `wsUrl` to the client, which connects to `/ws/session` (see docs/sessions.md). The endpoint must allow the `websocket` carrier and the mode (`text`, `audio_playback`, `voice_conversation` or `browser_actions`; `listen` is not available yet).")
+            .WithDescription("Creates a session on one of the team's endpoints and a short-lived `wsToken`; hand `wsUrl` to the client, which connects to `/ws/session` (see docs/sessions.md). The endpoint must allow the `websocket` carrier and the mode (`text`, `audio_playback`, `voice_conversation` or `browser_actions`). " +
+                "Mode `listen` follows a live call of the team instead (`callId`: its call id, carrier call id or session id; `endpointId` optional): the call's endpoint must allow `listen`; " +
+                "the listener hears both sides and reads the transcript, and sends nothing to the call. 404 when no such call is live on this node (another team's, unknown or ended).")
             .WithJsonBody<CreateSessionRequest>()
             .Produces<CreateSessionResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -41,7 +43,7 @@ internal static partial class SessionEndpoints
     }
 
     private static async Task<IResult> CreateAsync(HttpContext context, ISessionStore store, IEndpointStore endpoints, SessionTokenSource tokenSource, CallAdmission admission,
-        IOptions<SwitchboardOptions> options, TimeProvider time, ILogger<SessionTokenSource> logger)
+        CallRegistry registry, IOptions<SwitchboardOptions> options, TimeProvider time, ILogger<SessionTokenSource> logger)
     {
         var caller = ApiCaller.From(context);
         var (body, problem) = await ApiRequestBody.ReadAsync(context.Request, context.RequestAborted);
@@ -60,7 +62,12 @@ internal static partial class SessionEndpoints
             return ApiProblems.BadRequest($"unknown mode '{request.Mode}'; known modes: {string.Join(", ", InteractionModes.All)}");
         }
 
-        var endpoint = await endpoints.GetEndpointAsync(caller.TeamId, request.EndpointId, context.RequestAborted);
+        if (request.Mode == InteractionModes.Listen)
+        {
+            return await CreateListenAsync(context, store, endpoints, tokenSource, registry, options.Value, time, logger, request, caller.TeamId, caller.KeyPrefix);
+        }
+
+        var endpoint = await endpoints.GetEndpointAsync(caller.TeamId, request.EndpointId!.Value, context.RequestAborted);
         if (endpoint is null)
         {
             return ApiProblems.NotFound($"endpoint {request.EndpointId} not found");
@@ -77,6 +84,12 @@ internal static partial class SessionEndpoints
         SwitchboardOptions options, TimeProvider time, ILogger logger, AgentEndpoint endpoint, string mode, string? flowName, string issuedBy)
     {
         var spec = endpoint.Spec;
+        if (mode == InteractionModes.Listen)
+        {
+            // Only the API's create route names the call a listener follows.
+            return ApiProblems.BadRequest($"mode '{mode}' needs a callId: create it with POST {CreatePath}");
+        }
+
         switch (EndpointPolicy.CheckMode(spec, mode))
         {
             case SessionModeDecision.NotAllowedByEndpoint:
@@ -103,6 +116,14 @@ internal static partial class SessionEndpoints
             return ApiProblems.TooManyRequests("Call refused by limits", $"{refusal.Reason}: {refusal.Detail}", refusal.RetryAfterSeconds);
         }
 
+        return await StoreAndIssueAsync(context, store, tokenSource, options, time, logger, endpoint, mode, flow?.Name, null, issuedBy);
+    }
+
+    /// <summary>Stores a session admitted on <paramref name="endpoint"/> and answers 201 with its token and URL.</summary>
+    private static async Task<IResult> StoreAndIssueAsync(HttpContext context, ISessionStore store, SessionTokenSource tokenSource, SwitchboardOptions options,
+        TimeProvider time, ILogger logger, AgentEndpoint endpoint, string mode, string? flow, string? listenTo, string issuedBy)
+    {
+        var spec = endpoint.Spec;
         var now = time.GetUtcNow();
         var ttlSeconds = spec.Limits?.SessionTtlSeconds is > 0 ? spec.Limits.SessionTtlSeconds : new LimitsSpec().SessionTtlSeconds;
         var session = new SessionRecord
@@ -111,7 +132,7 @@ internal static partial class SessionEndpoints
             TeamId = endpoint.TeamId,
             EndpointId = endpoint.Id,
             Mode = mode,
-            Flow = flow?.Name,
+            Flow = flow,
             CreatedAt = now,
             ExpiresAt = now.AddSeconds(ttlSeconds),
         };
@@ -141,7 +162,7 @@ internal static partial class SessionEndpoints
         }
 
         var tokens = await tokenSource.GetAsync(context.RequestAborted);
-        var issued = tokens.Issue(session);
+        var issued = tokens.Issue(session, listenTo);
         var wsUrl = PublicUrl.WebSocketUrl(context.Request, options, SocketPath)
             + "?sessionId=" + session.Id.ToString("D") + "&token=" + Uri.EscapeDataString(issued.Token);
         LogCreated(logger, session.Id, endpoint.Id, session.Mode, issuedBy, issued.TokenId);
@@ -157,7 +178,7 @@ internal static partial class SessionEndpoints
     }
 
     private static async Task ConnectAsync(HttpContext context, ISessionStore store, SessionTokenSource tokenSource, CallHost calls, SessionConnections connections,
-        IOptions<SwitchboardOptions> options, TimeProvider time, ILogger<SessionTokenSource> logger, ILogger<CallBridge> callLogger)
+        IOptions<SwitchboardOptions> options, TimeProvider time, ILogger<SessionTokenSource> logger, ILogger<CallBridge> callLogger, ILogger<ListenSession> listenLogger)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -170,10 +191,16 @@ internal static partial class SessionEndpoints
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         try
         {
-            var (session, code, reason) = await CheckTokenAsync(context, store, tokenSource, time, logger);
+            var (session, listenTo, code, reason) = await CheckSessionAsync(context, store, tokenSource, time, logger);
             if (session is null)
             {
                 await RejectAsync(socket, code, reason);
+                return;
+            }
+
+            if (session.Mode == InteractionModes.Listen)
+            {
+                await ListenAsync(context, socket, session, listenTo!, options.Value, time, listenLogger);
                 return;
             }
 
@@ -210,22 +237,30 @@ internal static partial class SessionEndpoints
     internal static async Task<(SessionRecord? Session, int Code, string Reason)> CheckTokenAsync(HttpContext context, ISessionStore store, SessionTokenSource tokenSource,
         TimeProvider time, ILogger logger)
     {
+        var (session, _, code, reason) = await CheckSessionAsync(context, store, tokenSource, time, logger);
+        return (session, code, reason);
+    }
+
+    /// <summary>As <see cref="CheckTokenAsync"/>, also answering which call a listen session follows (from its token).</summary>
+    private static async Task<(SessionRecord? Session, string? ListenTo, int Code, string Reason)> CheckSessionAsync(HttpContext context, ISessionStore store,
+        SessionTokenSource tokenSource, TimeProvider time, ILogger logger)
+    {
         var query = context.Request.Query;
         var sessionText = query["sessionId"].ToString();
         var token = query["token"].ToString();
         if (string.IsNullOrEmpty(sessionText))
         {
-            return Refuse(logger, SessionCloseCodes.MissingCredentials, "missing sessionId", null);
+            return Refused(logger, SessionCloseCodes.MissingCredentials, "missing sessionId", null);
         }
 
         if (string.IsNullOrEmpty(token))
         {
-            return Refuse(logger, SessionCloseCodes.MissingCredentials, "missing token", null);
+            return Refused(logger, SessionCloseCodes.MissingCredentials, "missing token", null);
         }
 
         if (!Guid.TryParse(sessionText, out var sessionId))
         {
-            return Refuse(logger, SessionCloseCodes.Forbidden, "unknown session", null);
+            return Refused(logger, SessionCloseCodes.Forbidden, "unknown session", null);
         }
 
         var tokens = await tokenSource.GetAsync(context.RequestAborted);
@@ -238,33 +273,38 @@ internal static partial class SessionEndpoints
                 SessionTokenStatus.WrongSession => "token is for another session",
                 _ => "invalid token",
             };
-            return Refuse(logger, SessionCloseCodes.Forbidden, reason, sessionId, checkedToken.Status.ToString());
+            return Refused(logger, SessionCloseCodes.Forbidden, reason, sessionId, checkedToken.Status.ToString());
         }
 
         var claims = checkedToken.Claims!;
         var session = await store.GetSessionAsync(sessionId, context.RequestAborted);
         if (session is null)
         {
-            return Refuse(logger, SessionCloseCodes.Forbidden, "unknown session", sessionId);
+            return Refused(logger, SessionCloseCodes.Forbidden, "unknown session", sessionId);
         }
 
         if (session.TeamId != claims.TeamId || session.EndpointId != claims.EndpointId || session.Mode != claims.Mode)
         {
-            return Refuse(logger, SessionCloseCodes.Forbidden, "invalid token", sessionId, "claims differ from the session");
+            return Refused(logger, SessionCloseCodes.Forbidden, "invalid token", sessionId, "claims differ from the session");
         }
 
         if (session.ExpiresAt <= time.GetUtcNow())
         {
-            return Refuse(logger, SessionCloseCodes.Forbidden, "session expired", sessionId);
+            return Refused(logger, SessionCloseCodes.Forbidden, "session expired", sessionId);
         }
 
-        return (session, 0, "");
+        if (session.Mode == InteractionModes.Listen && claims.ListenTo is null)
+        {
+            return Refused(logger, SessionCloseCodes.Forbidden, "invalid token", sessionId, "a listen session's token names no call");
+        }
+
+        return (session, claims.ListenTo, 0, "");
     }
 
-    private static (SessionRecord? Session, int Code, string Reason) Refuse(ILogger logger, int code, string reason, Guid? sessionId, string? detail = null)
+    private static (SessionRecord? Session, string? ListenTo, int Code, string Reason) Refused(ILogger logger, int code, string reason, Guid? sessionId, string? detail = null)
     {
         LogRefused(logger, code, reason, sessionId, detail);
-        return (null, code, reason);
+        return (null, null, code, reason);
     }
 
     internal static async Task RejectAsync(WebSocket socket, int code, string reason)

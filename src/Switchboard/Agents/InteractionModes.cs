@@ -15,13 +15,13 @@ internal static class InteractionModes
     /// <summary>Voice plus tools whose effect is an action on the client page.</summary>
     public const string BrowserActions = "browser_actions";
 
-    /// <summary>Receive a live call's transcript without taking part.</summary>
+    /// <summary>Follow a live call of the team without taking part: hear both sides and read the transcript (docs/sessions.md).</summary>
     public const string Listen = "listen";
 
     public static IReadOnlyList<string> All { get; } = [Text, AudioPlayback, VoiceConversation, BrowserActions, Listen];
 
     /// <summary>Modes this gateway can run today; the others are accepted in endpoint configuration but refused at session creation.</summary>
-    public static IReadOnlyList<string> Implemented { get; } = [Text, AudioPlayback, VoiceConversation, BrowserActions];
+    public static IReadOnlyList<string> Implemented { get; } = [Text, AudioPlayback, VoiceConversation, BrowserActions, Listen];
 
     public static bool IsKnown(string mode) => All.Contains(mode, StringComparer.Ordinal);
 }

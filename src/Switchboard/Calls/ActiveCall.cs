@@ -13,6 +13,9 @@ internal sealed record ActiveCall(string CallId, string Carrier, string? Carrier
 
     public string? EndpointName { get; init; }
 
+    /// <summary>The call's listeners (listen-mode sessions): copies of both sides' audio; null in hosts that offer none.</summary>
+    public CallTap? Tap { get; init; }
+
     /// <summary>Ends the call for an end reason after a goodbye (optionally the given words); false when it was already ending.</summary>
     public Func<string, string, string?, Task<bool>>? EndWithGoodbyeAsync { get; init; }
 }

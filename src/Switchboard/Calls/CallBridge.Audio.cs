@@ -152,6 +152,11 @@ internal sealed partial class CallBridge
         if (transcoder.IsPassthrough)
         {
             RealtimeClientEvents.WriteAppendBase64(_callerLoopOut, payload);
+            if (_tap.IsListened)
+            {
+                _tap.Write(TapSource.Caller, frame.AudioFormat, isBase64: true, payload, null);
+            }
+
             return true;
         }
 
@@ -159,6 +164,11 @@ internal sealed partial class CallBridge
         if (Base64.DecodeFromUtf8(payload, _inRaw, out _, out var decoded) != OperationStatus.Done)
         {
             return false;
+        }
+
+        if (_tap.IsListened)
+        {
+            _tap.Write(TapSource.Caller, frame.AudioFormat, isBase64: false, _inRaw.AsSpan(0, decoded), null);
         }
 
         EnsureCapacity(ref _inConverted, transcoder.MaxOutputBytes(decoded));
@@ -240,6 +250,7 @@ internal sealed partial class CallBridge
             _outAudioLength = delta.Length;
             _outAudioIsBase64 = true;
             _audioItemGeneratedBytes += DecodedLength(delta);
+            TapAgentAudio();
             return delta.Length > 0;
         }
 
@@ -254,7 +265,17 @@ internal sealed partial class CallBridge
         _outAudioLength = _outbound.Transcode(_transcodeScratch.AsSpan(0, decoded), _outAudio);
         _outAudioIsBase64 = false;
         _audioItemGeneratedBytes += _outAudioLength;
+        TapAgentAudio();
         return _outAudioLength > 0;
+    }
+
+    /// <summary>Copies the agent audio just prepared for the caller (as the caller hears it) to the call's listeners.</summary>
+    private void TapAgentAudio()
+    {
+        if (_tap.IsListened && _outAudioLength > 0)
+        {
+            _tap.Write(TapSource.Agent, _leg.Format, _outAudioIsBase64, _outAudio.AsSpan(0, _outAudioLength), _audioItem);
+        }
     }
 
     /// <summary>Hands the prepared agent audio to the leg; journals the latency budget of an item's first audio.</summary>

@@ -75,6 +75,9 @@ internal sealed partial class CallBridge : IAsyncDisposable
     private ToolRunner? _toolRunner;
     private CallerLegCapabilities _capabilities;
 
+    /// <summary>The call's listeners; nobody listening costs the frame path one read.</summary>
+    private readonly CallTap _tap = new();
+
     /// <summary>The call's spans and engine-only metrics (set when the call runs).</summary>
     private CallTrace? _trace;
 
@@ -211,12 +214,14 @@ internal sealed partial class CallBridge : IAsyncDisposable
         }
 
         // (3) Registered and journalled.
+        _tap.CarriesAudio = _remoteLeg is null && (_capabilities & (CallerLegCapabilities.CallerAudio | CallerLegCapabilities.AgentAudio)) != 0;
         _services.Registry.Add(new ActiveCall(CallId, _leg.Channel, start.CarrierCallId ?? start.SessionId?.ToString("D"), _startedAt, HangUpAsync)
         {
             TeamId = agent.TeamId,
             EndpointId = agent.EndpointId,
             EndpointName = agent.EndpointName,
             EndWithGoodbyeAsync = EndWithGoodbyeAsync,
+            Tap = _tap,
         });
         if (!string.IsNullOrEmpty(start.StreamId))
         {
@@ -556,6 +561,9 @@ internal sealed partial class CallBridge : IAsyncDisposable
 
         _trace?.End(reason, durationMs);
 
+        // After CallEnded is journalled: a listener has every transcript event before it hears the call is over.
+        _tap.Close(reason);
+
         // The call's seconds and cost are booked in its budgets and its slots freed (also done, once, on dispose).
         _permit?.Close();
         _services.Registry.Remove(CallId);
@@ -602,8 +610,9 @@ internal sealed partial class CallBridge : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // Never leak a slot, whatever happened to the call.
+        // Never leak a slot, whatever happened to the call; never leave a listener waiting.
         _permit?.Dispose();
+        _tap.Close(EndReason ?? _leg.LostEndReason);
         await _abortRegistration.DisposeAsync().ConfigureAwait(false);
         if (Interlocked.Exchange(ref _backend, null) is { } backend)
         {

@@ -33,6 +33,20 @@ internal sealed class CallRegistry
 
     public bool TryGet(string callId, out ActiveCall? call) => _calls.TryGetValue(callId, out call);
 
+    /// <summary>
+    /// The team's live call named by <paramref name="id"/>: its call id, else the carrier's call id or the session id it runs
+    /// for. Null when no such call is live here, also when it is another team's (so ids cannot be probed).
+    /// </summary>
+    public ActiveCall? FindForTeam(string id, Guid teamId)
+    {
+        if (!_calls.TryGetValue(id, out var call))
+        {
+            call = _calls.Values.FirstOrDefault(c => string.Equals(c.CarrierCallId, id, StringComparison.OrdinalIgnoreCase));
+        }
+
+        return call is not null && call.TeamId == teamId ? call : null;
+    }
+
     public IReadOnlyCollection<ActiveCall> Snapshot() => _calls.Values.ToArray();
 
     /// <summary>Hangs up every live call (gateway shutdown) and waits for the close frames to go out.</summary>

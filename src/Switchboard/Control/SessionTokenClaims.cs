@@ -1,6 +1,9 @@
 namespace Switchboard.Control;
 
-/// <summary>What a valid session token says: which session of which team, for which endpoint and mode.</summary>
+/// <summary>
+/// What a valid session token says: which session of which team, for which endpoint and mode; a listen session's also
+/// which call it follows (<see cref="ListenTo"/>).
+/// </summary>
 internal sealed record SessionTokenClaims(
     Guid SessionId,
     Guid TeamId,
@@ -8,4 +11,5 @@ internal sealed record SessionTokenClaims(
     string Mode,
     string TokenId,
     DateTimeOffset IssuedAt,
-    DateTimeOffset ExpiresAt);
+    DateTimeOffset ExpiresAt,
+    string? ListenTo = null);

@@ -23,6 +23,9 @@ internal sealed class SessionTokens
     private const string TeamClaim = "team_id";
     private const string EndpointClaim = "endpoint_id";
     private const string ModeClaim = "mode";
+
+    /// <summary>The call a listen session follows (only in listen sessions' tokens; the session table does not hold it).</summary>
+    private const string ListenToClaim = "listen_to";
     private const int MaxTokenChars = 4096;
 
     /// <summary>Tolerance for clocks of gateway nodes that share the signing key (a token issued on one is checked on another).</summary>
@@ -68,14 +71,30 @@ internal sealed class SessionTokens
     /// <summary>How long a new token is accepted.</summary>
     public TimeSpan Lifetime { get; }
 
-    /// <summary>A new token for <paramref name="session"/>, valid from now for <see cref="Lifetime"/>.</summary>
-    public IssuedSessionToken Issue(SessionRecord session)
+    /// <summary>
+    /// A new token for <paramref name="session"/>, valid from now for <see cref="Lifetime"/>; a listen session's names the call
+    /// it follows (<paramref name="listenTo"/>).
+    /// </summary>
+    public IssuedSessionToken Issue(SessionRecord session, string? listenTo = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         // JWT times are whole seconds; truncate so exp never lies about the lifetime by a fraction.
         var now = DateTimeOffset.FromUnixTimeSeconds(_time.GetUtcNow().ToUnixTimeSeconds());
         var expires = now + Lifetime;
         var tokenId = Guid.NewGuid().ToString("N");
+        var claims = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            [JwtRegisteredClaimNames.Sub] = session.Id.ToString("D"),
+            [JwtRegisteredClaimNames.Jti] = tokenId,
+            [TeamClaim] = session.TeamId.ToString("D"),
+            [EndpointClaim] = session.EndpointId.ToString("D"),
+            [ModeClaim] = session.Mode,
+        };
+        if (!string.IsNullOrEmpty(listenTo))
+        {
+            claims[ListenToClaim] = listenTo;
+        }
+
         var token = _handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = Issuer,
@@ -84,14 +103,7 @@ internal sealed class SessionTokens
             NotBefore = now.UtcDateTime,
             Expires = expires.UtcDateTime,
             SigningCredentials = _credentials,
-            Claims = new Dictionary<string, object>(StringComparer.Ordinal)
-            {
-                [JwtRegisteredClaimNames.Sub] = session.Id.ToString("D"),
-                [JwtRegisteredClaimNames.Jti] = tokenId,
-                [TeamClaim] = session.TeamId.ToString("D"),
-                [EndpointClaim] = session.EndpointId.ToString("D"),
-                [ModeClaim] = session.Mode,
-            },
+            Claims = claims,
         });
         return new IssuedSessionToken(token, tokenId, expires);
     }
@@ -151,7 +163,8 @@ internal sealed class SessionTokens
         }
 
         var issuedAt = jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Iat, out var iat) ? DateTimeOffset.FromUnixTimeSeconds(iat) : DateTimeOffset.FromUnixTimeSeconds(nbf);
-        var claims = new SessionTokenClaims(subject, teamId, endpointId, mode, jwt.Id, issuedAt, DateTimeOffset.FromUnixTimeSeconds(exp));
+        var listenTo = jwt.TryGetPayloadValue<string>(ListenToClaim, out var target) && !string.IsNullOrEmpty(target) ? target : null;
+        var claims = new SessionTokenClaims(subject, teamId, endpointId, mode, jwt.Id, issuedAt, DateTimeOffset.FromUnixTimeSeconds(exp), listenTo);
         return new SessionTokenResult(SessionTokenStatus.Valid, claims);
     }
 

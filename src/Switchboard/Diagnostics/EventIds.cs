@@ -201,6 +201,12 @@ internal static class EventIds
     // 1160–1169: compatibility with other voice servers (Server Hosting/StartupReport).
     public const int StartupCarrierQuickStart = 1160;
 
+    // 1330–1349: listen sessions following a live call (Sessions/ListenLog; docs/sessions.md).
+    public const int ListenStarted = 1330;
+    public const int ListenEnded = 1331;
+    public const int ListenRefused = 1332;
+    public const int ListenFailed = 1333;
+
     // 4100–4149: the built-in local realtime backend's sessions (Backends/Local/Log).
     public const int LocalSessionStarted = 4100;
     public const int LocalSessionEnded = 4101;

@@ -15,6 +15,9 @@ internal static class SessionCloseCodes
     /// <summary>The token is invalid, expired, tampered with or for another session; or the session is unknown or expired.</summary>
     public const int Forbidden = 4003;
 
+    /// <summary>A listen session's call is not live on this node (it has ended, or runs on another node).</summary>
+    public const int CallNotFound = 4404;
+
     /// <summary>Refused by the limits: a concurrency cap is full, a daily budget is used up, or the gateway is draining (the reason says which).</summary>
     public const int TooManyRequests = 4429;
 

@@ -21,6 +21,9 @@ internal static class SessionErrorCodes
 
     public const string InvalidActionResult = "invalid_action_result";
 
+    /// <summary>A listen session sent something other than <c>ping</c> or <c>hangup</c>: ignored, it never reaches the call.</summary>
+    public const string ListenOnly = "listen_only";
+
     /// <summary>The agent backend reported an error (its own code is in <c>backendCode</c>).</summary>
     public const string BackendError = Calls.CallerErrorCodes.BackendError;
 

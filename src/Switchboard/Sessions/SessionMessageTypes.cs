@@ -22,6 +22,9 @@ internal static class SessionMessageTypes
     /// <summary>Stop playback now and report the played position.</summary>
     public const string Interrupt = "interrupt";
 
+    /// <summary>Listen sessions: the call has ended (the close follows).</summary>
+    public const string CallEnded = "call_ended";
+
     /// <summary>Perform a browser action and answer <c>action_result</c>.</summary>
     public const string Action = "action";
 

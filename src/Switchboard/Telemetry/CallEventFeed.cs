@@ -5,7 +5,7 @@ using Switchboard.Journal;
 namespace Switchboard.Telemetry;
 
 /// <summary>
-/// Live call events for watchers (the operations page's feed): every event journalled on this node, as it happens. A
+/// Live call events for watchers (the operations page's feed, listen sessions' transcripts): every event journalled on this node, as it happens. A
 /// watcher gets a bounded queue; a watcher that does not keep up loses its oldest events, never slows a call.
 /// </summary>
 internal sealed class CallEventFeed
@@ -30,8 +30,8 @@ internal sealed class CallEventFeed
         }
     }
 
-    /// <summary>Events from now until <paramref name="cancellationToken"/> is cancelled.</summary>
-    public async IAsyncEnumerable<CallEvent> WatchAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Starts watching: every event published from now on, until the watch is disposed.</summary>
+    public CallEventWatch Watch()
     {
         var channel = Channel.CreateBounded<CallEvent>(new BoundedChannelOptions(WatcherCapacity)
         {
@@ -39,19 +39,21 @@ internal sealed class CallEventFeed
             SingleReader = true,
         });
         _watchers[channel] = 0;
-        try
+        return new CallEventWatch(this, channel);
+    }
+
+    /// <summary>Events from now until <paramref name="cancellationToken"/> is cancelled.</summary>
+    public async IAsyncEnumerable<CallEvent> WatchAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var watch = Watch();
+        while (await watch.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (await channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (watch.Reader.TryRead(out var callEvent))
             {
-                while (channel.Reader.TryRead(out var callEvent))
-                {
-                    yield return callEvent;
-                }
+                yield return callEvent;
             }
         }
-        finally
-        {
-            _watchers.TryRemove(channel, out _);
-        }
     }
+
+    internal void Remove(Channel<CallEvent> channel) => _watchers.TryRemove(channel, out _);
 }

@@ -23,9 +23,8 @@ public class RuntimeApiTests : IClassFixture<ApiGateway>
         Assert.Equal("default", runtime.GetProperty("name").GetString());
         var modes = runtime.GetProperty("interactionModes").EnumerateArray().ToDictionary(m => m.GetProperty("mode").GetString()!, m => m.GetProperty("available").GetBoolean());
         Assert.Equal(["text", "audio_playback", "voice_conversation", "browser_actions", "listen"], modes.Keys.ToArray());
-        // Every mode but listen runs on this gateway.
-        Assert.All(modes.Where(m => m.Key != "listen"), m => Assert.True(m.Value, m.Key));
-        Assert.False(modes["listen"]);
+        // Every mode runs on this gateway (listen since issue 17).
+        Assert.All(modes, m => Assert.True(m.Value, m.Key));
 
         var host = new Uri(_api.Gateway.BaseUrl).Authority;
         var transports = runtime.GetProperty("transports").EnumerateArray().ToDictionary(t => t.GetProperty("type").GetString()!);

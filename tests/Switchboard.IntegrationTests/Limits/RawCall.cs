@@ -128,6 +128,24 @@ internal sealed class RawCall : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Sends carrier media (μ-law 8 kHz) in 20 ms frames, as fast as the socket takes them (call with <c>media: false</c>, so
+    /// no silence loop interleaves).
+    /// </summary>
+    public async Task SendMediaAsync(byte[] mulaw)
+    {
+        for (var offset = 0; offset < mulaw.Length; offset += 160)
+        {
+            var sequence = Interlocked.Increment(ref _mediaSequence);
+            var payload = Convert.ToBase64String(mulaw, offset, Math.Min(160, mulaw.Length - offset));
+            await SendAsync(_kind == "twilio"
+                ? Fill("""{"event":"media","sequenceNumber":"@0@","streamSid":"@1@","media":{"track":"inbound","chunk":"@2@","timestamp":"@3@","payload":"@4@"}}""", sequence, _streamId, sequence, sequence * 20, payload)
+                : Fill("""{"event":"media","sequence_number":"@0@","stream_id":"@1@","media":{"track":"inbound","chunk":"@2@","timestamp":"@3@","payload":"@4@"}}""", sequence, _streamId, sequence, sequence * 20, payload));
+        }
+    }
+
+    private int _mediaSequence = 1;
+
     private readonly SemaphoreSlim _sendLock = new(1, 1);
 
     public async Task SendAsync(string json)

@@ -150,7 +150,7 @@ public class CreateSessionTests
     }
 
     [Fact]
-    public async Task Create_ModeAllowedButNotImplemented_Is400NotAvailableYet()
+    public async Task Create_ListenWithoutACall_Is400NamingCallId()
     {
         await using var gateway = await GatewayFixture.StartAsync(SessionApi.Settings());
         var key = await SessionApi.CreateKeyAsync(gateway);
@@ -159,8 +159,7 @@ public class CreateSessionTests
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var detail = (await SessionApi.ProblemAsync(response)).GetProperty("detail").GetString();
-        Assert.Contains("not available yet", detail, StringComparison.Ordinal);
-        Assert.Contains("listen", detail, StringComparison.Ordinal);
+        Assert.Contains("callId is required for mode listen", detail, StringComparison.Ordinal);
     }
 
     [Theory]

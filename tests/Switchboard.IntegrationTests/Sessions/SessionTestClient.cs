@@ -95,7 +95,7 @@ internal sealed class SessionTestClient : IAsyncDisposable
     /// <summary>Everything received, for failure messages (audio shown by its size, not its samples).</summary>
     public string Describe() => string.Join(" | ", Received.Select(m =>
         m.TryGetProperty("type", out var type) && type.ValueEquals("audio") && m.TryGetProperty("payload", out var p) && p.TryGetProperty("audio", out var audio)
-            ? $"audio#{m.GetProperty("seq")}({p.GetProperty("itemId")}, {audio.GetString()?.Length} chars)"
+            ? $"audio#{m.GetProperty("seq")}({(p.TryGetProperty("itemId", out var item) ? item : p.GetProperty("source"))}, {audio.GetString()?.Length} chars)"
             : m.GetRawText()));
 
     private async Task<bool> ReceiveOneAsync(CancellationToken token)

@@ -18,14 +18,15 @@ public class EndpointPolicyTests
         Assert.Equal(SessionModeDecision.NotAllowedByEndpoint, EndpointPolicy.CheckMode(new AgentSpec { Modes = [InteractionModes.Listen] }, InteractionModes.Text));
 
     [Fact]
-    public void CheckMode_AllowedButUnimplemented_IsNotImplemented() =>
-        Assert.Equal(SessionModeDecision.NotImplemented, EndpointPolicy.CheckMode(new AgentSpec(), InteractionModes.Listen));
+    public void CheckMode_EveryKnownMode_IsImplemented() =>
+        Assert.Equal(InteractionModes.All, InteractionModes.Implemented);
 
     [Theory]
+    [InlineData(InteractionModes.Listen)]
     [InlineData(InteractionModes.AudioPlayback)]
     [InlineData(InteractionModes.VoiceConversation)]
     [InlineData(InteractionModes.BrowserActions)]
-    public void CheckMode_VoiceModesOnDefaultSpec_AreAllowed(string mode) =>
+    public void CheckMode_VoiceAndListenModesOnDefaultSpec_AreAllowed(string mode) =>
         Assert.Equal(SessionModeDecision.Allowed, EndpointPolicy.CheckMode(new AgentSpec(), mode));
 
     [Fact]

@@ -67,6 +67,23 @@ public class SessionTokensTests
     }
 
     [Fact]
+    public async Task Issue_ListenSession_TokenNamesTheCallAndTheNameCannotBeSwapped()
+    {
+        var time = new ManualTimeProvider();
+        var tokens = new SessionTokens(Key, Ttl, time);
+        var session = NewSession(time) with { Mode = "listen" };
+
+        var issued = tokens.Issue(session, "call_0123");
+        var result = await tokens.ValidateAsync(issued.Token, session.Id);
+        var swapped = Rewrite(issued.Token, p => p["listen_to"] = "call_other");
+
+        Assert.Equal("call_0123", result.Claims!.ListenTo);
+        var text = NewSession(time);
+        Assert.Null((await tokens.ValidateAsync(tokens.Issue(text).Token, text.Id)).Claims!.ListenTo);
+        Assert.Equal(SessionTokenStatus.BadSignature, (await tokens.ValidateAsync(swapped, session.Id)).Status);
+    }
+
+    [Fact]
     public void Issue_Header_IsHs256Jwt()
     {
         var time = new ManualTimeProvider();
