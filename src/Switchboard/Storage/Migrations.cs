@@ -130,5 +130,10 @@ internal static class Migrations
                 PRIMARY KEY (team_id, external_id));
             CREATE INDEX ix_endpoint_external_ids_endpoint ON endpoint_external_ids(endpoint_id);
             """),
+        // 9, not 8: numbers are assigned per feature branch; the runner applies whatever is missing, gaps allowed.
+        (9, """
+            ALTER TABLE calls ADD COLUMN node_id TEXT NULL;
+            CREATE INDEX ix_calls_node_open ON calls(node_id) WHERE ended_at IS NULL;
+            """),
     ];
 }
