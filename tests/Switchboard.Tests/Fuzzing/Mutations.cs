@@ -10,10 +10,16 @@ namespace Switchboard.Tests.Fuzzing;
 /// </summary>
 internal static class Mutations
 {
-    /// <summary>How many inputs each parser gets: the whole fuzz set stays within seconds (CI runs it with the unit tests).</summary>
-    public const long Iterations = 4_000;
+    /// <summary>
+    /// How many inputs each parser gets: 4,000 by default, so the whole fuzz set stays within seconds (CI runs it with the unit
+    /// tests); <c>SWITCHBOARD_FUZZ_ITERATIONS</c> asks for more.
+    /// </summary>
+    public static long Iterations => long.TryParse(Environment.GetEnvironmentVariable("SWITCHBOARD_FUZZ_ITERATIONS"), out var n) && n > 0 ? n : 4_000;
 
-    /// <summary>Fixed, so CI is deterministic; change it locally (or set <c>CsCheck_Seed</c>) to explore further.</summary>
+    /// <summary>With <c>SWITCHBOARD_FUZZ_SECONDS</c>, each parser is fuzzed for that long instead (CsCheck's time budget); else -1.</summary>
+    public static int Seconds => int.TryParse(Environment.GetEnvironmentVariable("SWITCHBOARD_FUZZ_SECONDS"), out var s) && s > 0 ? s : -1;
+
+    /// <summary>The first input's seed (the rest are random; a failure prints the seed that replays it).</summary>
     public const string Seed = "0000recovery";
 
     private static readonly string[] Tokens =

@@ -14,7 +14,7 @@ using Switchboard.Testing.Telegram;
 namespace Switchboard.Tests.Fuzzing;
 
 /// <summary>
-/// Property tests (CsCheck, fixed seed and iteration count) for every parser of untrusted input that runs without a socket:
+/// Property tests (CsCheck, a bounded number of inputs) for every parser of untrusted input that runs without a socket:
 /// carrier frames (Twilio, Telnyx), backend events, session client messages and audio frames, OpenAI SIP connector webhooks,
 /// Telegram initData and launch tokens. Each gets valid inputs and hostile variants of them (<see cref="Mutations"/>); none may
 /// throw, and each answers a clean value: a defined status, and an error with its reason whenever it refuses. HTTP API bodies
@@ -104,7 +104,7 @@ public sealed class ParserFuzzTests
             var state = asBase64 ? Convert.ToBase64String(bytes) : Encoding.UTF8.GetString(bytes);
             var parameters = TelnyxProtocol.DecodeClientState(state);
             Assert.All(parameters, p => Assert.NotNull(p.Value));
-        }, seed: Mutations.Seed, iter: Mutations.Iterations);
+        }, seed: Mutations.Seed, iter: Mutations.Iterations, time: Mutations.Seconds);
 
     [Fact]
     public void Backend_HostileEvents_ScanAndParseWithoutAnException() =>
@@ -117,7 +117,7 @@ public sealed class ParserFuzzTests
             }
 
             _ = RealtimeEventParser.Parse(bytes);
-        }, seed: Mutations.Seed, iter: Mutations.Iterations);
+        }, seed: Mutations.Seed, iter: Mutations.Iterations, time: Mutations.Seconds);
 
     [Fact]
     public void Session_HostileClientMessages_ParseOrAnswerAnErrorNeverAnException() =>
@@ -132,7 +132,7 @@ public sealed class ParserFuzzTests
                 Assert.Equal(parsed, error is null);
                 Assert.True(parsed || (error!.Code.Length > 0 && error.Message.Length > 0));
             }
-        }, seed: Mutations.Seed, iter: Mutations.Iterations);
+        }, seed: Mutations.Seed, iter: Mutations.Iterations, time: Mutations.Seconds);
 
     [Fact]
     public void SipConnector_HostileWebhooks_ParseOrNameTheProblemNeverAnException() =>
@@ -141,7 +141,7 @@ public sealed class ParserFuzzTests
             var parsed = SipWebhookEvents.TryParse(bytes, out var evt, out var problem);
             Assert.Equal(parsed, evt is not null);
             Assert.True(parsed || !string.IsNullOrEmpty(problem));
-        }, seed: Mutations.Seed, iter: Mutations.Iterations);
+        }, seed: Mutations.Seed, iter: Mutations.Iterations, time: Mutations.Seconds);
 
     [Fact]
     public void Telegram_HostileInitData_IsRefusedWithAReasonNeverAnException()
@@ -155,7 +155,7 @@ public sealed class ParserFuzzTests
             Assert.True(Enum.IsDefined(check.Status));
             // Whatever a mutation kept valid still names the signed user; anything refused says why.
             Assert.True(check.IsValid ? check.Data!.UserId == 42 : !string.IsNullOrEmpty(check.Reason), $"{check.Status}: {check.Reason}");
-        }, seed: Mutations.Seed, iter: Mutations.Iterations);
+        }, seed: Mutations.Seed, iter: Mutations.Iterations, time: Mutations.Seconds);
     }
 
     [Fact]
@@ -169,7 +169,7 @@ public sealed class ParserFuzzTests
             var status = LaunchTokens.Read(key, candidate, "default", now, out var claims);
             Assert.True(Enum.IsDefined(status));
             Assert.True(status == LaunchTokenStatus.Valid ? claims is { UserId: 42 } : claims is null, $"{status} {claims}");
-        }, seed: Mutations.Seed, iter: Mutations.Iterations);
+        }, seed: Mutations.Seed, iter: Mutations.Iterations, time: Mutations.Seconds);
     }
 
     /// <summary>A fresh protocol per sample (they keep the stream's format); a refusal carries its detail.</summary>
@@ -179,5 +179,5 @@ public sealed class ParserFuzzTests
             var status = protocol().TryParse(bytes, out var frame);
             Assert.True(Enum.IsDefined(status));
             Assert.True(status == CarrierParseStatus.Ok || status == CarrierParseStatus.UnknownEvent || !string.IsNullOrEmpty(frame.Detail), $"{status} without a detail");
-        }, seed: Mutations.Seed, iter: Mutations.Iterations);
+        }, seed: Mutations.Seed, iter: Mutations.Iterations, time: Mutations.Seconds);
 }
