@@ -15,16 +15,28 @@ public sealed record NodeOptions
     /// </summary>
     public string Id { get; init; } = DefaultId();
 
-    /// <summary>The machine name in lower case (host names are case-insensitive), or <c>node</c> when the host has none.</summary>
-    public static string DefaultId()
+    /// <summary>
+    /// The machine name in lower case (host names are case-insensitive), any character an id may not hold as <c>-</c>, at most
+    /// <see cref="MaxIdLength"/> long; <c>node</c> when the host has no name.
+    /// </summary>
+    public static string DefaultId() => IdFrom(Environment.MachineName);
+
+    internal static string IdFrom(string? machineName)
     {
-        var name = Environment.MachineName;
-        return string.IsNullOrWhiteSpace(name) ? "node" : name.ToLowerInvariant();
+        if (string.IsNullOrWhiteSpace(machineName))
+        {
+            return "node";
+        }
+
+        var id = string.Concat(machineName.Trim().ToLowerInvariant().Select(c => IsIdChar(c) ? c : '-'));
+        return id.Length > MaxIdLength ? id[..MaxIdLength] : id;
     }
+
+    private static bool IsIdChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':';
 
     internal IEnumerable<string> Validate(string prefix)
     {
-        if (string.IsNullOrWhiteSpace(Id) || Id.Length > MaxIdLength || !Id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':'))
+        if (string.IsNullOrWhiteSpace(Id) || Id.Length > MaxIdLength || !Id.All(IsIdChar))
         {
             yield return $"{prefix}:Id must be 1 to {MaxIdLength} characters of letters, digits, '-', '_', '.' or ':' (got '{Id}').";
         }
