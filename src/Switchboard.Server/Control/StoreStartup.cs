@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Switchboard.Calls;
 using Switchboard.Configuration;
 using Switchboard.Control;
 using Switchboard.Diagnostics;
@@ -8,7 +9,8 @@ namespace Switchboard.Server.Control;
 /// <summary>
 /// Migrates the database and creates the default team and endpoint before the gateway accepts traffic
 /// (hosted services start before Kestrel listens). A database that cannot be reached fails start-up with
-/// the reason rather than serving a gateway that would lose every call record.
+/// the reason rather than serving a gateway that would lose every call record. Then the calls this node's previous run left
+/// open (a crash, <c>kill -9</c>) are closed <c>node_lost</c> (<see cref="NodeLostReaper"/>).
 /// </summary>
 internal sealed partial class StoreStartup : IHostedService
 {
@@ -17,9 +19,11 @@ internal sealed partial class StoreStartup : IHostedService
     private readonly SwitchboardOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<StoreStartup> _logger;
+    private readonly NodeLostReaper _reaper;
 
-    public StoreStartup(IControlPlaneStore store, ControlPlaneState state, IOptions<SwitchboardOptions> options, TimeProvider time, ILogger<StoreStartup> logger)
+    public StoreStartup(IControlPlaneStore store, ControlPlaneState state, IOptions<SwitchboardOptions> options, TimeProvider time, ILogger<StoreStartup> logger, NodeLostReaper reaper)
     {
+        _reaper = reaper;
         _store = store;
         _state = state;
         _options = options.Value;
@@ -48,6 +52,9 @@ internal sealed partial class StoreStartup : IHostedService
         {
             LogFirstRun(_logger, result.DefaultTeam.Name);
         }
+
+        // Calls a crash of this node's previous run left open end node_lost now, before this run admits a call of its own.
+        await _reaper.ReapAsync(_options.Node.Id, cancellationToken).ConfigureAwait(false);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -94,6 +94,8 @@ public static class ServiceCollectionExtensions
         // The agent leg of every call: a WebSocket to the endpoint's backend (tests may put another connector here).
         services.TryAddSingleton<IRealtimeConnector>(sp => new WebSocketRealtimeConnector(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value));
         services.TryAddSingleton<CallHost>();
+        // Crash recovery at start-up (StoreStartup): closes the calls this node's previous run left open, node_lost.
+        services.TryAddSingleton<NodeLostReaper>();
         // Calls through the OpenAI/Azure Realtime SIP connector: its REST client, the webhook ids seen, and the calls it runs.
         services.TryAddSingleton<ISipCallControl>(sp => new SipCallControl(
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value, sp.GetRequiredService<ILogger<SipCallControl>>()));

@@ -235,6 +235,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
             [CallEventKeys.EndpointId] = agent.EndpointId.ToString("D"),
             ["endpoint"] = agent.EndpointName,
             ["backend"] = _backendEndpoint?.Kind ?? "(none)",
+            [CallEventKeys.NodeId] = _services.Options.Node.Id,
         };
         _leg.DescribeStart(data);
         if (CallMetadata.FromParameters(start.Parameters) is { } metadata)

@@ -124,7 +124,18 @@ internal abstract class JsonCarrierProtocol : ICarrierProtocol
                 return CarrierParseStatus.UnsupportedMediaFormat;
             }
 
-            var topId = topStreamId.IsEmpty ? null : CarrierJson.ToString(topStreamId, topStreamIdEscaped);
+            string? topId;
+            try
+            {
+                topId = topStreamId.IsEmpty ? null : CarrierJson.ToString(topStreamId, topStreamIdEscaped);
+            }
+            catch (InvalidOperationException)
+            {
+                // An escaped stream id holding a lone surrogate or invalid UTF-8: no string can carry it (found by fuzzing).
+                frame.Detail = "malformed stream id";
+                return CarrierParseStatus.MalformedJson;
+            }
+
             if (frame.Start is null && ReadsFlatStart)
             {
                 // Some Telnyx-fronted apps send the start's fields at the top level, with no nested 'start' object.

@@ -95,6 +95,9 @@ public sealed record SwitchboardOptions
     /// <summary>Graceful drain on SIGTERM or <c>POST /api/v1/admin/drain</c>.</summary>
     public DrainOptions Drain { get; init; } = new();
 
+    /// <summary>This node's id, written on each call it runs so a restart closes the calls a crash left open.</summary>
+    public NodeOptions Node { get; init; } = new();
+
     /// <summary>Keyless demo sessions for the talk page.</summary>
     public DemoOptions Demo { get; init; } = new();
 

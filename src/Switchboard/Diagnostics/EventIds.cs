@@ -207,6 +207,11 @@ internal static class EventIds
     public const int ListenRefused = 1332;
     public const int ListenFailed = 1333;
 
+    // 1380–1399: crash recovery, calls a stopped node left open closed node_lost at its restart (Calls/NodeLostReaper; docs/reliability.md).
+    public const int NodeLostCallClosed = 1380;
+    public const int NodeLostReaped = 1381;
+    public const int NodeLostFailed = 1382;
+
     // 4100–4149: the built-in local realtime backend's sessions (Backends/Local/Log).
     public const int LocalSessionStarted = 4100;
     public const int LocalSessionEnded = 4101;

@@ -49,6 +49,12 @@ internal static class CallEndReason
     /// </summary>
     public const string Refused = "refused";
 
+    /// <summary>
+    /// The node running the call stopped without ending it (killed, crashed, lost power): found open when the node started
+    /// again and closed then, with what was journalled until the stop.
+    /// </summary>
+    public const string NodeLost = "node_lost";
+
     /// <summary>A carrier stream sent no complete frame for <c>Bridge:MediaTimeoutSeconds</c> after its start (closed 1008 <c>media timeout</c>).</summary>
     public const string MediaTimeout = "media_timeout";
 }

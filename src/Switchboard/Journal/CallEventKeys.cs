@@ -29,6 +29,9 @@ internal static class CallEventKeys
     /// <summary>On <c>CallStarted</c>: which bearer token goes with <see cref="HandoffUrl"/>, by reference, never the token itself.</summary>
     public const string HandoffAuth = "handoff_auth";
 
+    /// <summary>On <c>CallStarted</c>: the id of the node that runs the call (<c>Switchboard:Node:Id</c>).</summary>
+    public const string NodeId = "node_id";
+
     /// <summary>On <c>CallEnded</c>: the call's length in milliseconds.</summary>
     public const string DurationMs = "duration_ms";
 

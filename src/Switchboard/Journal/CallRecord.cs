@@ -37,4 +37,7 @@ internal sealed record CallRecord
 
     /// <summary>The call's metadata as a JSON object of strings (<see cref="CallMetadata"/>), or null when it has none.</summary>
     public string? Metadata { get; init; }
+
+    /// <summary>The node that ran the call (<c>Switchboard:Node:Id</c>); null for calls journalled before nodes were recorded.</summary>
+    public string? NodeId { get; init; }
 }

@@ -26,4 +26,15 @@ internal interface ICallStore
     /// usage rows: what budgets and <c>GET /api/v1/usage</c> add up.
     /// </summary>
     Task<IReadOnlyList<CallUsage>> ListUsageAsync(Guid teamId, Guid? endpointId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
+    /// <summary>The ids of the calls <paramref name="nodeId"/> started that have not ended, oldest first.</summary>
+    Task<IReadOnlyList<string>> ListOpenCallsAsync(string nodeId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Closes a call left open by a node that stopped: in one transaction, only if the call is still open and owned by
+    /// <paramref name="nodeId"/>, appends <paramref name="ended"/> (a <c>CallEnded</c> with the next sequence) exactly as
+    /// <see cref="AppendEventsAsync"/> would, with its deliveries. True when this call closed it; false when it was
+    /// already closed (by another node starting at the same moment, or an earlier run), or is not that node's.
+    /// </summary>
+    Task<bool> CloseOpenCallAsync(CallEvent ended, string nodeId, CancellationToken cancellationToken);
 }

@@ -59,9 +59,9 @@ internal static class SessionAudioScanner
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            // Malformed JSON: the general parser reports it.
+            // Malformed JSON, or a name or type that is not text (a lone surrogate escape; found by fuzzing): the general parser reports it.
             return SessionAudioScan.NotAudio;
         }
 
@@ -77,35 +77,44 @@ internal static class SessionAudioScanner
         }
 
         var payload = new Utf8JsonReader(json[payloadStart..payloadEnd]);
-        payload.Read();
-        while (payload.Read() && payload.TokenType == JsonTokenType.PropertyName)
+        try
         {
-            var isAudioField = payload.ValueTextEquals("audio"u8);
-            var isRate = !isAudioField && payload.ValueTextEquals("sampleRate"u8);
             payload.Read();
-            if (isAudioField)
+            while (payload.Read() && payload.TokenType == JsonTokenType.PropertyName)
             {
-                if (payload.TokenType != JsonTokenType.String)
+                var isAudioField = payload.ValueTextEquals("audio"u8);
+                var isRate = !isAudioField && payload.ValueTextEquals("sampleRate"u8);
+                payload.Read();
+                if (isAudioField)
                 {
-                    error = "payload.audio must be a base64 string";
-                    return SessionAudioScan.Invalid;
-                }
+                    if (payload.TokenType != JsonTokenType.String)
+                    {
+                        error = "payload.audio must be a base64 string";
+                        return SessionAudioScan.Invalid;
+                    }
 
-                base64 = payload.ValueSpan;
-                escaped = payload.ValueIsEscaped;
-            }
-            else if (isRate)
-            {
-                if (payload.TokenType != JsonTokenType.Number || !payload.TryGetInt32(out sampleRate) || sampleRate is not (16000 or 24000))
+                    base64 = payload.ValueSpan;
+                    escaped = payload.ValueIsEscaped;
+                }
+                else if (isRate)
                 {
-                    error = "payload.sampleRate must be 16000 or 24000";
-                    return SessionAudioScan.Invalid;
+                    if (payload.TokenType != JsonTokenType.Number || !payload.TryGetInt32(out sampleRate) || sampleRate is not (16000 or 24000))
+                    {
+                        error = "payload.sampleRate must be 16000 or 24000";
+                        return SessionAudioScan.Invalid;
+                    }
+                }
+                else
+                {
+                    payload.Skip();
                 }
             }
-            else
-            {
-                payload.Skip();
-            }
+        }
+        catch (InvalidOperationException)
+        {
+            // A field name that is not text (a lone surrogate escape; found by fuzzing).
+            error = "payload holds a name that is not valid text";
+            return SessionAudioScan.Invalid;
         }
 
         if (base64.IsEmpty)

@@ -27,7 +27,25 @@ internal static class SessionClientMessages
 
         using (document)
         {
-            var root = document.RootElement;
+            try
+            {
+                return TryRead(document.RootElement, out message, out error);
+            }
+            catch (InvalidOperationException)
+            {
+                // Well-formed JSON whose strings are not text (invalid UTF-8, a lone surrogate escape); found by fuzzing.
+                message = default;
+                error = new SessionError(SessionErrorCodes.InvalidJson, "the message holds a string that is not valid text (invalid UTF-8 or a lone surrogate)");
+                return false;
+            }
+        }
+    }
+
+    private static bool TryRead(JsonElement root, out SessionClientMessage message, out SessionError? error)
+    {
+        message = default;
+        error = null;
+        {
             if (root.ValueKind != JsonValueKind.Object)
             {
                 error = new SessionError(SessionErrorCodes.InvalidMessage, "a message is a JSON object with a \"type\"");

@@ -146,5 +146,9 @@ internal static class Migrations
                 expires_at BIGINT NOT NULL);
             CREATE INDEX ix_chatbot_conversations_expires ON chatbot_conversations(expires_at);
             """),
+        (9, """
+            ALTER TABLE calls ADD COLUMN node_id TEXT NULL;
+            CREATE INDEX ix_calls_node_open ON calls(node_id) WHERE ended_at IS NULL;
+            """),
     ];
 }

@@ -8,7 +8,7 @@ namespace Switchboard.Storage;
 
 internal abstract partial class SqlStore
 {
-    private const string CallColumns = "id, team_id, endpoint_id, channel, carrier_call_id, from_number, to_number, started_at, ended_at, end_reason, event_count, duration_ms, cost_micros, refused, metadata";
+    private const string CallColumns = "id, team_id, endpoint_id, channel, carrier_call_id, from_number, to_number, started_at, ended_at, end_reason, event_count, duration_ms, cost_micros, refused, metadata, node_id";
 
     public async Task AppendEventsAsync(IReadOnlyList<CallEvent> events, CancellationToken cancellationToken)
     {
@@ -23,58 +23,7 @@ internal abstract partial class SqlStore
         var deliveries = 0;
         foreach (var e in events)
         {
-            await using (var insert = Command(connection, tx,
-                "INSERT INTO call_events (call_id, seq, at, type, body) VALUES (@call, @seq, @at, @type, @body) ON CONFLICT (call_id, seq) DO NOTHING"))
-            {
-                Add(insert, "call", e.CallId);
-                Add(insert, "seq", e.Sequence);
-                Add(insert, "at", e.At);
-                Add(insert, "type", e.Type.ToString());
-                Add(insert, "body", JsonSerializer.Serialize(e, CallEventJsonContext.Default.CallEvent));
-                if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
-                {
-                    continue;
-                }
-            }
-
-            counts[e.CallId] = counts.GetValueOrDefault(e.CallId) + 1;
-            if (e.Type is CallEventType.CallStarted or CallEventType.CallRefused)
-            {
-                // A refused call is a record of its own, ended when it began, so usage and the call list count it.
-                var refused = e.Type == CallEventType.CallRefused;
-                await using var call = Command(connection, tx, refused
-                    ? $"INSERT INTO calls ({CallColumns}) VALUES (@id, @team, @endpoint, @channel, @carrier_call, @from, @to, @started, @started, @reason, 0, 0, 0, 1, @metadata) ON CONFLICT (id) DO NOTHING"
-                    : $"INSERT INTO calls ({CallColumns}) VALUES (@id, @team, @endpoint, @channel, @carrier_call, @from, @to, @started, NULL, NULL, 0, NULL, NULL, 0, @metadata) ON CONFLICT (id) DO NOTHING");
-                if (refused)
-                {
-                    Add(call, "reason", e.Reason);
-                }
-
-                Add(call, "id", e.CallId);
-                Add(call, "team", Data(e, CallEventKeys.TeamId));
-                Add(call, "endpoint", Data(e, CallEventKeys.EndpointId));
-                Add(call, "channel", Data(e, CallEventKeys.Carrier) ?? "unknown");
-                Add(call, "carrier_call", Data(e, CallEventKeys.CarrierCallId));
-                Add(call, "from", Data(e, CallEventKeys.From));
-                Add(call, "to", Data(e, CallEventKeys.To));
-                Add(call, "started", e.At);
-                Add(call, "metadata", CallMetadata.Of(e));
-                await call.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-            else if (e.Type == CallEventType.CallEnded)
-            {
-                await using var ended = Command(connection, tx,
-                    "UPDATE calls SET ended_at = @at, end_reason = @reason, duration_ms = @duration, cost_micros = @cost WHERE id = @id");
-                Add(ended, "at", e.At);
-                Add(ended, "reason", e.Reason);
-                Add(ended, "duration", long.TryParse(Data(e, CallEventKeys.DurationMs), NumberStyles.None, CultureInfo.InvariantCulture, out var ms) ? ms : null);
-                Add(ended, "cost", double.TryParse(Data(e, CallEventKeys.CostUsd), NumberStyles.Float, CultureInfo.InvariantCulture, out var usd) && double.IsFinite(usd)
-                    ? (long)Math.Round(usd * 1_000_000d) : null);
-                Add(ended, "id", e.CallId);
-                await ended.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            deliveries += await EnqueueCallEventWebhooksAsync(connection, tx, e, cancellationToken).ConfigureAwait(false);
+            deliveries += await AppendAsync(connection, tx, e, counts, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var (callId, count) in counts)
@@ -90,6 +39,124 @@ internal abstract partial class SqlStore
         {
             WebhookEnqueued.Notify();
         }
+    }
+
+    /// <summary>
+    /// One event of a batch, in its transaction: the event row (none if already stored: returns 0), the call row it opens or
+    /// closes, and the webhook deliveries it announces (returned: how many). <paramref name="counts"/> gathers new events per call.
+    /// </summary>
+    private async Task<int> AppendAsync(DbConnection connection, DbTransaction tx, CallEvent e, Dictionary<string, long> counts, CancellationToken cancellationToken)
+    {
+        await using (var insert = Command(connection, tx,
+            "INSERT INTO call_events (call_id, seq, at, type, body) VALUES (@call, @seq, @at, @type, @body) ON CONFLICT (call_id, seq) DO NOTHING"))
+        {
+            Add(insert, "call", e.CallId);
+            Add(insert, "seq", e.Sequence);
+            Add(insert, "at", e.At);
+            Add(insert, "type", e.Type.ToString());
+            Add(insert, "body", JsonSerializer.Serialize(e, CallEventJsonContext.Default.CallEvent));
+            if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+            {
+                return 0;
+            }
+        }
+
+        counts[e.CallId] = counts.GetValueOrDefault(e.CallId) + 1;
+        if (e.Type is CallEventType.CallStarted or CallEventType.CallRefused)
+        {
+            // A refused call is a record of its own, ended when it began, so usage and the call list count it.
+            var refused = e.Type == CallEventType.CallRefused;
+            await using var call = Command(connection, tx, refused
+                ? $"INSERT INTO calls ({CallColumns}) VALUES (@id, @team, @endpoint, @channel, @carrier_call, @from, @to, @started, @started, @reason, 0, 0, 0, 1, @metadata, @node) ON CONFLICT (id) DO NOTHING"
+                : $"INSERT INTO calls ({CallColumns}) VALUES (@id, @team, @endpoint, @channel, @carrier_call, @from, @to, @started, NULL, NULL, 0, NULL, NULL, 0, @metadata, @node) ON CONFLICT (id) DO NOTHING");
+            if (refused)
+            {
+                Add(call, "reason", e.Reason);
+            }
+
+            Add(call, "id", e.CallId);
+            Add(call, "team", Data(e, CallEventKeys.TeamId));
+            Add(call, "endpoint", Data(e, CallEventKeys.EndpointId));
+            Add(call, "channel", Data(e, CallEventKeys.Carrier) ?? "unknown");
+            Add(call, "carrier_call", Data(e, CallEventKeys.CarrierCallId));
+            Add(call, "from", Data(e, CallEventKeys.From));
+            Add(call, "to", Data(e, CallEventKeys.To));
+            Add(call, "started", e.At);
+            Add(call, "metadata", CallMetadata.Of(e));
+            Add(call, "node", Data(e, CallEventKeys.NodeId));
+            await call.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else if (e.Type == CallEventType.CallEnded)
+        {
+            await using var ended = Command(connection, tx,
+                "UPDATE calls SET ended_at = @at, end_reason = @reason, duration_ms = @duration, cost_micros = @cost WHERE id = @id");
+            Add(ended, "at", e.At);
+            Add(ended, "reason", e.Reason);
+            Add(ended, "duration", long.TryParse(Data(e, CallEventKeys.DurationMs), NumberStyles.None, CultureInfo.InvariantCulture, out var ms) ? ms : null);
+            Add(ended, "cost", double.TryParse(Data(e, CallEventKeys.CostUsd), NumberStyles.Float, CultureInfo.InvariantCulture, out var usd) && double.IsFinite(usd)
+                ? (long)Math.Round(usd * 1_000_000d) : null);
+            Add(ended, "id", e.CallId);
+            await ended.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return await EnqueueCallEventWebhooksAsync(connection, tx, e, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<string>> ListOpenCallsAsync(string nodeId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = Command(connection, null, "SELECT id FROM calls WHERE node_id = @node AND ended_at IS NULL ORDER BY started_at, id");
+        Add(cmd, "node", nodeId);
+        return await ReadAllAsync(cmd, static r => r.GetString(0), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> CloseOpenCallAsync(CallEvent ended, string nodeId, CancellationToken cancellationToken)
+    {
+        if (ended.Type != CallEventType.CallEnded)
+        {
+            throw new ArgumentException("only a CallEnded event closes a call", nameof(ended));
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        // The claim: only the transaction that still finds the call open (and this node's) goes on. On PostgreSQL a second
+        // node's same update waits on the row lock, then finds ended_at set; on SQLite writers are serialised anyway.
+        await using (var claim = Command(connection, tx, "UPDATE calls SET ended_at = @at, end_reason = @reason WHERE id = @id AND node_id = @node AND ended_at IS NULL"))
+        {
+            Add(claim, "at", ended.At);
+            Add(claim, "reason", ended.Reason);
+            Add(claim, "id", ended.CallId);
+            Add(claim, "node", nodeId);
+            if (await claim.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+            {
+                await tx.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+        }
+
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var deliveries = await AppendAsync(connection, tx, ended, counts, cancellationToken).ConfigureAwait(false);
+        if (counts.Count == 0)
+        {
+            // Its sequence is taken: the caller read a stale journal. Nothing is closed.
+            await tx.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+
+        await using (var update = Command(connection, tx, "UPDATE calls SET event_count = event_count + 1 WHERE id = @id"))
+        {
+            Add(update, "id", ended.CallId);
+            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (deliveries > 0)
+        {
+            WebhookEnqueued.Notify();
+        }
+
+        return true;
     }
 
     public async Task<IReadOnlyList<CallEvent>> ReadEventsAsync(string callId, CancellationToken cancellationToken)
@@ -187,5 +254,6 @@ internal abstract partial class SqlStore
         CostUsd = r.IsDBNull(12) ? null : r.GetInt64(12) / 1_000_000d,
         Refused = r.GetInt64(13) != 0,
         Metadata = ReadOptionalString(r, 14),
+        NodeId = ReadOptionalString(r, 15),
     };
 }

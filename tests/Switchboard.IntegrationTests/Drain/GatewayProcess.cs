@@ -22,10 +22,12 @@ internal sealed class GatewayProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly Queue<string> _output = new();
+    private readonly bool _ownsDataDir;
 
-    private GatewayProcess(Process process, string baseUrl, string dataDir)
+    private GatewayProcess(Process process, string baseUrl, string dataDir, bool ownsDataDir)
     {
         _process = process;
+        _ownsDataDir = ownsDataDir;
         BaseUrl = baseUrl;
         DataDir = dataDir;
         _process.OutputDataReceived += (_, e) => Remember(e.Data);
@@ -57,11 +59,16 @@ internal sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the gateway with <paramref name="settings"/> as environment variables and waits until its health answers 200.</summary>
-    public static async Task<GatewayProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>
+    /// Starts the gateway with <paramref name="settings"/> as environment variables and waits until its health answers 200.
+    /// With <paramref name="dataDir"/> (an earlier process's <see cref="DataDir"/>) it runs on that directory and database, as
+    /// a restart does, and leaves the directory to its owner.
+    /// </summary>
+    public static async Task<GatewayProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null, string? dataDir = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "Switchboard.Cli.dll");
-        var dataDir = Path.Combine(Path.GetTempPath(), "switchboard-tests", "drain-" + Guid.NewGuid().ToString("N"));
+        var ownsDataDir = dataDir is null;
+        dataDir ??= Path.Combine(Path.GetTempPath(), "switchboard-tests", "drain-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDir);
         var port = TestPorts.Unused();
         var baseUrl = $"http://127.0.0.1:{port}";
@@ -99,7 +106,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the gateway");
-        var gateway = new GatewayProcess(process, baseUrl, dataDir);
+        var gateway = new GatewayProcess(process, baseUrl, dataDir, ownsDataDir);
         try
         {
             await gateway.WaitHealthyAsync(TimeSpan.FromSeconds(60));
@@ -175,6 +182,12 @@ internal sealed class GatewayProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (!_ownsDataDir)
+        {
+            return;
+        }
+
+        SqliteConnection.ClearAllPools();
         try
         {
             Directory.Delete(DataDir, recursive: true);

@@ -29,7 +29,21 @@ internal static class RealtimeEventParser
 
         using (doc)
         {
-            var root = doc.RootElement;
+            try
+            {
+                return Read(doc.RootElement);
+            }
+            catch (InvalidOperationException)
+            {
+                // Well-formed JSON whose strings are not text (invalid UTF-8, a lone surrogate escape): unparseable, like bad JSON.
+                return null;
+            }
+        }
+    }
+
+    private static RealtimeServerEvent? Read(JsonElement root)
+    {
+        {
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String)
             {
                 return null;

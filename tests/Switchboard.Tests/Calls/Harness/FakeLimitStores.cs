@@ -48,4 +48,8 @@ internal sealed class FakeUsageStore : ICallStore
 
     public Task<Page<CallRecord>> ListCallsAsync(Guid? teamId, int offset, int limit, CancellationToken cancellationToken) =>
         Task.FromResult(new Page<CallRecord>([], 0));
+
+    public Task<IReadOnlyList<string>> ListOpenCallsAsync(string nodeId, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>([]);
+
+    public Task<bool> CloseOpenCallAsync(CallEvent ended, string nodeId, CancellationToken cancellationToken) => Task.FromResult(false);
 }
