@@ -130,8 +130,10 @@ internal sealed partial class CallBridge
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException)
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
         {
+            // (A socket aborted under its read — a ping left unanswered past Backend:KeepAliveTimeoutSeconds — throws
+            // OperationCanceledException "Aborted" although the call's token was not cancelled.)
             if (EndReason is null && _remoteLeg is not null)
             {
                 await RemoteCallEndedAsync(closeFrame: false, ex.Message).ConfigureAwait(false);

@@ -52,7 +52,7 @@ public sealed class BackendReconnectTests : IAsyncDisposable
         return _gateway = await GatewayFixture.StartAsync(settings);
     }
 
-    public static TheoryData<string> Faults => ["cut", "reset"];
+    public static TheoryData<string> Faults => ["cut", "reset", "black-hole"];
 
     [Theory]
     [MemberData(nameof(Faults))]
