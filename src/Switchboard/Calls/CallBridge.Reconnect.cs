@@ -85,10 +85,11 @@ internal sealed partial class CallBridge
     private async Task<bool> ReconnectAsync(RealtimeConnection old, string reason, string detail, CancellationToken token)
     {
         var gapStarted = _time.GetTimestamp();
-        Interlocked.Increment(ref _reconnects);
         var budget = ReconnectBudget;
         if (reason != ReconnectReasons.SessionAge)
         {
+            // Only drops count against MaxReconnectsPerCall: a long call recycles as often as its length needs.
+            Interlocked.Increment(ref _reconnects);
             CallLog.BackendDropped(_logger, CallId, detail, (long)budget.TotalMilliseconds);
         }
 
