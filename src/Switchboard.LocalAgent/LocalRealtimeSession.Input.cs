@@ -18,6 +18,10 @@ internal sealed partial class LocalRealtimeSession
     private string? _speechItemId;
     private long _speechAudioStartMs;
     private long _speechOnsetMs;
+    private long _audioAppends;
+
+    /// <summary>Audio appends received and accepted so far (the fault tests count the caller's frames at the backend).</summary>
+    public long AudioAppends => Interlocked.Read(ref _audioAppends);
 
     private enum AppendOutcome
     {
@@ -65,6 +69,7 @@ internal sealed partial class LocalRealtimeSession
         }
 
         _input.Append(_decodedAudio.AsSpan(0, written), _vadEvents);
+        Interlocked.Increment(ref _audioAppends);
         return AppendOutcome.Ok;
     }
 

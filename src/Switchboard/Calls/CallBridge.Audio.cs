@@ -89,7 +89,9 @@ internal sealed partial class CallBridge
         {
             var setup = new ArrayBufferWriter<byte>(4096);
             RealtimeClientEvents.WriteSessionUpdate(setup, SessionSettings(spec, tools));
-            await _backend!.SendAsync(setup.WrittenMemory, token).ConfigureAwait(false);
+            // Kept: a replacement session (after a drop, or recycled) starts with the same instructions.
+            _sessionUpdate = setup.WrittenSpan.ToArray();
+            await _backend!.SendAsync(_sessionUpdate, token).ConfigureAwait(false);
         }
 
         await GreetAsync(EndpointPolicy.Greeting(spec, _admission!.Flow), token).ConfigureAwait(false);
@@ -226,6 +228,7 @@ internal sealed partial class CallBridge
         {
             _audioItemUtf8 = header.ItemId.ToArray();
             _audioItem = System.Text.Encoding.UTF8.GetString(header.ItemId);
+            NoteSessionItem(_audioItem);
             _audioItemGeneratedBytes = 0;
             _firstDeltaTimestamp = _messageTimestamp;
             _firstMediaPending = true;
@@ -337,8 +340,15 @@ internal sealed partial class CallBridge
     {
         var output = onBackendLoop ? _backendLoopOut : _callerLoopOut;
         var item = itemId ?? _leg.UnplayedItem;
+        string? staleItem = null;
         lock (_turnGate)
         {
+            if (item is not null && _staleItems.Contains(item))
+            {
+                staleItem = item;
+                item = null;
+            }
+
             if (item is not null && (_interruptedItems.ContainsKey(item) || _pendingInterruption is not null))
             {
                 item = null;
@@ -348,6 +358,13 @@ internal sealed partial class CallBridge
             {
                 _pendingInterruption = item;
             }
+        }
+
+        if (staleItem is not null)
+        {
+            // Audio of a replaced backend session still playing: stop it at the leg, but name nothing of the old session
+            // on the new one (its truncate would be refused: the item does not exist there).
+            await _leg.ClearAsync(staleItem, reason, knownHeardMs, token).ConfigureAwait(false);
         }
 
         var responseActive = _responseActive;
@@ -456,9 +473,13 @@ internal sealed partial class CallBridge
         }
 
         // The backend loop's own buffer when it completes the barge-in itself; a later completion (a client's report) brings its own.
-        output.ResetWrittenCount();
-        RealtimeClientEvents.WriteTruncate(output, item, 0, audioEndMs);
-        await SendToBackendAsync(output.WrittenMemory, token).ConfigureAwait(false);
+        // An item of a session replaced meanwhile is not truncated: the new session never had it.
+        if (!IsStaleItem(item))
+        {
+            output.ResetWrittenCount();
+            RealtimeClientEvents.WriteTruncate(output, item, 0, audioEndMs);
+            await SendToBackendAsync(output.WrittenMemory, token).ConfigureAwait(false);
+        }
         CallLog.BargeIn(_logger, CallId, item, audioEndMs, generatedMs);
         var data = new Dictionary<string, string>(StringComparer.Ordinal) { ["clear_us"] = clearMicros, ["position_from"] = heard.Source };
         if (waitStarted is { } started)

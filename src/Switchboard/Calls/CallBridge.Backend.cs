@@ -25,10 +25,44 @@ internal sealed partial class CallBridge
     /// <summary>The agent leg closed under the call (no summary can be asked of it any more).</summary>
     private volatile bool _backendClosed;
 
+    /// <summary>(5) Reads each backend session in turn: a session that drops is regained (<see cref="ReconnectAsync"/>) and read on.</summary>
     private async Task RunBackendLoopAsync()
     {
         var token = _cts.Token;
-        var backend = _backend!;
+        while (_backend is { } backend)
+        {
+            var drop = await ReadBackendAsync(backend, token).ConfigureAwait(false);
+            if (drop is not { } why)
+            {
+                return;
+            }
+
+            try
+            {
+                if (!await ReconnectAsync(backend, why.Reason, why.Detail, token).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                CallLog.UnexpectedFailure(_logger, CallId, ex);
+                await EndAsync(CallEndReason.InternalError, ex.GetType().Name, "internal error").ConfigureAwait(false);
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads one backend session until the call ends (null) or the session drops and can be regained (why: the reason
+    /// and what the socket said). A drop that cannot be survived ends the call here, as before reconnecting existed.
+    /// </summary>
+    private async Task<(string Reason, string Detail)?> ReadBackendAsync(RealtimeConnection backend, CancellationToken token)
+    {
         try
         {
             while (!token.IsCancellationRequested)
@@ -39,20 +73,30 @@ internal sealed partial class CallBridge
                     if (EndReason is not null)
                     {
                         // We closed it ourselves because the call is ending.
-                        return;
+                        return null;
                     }
 
                     var description = status == ReceiveStatus.TooLarge ? "backend message too large" : backend.CloseStatusDescription;
                     if (_remoteLeg is not null && status == ReceiveStatus.Closed)
                     {
                         await RemoteCallEndedAsync(backend.CloseStatus is not null, $"{backend.CloseStatus} {description}".Trim()).ConfigureAwait(false);
-                        return;
+                        return null;
+                    }
+
+                    if (status == ReceiveStatus.Closed && _recycleRequested && CanReconnect)
+                    {
+                        return (ReconnectReasons.SessionAge, "session recycled");
+                    }
+
+                    if (status == ReceiveStatus.Closed && CanReconnect)
+                    {
+                        return (ReconnectReasons.Dropped, $"closed {backend.CloseStatus} {description}".Trim());
                     }
 
                     CallLog.BackendDisconnected(_logger, CallId, backend.CloseStatus?.ToString(), description);
                     await BackendFailedAsync(CallerErrorCodes.BackendDisconnected, "the agent backend closed the connection", CallEndReason.BackendDisconnected,
                         $"{backend.CloseStatus} {description}".Trim(), token).ConfigureAwait(false);
-                    return;
+                    return null;
                 }
 
                 if (status == ReceiveStatus.Binary)
@@ -86,11 +130,18 @@ internal sealed partial class CallBridge
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException)
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
         {
+            // (A socket aborted under its read — a ping left unanswered past Backend:KeepAliveTimeoutSeconds — throws
+            // OperationCanceledException "Aborted" although the call's token was not cancelled.)
             if (EndReason is null && _remoteLeg is not null)
             {
                 await RemoteCallEndedAsync(closeFrame: false, ex.Message).ConfigureAwait(false);
+            }
+            else if (EndReason is null && CanReconnect)
+            {
+                // Aborted without a close frame (a reset, a dead peer, a ping left unanswered): a drop like any other.
+                return (_recycleRequested ? ReconnectReasons.SessionAge : ReconnectReasons.Dropped, "aborted: " + ex.Message);
             }
             else if (EndReason is null)
             {
@@ -104,6 +155,8 @@ internal sealed partial class CallBridge
             CallLog.UnexpectedFailure(_logger, CallId, ex);
             await EndAsync(CallEndReason.InternalError, ex.GetType().Name, "internal error").ConfigureAwait(false);
         }
+
+        return null;
     }
 
     private async Task HandleBackendEventAsync(ReadOnlyMemory<byte> message, CancellationToken token)

@@ -139,6 +139,9 @@ internal sealed partial class CallBridge
     /// </summary>
     private async Task RunToolsAsync(List<FunctionCallArgumentsDoneEvent> calls, CancellationToken token)
     {
+        // Tools keep running when the backend session drops (their side effects happen once); their results are
+        // journalled, and a replay sent after one is recorded carries it. Outputs are only sent to the session that asked.
+        var generation = Volatile.Read(ref _sessionGeneration);
         try
         {
             foreach (var call in calls)
@@ -179,7 +182,16 @@ internal sealed partial class CallBridge
                     ["arguments"] = call.Arguments,
                     ["kind"] = isAction ? "browser_action" : "tool",
                 });
-                await SendToBackendAsync(w => RealtimeClientEvents.WriteFunctionCallOutput(w, call.CallId, result), token).ConfigureAwait(false);
+                if (Volatile.Read(ref _sessionGeneration) == generation && !_reconnecting)
+                {
+                    await SendToBackendAsync(w => RealtimeClientEvents.WriteFunctionCallOutput(w, call.CallId, result), token).ConfigureAwait(false);
+                }
+            }
+
+            if (Volatile.Read(ref _sessionGeneration) != generation || _reconnecting)
+            {
+                // The session that asked is gone; the reconnect asks the new one to answer (with these results if replayed).
+                return;
             }
 
             string eventId;

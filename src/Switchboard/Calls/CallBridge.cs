@@ -294,11 +294,13 @@ internal sealed partial class CallBridge : IAsyncDisposable
                 _backendEndpoint!.Describe(), _backendFormat.ToString());
         }
 
+        _sessionStartedTimestamp = _time.GetTimestamp();
         await ConfigureBackendAsync(spec, tools, token).ConfigureAwait(false);
 
-        // (5) The backend loop, (6) the limits.
+        // (5) The backend loop, (6) the limits and the session's age.
         var backendLoop = Task.Run(RunBackendLoopAsync, CancellationToken.None);
         _ = RunLimitsAsync();
+        _ = RunSessionRecycleAsync();
         return backendLoop;
     }
 
@@ -341,10 +343,23 @@ internal sealed partial class CallBridge : IAsyncDisposable
                     await _leg.RunPendingAsync(token).ConfigureAwait(false);
                     break;
                 case CallerAction.SendToBackend:
+                    if (_reconnecting)
+                    {
+                        // The backend session is being regained: audio of the gap is dropped (a new session must hear the
+                        // replay first, and stale speech would start a turn the caller has moved on from).
+                        Interlocked.Increment(ref _gapFrames);
+                        break;
+                    }
+
                     if (!await _backend!.SendAsync(_callerLoopOut.WrittenMemory, token).ConfigureAwait(false) && !token.IsCancellationRequested)
                     {
-                        // The backend loop notices the broken socket and ends the call with the reason.
-                        await Task.Delay(TimeSpan.FromSeconds(1), _time, token).ConfigureAwait(false);
+                        // The socket broke under this frame: it is lost to the gap. The backend loop notices the broken
+                        // socket and regains a session, or ends the call with the reason.
+                        Interlocked.Increment(ref _gapFrames);
+                        if (!CanReconnect)
+                        {
+                            await Task.Delay(TimeSpan.FromSeconds(1), _time, token).ConfigureAwait(false);
+                        }
                     }
 
                     var inTicks = _time.GetTimestamp() - receivedAt;
@@ -599,6 +614,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
         };
         _trace?.OnEvent(callEvent);
         _services.Journal.Append(callEvent);
+        RememberForReplay(callEvent);
     }
 
     private static void AddIfSet(Dictionary<string, string> data, string key, string? value)

@@ -76,4 +76,19 @@ internal static partial class CallLog
 
     [LoggerMessage(EventId = Diagnostics.EventIds.CallTransferOutcome, Level = LogLevel.Information, Message = "Call {CallId}: transfer to {Target}: {Outcome}")]
     public static partial void TransferOutcome(ILogger logger, string callId, string target, string outcome);
+
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallBackendDropped, Level = LogLevel.Warning, Message = "Call {CallId}: backend session dropped ({Detail}); reconnecting within {BudgetMs} ms")]
+    public static partial void BackendDropped(ILogger logger, string callId, string detail, long budgetMs);
+
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallBackendReconnectAttemptFailed, Level = LogLevel.Information, Message = "Call {CallId}: reconnect attempt {Attempt} failed: {Error}")]
+    public static partial void BackendReconnectAttemptFailed(ILogger logger, string callId, int attempt, string error);
+
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallBackendReconnected, Level = LogLevel.Information, Message = "Call {CallId}: backend session regained ({Reason}) after {GapMs} ms and {Attempts} attempt(s); {Items} item(s) replayed")]
+    public static partial void BackendReconnected(ILogger logger, string callId, string reason, long gapMs, int attempts, int items);
+
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallBackendReconnectGaveUp, Level = LogLevel.Error, Message = "Call {CallId}: backend not regained after {Attempts} attempt(s) in {GapMs} ms: {Error}")]
+    public static partial void BackendReconnectGaveUp(ILogger logger, string callId, int attempts, long gapMs, string error);
+
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallBackendRecycling, Level = LogLevel.Information, Message = "Call {CallId}: recycling the backend session after {AgeMinutes} min")]
+    public static partial void BackendRecycling(ILogger logger, string callId, long ageMinutes);
 }

@@ -117,6 +117,42 @@ internal sealed partial class SwitchboardOptionsValidator : IValidateOptions<Swi
             yield return $"{p}:Backend:ConnectTimeoutSeconds must be between 1 and 120 (got {o.Backend.ConnectTimeoutSeconds}).";
         }
 
+        var be = o.Backend;
+        if (double.IsNaN(be.ReconnectBudgetSeconds) || be.ReconnectBudgetSeconds is < 0 or > 120)
+        {
+            yield return $"{p}:Backend:ReconnectBudgetSeconds must be between 0 (off) and 120 (got {be.ReconnectBudgetSeconds}).";
+        }
+
+        if (be.ReconnectInitialBackoffMs is < 10 or > 10_000)
+        {
+            yield return $"{p}:Backend:ReconnectInitialBackoffMs must be between 10 and 10000 (got {be.ReconnectInitialBackoffMs}).";
+        }
+
+        if (be.ReconnectMaxBackoffMs < be.ReconnectInitialBackoffMs || be.ReconnectMaxBackoffMs > 60_000)
+        {
+            yield return $"{p}:Backend:ReconnectMaxBackoffMs must be between ReconnectInitialBackoffMs and 60000 (got {be.ReconnectMaxBackoffMs}).";
+        }
+
+        if (be.MaxReconnectsPerCall is < 1 or > 1000)
+        {
+            yield return $"{p}:Backend:MaxReconnectsPerCall must be between 1 and 1000 (got {be.MaxReconnectsPerCall}).";
+        }
+
+        if (be.KeepAliveSeconds is < 1 or > 120)
+        {
+            yield return $"{p}:Backend:KeepAliveSeconds must be between 1 and 120 (got {be.KeepAliveSeconds}).";
+        }
+
+        if (be.KeepAliveTimeoutSeconds is < 1 or > 120)
+        {
+            yield return $"{p}:Backend:KeepAliveTimeoutSeconds must be between 1 and 120 (got {be.KeepAliveTimeoutSeconds}).";
+        }
+
+        if (double.IsNaN(be.SessionMaxAgeMinutes) || be.SessionMaxAgeMinutes is < 0 or > 24 * 60 || be.SessionMaxAgeMinutes is > 0 and < 1)
+        {
+            yield return $"{p}:Backend:SessionMaxAgeMinutes must be 0 (never) or between 1 and 1440 (got {be.SessionMaxAgeMinutes}).";
+        }
+
         foreach (var error in o.Local.Validate())
         {
             yield return error;

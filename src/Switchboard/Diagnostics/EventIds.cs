@@ -212,6 +212,13 @@ internal static class EventIds
     public const int NodeLostReaped = 1381;
     public const int NodeLostFailed = 1382;
 
+    // 1350–1379: backend fault tolerance: reconnect and replay, session recycle (Calls/CallLog; docs/reliability.md).
+    public const int CallBackendDropped = 1350;
+    public const int CallBackendReconnectAttemptFailed = 1351;
+    public const int CallBackendReconnected = 1352;
+    public const int CallBackendReconnectGaveUp = 1353;
+    public const int CallBackendRecycling = 1354;
+
     // 4100–4149: the built-in local realtime backend's sessions (Backends/Local/Log).
     public const int LocalSessionStarted = 4100;
     public const int LocalSessionEnded = 4101;

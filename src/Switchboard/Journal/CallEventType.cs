@@ -42,4 +42,12 @@ internal enum CallEventType
     /// ending with a goodbye; <c>text</c> what the agent was told to say, <c>detail</c> why, <c>data.end_reason</c> the reason it will end with).
     /// </summary>
     LimitWarning,
+
+    /// <summary>
+    /// The call's backend session was replaced and the conversation replayed into the new one: <c>reason</c> <c>dropped</c>
+    /// (the socket closed or broke under the call) or <c>session_age</c> (recycled before the backend's session cap),
+    /// <c>detail</c> what the old socket said, <c>data</c> gap_ms (no backend from the drop to the replay sent), attempts,
+    /// replayed_items, and gap_frames (caller audio frames dropped during the gap).
+    /// </summary>
+    BackendReconnected,
 }

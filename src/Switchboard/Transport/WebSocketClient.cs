@@ -25,9 +25,11 @@ internal static class WebSocketClient
     /// status code), <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires, and
     /// <see cref="ArgumentException"/> for a header that cannot be sent. When the default proxy would carry the
     /// URL, the connection goes through <see cref="ClientWebSocket"/> instead, which speaks CONNECT.
+    /// With a <paramref name="keepAliveTimeout"/>, the keep-alive is a ping that must be answered within it, or the
+    /// socket is aborted (a silent, black-holed peer is noticed); without, unsolicited pongs that expect no answer.
     /// </summary>
     public static async Task<WebSocket> ConnectAsync(Uri url, IReadOnlyList<KeyValuePair<string, string>> headers, TimeSpan keepAliveInterval,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, TimeSpan? keepAliveTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(url);
         ArgumentNullException.ThrowIfNull(headers);
@@ -38,7 +40,7 @@ internal static class WebSocketClient
         // Operators behind an egress proxy keep working: the proxied (rarer) path pays the HTTP stack's memory.
         if (UsesProxy(url, HttpClient.DefaultProxy))
         {
-            return await ConnectThroughProxyAsync(url, headers, keepAliveInterval, cancellationToken).ConfigureAwait(false);
+            return await ConnectThroughProxyAsync(url, headers, keepAliveInterval, keepAliveTimeout, cancellationToken).ConfigureAwait(false);
         }
 
         Stream? stream = null;
@@ -54,7 +56,12 @@ internal static class WebSocketClient
             }
 
             // The WebSocket owns the stream from here: Dispose/Abort close the stream, and with it the socket.
-            return WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = keepAliveInterval });
+            return WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
+            {
+                IsServer = false,
+                KeepAliveInterval = keepAliveInterval,
+                KeepAliveTimeout = keepAliveTimeout ?? Timeout.InfiniteTimeSpan,
+            });
         }
         catch (Exception ex) when (ex is not (WebSocketException or OperationCanceledException))
         {
@@ -167,7 +174,7 @@ internal static class WebSocketClient
         }
     }
 
-    private static async Task<WebSocket> ConnectThroughProxyAsync(Uri url, IReadOnlyList<KeyValuePair<string, string>> headers, TimeSpan keepAliveInterval,
+    private static async Task<WebSocket> ConnectThroughProxyAsync(Uri url, IReadOnlyList<KeyValuePair<string, string>> headers, TimeSpan keepAliveInterval, TimeSpan? keepAliveTimeout,
         CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
@@ -179,6 +186,7 @@ internal static class WebSocketClient
             }
 
             socket.Options.KeepAliveInterval = keepAliveInterval;
+            socket.Options.KeepAliveTimeout = keepAliveTimeout ?? Timeout.InfiniteTimeSpan;
             await socket.ConnectAsync(url, cancellationToken).ConfigureAwait(false);
             return socket;
         }

@@ -12,12 +12,14 @@ namespace Switchboard.IntegrationTests.Gateway;
 public class BackendTests
 {
     [Fact]
-    public async Task OpenAIBackend_DropsMidCall_CallerLegEndsCleanlyWithLoggedReason()
+    public async Task OpenAIBackend_DropsMidCall_WithReconnectingOff_CallerLegEndsCleanlyWithLoggedReason()
     {
         await using var backend = await FakeRealtimeBackend.StartAsync();
         backend.DropAfter = TimeSpan.FromMilliseconds(600);
         await using var gateway = await GatewayFixture.StartAsync(new Dictionary<string, string?>
         {
+            // Reconnecting is covered in Faults/BackendReconnectTests; here a drop ends the call.
+            ["Switchboard:Backend:ReconnectBudgetSeconds"] = "0",
             ["Switchboard:Backend:Kind"] = "OpenAI",
             ["Switchboard:OpenAI:ApiKey"] = "sk-test-key",
             ["Switchboard:OpenAI:RealtimeUrl"] = backend.RealtimeUrl,
@@ -55,6 +57,7 @@ public class BackendTests
         backend.DropAfter = TimeSpan.FromMilliseconds(300);
         await using var gateway = await GatewayFixture.StartAsync(new Dictionary<string, string?>
         {
+            ["Switchboard:Backend:ReconnectBudgetSeconds"] = "0",
             ["Switchboard:Backend:Kind"] = "Azure",
             ["Switchboard:Azure:Endpoint"] = backend.BaseUrl,
             ["Switchboard:Azure:ApiKey"] = "az-key",

@@ -26,6 +26,9 @@ internal sealed class RawCall : IAsyncDisposable
     /// <summary>"twilio", "telnyx" or "session".</summary>
     public string Kind => _kind;
 
+    /// <summary>The carrier stream's id (a test sending its own media frames names it).</summary>
+    public string StreamSid => _streamId;
+
     /// <summary>Text messages received from the gateway so far.</summary>
     public int Messages => Volatile.Read(ref _messages);
 

@@ -15,9 +15,14 @@ public class SessionBackendTests
     private static bool IsAgentFinal(JsonElement m) =>
         m.GetProperty("type").GetString() == "transcript" && Payload(m).GetProperty("role").GetString() == "agent" && Payload(m).GetProperty("final").GetBoolean();
 
-    private static async Task<(GatewayFixture Gateway, string Key)> StartAsync(ScriptedTextBackend backend)
+    private static async Task<(GatewayFixture Gateway, string Key)> StartAsync(ScriptedTextBackend backend, bool reconnect = true)
     {
         var settings = SessionApi.Settings();
+        if (!reconnect)
+        {
+            settings["Switchboard:Backend:ReconnectBudgetSeconds"] = "0";
+        }
+
         settings["Switchboard:Backend:Kind"] = "OpenAI";
         settings["Switchboard:OpenAI:ApiKey"] = "sk-test-key";
         settings["Switchboard:OpenAI:RealtimeUrl"] = backend.RealtimeUrl;
@@ -140,11 +145,11 @@ public class SessionBackendTests
     }
 
     [Fact]
-    public async Task BackendDrop_ErrorsThenCloses1011()
+    public async Task BackendDrop_WithReconnectingOff_ErrorsThenCloses1011()
     {
         await using var backend = await ScriptedTextBackend.StartAsync();
         backend.DropOnResponse = true;
-        var (gateway, key) = await StartAsync(backend);
+        var (gateway, key) = await StartAsync(backend, reconnect: false);
         await using var _ = gateway;
         var created = await SessionApi.CreateSessionAsync(gateway, key);
         await using var client = await SessionTestClient.ConnectAsync(created.WsUrl);

@@ -29,6 +29,35 @@ public class SwitchboardOptionsValidatorTests
     }
 
     [Fact]
+    public void Collect_ReconnectSettings_AreChecked()
+    {
+        var options = new SwitchboardOptions
+        {
+            Backend = new BackendOptions
+            {
+                ReconnectBudgetSeconds = -1,
+                ReconnectInitialBackoffMs = 5,
+                ReconnectMaxBackoffMs = 1,
+                MaxReconnectsPerCall = 0,
+                KeepAliveSeconds = 0,
+                KeepAliveTimeoutSeconds = 500,
+                SessionMaxAgeMinutes = 0.5,
+            },
+        };
+
+        var errors = SwitchboardOptionsValidator.Collect(options).ToList();
+
+        foreach (var key in new[] { "ReconnectBudgetSeconds", "ReconnectInitialBackoffMs", "ReconnectMaxBackoffMs", "MaxReconnectsPerCall", "KeepAliveSeconds",
+                     "KeepAliveTimeoutSeconds", "SessionMaxAgeMinutes" })
+        {
+            Assert.Contains(errors, e => e.Contains("Switchboard:Backend:" + key, StringComparison.Ordinal));
+        }
+
+        // Off is a valid choice for both.
+        Assert.Empty(SwitchboardOptionsValidator.Collect(new SwitchboardOptions { Backend = new BackendOptions { ReconnectBudgetSeconds = 0, SessionMaxAgeMinutes = 0 } }));
+    }
+
+    [Fact]
     public void Collect_CarrierRestSettings_AreChecked()
     {
         var options = new SwitchboardOptions

@@ -175,6 +175,21 @@ internal static class RealtimeClientEvents
         w.WriteEndObject();
     }
 
+    /// <summary>Writes a <c>function_call</c> item (a replayed tool call: the model's own call, re-created without an item id).</summary>
+    public static void WriteFunctionCall(IBufferWriter<byte> output, string callId, string name, string argumentsJson)
+    {
+        using var w = new Utf8JsonWriter(output);
+        w.WriteStartObject();
+        w.WriteString("type"u8, "conversation.item.create"u8);
+        w.WriteStartObject("item"u8);
+        w.WriteString("type"u8, "function_call"u8);
+        w.WriteString("call_id"u8, callId);
+        w.WriteString("name"u8, name);
+        w.WriteString("arguments"u8, argumentsJson);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
     public static void WriteFunctionCallOutput(IBufferWriter<byte> output, string callId, string outputJson)
     {
         using var w = new Utf8JsonWriter(output);

@@ -9,8 +9,6 @@ namespace Switchboard.Backends.OpenAIRealtime;
 /// </summary>
 internal sealed class RealtimeConnection : IAsyncDisposable
 {
-    private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(20);
-
     private readonly WebSocket _socket;
     private readonly WebSocketSender _sender;
     private readonly WebSocketMessageReader _reader;
@@ -28,11 +26,20 @@ internal sealed class RealtimeConnection : IAsyncDisposable
 
     public string? CloseStatusDescription => _socket.CloseStatusDescription;
 
-    public static async Task<RealtimeConnection> ConnectAsync(RealtimeEndpoint endpoint, int maxMessageBytes, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Connects within <paramref name="timeout"/>, with the default keep-alive (a ping every 5 s, answered within 5 s).</summary>
+    public static Task<RealtimeConnection> ConnectAsync(RealtimeEndpoint endpoint, int maxMessageBytes, TimeSpan timeout, CancellationToken cancellationToken) =>
+        ConnectAsync(endpoint, maxMessageBytes, timeout, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5), cancellationToken);
+
+    /// <summary>
+    /// Connects within <paramref name="timeout"/>. The socket pings every <paramref name="keepAliveInterval"/> and is aborted
+    /// when a ping goes unanswered for <paramref name="keepAliveTimeout"/>: a black-holed backend reads as a drop.
+    /// </summary>
+    public static async Task<RealtimeConnection> ConnectAsync(RealtimeEndpoint endpoint, int maxMessageBytes, TimeSpan timeout, TimeSpan keepAliveInterval,
+        TimeSpan keepAliveTimeout, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
-        var socket = await WebSocketClient.ConnectAsync(endpoint.Url, endpoint.Headers, KeepAliveInterval, cts.Token).ConfigureAwait(false);
+        var socket = await WebSocketClient.ConnectAsync(endpoint.Url, endpoint.Headers, keepAliveInterval, cts.Token, keepAliveTimeout).ConfigureAwait(false);
         return new RealtimeConnection(socket, maxMessageBytes);
     }
 
@@ -43,6 +50,9 @@ internal sealed class RealtimeConnection : IAsyncDisposable
         _sender.SendTextAsync(message, cancellationToken);
 
     public ValueTask<ReceiveStatus> ReceiveAsync(CancellationToken cancellationToken) => _reader.ReadAsync(cancellationToken);
+
+    /// <summary>Drops the socket at once, without a close handshake (a connection already dead, or being replaced).</summary>
+    public void Abort() => _socket.Abort();
 
     public Task CloseAsync(string reason) => _sender.CloseAsync(WebSocketCloseStatus.NormalClosure, reason, TimeSpan.FromSeconds(2));
 

@@ -39,6 +39,7 @@ internal sealed class BridgeHarness : IAsyncDisposable
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, 16), io);
     }
+    private readonly List<ScriptedBackend> _sessions = [];
     private Task? _run;
     private int _syncCounter;
 
@@ -49,8 +50,21 @@ internal sealed class BridgeHarness : IAsyncDisposable
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 9, 0, 0, TimeSpan.Zero));
         leg.Attach(Signal, Time);
         var (client, server) = InMemoryWebSocketPair.Create();
-        Backend = new ScriptedBackend(server, Signal);
-        Connector = new FakeRealtimeConnector(client, options.Bridge.MaxBackendMessageBytes);
+        _sessions.Add(new ScriptedBackend(server, Signal));
+        Connector = new FakeRealtimeConnector(client, options.Bridge.MaxBackendMessageBytes)
+        {
+            NextSession = () =>
+            {
+                var (nextClient, nextServer) = InMemoryWebSocketPair.Create();
+                lock (_sessions)
+                {
+                    _sessions.Add(new ScriptedBackend(nextServer, Signal));
+                }
+
+                Signal.Pulse();
+                return nextClient;
+            },
+        };
         Journal = new MemoryCallJournal(Signal);
         Tools = new FakeToolInvoker(Signal);
         Logger = new RecordingLogger(Signal);
@@ -77,7 +91,29 @@ internal sealed class BridgeHarness : IAsyncDisposable
 
     public FakeCallerLeg Leg { get; }
 
-    public ScriptedBackend Backend { get; }
+    /// <summary>The backend session the bridge connected last (the first until a reconnect).</summary>
+    public ScriptedBackend Backend
+    {
+        get
+        {
+            lock (_sessions)
+            {
+                return _sessions[^1];
+            }
+        }
+    }
+
+    /// <summary>Every backend session the bridge has had, in order (a reconnect adds one).</summary>
+    public IReadOnlyList<ScriptedBackend> Sessions
+    {
+        get
+        {
+            lock (_sessions)
+            {
+                return _sessions.ToArray();
+            }
+        }
+    }
 
     public FakeRealtimeConnector Connector { get; }
 
@@ -224,7 +260,11 @@ internal sealed class BridgeHarness : IAsyncDisposable
             await Bridge.DisposeAsync();
         }
 
-        await Backend.DisposeAsync();
+        foreach (var session in Sessions)
+        {
+            await session.DisposeAsync();
+        }
+
         _aborted.Dispose();
     }
 }
