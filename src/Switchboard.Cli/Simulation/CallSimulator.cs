@@ -116,8 +116,11 @@ internal sealed class CallSimulator : IDisposable
             try
             {
                 using var stopTimeout = new CancellationTokenSource(_options.CloseTimeout);
+                // Stamped when the stop leaves, not after the send returns: the gateway's close in answer may be read (and
+                // stamped) before this continuation runs, and must still count as after the stop.
+                var stopMs = _clock.NowMs;
                 await connection.SendStopAsync(stopTimeout.Token);
-                _timeline.Add(TimelineKind.StopSent, _clock.NowMs, hungUp
+                _timeline.Add(TimelineKind.StopSent, stopMs, hungUp
                     ? $"stop sent: caller hung up ({connection.MediaFramesSent} media frames)"
                     : $"stop sent ({connection.MediaFramesSent} media frames)");
             }

@@ -47,7 +47,8 @@ internal static class DemoEndpoints
         }
 
         var spec = endpoint.Spec;
-        var modes = InteractionModes.Implemented.Where(m => (spec.Modes ?? []).Contains(m, StringComparer.Ordinal)).ToList();
+        // The modes the page can open: listen follows a call named by the API's create route, never a demo session.
+        var modes = InteractionModes.Implemented.Where(m => m != InteractionModes.Listen && (spec.Modes ?? []).Contains(m, StringComparer.Ordinal)).ToList();
         var actions = (spec.BrowserActions ?? []).Select(a => new DemoAction(a.Name, a.Description)).ToList();
         return Results.Json(new DemoConfig(true, new DemoEndpoint(endpoint.Id, endpoint.Name), modes, actions), DemoJsonContext.Default.DemoConfig);
     }

@@ -50,7 +50,7 @@ public class DemoEndpointTests
         var endpoint = SessionApi.DefaultEndpoint(gateway);
         Assert.Equal(endpoint.Id, config.GetProperty("endpoint").GetProperty("id").GetGuid());
         Assert.Equal("default", config.GetProperty("endpoint").GetProperty("name").GetString());
-        // Every mode the default endpoint allows that this gateway runs: not listen.
+        // Every mode the default endpoint allows that the demo can open: not listen, which follows a call named through the API.
         Assert.Equal(["text", "audio_playback", "voice_conversation", "browser_actions"],
             config.GetProperty("modes").EnumerateArray().Select(m => m.GetString()!).ToArray());
         Assert.Equal(0, config.GetProperty("browserActions").GetArrayLength());
@@ -155,7 +155,7 @@ public class DemoEndpointTests
     [InlineData("""{"mode":5}""", "mode is required")]
     [InlineData("""{"mode":"text","endpointId":"6f1c1f9e-3f7b-4f55-9d0f-1f2e3d4c5b6a"}""", "unknown field 'endpointId'")]
     [InlineData("""{"mode":"telepathy"}""", "unknown mode 'telepathy'")]
-    [InlineData("""{"mode":"listen"}""", "not available yet")]
+    [InlineData("""{"mode":"listen"}""", "mode 'listen' needs a callId")]
     [InlineData("""{"mode":"text","flow":7}""", "flow must be")]
     [InlineData("""{"mode":"text","flow":"sales"}""", "unknown flow 'sales'")]
     public async Task Create_BadBody_Is400SayingWhy(string body, string expected)
