@@ -99,12 +99,28 @@ internal sealed partial class CallBridge
         var backoff = TimeSpan.FromMilliseconds(_options.Backend.ReconnectInitialBackoffMs);
         var maxBackoff = TimeSpan.FromMilliseconds(_options.Backend.ReconnectMaxBackoffMs);
         var error = detail;
+        // The budget runs from the drop, and again from the switch when the fallback takes over.
+        var budgetStarted = gapStarted;
         while (true)
         {
-            var remaining = budget - _time.GetElapsedTime(gapStarted);
-            if (remaining <= TimeSpan.Zero || token.IsCancellationRequested || EndReason is not null)
+            if (token.IsCancellationRequested || EndReason is not null)
             {
                 break;
+            }
+
+            var remaining = budget - _time.GetElapsedTime(budgetStarted);
+            if (remaining <= TimeSpan.Zero)
+            {
+                // The primary was not regained in time: the fallback, once, with the same replay; else give up.
+                if (!SwitchToFallback($"not regained within {budget.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s: {error}"))
+                {
+                    break;
+                }
+
+                reason = ReconnectReasons.Failover;
+                budgetStarted = _time.GetTimestamp();
+                backoff = TimeSpan.FromMilliseconds(_options.Backend.ReconnectInitialBackoffMs);
+                continue;
             }
 
             attempts++;
@@ -120,13 +136,13 @@ internal sealed partial class CallBridge
                     Resume(fresh, wasAnswering, eventId);
                     var gapMs = (long)_time.GetElapsedTime(gapStarted).TotalMilliseconds;
                     CallLog.BackendReconnected(_logger, CallId, reason, gapMs, attempts, replayed);
-                    Record(CallEventType.BackendReconnected, reason: reason, detail: detail, data: new Dictionary<string, string>(StringComparer.Ordinal)
+                    Record(CallEventType.BackendReconnected, reason: reason, detail: detail, data: FailoverData(new Dictionary<string, string>(StringComparer.Ordinal)
                     {
                         ["gap_ms"] = gapMs.ToString(CultureInfo.InvariantCulture),
                         ["attempts"] = attempts.ToString(CultureInfo.InvariantCulture),
                         ["replayed_items"] = replayed.ToString(CultureInfo.InvariantCulture),
                         ["gap_frames"] = Interlocked.Read(ref _gapFrames).ToString(CultureInfo.InvariantCulture),
-                    });
+                    }));
                     await ShowStateAsync(wasAnswering ? CallerStates.Thinking : CallerStates.Idle, token).ConfigureAwait(false);
                     await TryStartNextTurnAsync(token).ConfigureAwait(false);
                     return true;
@@ -147,10 +163,11 @@ internal sealed partial class CallBridge
             }
 
             CallLog.BackendReconnectAttemptFailed(_logger, CallId, attempts, error);
-            remaining = budget - _time.GetElapsedTime(gapStarted);
+            remaining = budget - _time.GetElapsedTime(budgetStarted);
             if (remaining <= TimeSpan.Zero)
             {
-                break;
+                // Back to the top: the fallback if there is one, else the end.
+                continue;
             }
 
             try
