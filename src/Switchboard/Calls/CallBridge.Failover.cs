@@ -32,7 +32,7 @@ internal sealed partial class CallBridge
     /// <summary>Journals a start on the fallback because the primary is not run on this gateway (admission chose it).</summary>
     private void NoteFailoverAtAdmission(Admission admission)
     {
-        if (admission.FallbackNote is { UsedAtStart: true } note && _backendEndpoint is { } fallback)
+        if (_remoteLeg is null && admission.FallbackNote is { UsedAtStart: true } note && _backendEndpoint is { } fallback)
         {
             _failedOverFrom = note.Primary;
             CallLog.BackendFailover(_logger, CallId, note.Primary, Name(fallback), note.Detail);
