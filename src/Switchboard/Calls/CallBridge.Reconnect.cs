@@ -78,8 +78,9 @@ internal sealed partial class CallBridge
     }
 
     /// <summary>
-    /// The backend session dropped: regain one within the budget and replay the conversation into it. True when the
-    /// call goes on (<see cref="_backend"/> is the new session); false when it has ended (<c>backend_unavailable</c>).
+    /// The backend session dropped: regain one within the budget and replay the conversation into it; with the budget spent,
+    /// the endpoint's fallback backend gets a budget of its own and the same replay (<see cref="SwitchToFallback"/>). True
+    /// when the call goes on (<see cref="_backend"/> is the new session); false when it has ended (<c>backend_unavailable</c>).
     /// Runs on the backend loop, so no backend event is handled meanwhile.
     /// </summary>
     private async Task<bool> ReconnectAsync(RealtimeConnection old, string reason, string detail, CancellationToken token)
