@@ -22,6 +22,9 @@ internal sealed record EndpointResponse
     /// <summary>Model (OpenAI) or deployment (Azure); null uses the gateway's configured one.</summary>
     public string? Model { get; init; }
 
+    /// <summary>The backend a call moves to when this one fails to connect or is lost mid-call beyond the reconnect budget; null: none.</summary>
+    public BackendFallbackSpec? Fallback { get; init; }
+
     public required string Voice { get; init; }
 
     public required string Instructions { get; init; }
@@ -83,6 +86,7 @@ internal sealed record EndpointResponse
             UpdatedAt = endpoint.UpdatedAt,
             Backend = spec.Backend,
             Model = spec.Model,
+            Fallback = spec.Fallback,
             Voice = spec.Voice,
             Instructions = spec.Instructions,
             Greeting = spec.Greeting,

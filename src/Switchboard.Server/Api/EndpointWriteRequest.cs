@@ -23,6 +23,9 @@ internal sealed record EndpointWriteRequest
     /// <summary>Model (OpenAI) or deployment (Azure); null uses the gateway's configured one.</summary>
     public string? Model { get; init; }
 
+    /// <summary>The backend a call moves to when this one fails to connect or is lost mid-call beyond the reconnect budget: <c>backend</c> and optional <c>model</c> (docs/reliability.md); null: none.</summary>
+    public BackendFallbackSpec? Fallback { get; init; }
+
     /// <summary>Voice, e.g. <c>marin</c> or <c>cedar</c> (default <c>marin</c>).</summary>
     public string? Voice { get; init; }
 

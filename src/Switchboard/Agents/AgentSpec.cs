@@ -21,6 +21,12 @@ internal sealed record AgentSpec
     /// <summary>Model (OpenAI) or deployment (Azure); empty uses the gateway's configured one.</summary>
     public string? Model { get; init; }
 
+    /// <summary>
+    /// Where the call goes when this backend cannot be reached at the start or is lost mid-call beyond the reconnect
+    /// budget (another backend, or the same with another model); null: no failover.
+    /// </summary>
+    public BackendFallbackSpec? Fallback { get; init; }
+
     public string Voice { get; set; } = "marin";
 
     public string Instructions { get; set; } = "You are a helpful, concise phone agent. Keep answers short.";

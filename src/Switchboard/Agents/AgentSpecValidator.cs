@@ -44,6 +44,8 @@ internal static partial class AgentSpecValidator
             Add("model", "model is at most 100 characters");
         }
 
+        CheckFallback(spec, Add);
+
         if (string.IsNullOrWhiteSpace(spec.Voice) || spec.Voice.Length > 50)
         {
             Add("voice", "voice is required (e.g. marin or cedar)");
@@ -240,6 +242,37 @@ internal static partial class AgentSpecValidator
         }
 
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+    }
+
+    /// <summary>The fallback backend, checked as the primary is; naming the primary itself would fail over to nothing new.</summary>
+    private static void CheckFallback(AgentSpec spec, Action<string, string> add)
+    {
+        if (spec.Fallback is not { } fallback)
+        {
+            return;
+        }
+
+        if (!Backends.Contains(fallback.Backend))
+        {
+            add("fallback.backend", "fallback.backend must be one of: " + string.Join(", ", Backends));
+            return;
+        }
+
+        if (fallback.Model is { Length: > 100 })
+        {
+            add("fallback.model", "fallback.model is at most 100 characters");
+        }
+
+        if (fallback.Backend == spec.Backend && string.Equals(fallback.Model ?? "", spec.Model ?? "", StringComparison.Ordinal))
+        {
+            add("fallback", "fallback must name another backend or another model than the endpoint's own");
+        }
+
+        if (fallback.Backend != "local" && !string.IsNullOrWhiteSpace(spec.Voice) && !Configuration.RealtimeVoices.IsKnown(spec.Voice))
+        {
+            // The voice goes to the fallback too: an OpenAI or Azure fallback needs one of their voices.
+            add("fallback.backend", $"the voice '{spec.Voice}' is unknown to the {fallback.Backend} backend; known: {string.Join(", ", Configuration.RealtimeVoices.Known)}");
+        }
     }
 
     private static void CheckArtifactSettings(AgentSpec spec, Action<string, string> add)

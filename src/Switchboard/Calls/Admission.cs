@@ -16,6 +16,15 @@ internal sealed record Admission(AdmissionStatus Status, string Detail)
     /// <summary>The backend the endpoint's spec asks for (<c>backend</c>, <c>model</c>).</summary>
     public RealtimeEndpoint? Backend { get; init; }
 
+    /// <summary>The backend the endpoint's <c>fallback</c> names, when it has one this gateway runs (null otherwise).</summary>
+    public RealtimeEndpoint? Fallback { get; init; }
+
+    /// <summary>
+    /// Why <see cref="Backend"/> is already the fallback (the primary is not configured on this gateway), or why the
+    /// fallback the spec names is not available here; null when neither happened.
+    /// </summary>
+    public FallbackNote? FallbackNote { get; init; }
+
     /// <summary>Why the call was refused (set when <see cref="Status"/> is <see cref="AdmissionStatus.Refused"/>).</summary>
     public Refusal? Refusal { get; init; }
 

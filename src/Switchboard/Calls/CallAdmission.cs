@@ -158,9 +158,30 @@ internal sealed class CallAdmission
     private async Task<Admission> AdmittedAsync(string channel, AgentEndpoint endpoint, AgentSpec spec, FlowSpec? flow, CallPermit permit, CancellationToken cancellationToken)
     {
         RealtimeEndpoint backend;
+        RealtimeEndpoint? fallback = null;
+        FallbackNote? note = null;
+        if (spec.Fallback is { } named)
+        {
+            try
+            {
+                fallback = _backends.GetEndpoint(named.Backend, named.Model);
+            }
+            catch (InvalidOperationException ex)
+            {
+                note = new FallbackNote(false, Describe(named.Backend, named.Model), ex.Message);
+            }
+        }
+
         try
         {
             backend = _backends.GetEndpoint(spec.Backend, spec.Model);
+        }
+        catch (InvalidOperationException ex) when (fallback is not null)
+        {
+            // The primary is not run here but the fallback is: the call starts there, and says so in its journal.
+            backend = fallback;
+            fallback = null;
+            note = new FallbackNote(true, Describe(spec.Backend, spec.Model), ex.Message);
         }
         catch (InvalidOperationException ex)
         {
@@ -184,9 +205,13 @@ internal sealed class CallAdmission
             Agent = new ResolvedAgent(endpoint.TeamId, endpoint.Id, endpoint.Name, spec),
             Flow = flow,
             Backend = backend,
+            Fallback = fallback,
+            FallbackNote = note,
             Permit = permit,
         };
     }
+
+    private static string Describe(string backend, string? model) => string.IsNullOrEmpty(model) ? backend : backend + "/" + model;
 
     private static void AddIfSet(Dictionary<string, string> data, string key, string? value)
     {

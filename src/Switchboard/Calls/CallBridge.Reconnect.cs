@@ -78,8 +78,9 @@ internal sealed partial class CallBridge
     }
 
     /// <summary>
-    /// The backend session dropped: regain one within the budget and replay the conversation into it. True when the
-    /// call goes on (<see cref="_backend"/> is the new session); false when it has ended (<c>backend_unavailable</c>).
+    /// The backend session dropped: regain one within the budget and replay the conversation into it; with the budget spent,
+    /// the endpoint's fallback backend gets a budget of its own and the same replay (<see cref="SwitchToFallback"/>). True
+    /// when the call goes on (<see cref="_backend"/> is the new session); false when it has ended (<c>backend_unavailable</c>).
     /// Runs on the backend loop, so no backend event is handled meanwhile.
     /// </summary>
     private async Task<bool> ReconnectAsync(RealtimeConnection old, string reason, string detail, CancellationToken token)
@@ -99,12 +100,28 @@ internal sealed partial class CallBridge
         var backoff = TimeSpan.FromMilliseconds(_options.Backend.ReconnectInitialBackoffMs);
         var maxBackoff = TimeSpan.FromMilliseconds(_options.Backend.ReconnectMaxBackoffMs);
         var error = detail;
+        // The budget runs from the drop, and again from the switch when the fallback takes over.
+        var budgetStarted = gapStarted;
         while (true)
         {
-            var remaining = budget - _time.GetElapsedTime(gapStarted);
-            if (remaining <= TimeSpan.Zero || token.IsCancellationRequested || EndReason is not null)
+            if (token.IsCancellationRequested || EndReason is not null)
             {
                 break;
+            }
+
+            var remaining = budget - _time.GetElapsedTime(budgetStarted);
+            if (remaining <= TimeSpan.Zero)
+            {
+                // The primary was not regained in time: the fallback, once, with the same replay; else give up.
+                if (!SwitchToFallback($"not regained within {budget.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s: {error}"))
+                {
+                    break;
+                }
+
+                reason = ReconnectReasons.Failover;
+                budgetStarted = _time.GetTimestamp();
+                backoff = TimeSpan.FromMilliseconds(_options.Backend.ReconnectInitialBackoffMs);
+                continue;
             }
 
             attempts++;
@@ -120,13 +137,13 @@ internal sealed partial class CallBridge
                     Resume(fresh, wasAnswering, eventId);
                     var gapMs = (long)_time.GetElapsedTime(gapStarted).TotalMilliseconds;
                     CallLog.BackendReconnected(_logger, CallId, reason, gapMs, attempts, replayed);
-                    Record(CallEventType.BackendReconnected, reason: reason, detail: detail, data: new Dictionary<string, string>(StringComparer.Ordinal)
+                    Record(CallEventType.BackendReconnected, reason: reason, detail: detail, data: FailoverData(new Dictionary<string, string>(StringComparer.Ordinal)
                     {
                         ["gap_ms"] = gapMs.ToString(CultureInfo.InvariantCulture),
                         ["attempts"] = attempts.ToString(CultureInfo.InvariantCulture),
                         ["replayed_items"] = replayed.ToString(CultureInfo.InvariantCulture),
                         ["gap_frames"] = Interlocked.Read(ref _gapFrames).ToString(CultureInfo.InvariantCulture),
-                    });
+                    }));
                     await ShowStateAsync(wasAnswering ? CallerStates.Thinking : CallerStates.Idle, token).ConfigureAwait(false);
                     await TryStartNextTurnAsync(token).ConfigureAwait(false);
                     return true;
@@ -147,10 +164,11 @@ internal sealed partial class CallBridge
             }
 
             CallLog.BackendReconnectAttemptFailed(_logger, CallId, attempts, error);
-            remaining = budget - _time.GetElapsedTime(gapStarted);
+            remaining = budget - _time.GetElapsedTime(budgetStarted);
             if (remaining <= TimeSpan.Zero)
             {
-                break;
+                // Back to the top: the fallback if there is one, else the end.
+                continue;
             }
 
             try

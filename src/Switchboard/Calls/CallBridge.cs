@@ -196,6 +196,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
         var agent = _agent = admission.Agent!;
         var spec = agent.Spec;
         _backendEndpoint = admission.Backend;
+        PrepareFallback(admission);
         var tools = BuiltInTools.Effective(spec);
         _toolRunner = new ToolRunner(tools, new BridgeToolInvoker(this, _services.Tools), _time, _logger,
             new ToolCallContext(agent.TeamId, agent.EndpointId, _leg.Channel, start.From));
@@ -254,6 +255,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
 
         PrepareArtifact(data, spec);
         Record(CallEventType.CallStarted, data: data);
+        NoteFailoverAtAdmission(admission);
         CallMilestones.Start(_logger, CallMilestones.StartName(_leg.Channel), CallId, start.StreamId, start.CarrierCallId ?? start.SessionId?.ToString("D"), agent.EndpointId);
         await _leg.OnAdmittedAsync(token).ConfigureAwait(false);
 
@@ -272,20 +274,38 @@ internal sealed partial class CallBridge : IAsyncDisposable
 
         // (4) The agent leg.
         var connectStarted = _time.GetTimestamp();
-        var connect = _trace!.StartConnect(_backendEndpoint!);
-        try
+        var attempts = 0;
+        while (true)
         {
-            _backend = await _services.Connector.ConnectAsync(_backendEndpoint!, token).ConfigureAwait(false);
-            _trace.Connected(connect, _backendEndpoint!, connectStarted, null);
-            CallMilestones.BackendConnect(_logger, CallId, _backendEndpoint!.Kind, (long)_time.GetElapsedTime(connectStarted).TotalMilliseconds);
+            var attemptStarted = _time.GetTimestamp();
+            var connect = _trace!.StartConnect(_backendEndpoint!);
+            attempts++;
+            try
+            {
+                _backend = await _services.Connector.ConnectAsync(_backendEndpoint!, token).ConfigureAwait(false);
+                _trace.Connected(connect, _backendEndpoint!, attemptStarted, null);
+                CallMilestones.BackendConnect(_logger, CallId, _backendEndpoint!.Kind, (long)_time.GetElapsedTime(attemptStarted).TotalMilliseconds);
+                break;
+            }
+            catch (Exception ex) when (!token.IsCancellationRequested
+                && ex is WebSocketException or IOException or OperationCanceledException or InvalidOperationException or HttpRequestException)
+            {
+                _trace.Connected(connect, _backendEndpoint!, attemptStarted, ex.GetType().Name);
+                CallLog.BackendUnavailable(_logger, CallId, _backendEndpoint!.Describe(), ex.Message);
+                // Nothing was said yet, so nothing to replay: the fallback gets the same session.update below.
+                if (SwitchToFallback(ex.Message))
+                {
+                    continue;
+                }
+
+                await BackendFailedAsync(CallerErrorCodes.BackendUnavailable, "the agent backend could not be reached", CallEndReason.BackendUnavailable, ex.Message, token).ConfigureAwait(false);
+                return null;
+            }
         }
-        catch (Exception ex) when (!token.IsCancellationRequested
-            && ex is WebSocketException or IOException or OperationCanceledException or InvalidOperationException or HttpRequestException)
+
+        if (_failedOverFrom is not null && attempts > 1)
         {
-            _trace.Connected(connect, _backendEndpoint!, connectStarted, ex.GetType().Name);
-            CallLog.BackendUnavailable(_logger, CallId, _backendEndpoint!.Describe(), ex.Message);
-            await BackendFailedAsync(CallerErrorCodes.BackendUnavailable, "the agent backend could not be reached", CallEndReason.BackendUnavailable, ex.Message, token).ConfigureAwait(false);
-            return null;
+            RecordFailover("the primary backend could not be reached at the start", (long)_time.GetElapsedTime(connectStarted).TotalMilliseconds, attempts - 1, 0);
         }
 
         if (_logger.IsEnabled(LogLevel.Information))

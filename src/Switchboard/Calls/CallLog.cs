@@ -91,4 +91,10 @@ internal static partial class CallLog
 
     [LoggerMessage(EventId = Diagnostics.EventIds.CallBackendRecycling, Level = LogLevel.Information, Message = "Call {CallId}: recycling the backend session after {AgeMinutes} min")]
     public static partial void BackendRecycling(ILogger logger, string callId, long ageMinutes);
+
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallBackendFailover, Level = LogLevel.Warning, Message = "Call {CallId}: failing over from backend {From} to {To}: {Detail}")]
+    public static partial void BackendFailover(ILogger logger, string callId, string from, string to, string detail);
+
+    [LoggerMessage(EventId = Diagnostics.EventIds.CallBackendFallbackUnavailable, Level = LogLevel.Warning, Message = "Call {CallId}: the endpoint's fallback backend {Fallback} is not available on this gateway: {Detail}")]
+    public static partial void BackendFallbackUnavailable(ILogger logger, string callId, string fallback, string detail);
 }

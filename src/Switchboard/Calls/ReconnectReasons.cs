@@ -8,4 +8,10 @@ internal static class ReconnectReasons
 
     /// <summary>The session was recycled on purpose before the backend's length cap (<c>Backend:SessionMaxAgeMinutes</c>).</summary>
     public const string SessionAge = "session_age";
+
+    /// <summary>
+    /// The call moved to its endpoint's fallback backend: the primary failed to connect at the start, or dropped and was
+    /// not regained within the budget (the event's <c>data</c> names the <c>backend</c>, <c>model</c> and <c>from</c>).
+    /// </summary>
+    public const string Failover = "failover";
 }

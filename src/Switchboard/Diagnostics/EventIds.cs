@@ -219,6 +219,10 @@ internal static class EventIds
     public const int CallBackendReconnectGaveUp = 1353;
     public const int CallBackendRecycling = 1354;
 
+    // 1355–1369: provider failover, a call moved to its endpoint's fallback backend (Calls/CallLog; docs/reliability.md).
+    public const int CallBackendFailover = 1355;
+    public const int CallBackendFallbackUnavailable = 1356;
+
     // 4100–4149: the built-in local realtime backend's sessions (Backends/Local/Log).
     public const int LocalSessionStarted = 4100;
     public const int LocalSessionEnded = 4101;

@@ -246,6 +246,34 @@ public class EndpointApiTests : IClassFixture<ApiGateway>
     }
 
     [Fact]
+    public async Task Fallback_RoundTrips_IsValidatedLikeThePrimary_AndPatchClearsIt()
+    {
+        using var http = _api.Client(await _api.CreateKeyAsync(ApiScopes.ManageEndpoints));
+        var name = Unique("failover");
+        using var created = await http.PostAsync("/api/v1/endpoints", ApiGateway.Json($$"""
+            { "name": "{{name}}", "backend": "openai", "fallback": { "backend": "azure", "model": "realtime-eu" } }
+            """));
+        var endpoint = await ApiGateway.ReadJsonAsync(created, HttpStatusCode.Created);
+        var id = endpoint.GetProperty("id").GetGuid();
+        Assert.Equal("azure", endpoint.GetProperty("fallback").GetProperty("backend").GetString());
+        Assert.Equal("realtime-eu", endpoint.GetProperty("fallback").GetProperty("model").GetString());
+
+        using (var same = await http.PatchAsync($"/api/v1/endpoints/{id}", ApiGateway.Json("""{ "fallback": { "backend": "openai" } }""")))
+        {
+            var errors = (await ApiGateway.ReadProblemAsync(same, HttpStatusCode.BadRequest)).GetProperty("errors");
+            Assert.Equal("fallback must name another backend or another model than the endpoint's own", errors.GetProperty("fallback")[0].GetString());
+        }
+
+        using (var unknown = await http.PatchAsync($"/api/v1/endpoints/{id}", ApiGateway.Json("""{ "fallback": { "backend": "gemini", "url": "x" } }""")))
+        {
+            await ApiGateway.ReadProblemAsync(unknown, HttpStatusCode.BadRequest);
+        }
+
+        using var cleared = await http.PatchAsync($"/api/v1/endpoints/{id}", ApiGateway.Json("""{ "fallback": null }"""));
+        Assert.Equal(JsonValueKind.Null, (await ApiGateway.ReadJsonAsync(cleared, HttpStatusCode.OK)).GetProperty("fallback").ValueKind);
+    }
+
+    [Fact]
     public async Task Create_WrongContentType_Is415_TooLarge_Is413()
     {
         using var http = _api.Client(await _api.CreateKeyAsync(ApiScopes.ManageEndpoints));

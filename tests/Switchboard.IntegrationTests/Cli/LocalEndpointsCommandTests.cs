@@ -84,6 +84,7 @@ public sealed class LocalEndpointsCommandTests : IDisposable
               "instructions": "From the file.",
               "turnDetection": { "type": "semantic_vad" },
               "tools": [ { "name": "lookup_order", "description": "Find an order", "parameters": { "type": "object" } } ],
+              "fallback": { "backend": "azure", "model": "realtime-eu" },
             }
             """);
 
@@ -99,6 +100,19 @@ public sealed class LocalEndpointsCommandTests : IDisposable
         Assert.Equal("lookup_order", e.GetProperty("tools")[0].GetProperty("name").GetString());
         var stored = await _cli.Store.FindEndpointByNameAsync((await _cli.Store.FindTeamByNameAsync("default", CancellationToken.None))!.Id, "from-file", CancellationToken.None);
         Assert.Equal("From the file.", stored!.Spec.Instructions);
+        Assert.Equal(new Switchboard.Agents.BackendFallbackSpec { Backend = "azure", Model = "realtime-eu" }, stored.Spec.Fallback);
+        Assert.Equal("azure", e.GetProperty("fallback").GetProperty("backend").GetString());
+    }
+
+    [Fact]
+    public async Task EndpointsCreate_FallbackLikeThePrimary_ExitTwoNamingIt()
+    {
+        var file = _cli.WriteConfig("same.json", """{ "name": "same", "backend": "openai", "fallback": { "backend": "openai" } }""");
+
+        var run = await _cli.RunAsync("endpoints", "create", "--file", file);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("fallback must name another backend or another model than the endpoint's own", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

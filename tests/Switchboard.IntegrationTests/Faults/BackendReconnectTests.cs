@@ -131,7 +131,7 @@ public sealed class BackendReconnectTests : IAsyncDisposable
     private const string ReconnectReasonsDropped = "dropped";
 
     /// <summary>One caller turn: 1.5 s of speech then 0.8 s of silence, as 20 ms Twilio media frames; returns the frames sent.</summary>
-    private static async Task<int> SpeakTurnAsync(RawCall call)
+    internal static async Task<int> SpeakTurnAsync(RawCall call)
     {
         var speech = CallTestAudio.Speech(1500).Samples;
         var samples = speech.Concat(new short[8 * 800]).ToArray();
@@ -151,16 +151,16 @@ public sealed class BackendReconnectTests : IAsyncDisposable
         return frames;
     }
 
-    private static async Task<IReadOnlyList<TranscriptTurn>> Turns(GatewayFixture gateway, string callId) =>
+    internal static async Task<IReadOnlyList<TranscriptTurn>> Turns(GatewayFixture gateway, string callId) =>
         CallTranscript.Build(await gateway.Journal.ReadAsync(callId, CancellationToken.None));
 
-    private static Task<T> WaitAsync<T>(Func<T?> probe, string what) where T : class => WaitAsync(() => Task.FromResult(probe()), what);
+    internal static Task<T> WaitAsync<T>(Func<T?> probe, string what) where T : class => WaitAsync(() => Task.FromResult(probe()), what);
 
-    private static async Task WaitAsync(Func<bool> probe, string what) => await WaitAsync(() => Task.FromResult(probe() ? "yes" : null), what);
+    internal static async Task WaitAsync(Func<bool> probe, string what) => await WaitAsync(() => Task.FromResult(probe() ? "yes" : null), what);
 
-    private static async Task WaitAsync(Func<Task<bool>> probe, string what) => await WaitAsync(async () => await probe() ? "yes" : null, what);
+    internal static async Task WaitAsync(Func<Task<bool>> probe, string what) => await WaitAsync(async () => await probe() ? "yes" : null, what);
 
-    private static async Task<T> WaitAsync<T>(Func<Task<T?>> probe, string what) where T : class
+    internal static async Task<T> WaitAsync<T>(Func<Task<T?>> probe, string what) where T : class
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)

@@ -35,7 +35,7 @@ internal sealed record RealtimeEndpoint(Uri Url, IReadOnlyList<KeyValuePair<stri
             .Split('&', StringSplitOptions.RemoveEmptyEntries)
             .Where(p => !p.StartsWith("model=", StringComparison.Ordinal) && p != "model");
         var query = string.Join('&', kept.Append("model=" + Uri.EscapeDataString(model)));
-        return this with { Url = new Uri(Url.GetLeftPart(UriPartial.Path) + "?" + query) };
+        return this with { Url = new Uri(Url.GetLeftPart(UriPartial.Path) + "?" + query), Model = model };
     }
 
     private static Uri WithQuery(string url, string name, string value)

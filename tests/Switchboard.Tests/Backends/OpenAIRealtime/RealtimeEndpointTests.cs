@@ -28,6 +28,7 @@ public class RealtimeEndpointTests
         Assert.Equal("wss://proxy.example/v1/realtime?region=eu&model=gpt-realtime-mini", e.Url.ToString());
         Assert.Contains(e.Headers, h => h.Key == "Authorization" && h.Value == "Bearer sk-test");
         Assert.Equal("openai", e.Kind);
+        Assert.Equal("gpt-realtime-mini", e.Model);
     }
 
     [Fact]
