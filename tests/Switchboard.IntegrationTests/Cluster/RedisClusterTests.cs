@@ -215,4 +215,25 @@ public sealed class RedisClusterTests
         await WaitForAsync(async () => await client.GetDatabase().SortedSetLengthAsync(teamKey) == 2, "the running call's lease re-asserted");
         Assert.False(running.Closed.IsCompleted);
     }
+
+    [Fact]
+    public async Task RedisDown_LocalPolicy_CountsOnThisNode()
+    {
+        await using var redis = await RedisServer.StartNewAsync();
+        var settings = Settings(redis, NewDatabasePath(), "node-a");
+        settings["Switchboard:Redis:OutagePolicy"] = "local";
+        await using var gateway = await GatewayFixture.StartAsync(settings);
+        var (key, endpoint, _) = await CappedTeamAsync(gateway, 1);
+        await redis.StopAsync();
+
+        // Admitted on the node's own count, and that count still holds the cap (both tokens first: a full cap refuses creation).
+        var secondUrl = (await SessionApi.CreateSessionAsync(gateway, key, endpoint.Id)).WsUrl;
+        await using var first = await OpenSessionAsync(gateway, key, endpoint.Id);
+        await WaitForAsync(() => gateway.Calls.Count == 1, "the call admitted on the local count");
+        await using var second = await RawCall.SessionAsync(secondUrl);
+        var (status, reason) = await second.WaitClosedAsync(Wait);
+        Assert.Equal(4429, (int?)status);
+        Assert.StartsWith("busy:", reason, StringComparison.Ordinal);
+        Assert.False(first.Closed.IsCompleted);
+    }
 }
