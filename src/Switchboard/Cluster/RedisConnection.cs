@@ -65,7 +65,7 @@ internal sealed class RedisConnection : IAsyncDisposable
             var rtt = await db.PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             return (true, $"ping {rtt.TotalMilliseconds:0.#} ms");
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             return (false, Describe(ex));
         }

@@ -106,8 +106,9 @@ internal sealed class RedisSlots : IDisposable
             _held[member] = keys;
             return new SharedAcquisition(SharedOutcome.Acquired, null, new Lease(this, member));
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
+            // A timed-out script may still have run: its lease is not renewed, so it expires on its own.
             var failure = RedisConnection.Describe(ex);
             RedisLog.SlotsUnavailable(_log, failure, Policy);
             return new SharedAcquisition(SharedOutcome.Unavailable, null, null, failure);
@@ -132,7 +133,7 @@ internal sealed class RedisSlots : IDisposable
                 }
             }
         }
-        catch (RedisException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
             // Same: the lease expires.
         }
@@ -170,8 +171,9 @@ internal sealed class RedisSlots : IDisposable
                 }
             }
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
+            // ObjectDisposedException: the node is stopping and its connection is closed; the leases expire.
             RedisLog.RenewalFailed(_log, _held.Count, RedisConnection.Describe(ex));
         }
         finally
