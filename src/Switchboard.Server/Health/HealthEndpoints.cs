@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Switchboard.Calls;
+using Switchboard.Cluster;
 using Switchboard.Common;
 using Switchboard.Configuration;
 using Switchboard.Journal;
@@ -19,7 +20,7 @@ internal static class HealthEndpoints
     {
         routes.MapGet("/healthz", Report).WithTags("Health").WithName("Health")
             .WithSummary("Gateway health")
-            .WithDescription("Each dependency's state (backend, database, journal), the number of active calls (in all, by channel, and the sessions among them); 503 when one is down, " +
+            .WithDescription("Each dependency's state (backend, database, journal, and redis when `Switchboard:Redis` is configured), the number of active calls (in all, by channel, and the sessions among them); 503 when one is down, " +
                 "and 503 with status `draining` while the node drains before a restart (SIGTERM or `POST /api/v1/admin/drain`). No API key needed.");
         routes.MapGet("/health", Report).WithTags("Health").WithName("HealthAlias").WithSummary("Gateway health (alias of /healthz)");
         routes.MapGet("/health/ready", Report).WithTags("Health").WithName("HealthReady").WithSummary("Readiness (alias of /healthz)");
@@ -38,7 +39,7 @@ internal static class HealthEndpoints
     }
 
     private static async Task<IResult> Report(IOptions<SwitchboardOptions> options, CallRegistry calls, ICallJournal journal, IDatabase store, DrainState drain,
-        IServiceProvider services, CancellationToken cancellationToken)
+        RedisConnection redis, IServiceProvider services, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(3));
@@ -50,6 +51,13 @@ internal static class HealthEndpoints
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             database = new StoreHealth(false, store.Provider, "no answer within 3 s");
+        }
+
+        // Shared state: reported only when configured (a single node has none).
+        (bool Ok, string Detail)? shared = null;
+        if (redis.Enabled)
+        {
+            shared = await redis.PingAsync(timeout.Token);
         }
 
         var kind = EffectiveBackend.Resolve(options.Value);
@@ -78,7 +86,7 @@ internal static class HealthEndpoints
         }
 
         var journalHealth = journal.Health;
-        var healthy = (string?)backend["state"] != "down" && journalHealth.Ok && database.Ok;
+        var healthy = (string?)backend["state"] != "down" && journalHealth.Ok && database.Ok && shared is null or { Ok: true };
         var failing = new List<string>();
         if (!database.Ok)
         {
@@ -93,6 +101,11 @@ internal static class HealthEndpoints
         if ((string?)backend["state"] == "down")
         {
             failing.Add("backend: down");
+        }
+
+        if (shared is { Ok: false } redisDown)
+        {
+            failing.Add("redis: " + redisDown.Detail);
         }
 
         // Draining wins: the balancer must stop sending calls here whatever the dependencies say.
@@ -115,6 +128,14 @@ internal static class HealthEndpoints
                 ["journal"] = new Dictionary<string, object?> { ["state"] = journalHealth.Ok ? "ok" : "down", ["detail"] = journalHealth.Detail },
             },
         };
+        if (shared is { } redisHealth)
+        {
+            ((Dictionary<string, object?>)body["dependencies"]!)["redis"] = new Dictionary<string, object?>
+            {
+                ["state"] = redisHealth.Ok ? "ok" : "down", ["endpoints"] = redis.Endpoints, ["detail"] = redisHealth.Detail,
+            };
+        }
+
         return Results.Json(body, statusCode: healthy && since is null ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 }

@@ -29,6 +29,7 @@ internal static class EnvironmentAliases
         ["SWITCHBOARD_STORAGE"] = "Switchboard:Storage:Provider",
         ["SWITCHBOARD_SQLITE_PATH"] = "Switchboard:Storage:SqlitePath",
         ["SWITCHBOARD_POSTGRES"] = "Switchboard:Storage:PostgresConnectionString",
+        ["SWITCHBOARD_REDIS"] = "Switchboard:Redis:Configuration",
         ["SWITCHBOARD_SESSION_KEY"] = "Switchboard:Sessions:SigningKey",
         ["TELEGRAM_BOT_TOKEN"] = "Switchboard:Telegram:BotToken",
         ["TELEGRAM_ALLOWED_USER_IDS"] = "Switchboard:Telegram:AllowedUserIds",

@@ -5,6 +5,7 @@ using Switchboard.Agents;
 using Switchboard.Backends.OpenAIRealtime;
 using Switchboard.Agents.Tools;
 using Switchboard.Calls;
+using Switchboard.Cluster;
 using Switchboard.Carriers;
 using Switchboard.Common;
 using Switchboard.Configuration;
@@ -84,7 +85,10 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IRealtimeEndpointProvider>(sp => sp.GetRequiredService<RealtimeEndpointProvider>());
         // The one admission path and the one call engine, for every channel.
         // Limits (docs/limits.md): concurrency slots, daily usage, teams' limits, the drain flag; in-process on one node.
-        services.TryAddSingleton<ConcurrencySlots>();
+        services.TryAddSingleton<RedisConnection>();
+        services.TryAddSingleton<RedisSlots>();
+        // With Switchboard:Redis the team and endpoint caps are counted across nodes (docs/cluster.md); otherwise in-process only.
+        services.TryAddSingleton(sp => new ConcurrencySlots(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Redis.Enabled ? sp.GetRequiredService<RedisSlots>() : null));
         services.TryAddSingleton<UsageLedger>();
         services.TryAddSingleton<TeamLimitsCache>();
         services.TryAddSingleton<DrainState>();

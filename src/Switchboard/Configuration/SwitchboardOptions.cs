@@ -103,4 +103,7 @@ public sealed record SwitchboardOptions
 
     /// <summary>Token-bucket rate limits per client address, API key and team (section <c>Switchboard:RateLimits</c>).</summary>
     public RateLimitOptions RateLimits { get; init; } = new();
+
+    /// <summary>Shared state of several nodes on Redis (section <c>Switchboard:Redis</c>, docs/cluster.md); off by default.</summary>
+    public RedisOptions Redis { get; init; } = new();
 }

@@ -43,7 +43,7 @@ internal sealed partial class SwitchboardOptionsValidator : IValidateOptions<Swi
             yield return $"{p}:Twilio:BusyMessage must be 1 to 500 characters.";
         }
 
-        foreach (var error in o.Limits.Validate($"{p}:Limits").Concat(o.Drain.Validate($"{p}:Drain")).Concat(o.Node.Validate($"{p}:Node")))
+        foreach (var error in o.Limits.Validate($"{p}:Limits").Concat(o.Drain.Validate($"{p}:Drain")).Concat(o.Node.Validate($"{p}:Node")).Concat(o.Redis.Validate($"{p}:Redis")))
         {
             yield return error;
         }

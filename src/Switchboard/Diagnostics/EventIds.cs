@@ -207,6 +207,13 @@ internal static class EventIds
     public const int ListenRefused = 1332;
     public const int ListenFailed = 1333;
 
+    // 1400–1429: shared state on Redis (Cluster/RedisLog, Limits/RedisSlots; docs/cluster.md).
+    public const int RedisConnected = 1400;
+    public const int RedisConnectionFailed = 1401;
+    public const int RedisConnectionRestored = 1402;
+    public const int RedisSlotsUnavailable = 1403;
+    public const int RedisSlotRenewalFailed = 1404;
+
     // 1380–1399: crash recovery, calls a stopped node left open closed node_lost at its restart (Calls/NodeLostReaper; docs/reliability.md).
     public const int NodeLostCallClosed = 1380;
     public const int NodeLostReaped = 1381;

@@ -16,6 +16,7 @@ internal sealed class AdmissionGate
     public const string NodeKey = "node";
 
     private static readonly TimeSpan DrainingRetryAfter = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan SharedStateRetryAfter = TimeSpan.FromSeconds(5);
 
     private readonly SwitchboardOptions _options;
     private readonly ConcurrencySlots _slots;
@@ -84,10 +85,17 @@ internal sealed class AdmissionGate
             return full is null ? new GateDecision(CallLimits.None) : new GateDecision(Busy(full, teamId, nodeCap, teamCap, endpointCap));
         }
 
-        var lease = _slots.TryAcquire([(NodeKey, nodeCap), (TeamKey(teamId), teamCap), (EndpointKey(endpointId), endpointCap)], out var fullKey);
-        if (lease is null)
+        var taken = await _slots.AcquireAsync([(NodeKey, nodeCap), (TeamKey(teamId), teamCap), (EndpointKey(endpointId), endpointCap)], NodeKey, cancellationToken)
+            .ConfigureAwait(false);
+        if (taken.SharedUnavailable is { } failure)
         {
-            return new GateDecision(Busy(fullKey!, teamId, nodeCap, teamCap, endpointCap));
+            return new GateDecision(new Refusal(Refusals.SharedStateUnavailable,
+                $"shared state (Redis) {failure}: new calls refused until it returns", SharedStateRetryAfter));
+        }
+
+        if (taken.Lease is not { } lease)
+        {
+            return new GateDecision(Busy(taken.FullKey!, teamId, nodeCap, teamCap, endpointCap));
         }
 
         var callLimits = CallLimits.For(limits, team, _options, budgets);

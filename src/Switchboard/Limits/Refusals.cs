@@ -9,6 +9,9 @@ internal static class Refusals
     /// <summary>A daily budget (seconds or cost, the endpoint's or the team's) is used up.</summary>
     public const string BudgetExhausted = "budget_exhausted";
 
+    /// <summary>Redis, which counts the shared caps, is unreachable and the outage policy is <c>refuse</c> (docs/cluster.md).</summary>
+    public const string SharedStateUnavailable = "shared_state_unavailable";
+
     /// <summary>The node is draining for a restart.</summary>
     public const string Draining = "draining";
 

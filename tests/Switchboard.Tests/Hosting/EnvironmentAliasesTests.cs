@@ -9,6 +9,10 @@ public class EnvironmentAliasesTests
         EnvironmentAliases.Read(name => env.GetValueOrDefault(name)).ToDictionary(p => p.Key, p => p.Value);
 
     [Fact]
+    public void SwitchboardRedis_IsTheRedisConfigurationString() =>
+        Assert.Equal("redis:6379,password=x", Read(new() { ["SWITCHBOARD_REDIS"] = "redis:6379,password=x" })["Switchboard:Redis:Configuration"]);
+
+    [Fact]
     public void VoiceGatewayToken_IsTheTelnyxStreamToken()
     {
         Assert.Equal("vg-1", Read(new() { ["VOICE_GATEWAY_TOKEN"] = "vg-1" })["Switchboard:Telnyx:StreamToken"]);
