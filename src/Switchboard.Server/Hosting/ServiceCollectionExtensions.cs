@@ -109,7 +109,10 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SipWebhookDeduplicator>>()));
         services.TryAddSingleton<SipCalls>();
         services.AddHostedService(sp => sp.GetRequiredService<SipCalls>());
-        services.TryAddSingleton<SessionConnections>();
+        services.TryAddSingleton<SessionOwnership>();
+        // With Switchboard:Redis a session's newer connection supersedes the older one on any node (docs/cluster.md).
+        services.TryAddSingleton(sp => new SessionConnections(sp.GetRequiredService<ILogger<SessionConnections>>(),
+            sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Redis.Enabled ? sp.GetRequiredService<SessionOwnership>() : null));
         services.TryAddSingleton(sp => new WebhookDispatcher(
             sp.GetRequiredService<IWebhookStore>(),
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Webhooks,

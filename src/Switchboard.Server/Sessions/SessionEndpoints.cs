@@ -211,11 +211,8 @@ internal static partial class SessionEndpoints
             {
                 call.TraceParent = created;
             }
-            if (connections.Register(session.Id, call) is { } previous)
-            {
-                SessionLog.Superseded(logger, session.Id, previous.CallId);
-                _ = previous.EndFromOutsideAsync(CallEndReason.Superseded, "superseded by a newer connection");
-            }
+            // One rule on one node and on many: the newest connection wins, the older one closes 4000.
+            await connections.TakeAsync(session.Id, call);
 
             try
             {

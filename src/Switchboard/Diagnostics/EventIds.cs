@@ -214,6 +214,16 @@ internal static class EventIds
     public const int RedisSlotsUnavailable = 1403;
     public const int RedisSlotRenewalFailed = 1404;
 
+    // 1480–1499: session superseding and the Telegram call surface across nodes (Sessions/SessionOwnership,
+    // Telegram/RedisTelegramState; docs/cluster.md).
+    public const int SessionOwnerUnavailable = 1480;
+    public const int SessionOwnerTold = 1481;
+    public const int SessionSupersededRemotely = 1482;
+    public const int SessionOwnerReconciled = 1483;
+    public const int SessionOwnerRenewalFailed = 1484;
+    public const int TelegramSharedStateUnavailable = 1490;
+    public const int TelegramLeaseExpired = 1491;
+
     // 1380–1399: crash recovery, calls a stopped node left open closed node_lost at its restart (Calls/NodeLostReaper; docs/reliability.md).
     public const int NodeLostCallClosed = 1380;
     public const int NodeLostReaped = 1381;

@@ -548,7 +548,7 @@ internal sealed partial class BrowserLeg : ICallerLeg
     {
         CallEndReason.MaxDuration => ((int)WebSocketCloseStatus.NormalClosure, "maximum conversation duration reached"),
         CallEndReason.AgentEnded => ((int)WebSocketCloseStatus.NormalClosure, "agent ended the conversation"),
-        CallEndReason.Superseded => (SessionCloseCodes.Superseded, "superseded by a newer connection"),
+        CallEndReason.Superseded => (SessionCloseCodes.Superseded, SessionConnections.SupersededText),
         CallEndReason.SessionExpired => (SessionCloseCodes.Forbidden, "session expired"),
         CallEndReason.EndpointRejected => (SessionCloseCodes.Forbidden, text),
         CallEndReason.InternalError => (SessionCloseCodes.InternalError, "internal error"),
