@@ -42,6 +42,7 @@ internal static partial class BridgeSocket
         var feed = surface.Feed.Subscribe();
         LogConnected(logger, surface.Feed.Count);
         using var sending = new SemaphoreSlim(1, 1);
+        await surface.RefreshAsync();
         var hello = CallSurface.Message("hello", ("status", surface.Describe()));
         await SendAsync(socket, sending, hello, context.RequestAborted);
         var writer = Task.Run(async () =>
@@ -142,18 +143,19 @@ internal static partial class BridgeSocket
                     return Error("bind needs a threadId of 1-200 characters");
                 }
 
-                surface.Bind(thread);
+                await surface.BindThreadAsync(thread);
                 return null;
             case "arm":
-                surface.Arm("bridge");
+                await surface.ArmAsync("bridge");
                 return null;
             case "disarm":
-                surface.Disarm("bridge");
+                await surface.DisarmAsync("bridge");
                 return null;
             case "hangup":
                 var ended = await surface.HangUpAsync("hung up by the bridge");
                 return CallSurface.Message("hangup.result", ("status", ended ? "ending" : "no_call"));
             case "status":
+                await surface.RefreshAsync();
                 return CallSurface.Message("status", ("status", surface.Describe()));
             case "ping":
                 return CallSurface.Message("pong");

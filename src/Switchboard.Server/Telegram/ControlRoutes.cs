@@ -29,7 +29,7 @@ internal static partial class ControlRoutes
                 ? "the gateway has no REALTIME_CONTROL_SECRET configured"
                 : "present REALTIME_CONTROL_SECRET as Authorization: Bearer <secret>");
 
-    private static IResult Change(HttpContext context, IOptions<SwitchboardOptions> options, CallSurface surface, ILogger logger, bool arm)
+    private static async Task<IResult> Change(HttpContext context, IOptions<SwitchboardOptions> options, CallSurface surface, ILogger logger, bool arm)
     {
         if (Unauthorized(context, options) is { } refused)
         {
@@ -38,12 +38,14 @@ internal static partial class ControlRoutes
 
         if (arm)
         {
-            surface.Arm("ctl");
+            await surface.ArmAsync("ctl");
         }
         else
         {
-            surface.Disarm("ctl");
+            await surface.DisarmAsync("ctl");
         }
+
+        await surface.RefreshAsync();
 
         LogChanged(logger, arm ? "armed" : "disarmed", "ctl");
         return Results.Text(surface.Describe().ToJsonString(), "application/json");
@@ -56,6 +58,7 @@ internal static partial class ControlRoutes
             return refused;
         }
 
+        await surface.RefreshAsync();
         var status = surface.Describe();
         status["checks"] = Checks(await readiness.CheckAsync(context.RequestAborted));
         return Results.Text(status.ToJsonString(), "application/json");
@@ -72,7 +75,7 @@ internal static partial class ControlRoutes
         return Results.Text(new JsonObject { ["ready"] = checks.All(c => c.Ok), ["checks"] = Checks(checks) }.ToJsonString(), "application/json");
     }
 
-    private static IResult GatewayStatusAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallSurface surface, CallRegistry calls, DrainState drain,
+    private static async Task<IResult> GatewayStatusAsync(HttpContext context, IOptions<SwitchboardOptions> options, CallSurface surface, CallRegistry calls, DrainState drain,
         PublicOrigin origin, IServiceProvider services)
     {
         if (Unauthorized(context, options) is { } refused)
@@ -81,6 +84,7 @@ internal static partial class ControlRoutes
         }
 
         var o = options.Value;
+        await surface.RefreshAsync();
         var bot = services.GetService<TelegramBot>();
         var status = new JsonObject
         {

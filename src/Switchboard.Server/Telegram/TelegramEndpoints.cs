@@ -110,6 +110,9 @@ internal static partial class TelegramEndpoints
             return Refuse(context, logger, CallRefusal.NotAllowed, "you are not allowed to call this bot", user.UserId);
         }
 
+        // With Redis: arming, the thread and the lease as the whole cluster sees them (a failed read leaves the lease untakeable: busy).
+        await surface.RefreshAsync();
+
         if (!surface.IsArmed)
         {
             return Refuse(context, logger, CallRefusal.NotArmed, "calling is not armed: ask the operator to arm it", user.UserId);
@@ -144,7 +147,7 @@ internal static partial class TelegramEndpoints
         }
 
         var sessionId = Guid.NewGuid();
-        if (surface.TryTake(sessionId, user.UserId, claims.ChatId, TimeSpan.FromSeconds(o.Realtime.CallTokenTtlSeconds)) is null)
+        if (await surface.TryTakeAsync(sessionId, user.UserId, claims.ChatId, TimeSpan.FromSeconds(o.Realtime.CallTokenTtlSeconds)) is null)
         {
             return Refuse(context, logger, CallRefusal.Busy, "another call is live or being prepared; try again when it ends", user.UserId, TimeSpan.FromSeconds(5));
         }
@@ -170,7 +173,7 @@ internal static partial class TelegramEndpoints
         }
         catch
         {
-            surface.Release(sessionId);
+            await surface.ReleaseAsync(sessionId);
             throw;
         }
     }
@@ -199,6 +202,8 @@ internal static partial class TelegramEndpoints
             return;
         }
 
+        // The lease may have been taken by a bootstrap on another node.
+        await surface.RefreshAsync();
         if (surface.Lease is not { IsLive: false } lease || lease.SessionId != session.Id)
         {
             LogSocketRefused(logger, SessionCloseCodes.Forbidden, "no prepared call for this session");
@@ -213,7 +218,7 @@ internal static partial class TelegramEndpoints
             var leg = new BrowserLeg(socket, session, options.Value.Sessions, time, callLogger);
             // Disposed at the end of this block, before the bridge is sent the transcript and artifact.
             await using var call = calls.Create(leg, context.RequestAborted);
-            if (!surface.TryGoLive(session.Id, call.CallId, r => call.EndWithGoodbyeAsync(CallEndReason.OperatorHangup, r, null)))
+            if (!await surface.TryGoLiveAsync(session.Id, call.CallId, r => call.EndWithGoodbyeAsync(CallEndReason.OperatorHangup, r, null)))
             {
                 await SessionEndpoints.RejectAsync(socket, SessionCloseCodes.Forbidden, "the call's slot lapsed: tap Call again");
                 return;
@@ -229,13 +234,13 @@ internal static partial class TelegramEndpoints
             finally
             {
                 endReason = call.EndReason;
-                surface.Release(session.Id);
+                await surface.ReleaseAsync(session.Id);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
         {
             LogCallFailed(logger, ex);
-            surface.Release(session.Id);
+            await surface.ReleaseAsync(session.Id);
             await SessionEndpoints.RejectAsync(socket, SessionCloseCodes.InternalError, "internal error");
         }
         finally
@@ -279,12 +284,13 @@ internal static partial class TelegramEndpoints
 
     private static async Task<bool> EndAsync(CallSurface surface, Guid sessionId, string reason)
     {
+        await surface.RefreshAsync();
         if (surface.Lease is not { } lease || lease.SessionId != sessionId)
         {
             return false;
         }
 
-        return lease.IsLive ? await surface.HangUpAsync(reason) : surface.Release(sessionId);
+        return lease.IsLive ? await surface.HangUpAsync(reason) : await surface.ReleaseAsync(sessionId);
     }
 
     private static async Task<Guid?> ReadCallTokenAsync(HttpContext context, SessionTokenSource tokenSource)

@@ -13,7 +13,11 @@ internal static class TelegramRegistration
 {
     public static IServiceCollection AddTelegram(this IServiceCollection services, SwitchboardOptions options)
     {
-        services.TryAddSingleton<CallSurface>();
+        services.TryAddSingleton<RedisTelegramState>();
+        // With Switchboard:Redis the surface (arming, thread, the one-live-call lease) is shared by every node (docs/cluster.md).
+        services.TryAddSingleton(sp => new CallSurface(sp.GetRequiredService<IOptions<SwitchboardOptions>>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Redis.Enabled ? sp.GetRequiredService<RedisTelegramState>() : null,
+            sp.GetRequiredService<ILogger<CallSurface>>()));
         services.TryAddSingleton<PublicOrigin>();
         services.TryAddSingleton<BootstrapLimits>();
         services.TryAddSingleton<WebhookUpdates>();

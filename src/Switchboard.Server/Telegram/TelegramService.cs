@@ -142,7 +142,7 @@ internal sealed partial class TelegramService : BackgroundService
         {
             try
             {
-                _surface.Sweep(callId => _calls.TryGet(callId, out _));
+                await _surface.SweepAsync(callId => _calls.TryGet(callId, out _)).ConfigureAwait(false);
                 if (_time.GetUtcNow() >= nextPrune)
                 {
                     nextPrune = _time.GetUtcNow().AddHours(1);

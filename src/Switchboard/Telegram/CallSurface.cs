@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 using Switchboard.Configuration;
 
 namespace Switchboard.Telegram;
@@ -9,9 +11,11 @@ namespace Switchboard.Telegram;
 /// The state of the bridge's call surface: armed or not (and since when it has been idle), the thread bound by the operator,
 /// whether a control connection listens, and the one live call (<see cref="LiveCallLease"/>). Nobody can call until the
 /// operator arms it; an armed surface with no call for <c>Realtime:AutoDisarmSeconds</c> disarms itself (<see cref="Sweep"/>).
-/// Every change is announced on the <see cref="Feed"/>. In-process: one gateway node owns a bridge.
+/// Every change is announced on the <see cref="Feed"/>. In process by default; with Redis (<see cref="RedisTelegramState"/>) the
+/// fields here are this node's copy of the shared state, and the server's paths use the <c>…Async</c> methods, which decide in
+/// Redis so the same rule holds whichever node a request reaches (docs/cluster.md). Without Redis they are the methods below.
 /// </summary>
-internal sealed class CallSurface
+internal sealed partial class CallSurface
 {
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
@@ -21,13 +25,17 @@ internal sealed class CallSurface
     private string? _threadId;
     private LiveCallLease? _lease;
     private Func<string, Task<bool>>? _hangUp;
+    private Guid _hangUpSession;
+    private long _version;
 
-    public CallSurface(IOptions<SwitchboardOptions> options, TimeProvider time)
+    public CallSurface(IOptions<SwitchboardOptions> options, TimeProvider time, RedisTelegramState? shared = null, ILogger<CallSurface>? log = null)
     {
         var realtime = options.Value.Realtime;
         BridgeId = realtime.BridgeId;
         _autoDisarm = TimeSpan.FromSeconds(realtime.AutoDisarmSeconds);
         _time = time;
+        _shared = shared;
+        _log = log ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     }
 
     public string BridgeId { get; }
@@ -90,6 +98,7 @@ internal sealed class CallSurface
         {
             _armed = true;
             _idleSince = _time.GetUtcNow();
+            _version++;
         }
 
         Feed.Publish(Message("surface.armed", ("by", by), ("autoDisarmSeconds", (long)_autoDisarm.TotalSeconds)));
@@ -101,6 +110,7 @@ internal sealed class CallSurface
         lock (_gate)
         {
             _armed = false;
+            _version++;
         }
 
         Feed.Publish(Message("surface.disarmed", ("reason", reason)));
@@ -112,6 +122,7 @@ internal sealed class CallSurface
         lock (_gate)
         {
             _threadId = threadId;
+            _version++;
         }
 
         Feed.Publish(Message("thread.bound", ("threadId", threadId)));
@@ -133,6 +144,7 @@ internal sealed class CallSurface
             }
 
             lease = _lease = new LiveCallLease(sessionId, userId, chatId, _threadId, now, now + connectWithin);
+            _version++;
         }
 
         Feed.Publish(Message("call.preparing", ("sessionId", sessionId.ToString("D")), ("userId", userId), ("threadId", lease.ThreadId)));
@@ -152,6 +164,8 @@ internal sealed class CallSurface
 
             lease = _lease = held with { CallId = callId };
             _hangUp = hangUp;
+            _hangUpSession = sessionId;
+            _version++;
         }
 
         Feed.Publish(Message("call.started", ("callId", callId), ("sessionId", sessionId.ToString("D")), ("userId", lease.UserId), ("threadId", lease.ThreadId)));
@@ -171,6 +185,7 @@ internal sealed class CallSurface
             _lease = null;
             _hangUp = null;
             _idleSince = _time.GetUtcNow();
+            _version++;
         }
 
         return true;
@@ -182,7 +197,8 @@ internal sealed class CallSurface
         Func<string, Task<bool>>? hangUp;
         lock (_gate)
         {
-            hangUp = _lease is { IsLive: true } ? _hangUp : null;
+            // Only the node running the call can end it; with Redis the lease may name a call on another node.
+            hangUp = _lease is { IsLive: true } live && _hangUpSession == live.SessionId ? _hangUp : null;
         }
 
         return hangUp is null ? Task.FromResult(false) : hangUp(reason);

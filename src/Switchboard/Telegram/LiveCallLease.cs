@@ -9,5 +9,8 @@ internal sealed record LiveCallLease(Guid SessionId, long UserId, long ChatId, s
     /// <summary>The engine's call id once the socket runs it.</summary>
     public string? CallId { get; init; }
 
+    /// <summary>With Redis: the node that took the lease or runs its call (it renews a live lease); null in process.</summary>
+    public string? Node { get; init; }
+
     public bool IsLive => CallId is not null;
 }

@@ -184,6 +184,8 @@ internal sealed class TelegramBot
             return;
         }
 
+        // With Redis the call and the arming may live on another node.
+        await _surface.RefreshAsync().ConfigureAwait(false);
         switch (command)
         {
             case TelegramCommands.Call:

@@ -35,4 +35,10 @@ internal static partial class TelegramLog
 
     [LoggerMessage(EventId = EventIds.TelegramTunnelFailed, Level = LogLevel.Warning, Message = "Tunnel program '{Command}' could not start ({Error}); retrying in {RetrySeconds} s")]
     public static partial void TunnelFailed(ILogger logger, string command, string error, int retrySeconds);
+
+    [LoggerMessage(EventId = EventIds.TelegramSharedStateUnavailable, Level = LogLevel.Warning, Message = "Telegram call surface: Redis unreachable ({Failure}) to {Operation}; new calls are refused busy until it returns")]
+    public static partial void SharedStateUnavailable(ILogger logger, string operation, string failure);
+
+    [LoggerMessage(EventId = EventIds.TelegramLeaseExpired, Level = LogLevel.Warning, Message = "Telegram call {CallId} on {Node} stopped renewing its lease (node gone?); the lease expired and calls can start again")]
+    public static partial void LeaseExpired(ILogger logger, string callId, string node);
 }
