@@ -47,8 +47,18 @@ internal sealed class BridgeFeed
         channel.Writer.TryComplete();
     }
 
-    /// <summary>Sends <paramref name="message"/> (a fresh object per subscriber) to every connection.</summary>
+    /// <summary>With Redis: hands each message published here to the other nodes' feeds (their bridges hear it too).</summary>
+    public Action<JsonObject>? Relay { get; set; }
+
+    /// <summary>Sends <paramref name="message"/> to every connection here and, with Redis, on the other nodes.</summary>
     public void Publish(JsonObject message)
+    {
+        PublishLocal(message);
+        Relay?.Invoke(message);
+    }
+
+    /// <summary>Sends <paramref name="message"/> (a fresh object per subscriber) to every connection on this node.</summary>
+    public void PublishLocal(JsonObject message)
     {
         Channel<JsonObject>[] subscribers;
         lock (_gate)

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -33,6 +35,7 @@ internal sealed partial class CallSurface
         SharedSurface state;
         try
         {
+            await _shared.EnsureSubscribedAsync(OnOtherNode).ConfigureAwait(false);
             state = await _shared.ReadAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -195,18 +198,20 @@ internal sealed partial class CallSurface
         }
 
         var lease = Lease;
-        if (before is not null && lease?.SessionId != before.SessionId && (before.Node != _shared.NodeId || !before.IsLive))
-        {
-            if (before.IsLive)
-            {
-                TelegramLog.LeaseExpired(_log, before.CallId!, before.Node ?? "?");
-            }
-
-            Feed.Publish(Message("call.lease_released", ("id", before.CallId ?? before.SessionId.ToString("D")), ("reason", "call gone")));
-        }
-
         try
         {
+            // Every node notices the same expiry; one announces it (to every bridge, through the relay).
+            if (before is not null && lease?.SessionId != before.SessionId && (before.Node != _shared.NodeId || !before.IsLive)
+                && await _shared.ClaimAnnouncementAsync(before.SessionId).ConfigureAwait(false))
+            {
+                if (before.IsLive)
+                {
+                    TelegramLog.LeaseExpired(_log, before.CallId!, before.Node ?? "?");
+                }
+
+                Feed.Publish(Message("call.lease_released", ("id", before.CallId ?? before.SessionId.ToString("D")), ("reason", "call gone")));
+            }
+
             if (lease is { IsLive: true } live && live.Node == _shared.NodeId)
             {
                 if (!isCallRunning(live.CallId!))
@@ -241,6 +246,71 @@ internal sealed partial class CallSurface
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             TelegramLog.SharedStateUnavailable(_log, "renew the call lease", Cluster.RedisConnection.Describe(ex));
+        }
+    }
+
+    /// <summary>The feed's relay: a message published here goes to the bridges connected to the other nodes too.</summary>
+    private void RelayToOtherNodes(JsonObject message)
+    {
+        try
+        {
+            _shared?.Publish(new JsonObject { ["feed"] = message.DeepClone() }.ToJsonString());
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // The bridges on other nodes miss this message; the next status shows the state.
+        }
+    }
+
+    /// <summary>The live call runs on another node: asks it to hang up (it ends the call after the goodbye, as here).</summary>
+    private bool HangUpElsewhere(string reason)
+    {
+        if (_shared is null || Lease is not { IsLive: true } live || live.Node == _shared.NodeId)
+        {
+            return false;
+        }
+
+        try
+        {
+            _shared.Publish(new JsonObject { ["hangup"] = live.SessionId.ToString("D"), ["reason"] = reason }.ToJsonString());
+            return true;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            TelegramLog.SharedStateUnavailable(_log, "hang up a call on another node", Cluster.RedisConnection.Describe(ex));
+            return false;
+        }
+    }
+
+    /// <summary>A message of another node: a feed message for this node's bridges, or a hang-up of the call this node runs.</summary>
+    private void OnOtherNode(string node, string json)
+    {
+        JsonObject? message;
+        try
+        {
+            message = JsonNode.Parse(json) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return;
+        }
+
+        if (message?["feed"] is JsonObject feed)
+        {
+            Feed.PublishLocal(feed);
+        }
+        else if (message?["hangup"] is JsonValue value && value.TryGetValue<string>(out var session) && Guid.TryParse(session, out var sessionId))
+        {
+            Func<string, Task<bool>>? hangUp;
+            lock (_gate)
+            {
+                hangUp = _hangUpSession == sessionId ? _hangUp : null;
+            }
+
+            if (hangUp is not null)
+            {
+                _ = hangUp(message["reason"] is JsonValue r && r.TryGetValue<string>(out var reason) ? reason : "hung up from " + node);
+            }
         }
     }
 

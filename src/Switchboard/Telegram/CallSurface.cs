@@ -36,6 +36,10 @@ internal sealed partial class CallSurface
         _time = time;
         _shared = shared;
         _log = log ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        if (shared is not null)
+        {
+            Feed.Relay = RelayToOtherNodes;
+        }
     }
 
     public string BridgeId { get; }
@@ -201,7 +205,7 @@ internal sealed partial class CallSurface
             hangUp = _lease is { IsLive: true } live && _hangUpSession == live.SessionId ? _hangUp : null;
         }
 
-        return hangUp is null ? Task.FromResult(false) : hangUp(reason);
+        return hangUp is not null ? hangUp(reason) : HangUpElsewhere(reason) ? Task.FromResult(true) : Task.FromResult(false);
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ namespace Switchboard.Telegram;
 /// call, deleted when the call ends, and freed by expiry when that node dies. Every write that depends on the current lease is
 /// one Lua script. Failures surface as <see cref="RedisException"/>; <see cref="CallSurface"/> decides what they mean.
 /// </summary>
-internal sealed class RedisTelegramState
+internal sealed class RedisTelegramState : IDisposable
 {
     // KEYS[1]: lease; ARGV[1]: "<session>|P|" (a prepared lease of that session), ARGV[2]: live value, ARGV[3]: lease ms.
     private const string GoLiveScript = """
@@ -66,6 +66,9 @@ internal sealed class RedisTelegramState
     private readonly RedisConnection _redis;
     private readonly RedisKey _surfaceKey;
     private readonly RedisKey _leaseKey;
+    private readonly RedisChannel _channel;
+    private readonly SemaphoreSlim _subscribing = new(1, 1);
+    private volatile bool _subscribed;
 
     public RedisTelegramState(RedisConnection redis, IOptions<SwitchboardOptions> options)
     {
@@ -75,6 +78,7 @@ internal sealed class RedisTelegramState
         var bridge = options.Value.Realtime.BridgeId;
         _surfaceKey = "switchboard:{cluster}:telegram:" + bridge;
         _leaseKey = "switchboard:{cluster}:telegram:" + bridge + ":lease";
+        _channel = RedisChannel.Literal("switchboard:{cluster}:telegram:" + bridge + ":events");
     }
 
     /// <summary>This node's id, the owner written into leases it takes or runs.</summary>
@@ -151,6 +155,60 @@ internal sealed class RedisTelegramState
         var result = await db.ScriptEvaluateAsync(AutoDisarmScript, [_surfaceKey, _leaseKey], [idleBefore.ToUnixTimeMilliseconds()]).ConfigureAwait(false);
         return (int)result == 1;
     }
+
+    /// <summary>
+    /// Listens once (StackExchange.Redis re-subscribes after a reconnect) to the bridge's channel: feed messages and hang-up
+    /// requests of the other nodes, as <c>node</c> + newline + JSON. Tried again on every call until Redis answers.
+    /// </summary>
+    public async Task EnsureSubscribedAsync(Action<string, string> onMessage)
+    {
+        if (_subscribed)
+        {
+            return;
+        }
+
+        await _subscribing.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (!_subscribed)
+            {
+                var db = await DatabaseAsync().ConfigureAwait(false);
+                await db.Multiplexer.GetSubscriber().SubscribeAsync(_channel, (_, message) =>
+                {
+                    var text = (string?)message ?? "";
+                    var newline = text.IndexOf('\n', StringComparison.Ordinal);
+                    if (newline > 0 && text[..newline] != NodeId)
+                    {
+                        onMessage(text[..newline], text[(newline + 1)..]);
+                    }
+                }).ConfigureAwait(false);
+                _subscribed = true;
+            }
+        }
+        finally
+        {
+            _subscribing.Release();
+        }
+    }
+
+    /// <summary>Sends <paramref name="json"/> to the other nodes (fire and forget: a message lost to an outage is not retried).</summary>
+    public void Publish(string json)
+    {
+        if (_redis.IsConnected && _redis.DatabaseAsync() is { IsCompletedSuccessfully: true, Result: { } db })
+        {
+            db.Publish(_channel, NodeId + "\n" + json, CommandFlags.FireAndForget);
+        }
+    }
+
+    /// <summary>True for the one node that announces a lease it saw vanish (several nodes notice the same expiry).</summary>
+    public async Task<bool> ClaimAnnouncementAsync(Guid sessionId)
+    {
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        return await db.StringSetAsync(_leaseKey.Append(":gone:" + sessionId.ToString("N", CultureInfo.InvariantCulture)), NodeId, TimeSpan.FromMinutes(5), When.NotExists)
+            .ConfigureAwait(false);
+    }
+
+    public void Dispose() => _subscribing.Dispose();
 
     private async Task<IDatabase> DatabaseAsync() =>
         await _redis.DatabaseAsync().ConfigureAwait(false) ?? throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, "unreachable", null, CommandStatus.Unknown);

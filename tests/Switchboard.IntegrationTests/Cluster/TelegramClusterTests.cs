@@ -14,8 +14,8 @@ namespace Switchboard.IntegrationTests.Cluster;
 
 /// <summary>
 /// The Telegram call surface across nodes (docs/cluster.md): gateways on one database and one real redis-server, one fake Bot
-/// API. Arming, the bound thread and the one-live-call lease hold whichever node a request reaches; a lease whose node was
-/// killed frees itself when it expires.
+/// API. Arming, the bound thread and the one-live-call lease hold whichever node a request reaches; a bridge on one node follows
+/// and hangs up a call on another; a lease whose node was killed frees itself when it expires.
 /// </summary>
 public sealed class TelegramClusterTests
 {
@@ -97,6 +97,10 @@ public sealed class TelegramClusterTests
         Assert.True(onB.GetProperty("armed").GetBoolean());
         Assert.Equal("conv-9", onB.GetProperty("threadId").GetString());
 
+        // The operator's bridge is connected to node B only.
+        await using var bridge = await SessionTestClient.ConnectAsync("ws" + b.BaseUrl["http".Length..] + "/ws/bridge?secret=" + TelegramGateway.Secret);
+        await bridge.WaitForTypeAsync("hello");
+
         // Bootstrapped on node B, the page's socket lands on node A: the call runs there under the one lease.
         var boot = await TelegramGateway.ReadAsync(await BootstrapAsync(b.BaseUrl, await LaunchTokenAsync(b), bot), 200);
         Assert.Equal("conv-9", boot.GetProperty("threadId").GetString());
@@ -109,9 +113,24 @@ public sealed class TelegramClusterTests
         await TelegramGateway.AssertRefusedAsync(await BootstrapAsync(b.BaseUrl, await LaunchTokenAsync(b), bot), 409, "busy");
         await TelegramGateway.AssertRefusedAsync(await BootstrapAsync(a.BaseUrl, await LaunchTokenAsync(a), bot), 409, "busy");
 
-        // The call ends on node A: the lease is released, and a bootstrap on node B succeeds again.
-        await call.SendAsync("""{"type":"hangup"}""");
+        // The bridge on node B follows the call on node A live, and hangs it up through node B.
+        Assert.Equal(callId, (await bridge.WaitForTypeAsync("call.started")).GetProperty("callId").GetString());
+        await call.WaitForAsync(m => IsStatus(m, "idle"));
+        await call.SendTextAsync("across nodes");
+        var turn = await bridge.WaitForTypeAsync("call.event", m => m.GetProperty("event").GetProperty("kind").GetString() == "AgentTurn");
+        Assert.Equal("(echo) across nodes", turn.GetProperty("event").GetProperty("text").GetString());
+        using (var control = Control(b.BaseUrl))
+        {
+            Assert.Equal("ending", (await TelegramGateway.ReadAsync(await control.PostAsync("/api/call/hangup", null), 200)).GetProperty("status").GetString());
+        }
+
+        var ended = await bridge.WaitForTypeAsync("call.ended", timeout: TimeSpan.FromSeconds(20));
+        Assert.Equal(callId, ended.GetProperty("callId").GetString());
+        Assert.Equal("operator_hangup", ended.GetProperty("reason").GetString());
+        Assert.Equal("conv-9", ended.GetProperty("threadId").GetString());
         await call.WaitForCloseAsync();
+
+        // The lease is released, and a bootstrap on node B succeeds again.
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while ((await StatusAsync(b.BaseUrl)).GetProperty("call").ValueKind != JsonValueKind.Null)
         {
@@ -122,8 +141,8 @@ public sealed class TelegramClusterTests
         await TelegramGateway.ReadAsync(await BootstrapAsync(b.BaseUrl, await LaunchTokenAsync(b), bot), 200);
 
         // Disarmed on node B: node A refuses.
-        using var control = Control(b.BaseUrl);
-        await TelegramGateway.ReadAsync(await control.PostAsync("/api/call/disarm", null), 200);
+        using var disarm = Control(b.BaseUrl);
+        await TelegramGateway.ReadAsync(await disarm.PostAsync("/api/call/disarm", null), 200);
         await TelegramGateway.AssertRefusedAsync(await BootstrapAsync(a.BaseUrl, await LaunchTokenAsync(a), bot), 409, "not_armed");
     }
 
