@@ -126,4 +126,31 @@ public sealed class CallSurfaceTests
 
         Assert.True(surface.IsArmed);
     }
+
+    [Fact]
+    public async Task AsyncPaths_WithoutRedis_AreTheInProcessRules()
+    {
+        // The server's paths use the …Async methods; without Redis they must decide exactly as the in-process ones.
+        var surface = Surface(autoDisarmSeconds: 10);
+        var feed = surface.Feed.Subscribe();
+        Assert.False(surface.IsShared);
+        Assert.True(await surface.RefreshAsync());
+        await surface.BindThreadAsync("t-1");
+        await surface.ArmAsync("test");
+        var session = Guid.NewGuid();
+
+        var lease = await surface.TryTakeAsync(session, 42, 42, TimeSpan.FromSeconds(30));
+        Assert.Equal("t-1", lease!.ThreadId);
+        Assert.Null(lease.Node);
+        Assert.Null(await surface.TryTakeAsync(Guid.NewGuid(), 43, 43, TimeSpan.FromSeconds(30)));
+        Assert.False(await surface.TryGoLiveAsync(Guid.NewGuid(), "call_x", _ => Task.FromResult(true)));
+        Assert.True(await surface.TryGoLiveAsync(session, "call_1", _ => Task.FromResult(true)));
+        Assert.True(await surface.ReleaseAsync(session));
+        Assert.False(await surface.ReleaseAsync(session));
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await surface.SweepAsync(_ => true);
+        Assert.False(surface.IsArmed);
+        Assert.Equal(["thread.bound", "surface.armed", "call.preparing", "call.started", "surface.disarmed"], Types(feed));
+    }
 }
