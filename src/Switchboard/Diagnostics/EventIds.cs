@@ -214,6 +214,10 @@ internal static class EventIds
     public const int RedisSlotsUnavailable = 1403;
     public const int RedisSlotRenewalFailed = 1404;
 
+    // 1460–1479: rate limits and budgets counted across nodes in Redis (Server RateLimiting/RateLimitCounter, Limits/RedisBudgets; docs/cluster.md).
+    public const int RateLimitSharedUnavailable = 1460;
+    public const int RateLimitSharedRestored = 1461;
+
     // 1380–1399: crash recovery, calls a stopped node left open closed node_lost at its restart (Calls/NodeLostReaper; docs/reliability.md).
     public const int NodeLostCallClosed = 1380;
     public const int NodeLostReaped = 1381;
