@@ -217,6 +217,8 @@ internal static class EventIds
     // 1460–1479: rate limits and budgets counted across nodes in Redis (Server RateLimiting/RateLimitCounter, Limits/RedisBudgets; docs/cluster.md).
     public const int RateLimitSharedUnavailable = 1460;
     public const int RateLimitSharedRestored = 1461;
+    public const int BudgetSyncFailed = 1462;
+    public const int BudgetStoreReadFailed = 1463;
 
     // 1380–1399: crash recovery, calls a stopped node left open closed node_lost at its restart (Calls/NodeLostReaper; docs/reliability.md).
     public const int NodeLostCallClosed = 1380;

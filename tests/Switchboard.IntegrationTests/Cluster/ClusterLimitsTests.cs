@@ -109,13 +109,14 @@ public sealed class ClusterLimitsTests(PostgresServer postgres)
 
     /// <summary>
     /// Waits until all but <paramref name="admitted"/> of <paramref name="calls"/> are refused and the team's shared slot set
-    /// holds exactly <paramref name="admitted"/> leases; checks each refusal is <c>busy</c> and returns the admitted calls.
+    /// holds exactly <paramref name="admitted"/> leases more than the <paramref name="held"/> ones of calls already running;
+    /// checks each refusal is <c>busy</c> and returns the admitted calls.
     /// </summary>
-    private static async Task<RawCall[]> ExactlyAdmittedAsync(ClusterNodes cluster, IDatabase redis, Guid teamId, RawCall[] calls, int admitted)
+    private static async Task<RawCall[]> ExactlyAdmittedAsync(ClusterNodes cluster, IDatabase redis, Guid teamId, RawCall[] calls, int admitted, int held = 0)
     {
         var teamKey = SlotLeaseMath.RedisKey(AdmissionGate.TeamKey(teamId));
-        await WaitForAsync(async () => calls.Count(c => c.Closed.IsCompleted) == calls.Length - admitted && await redis.SortedSetLengthAsync(teamKey) == admitted,
-            () => $"{calls.Length - admitted} refusals and {admitted} leases (closed {calls.Count(c => c.Closed.IsCompleted)}):{Environment.NewLine}{cluster.Output}");
+        await WaitForAsync(async () => calls.Count(c => c.Closed.IsCompleted) == calls.Length - admitted && await redis.SortedSetLengthAsync(teamKey) == held + admitted,
+            () => $"{calls.Length - admitted} refusals and {held + admitted} leases (closed {calls.Count(c => c.Closed.IsCompleted)}):{Environment.NewLine}{cluster.Output}");
         foreach (var refused in calls.Where(c => c.Closed.IsCompleted))
         {
             var (status, reason) = await refused.Closed;
@@ -126,7 +127,7 @@ public sealed class ClusterLimitsTests(PostgresServer postgres)
         // Still exactly that many a moment later: no late admission, no late refusal.
         await Task.Delay(500);
         Assert.Equal(calls.Length - admitted, calls.Count(c => c.Closed.IsCompleted));
-        Assert.Equal(admitted, await redis.SortedSetLengthAsync(teamKey));
+        Assert.Equal(held + admitted, await redis.SortedSetLengthAsync(teamKey));
         return calls.Where(c => !c.Closed.IsCompleted).ToArray();
     }
 
@@ -301,7 +302,7 @@ public sealed class ClusterLimitsTests(PostgresServer postgres)
             var full = await BurstAsync(cluster, key, endpointId, 3);
             try
             {
-                await ExactlyAdmittedAsync(cluster, redis, teamId, full, 0);
+                await ExactlyAdmittedAsync(cluster, redis, teamId, full, 0, held: cap);
             }
             finally
             {
@@ -315,7 +316,7 @@ public sealed class ClusterLimitsTests(PostgresServer postgres)
             var next = await BurstAsync(cluster, key, endpointId, 3);
             try
             {
-                await ExactlyAdmittedAsync(cluster, redis, teamId, next, 1);
+                await ExactlyAdmittedAsync(cluster, redis, teamId, next, 1, held: cap - 1);
             }
             finally
             {
