@@ -134,17 +134,14 @@ internal sealed partial class RedisBudgets : IDisposable
     }
 
     /// <summary>
-    /// Brings <paramref name="scope"/> up to date before admission: the finished calls re-read when older than
-    /// <see cref="FinishedRefresh"/>, the other nodes' live calls read now. False when Redis could not be asked (the outage
-    /// policy decides).
+    /// Brings <paramref name="scope"/> up to date before admission: the finished calls re-read from the store (a call that
+    /// just ended on another node has left Redis and is only there), the other nodes' live calls read now. False when
+    /// Redis could not be asked (the outage policy decides).
     /// </summary>
     public async Task<bool> RefreshAsync(UsageScope scope, CancellationToken cancellationToken)
     {
         _scopes[scope] = _time.GetTimestamp();
-        if (scope.SinceFinishedRead >= FinishedRefresh)
-        {
-            await _ledger.RefreshFinishedAsync(scope, cancellationToken).ConfigureAwait(false);
-        }
+        await _ledger.RefreshFinishedAsync(scope, cancellationToken).ConfigureAwait(false);
 
         return await SyncAsync(scope, cancellationToken).ConfigureAwait(false);
     }

@@ -241,6 +241,55 @@ public sealed class ClusterLimitsTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task DailyBudget_CountsTheCallsOfEveryNode_RunningCallsEndWhenTogetherTheyUseItUp_AndOtherNodesRefuse()
+    {
+        const int budgetSeconds = 10;
+        const int goodbyeSeconds = 2;
+        await using var cluster = await ClusterNodes.StartAsync(postgres, settings: Settings(
+            ("Switchboard__Limits__GoodbyeSeconds", goodbyeSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("Switchboard__Limits__CallWarningSeconds", "0")));
+        var (key, endpointId, teamId) = await TeamAsync(cluster, new TeamLimits { MaxDailyCallSeconds = budgetSeconds });
+
+        // node-c takes a short call first, so it has the team's day in memory before the others spend it.
+        await using (var early = await SessionTestClient.ConnectAsync(await SessionUrlAsync(cluster[2], key, endpointId)))
+        {
+            await early.WaitForTypeAsync("status", m => m.GetProperty("payload").GetProperty("state").GetString() == "connected", Wait);
+            await early.SendAsync("""{"type":"hangup"}""");
+            await early.WaitForCloseAsync(Wait);
+        }
+
+        // Two calls at once on node-a and node-b: alone, each node would let its call run the whole budget.
+        var calls = new[]
+        {
+            await RawCall.SessionAsync(await SessionUrlAsync(cluster[0], key, endpointId)),
+            await RawCall.SessionAsync(await SessionUrlAsync(cluster[1], key, endpointId)),
+        };
+        try
+        {
+            await Task.WhenAll(calls.Select(c => c.WaitClosedAsync(TimeSpan.FromSeconds(3 * budgetSeconds))));
+        }
+        finally
+        {
+            await DisposeAllAsync(calls);
+        }
+
+        // Together they stayed within the budget, give or take the goodbyes and a second of exchange delay each
+        // (counted per node, the two would have used twice the budget).
+        var day = DateTimeOffset.UtcNow.Date;
+        IReadOnlyList<Switchboard.Journal.CallUsage> usage = [];
+        await WaitForAsync(async () => (usage = await cluster.Store.ListUsageAsync(teamId, null, day.AddDays(-1), day.AddDays(2), CancellationToken.None))
+            .Count(u => u.DurationMs is not null) == 3, () => "the three calls' records");
+        var total = usage.Sum(u => u.DurationMs ?? 0) / 1000d;
+        Assert.True(total <= budgetSeconds + (2 * goodbyeSeconds) + 3, $"the team's calls used {total:0.0} s of a {budgetSeconds} s budget:{Environment.NewLine}{cluster.Output}");
+
+        // node-c, which last saw the day almost unused, refuses the next call.
+        await using var refused = await RawCall.SessionAsync(await SessionUrlAsync(cluster[2], key, endpointId));
+        var (status, reason) = await refused.WaitClosedAsync(Wait);
+        Assert.Equal(4429, (int?)status);
+        Assert.StartsWith(Refusals.BudgetExhausted + ": the team's daily call seconds are used up", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RedisRestartMidRun_RunningCallsKeepTalking_NewCallsRefused_ReadinessNamesRedis_ThenTheCapReconciles()
     {
         const int cap = 2;
