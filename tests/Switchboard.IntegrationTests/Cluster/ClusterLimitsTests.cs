@@ -282,11 +282,13 @@ public sealed class ClusterLimitsTests(PostgresServer postgres)
         var total = usage.Sum(u => u.DurationMs ?? 0) / 1000d;
         Assert.True(total <= budgetSeconds + (2 * goodbyeSeconds) + 3, $"the team's calls used {total:0.0} s of a {budgetSeconds} s budget:{Environment.NewLine}{cluster.Output}");
 
-        // node-c, which last saw the day almost unused, refuses the next call.
-        await using var refused = await RawCall.SessionAsync(await SessionUrlAsync(cluster[2], key, endpointId));
-        var (status, reason) = await refused.WaitClosedAsync(Wait);
-        Assert.Equal(4429, (int?)status);
-        Assert.StartsWith(Refusals.BudgetExhausted + ": the team's daily call seconds are used up", reason, StringComparison.Ordinal);
+        // node-c, which last saw the day almost unused, refuses the next call (already when its session is created: the
+        // preflight runs the same admission).
+        using var refused = await PostSessionAsync(cluster[2], key, endpointId);
+        var problem = await refused.Content.ReadAsStringAsync();
+        Assert.True(refused.StatusCode == HttpStatusCode.TooManyRequests, $"{(int)refused.StatusCode}: {problem}");
+        Assert.StartsWith(Refusals.BudgetExhausted + ": the team's daily call seconds are used up",
+            JsonDocument.Parse(problem).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
