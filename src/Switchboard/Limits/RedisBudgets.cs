@@ -63,6 +63,7 @@ internal sealed partial class RedisBudgets : IDisposable
     private readonly UsageLedger _ledger;
     private readonly TimeProvider _time;
     private readonly ILogger<RedisBudgets> _log;
+    private readonly string _nodeId;
     private readonly string _prefix;
     private readonly long _leaseMs;
     private readonly ConcurrentDictionary<string, Share> _live = new(StringComparer.Ordinal);
@@ -77,7 +78,8 @@ internal sealed partial class RedisBudgets : IDisposable
         _ledger = ledger;
         _time = time;
         _log = log;
-        _prefix = options.Value.Node.Id + ":";
+        _nodeId = options.Value.Node.Id;
+        _prefix = _nodeId + ":";
         _leaseMs = options.Value.Redis.SlotLeaseSeconds * 1000L;
         _timer = time.CreateTimer(_ => _ = SyncAllAsync(), null, SyncInterval, SyncInterval);
     }
@@ -89,7 +91,7 @@ internal sealed partial class RedisBudgets : IDisposable
     /// <summary>A call joins its budgets' shared counts; returns the member it is counted under.</summary>
     public string Join(IReadOnlyList<CallBudget> budgets, long startTimestamp)
     {
-        var member = SlotLeaseMath.Member(_prefix[..^1], Guid.NewGuid());
+        var member = SlotLeaseMath.Member(_nodeId, Guid.NewGuid());
         var scopes = budgets.Select(b => b.Scope).ToArray();
         _live[member] = new Share(scopes, startTimestamp);
         foreach (var scope in scopes)
