@@ -22,7 +22,8 @@ internal sealed class CallerRateLimitFilter : IEndpointFilter
     {
         var http = context.HttpContext;
         var caller = ApiCaller.From(http);
-        if (http.RequestServices.GetRequiredService<CallerRateLimits>().TryAcquire(caller.KeyId, caller.TeamId, _sessionCreation) is { } refused)
+        if (await http.RequestServices.GetRequiredService<CallerRateLimits>().TryAcquireAsync(caller.KeyId, caller.TeamId, _sessionCreation, http.RequestAborted)
+                .ConfigureAwait(false) is { } refused)
         {
             using var lease = refused.Lease;
             var client = refused.PerKey ? "key " + caller.KeyPrefix : "team " + caller.TeamId.ToString("D");

@@ -92,7 +92,11 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<UsageLedger>();
         services.TryAddSingleton<TeamLimitsCache>();
         services.TryAddSingleton<DrainState>();
-        services.TryAddSingleton<AdmissionGate>();
+        services.TryAddSingleton<RedisBudgets>();
+        // With Switchboard:Redis the daily budgets also count the other nodes' live and finished calls (docs/cluster.md).
+        services.TryAddSingleton(sp => new AdmissionGate(sp.GetRequiredService<IOptions<SwitchboardOptions>>(), sp.GetRequiredService<ConcurrencySlots>(),
+            sp.GetRequiredService<UsageLedger>(), sp.GetRequiredService<DrainState>(), sp.GetRequiredService<TeamLimitsCache>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Redis.Enabled ? sp.GetRequiredService<RedisBudgets>() : null));
         services.TryAddSingleton(sp => new CallAdmission(sp.GetRequiredService<IAgentResolver>(), sp.GetRequiredService<IRealtimeEndpointProvider>(),
             sp.GetRequiredService<RemoteAgentConfig>(), sp.GetRequiredService<AdmissionGate>(), sp.GetRequiredService<ICallJournal>(), sp.GetRequiredService<TimeProvider>()));
         // The agent leg of every call: a WebSocket to the endpoint's backend (tests may put another connector here).

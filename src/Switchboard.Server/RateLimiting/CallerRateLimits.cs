@@ -7,17 +7,27 @@ namespace Switchboard.Server.RateLimiting;
 /// <summary>
 /// The REST API's buckets per API key and per team, checked after authentication (the caller is known only then): every
 /// request takes a token from its key's and its team's API bucket, and session creation also from the key's and the
-/// team's sessions bucket. A request must pass each bucket that applies, in that order. The chain is walked here rather
-/// than with <c>PartitionedRateLimiter.CreateChained</c> so the refusal can say which bucket was empty; as with a chained
-/// limiter, tokens taken before the empty bucket stay spent.
+/// team's sessions bucket. A request must pass each bucket that applies, in that order, so the refusal can say which bucket
+/// was empty; as with a chained limiter, tokens taken before the empty bucket stay spent. The tokens are counted by the
+/// <see cref="RateLimitCounter"/> (in process, or across nodes in Redis).
 /// </summary>
 internal sealed class CallerRateLimits : IDisposable
 {
+    private readonly RateLimitCounter _counter;
+    private readonly bool _ownsCounter;
     private readonly Link[] _api;
     private readonly Link[] _sessions;
 
+    /// <summary>Counting in this process only (unit tests).</summary>
     public CallerRateLimits(IOptions<SwitchboardOptions> options)
+        : this(options, new RateLimitCounter())
     {
+        _ownsCounter = true;
+    }
+
+    public CallerRateLimits(IOptions<SwitchboardOptions> options, RateLimitCounter counter)
+    {
+        _counter = counter;
         var limits = options.Value.RateLimits;
         _api = [Link.Create(RateLimitBucket.ApiPerKey, perKey: true, limits), Link.Create(RateLimitBucket.ApiPerTeam, perKey: false, limits)];
         _sessions = [Link.Create(RateLimitBucket.SessionsPerKey, perKey: true, limits), Link.Create(RateLimitBucket.SessionsPerTeam, perKey: false, limits)];
@@ -27,16 +37,18 @@ internal sealed class CallerRateLimits : IDisposable
     /// Takes one token from the key's and then the team's bucket (the API pair, or with <paramref name="sessionCreation"/>
     /// the sessions pair); null when both had one, else the empty bucket, whether it counts per key, and its refused lease.
     /// </summary>
-    public (RateLimitBucket Bucket, bool PerKey, RateLimitLease Lease)? TryAcquire(Guid keyId, Guid teamId, bool sessionCreation)
+    public async ValueTask<(RateLimitBucket Bucket, bool PerKey, RateLimitLease Lease)?> TryAcquireAsync(Guid keyId, Guid teamId, bool sessionCreation,
+        CancellationToken cancellationToken = default)
     {
         foreach (var link in sessionCreation ? _sessions : _api)
         {
-            if (link.Limiter is null)
+            if (link.Options is null)
             {
                 continue;
             }
 
-            var lease = link.Limiter.AttemptAcquire(link.PerKey ? keyId : teamId);
+            var partition = (link.PerKey ? keyId : teamId).ToString("N");
+            var lease = await _counter.TakeAsync(link.Bucket.ConfigName, partition, link.Options, cancellationToken).ConfigureAwait(false);
             if (!lease.IsAcquired)
             {
                 return (link.Bucket, link.PerKey, lease);
@@ -51,18 +63,15 @@ internal sealed class CallerRateLimits : IDisposable
 
     public void Dispose()
     {
-        foreach (var link in _api.Concat(_sessions))
+        if (_ownsCounter)
         {
-            link.Limiter?.Dispose();
+            _counter.Dispose();
         }
     }
 
-    /// <summary>One bucket of the chain: partitioned by key id or team id; no limiter when the limit is off.</summary>
-    private sealed record Link(RateLimitBucket Bucket, bool PerKey, PartitionedRateLimiter<Guid>? Limiter)
+    /// <summary>One bucket of the chain: counted per key id or team id; no options when the limit is off.</summary>
+    private sealed record Link(RateLimitBucket Bucket, bool PerKey, TokenBucketRateLimiterOptions? Options)
     {
-        public static Link Create(RateLimitBucket bucket, bool perKey, RateLimitOptions limits) =>
-            new(bucket, perKey, bucket.LimiterOptions(limits) is { } options
-                ? PartitionedRateLimiter.Create<Guid, Guid>(id => RateLimitPartition.GetTokenBucketLimiter(id, _ => options))
-                : null);
+        public static Link Create(RateLimitBucket bucket, bool perKey, RateLimitOptions limits) => new(bucket, perKey, bucket.LimiterOptions(limits));
     }
 }

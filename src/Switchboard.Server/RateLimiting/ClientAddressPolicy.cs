@@ -11,13 +11,15 @@ namespace Switchboard.Server.RateLimiting;
 internal sealed class ClientAddressPolicy : IRateLimiterPolicy<string>
 {
     private readonly RateLimitBucket _bucket;
-    private readonly Func<string, TokenBucketRateLimiterOptions>? _limiter;
+    private readonly TokenBucketRateLimiterOptions? _limiter;
+    private readonly RateLimitCounter _counter;
     private readonly RateLimitRefusals _refusals;
 
-    public ClientAddressPolicy(RateLimitBucket bucket, RateLimitOptions options, RateLimitRefusals refusals)
+    public ClientAddressPolicy(RateLimitBucket bucket, RateLimitOptions options, RateLimitCounter counter, RateLimitRefusals refusals)
     {
         _bucket = bucket;
-        _limiter = bucket.LimiterOptions(options) is { } limiter ? _ => limiter : null;
+        _limiter = bucket.LimiterOptions(options);
+        _counter = counter;
         _refusals = refusals;
         OnRejected = RejectAsync;
     }
@@ -29,7 +31,7 @@ internal sealed class ClientAddressPolicy : IRateLimiterPolicy<string>
         // A lifted limit has one shared partition: it keeps no state per client.
         return _limiter is null
             ? RateLimitPartition.GetNoLimiter("")
-            : RateLimitPartition.GetTokenBucketLimiter(ClientAddress.PartitionKey(httpContext.Connection.RemoteIpAddress), _limiter);
+            : _counter.Partition(_bucket.ConfigName, ClientAddress.PartitionKey(httpContext.Connection.RemoteIpAddress), _limiter);
     }
 
     private async ValueTask RejectAsync(OnRejectedContext context, CancellationToken cancellationToken)

@@ -53,10 +53,12 @@ internal sealed class RateLimitBucket
     public string PolicyName => "Switchboard:RateLimits:" + ConfigName;
 
     /// <summary>The token bucket these options configure, or null when this limit (or every limit) is off.</summary>
-    public TokenBucketRateLimiterOptions? LimiterOptions(RateLimitOptions options)
+    public TokenBucketRateLimiterOptions? LimiterOptions(RateLimitOptions options) => LimiterOptions(_select(options), options.Enabled);
+
+    /// <summary>The token bucket <paramref name="bucket"/> configures, or null when it (or, with <paramref name="enabled"/> false, every limit) is off.</summary>
+    public static TokenBucketRateLimiterOptions? LimiterOptions(RateLimitBucketOptions bucket, bool enabled)
     {
-        var bucket = _select(options);
-        if (!options.Enabled || !bucket.Enabled)
+        if (!enabled || !bucket.Enabled)
         {
             return null;
         }

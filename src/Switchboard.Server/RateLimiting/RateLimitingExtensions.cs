@@ -10,19 +10,21 @@ internal static class RateLimitingExtensions
 {
     /// <summary>
     /// The ASP.NET Core rate limiter with one policy per per-address bucket (the host adds the middleware), and the
-    /// per-key and per-team buckets the API's filters use. Counters live in this process.
+    /// per-key and per-team buckets the API's filters use, all counted by the <see cref="RateLimitCounter"/> (in this
+    /// process, or in Redis when it is configured).
     /// </summary>
     public static IServiceCollection AddSwitchboardRateLimits(this IServiceCollection services)
     {
         services.TryAddSingleton<RateLimitRefusals>();
+        services.TryAddSingleton<RateLimitCounter>();
         services.TryAddSingleton<CallerRateLimits>();
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<SwitchboardOptions>, RateLimitRefusals>((options, switchboard, refusals) =>
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<SwitchboardOptions>, RateLimitCounter, RateLimitRefusals>((options, switchboard, counter, refusals) =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             foreach (var bucket in RateLimitBucket.PerClientAddress)
             {
-                options.AddPolicy(bucket.PolicyName, new ClientAddressPolicy(bucket, switchboard.Value.RateLimits, refusals));
+                options.AddPolicy(bucket.PolicyName, new ClientAddressPolicy(bucket, switchboard.Value.RateLimits, counter, refusals));
             }
         });
         return services;

@@ -58,7 +58,7 @@ internal static partial class TelegramEndpoints
             return Refuse(context, logger, CallRefusal.NotEnabled, "Telegram calls are not enabled on this gateway", null);
         }
 
-        if (limits.TakeForAddress(ClientAddress.PartitionKey(context.Connection.RemoteIpAddress)) is { } ipWait)
+        if (await limits.TakeForAddressAsync(ClientAddress.PartitionKey(context.Connection.RemoteIpAddress), context.RequestAborted) is { } ipWait)
         {
             return Refuse(context, logger, CallRefusal.RateLimited, "too many call attempts from this address; try again shortly", null, ipWait);
         }
@@ -100,7 +100,7 @@ internal static partial class TelegramEndpoints
             return Refuse(context, logger, CallRefusal.LaunchTokenInvalid, "this call button was issued to someone else: send /call yourself", user.UserId);
         }
 
-        if (limits.TakeForCaller(o.Realtime.BridgeId, user.UserId) is { } callerWait)
+        if (await limits.TakeForCallerAsync(o.Realtime.BridgeId, user.UserId, context.RequestAborted) is { } callerWait)
         {
             return Refuse(context, logger, CallRefusal.RateLimited, $"too many call attempts (per {callerWait.Scope}); try again shortly", user.UserId, callerWait.Wait);
         }

@@ -4,7 +4,8 @@ namespace Switchboard.Configuration;
 /// Request rate limits (section <c>Switchboard:RateLimits</c>): token buckets per client address on every unauthenticated
 /// entry point and on the REST API, and per API key and per team on the REST API, with a tighter pair for session
 /// creation. The defaults are generous enough for the load generator (1000 Twilio streams from one address) and the test
-/// suites; tighten them for a public gateway. Counters are in-process: each gateway node counts on its own.
+/// suites; tighten them for a public gateway. Counters are in-process (each node counts on its own) or, with
+/// <c>Switchboard:Redis</c>, one bucket per client in Redis shared by every node (docs/cluster.md).
 /// </summary>
 public sealed record RateLimitOptions
 {

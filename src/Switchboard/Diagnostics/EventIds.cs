@@ -214,6 +214,12 @@ internal static class EventIds
     public const int RedisSlotsUnavailable = 1403;
     public const int RedisSlotRenewalFailed = 1404;
 
+    // 1460–1479: rate limits and budgets counted across nodes in Redis (Server RateLimiting/RateLimitCounter, Limits/RedisBudgets; docs/cluster.md).
+    public const int RateLimitSharedUnavailable = 1460;
+    public const int RateLimitSharedRestored = 1461;
+    public const int BudgetSyncFailed = 1462;
+    public const int BudgetStoreReadFailed = 1463;
+
     // 1480–1499: session superseding and the Telegram call surface across nodes (Sessions/SessionOwnership,
     // Telegram/RedisTelegramState; docs/cluster.md).
     public const int SessionOwnerUnavailable = 1480;

@@ -24,9 +24,19 @@ internal sealed class AdmissionGate
     private readonly DrainState _drain;
     private readonly TeamLimitsCache _teams;
     private readonly TimeProvider _time;
+    private readonly RedisBudgets? _budgets;
 
-    public AdmissionGate(IOptions<SwitchboardOptions> options, ConcurrencySlots slots, UsageLedger ledger, DrainState drain, TeamLimitsCache teams, TimeProvider time)
+    /// <param name="options">The gateway's options.</param>
+    /// <param name="slots">The concurrency slots.</param>
+    /// <param name="ledger">The daily usage.</param>
+    /// <param name="drain">The drain flag.</param>
+    /// <param name="teams">Teams' limits.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="budgets">With Redis, the daily budgets' live usage on the other nodes (null: this node only).</param>
+    public AdmissionGate(IOptions<SwitchboardOptions> options, ConcurrencySlots slots, UsageLedger ledger, DrainState drain, TeamLimitsCache teams, TimeProvider time,
+        RedisBudgets? budgets = null)
     {
+        _budgets = budgets;
         _options = options.Value;
         _slots = slots;
         _ledger = ledger;
@@ -67,6 +77,14 @@ internal sealed class AdmissionGate
 
         foreach (var budget in budgets)
         {
+            // With several nodes, the other nodes' live calls and finished calls are brought up to date first.
+            if (_budgets is not null && !await _budgets.RefreshAsync(budget.Scope, cancellationToken).ConfigureAwait(false)
+                && _options.Redis.OutagePolicy != RedisOptions.LocalPolicy)
+            {
+                return new GateDecision(new Refusal(Refusals.SharedStateUnavailable,
+                    "shared state (Redis) unreachable: new calls refused until it returns", SharedStateRetryAfter));
+            }
+
             var (seconds, cost) = budget.Remaining();
             if (seconds <= 0 || cost <= 0)
             {
@@ -99,7 +117,7 @@ internal sealed class AdmissionGate
         }
 
         var callLimits = CallLimits.For(limits, team, _options, budgets);
-        return new GateDecision(callLimits) { Permit = new CallPermit(callLimits, lease, _time) };
+        return new GateDecision(callLimits) { Permit = new CallPermit(callLimits, lease, _time, _budgets) };
     }
 
     private string? Full(string key, int cap) => cap > 0 && _slots.InUse(key) >= cap ? key : null;

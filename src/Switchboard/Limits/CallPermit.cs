@@ -10,10 +10,16 @@ internal sealed class CallPermit : IDisposable
     private readonly SlotLease? _lease;
     private readonly long _startTimestamp;
     private readonly TimeProvider _time;
+    private readonly RedisBudgets? _shared;
+    private readonly string? _sharedMember;
     private double _costUsd;
     private int _closed;
 
-    public CallPermit(CallLimits limits, SlotLease? lease, TimeProvider time)
+    /// <param name="limits">The call's limits and budgets.</param>
+    /// <param name="lease">Its concurrency slots.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="shared">With Redis, where its budgets are also counted for the other nodes.</param>
+    public CallPermit(CallLimits limits, SlotLease? lease, TimeProvider time, RedisBudgets? shared = null)
     {
         Limits = limits;
         _lease = lease;
@@ -22,6 +28,12 @@ internal sealed class CallPermit : IDisposable
         foreach (var budget in limits.Budgets)
         {
             budget.Scope.Join(_startTimestamp);
+        }
+
+        if (shared is not null && limits.Budgets.Count > 0)
+        {
+            _shared = shared;
+            _sharedMember = shared.Join(limits.Budgets, _startTimestamp);
         }
     }
 
@@ -44,6 +56,8 @@ internal sealed class CallPermit : IDisposable
         {
             budget.Scope.AddCost(delta);
         }
+
+        _shared?.SetCost(_sharedMember!, totalUsd);
     }
 
     /// <summary>The first daily budget with nothing left, or null.</summary>
@@ -73,6 +87,8 @@ internal sealed class CallPermit : IDisposable
         {
             budget.Scope.Leave(_startTimestamp, seconds, _costUsd);
         }
+
+        _shared?.Leave(_sharedMember!);
 
         _lease?.Dispose();
     }

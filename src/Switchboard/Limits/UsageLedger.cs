@@ -50,7 +50,24 @@ internal sealed class UsageLedger
     private async Task<UsageScope> LoadAsync(string key, Guid teamId, Guid? endpointId, DateTimeOffset dayStart, DateTimeOffset dayEnd)
     {
         Prune();
-        var rows = await _store.ListUsageAsync(teamId, endpointId, dayStart, dayEnd, CancellationToken.None).ConfigureAwait(false);
+        var (seconds, cost) = await FinishedAsync(teamId, endpointId, dayStart, dayEnd, CancellationToken.None).ConfigureAwait(false);
+        return new UsageScope(key, dayStart, dayEnd, seconds, cost, _time) { TeamId = teamId, EndpointId = endpointId };
+    }
+
+    /// <summary>
+    /// Re-reads the scope's finished calls from the store (with several nodes, the calls that ended elsewhere), keeping what
+    /// this node booked meanwhile.
+    /// </summary>
+    public async Task RefreshFinishedAsync(UsageScope scope, CancellationToken cancellationToken)
+    {
+        var mark = scope.OwnFinishedMark();
+        var (seconds, cost) = await FinishedAsync(scope.TeamId, scope.EndpointId, scope.DayStart, scope.DayEnd, cancellationToken).ConfigureAwait(false);
+        scope.ReplaceFinished(seconds, cost, mark);
+    }
+
+    private async Task<(double Seconds, double CostUsd)> FinishedAsync(Guid teamId, Guid? endpointId, DateTimeOffset dayStart, DateTimeOffset dayEnd, CancellationToken cancellationToken)
+    {
+        var rows = await _store.ListUsageAsync(teamId, endpointId, dayStart, dayEnd, cancellationToken).ConfigureAwait(false);
         double seconds = 0, cost = 0;
         foreach (var row in rows)
         {
@@ -61,7 +78,7 @@ internal sealed class UsageLedger
             }
         }
 
-        return new UsageScope(key, dayStart, dayEnd, seconds, cost, _time);
+        return (seconds, cost);
     }
 
     /// <summary>Forgets days that are over and have no live call (they are never asked for again).</summary>

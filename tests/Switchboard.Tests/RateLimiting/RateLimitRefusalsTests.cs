@@ -31,8 +31,9 @@ public sealed class RateLimitRefusalsTests : IDisposable
     private System.Threading.RateLimiting.RateLimitLease RefusedLease()
     {
         var key = Guid.NewGuid();
-        _limits.TryAcquire(key, Guid.NewGuid(), sessionCreation: false);
-        return _limits.TryAcquire(key, Guid.NewGuid(), sessionCreation: false)!.Value.Lease;
+        // In-process buckets answer synchronously.
+        _limits.TryAcquireAsync(key, Guid.NewGuid(), sessionCreation: false).AsTask().GetAwaiter().GetResult();
+        return _limits.TryAcquireAsync(key, Guid.NewGuid(), sessionCreation: false).AsTask().GetAwaiter().GetResult()!.Value.Lease;
     }
 
     private static DefaultHttpContext Request()
