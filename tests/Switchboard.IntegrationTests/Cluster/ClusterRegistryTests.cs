@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using StackExchange.Redis;
@@ -50,7 +49,7 @@ public sealed class ClusterRegistryTests(PostgresServer postgres)
     private static HttpClient Client(string key)
     {
         var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        http.DefaultRequestHeaders.Add("X-API-Key", key);
         return http;
     }
 
@@ -104,12 +103,12 @@ public sealed class ClusterRegistryTests(PostgresServer postgres)
         var item = await WaitAsync(async () =>
         {
             var body = JsonDocument.Parse(await http.GetStringAsync(cluster[1].BaseUrl + "/api/v1/calls?status=live")).RootElement;
-            return body.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("id").GetString() == callId).Select(i => (JsonElement?)i.Clone()).FirstOrDefault();
+            return body.GetProperty("calls").EnumerateArray().Where(i => i.GetProperty("id").GetString() == callId).Select(i => (JsonElement?)i.Clone()).FirstOrDefault();
         }, i => i is not null, cluster, "node A's call in node B's live list");
         Assert.Equal("node-a", item!.Value.GetProperty("node").GetString());
         Assert.Equal("twilio", item.Value.GetProperty("channel").GetString());
         var otherList = JsonDocument.Parse(await otherHttp.GetStringAsync(cluster[1].BaseUrl + "/api/v1/calls?status=live")).RootElement;
-        Assert.Empty(otherList.GetProperty("items").EnumerateArray());
+        Assert.Empty(otherList.GetProperty("calls").EnumerateArray());
 
         // Another team's key: a 404 through any node, and the call goes on.
         var (otherStatus, otherBody) = await HangUpAsync(otherHttp, cluster[2], callId);
@@ -129,7 +128,7 @@ public sealed class ClusterRegistryTests(PostgresServer postgres)
         // A repeat: the call has ended (409), wherever it is asked; the registry no longer lists it.
         var (again, againBody) = await HangUpAsync(http, cluster[2], callId);
         Assert.True(again == HttpStatusCode.Conflict, againBody);
-        await WaitAsync(async () => JsonDocument.Parse(await http.GetStringAsync(cluster[1].BaseUrl + "/api/v1/calls?status=live")).RootElement.GetProperty("items").GetArrayLength(),
+        await WaitAsync(async () => JsonDocument.Parse(await http.GetStringAsync(cluster[1].BaseUrl + "/api/v1/calls?status=live")).RootElement.GetProperty("calls").GetArrayLength(),
             n => n == 0, cluster, "the live list to empty");
     }
 
