@@ -14,8 +14,8 @@ namespace Switchboard.Server.Api;
 
 /// <summary>
 /// <c>/api/v1/calls</c>: the team's calls, newest first, one call with its transcript, events and artifact, and the artifact
-/// alone (READ_CALLS); the calls live on this node (<c>?status=live</c>, READ_CALLS or MANAGE_CALLS) and hanging one up
-/// (MANAGE_CALLS). Another team's call is a 404 everywhere.
+/// alone (READ_CALLS); the live calls (<c>?status=live</c>, READ_CALLS or MANAGE_CALLS: this node's, and with Redis every node's)
+/// and hanging one up (MANAGE_CALLS; with Redis on whichever node runs it). Another team's call is a 404 everywhere.
 /// </summary>
 internal static class CallEndpoints
 {
@@ -43,7 +43,8 @@ internal static class CallEndpoints
             .WithName("ListCalls")
             .WithSummary("List calls")
             .WithDescription("The team's calls, newest first, one page at a time. Events reach the database in batches, so a call that just ended may take a moment to show its end. " +
-                "With `status=live`: the team's calls running on this node right now (from memory, not the database), newest first, `durationMs` counting so far. " +
+                "With `status=live`: the team's calls running right now, newest first, `durationMs` counting so far, each with the `node` it runs on: this node's from memory, " +
+                "and with shared state (Redis) every other node's from the cluster registry. " +
                 "A key with MANAGE_CALLS but not READ_CALLS may list only live calls, and sees no phone numbers.")
             .Produces<CallListResponse>()
             .ProducesValidationProblem();
@@ -70,17 +71,21 @@ internal static class CallEndpoints
             .RequireScope(ApiScopes.ManageCalls)
             .WithName("HangUpCall")
             .WithSummary("Hang up a live call")
-            .WithDescription("Ends a call running on this node after the agent's goodbye: `say` (optional) is what the agent says, otherwise a short goodbye " +
+            .WithDescription("Ends a live call after the agent's goodbye: `say` (optional) is what the agent says, otherwise a short goodbye " +
                 "in its own words; `reason` (optional) is kept as the end detail. Answers 202 at once; the goodbye takes at most `Limits:GoodbyeSeconds`, " +
-                "then the call ends with `operator_hangup`. 409 when the call is already ending or has ended; 404 when it is not live on this node (or not the team's). " +
-                "The body may be left out.")
+                "then the call ends with `operator_hangup`. 409 when the call is already ending or has ended; 404 when it is not live (or not the team's). " +
+                "With shared state (Redis) the call may run on any node: the request is forwarded to it and answered as it answers; 504 when that node does not " +
+                "answer within 5 s, 503 when Redis is unreachable; if that node is gone (its lease expired), its calls are closed `node_lost` (carrier calls hung up " +
+                "through the carrier's API) and the answer is 202 with `status: ended`. The body may be left out.")
             .WithJsonBody<HangupRequest>(optional: true)
             .Produces<HangupResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
     }
 
     private static async Task<IResult> ListAsync(
@@ -92,7 +97,7 @@ internal static class CallEndpoints
         TimeProvider time,
         [Description("1-based page number (default 1).")] string? page,
         [Description("Items per page, 1-100 (default 20).")] string? limit,
-        [Description("`live`: only the calls running on this node now. Left out: every stored call.")] string? status)
+        [Description("`live`: only the calls running now (with Redis, on every node). Left out: every stored call.")] string? status)
     {
         if (!PageQuery.TryParse(page, limit, out var request, out var problem))
         {
@@ -213,7 +218,7 @@ internal static class CallEndpoints
 
         if (!local && remote is null)
         {
-            return await NotLiveAsync(store, caller.TeamId, id, context.RequestAborted);
+            return await NotLiveAsync(store, cluster.Enabled, caller.TeamId, id, context.RequestAborted);
         }
 
         var (request, problem) = await ReadHangupAsync(context);
@@ -241,7 +246,7 @@ internal static class CallEndpoints
                     return ApiProblems.Unavailable(answer.Detail);
                 default:
                     // It ended between the look-up and the owner's answer: its stored end says so.
-                    return await NotLiveAsync(store, caller.TeamId, id, context.RequestAborted);
+                    return await NotLiveAsync(store, cluster.Enabled, caller.TeamId, id, context.RequestAborted);
             }
         }
 
@@ -253,7 +258,7 @@ internal static class CallEndpoints
             case HangupStatus.AlreadyEnding:
                 return ApiProblems.Conflict("the call is already ending");
             case HangupStatus.NotFound:
-                return await NotLiveAsync(store, caller.TeamId, id, context.RequestAborted);
+                return await NotLiveAsync(store, cluster.Enabled, caller.TeamId, id, context.RequestAborted);
         }
 
         ApiLog.CallHungUp(logger, id, say is not null, caller.KeyPrefix);
@@ -265,12 +270,12 @@ internal static class CallEndpoints
     }
 
     /// <summary>A call not live anywhere the node can see: the team's own call that has ended says so (409); anything else is a 404.</summary>
-    private static async Task<IResult> NotLiveAsync(ICallStore store, Guid teamId, string id, CancellationToken cancellationToken)
+    private static async Task<IResult> NotLiveAsync(ICallStore store, bool clustered, Guid teamId, string id, CancellationToken cancellationToken)
     {
         var stored = id.Length <= MaxIdLength ? await store.GetCallAsync(teamId, id, cancellationToken) : null;
         return stored?.EndedAt is not null
             ? ApiProblems.Conflict($"the call has already ended ({stored.EndReason})")
-            : ApiProblems.NotFound("no live call with this id");
+            : ApiProblems.NotFound(clustered ? "no live call with this id on any node" : "no live call with this id on this node");
     }
 
     /// <summary>The optional body's reason and words, validated; or the problem to answer.</summary>
