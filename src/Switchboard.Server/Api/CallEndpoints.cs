@@ -198,14 +198,17 @@ internal static class CallEndpoints
         var logger = loggers.CreateLogger(ApiLog.Category);
         var local = id.Length <= MaxIdLength && registry.TryGet(id, out var call) && call!.TeamId == caller.TeamId;
         ClusterCall? remote = null;
+        var unreachable = false;
         if (!local && id.Length <= MaxIdLength && cluster.Enabled)
         {
             try
             {
-                remote = await cluster.Registry.FindAsync(id);
+                unreachable = !cluster.Registry.Reachable;
+                remote = unreachable ? null : await cluster.Registry.FindAsync(id);
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
+                unreachable = true;
                 ClusterLog.Unavailable(logger, "a hang-up", RedisConnection.Describe(ex));
             }
 
@@ -218,7 +221,11 @@ internal static class CallEndpoints
 
         if (!local && remote is null)
         {
-            return await NotLiveAsync(store, cluster.Enabled, caller.TeamId, id, context.RequestAborted);
+            var notLive = await NotLiveAsync(store, cluster.Enabled, caller.TeamId, id, context.RequestAborted);
+            // Without Redis a call live on another node cannot be found: say so rather than claim there is none.
+            return unreachable && notLive is not IStatusCodeHttpResult { StatusCode: StatusCodes.Status409Conflict }
+                ? ApiProblems.Unavailable("shared state (Redis) unreachable: calls on other nodes cannot be found; try again")
+                : notLive;
         }
 
         var (request, problem) = await ReadHangupAsync(context);

@@ -99,6 +99,9 @@ internal sealed class ClusterRegistry
     /// <summary>This node's public URL, when configured (a node fact, for operators).</summary>
     public string Url { get; }
 
+    /// <summary>Whether Redis is connected right now (false during an outage).</summary>
+    public bool Reachable => _redis.IsConnected;
+
     /// <summary>Calls this node has registered and not yet unregistered.</summary>
     public int LocalCount => _local.Count;
 
