@@ -1,11 +1,15 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
+using Switchboard.Calls;
 using Switchboard.Cluster;
 using Switchboard.Control;
 using Switchboard.IntegrationTests.Gateway;
+using Switchboard.IntegrationTests.Limits;
 using Switchboard.IntegrationTests.Sessions;
 using Switchboard.IntegrationTests.Webhooks;
+using Switchboard.Limits;
 
 namespace Switchboard.IntegrationTests.Cluster;
 
@@ -82,5 +86,48 @@ public sealed class ClusterForwardingTests
         (status, body) = await HangUpAsync(gateway, key, silent);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.StartsWith("shared state (Redis) unreachable", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RedisRestartedEmpty_TheRenewalRewritesTheLeaseAndLiveCall_ADrainShowsAsDraining()
+    {
+        await using var redis = await RedisServer.StartNewAsync();
+        await using var gateway = await GatewayFixture.StartAsync(Settings(redis));
+        var key = await SessionApi.CreateKeyAsync(gateway);
+        await using var call = await RawCall.SessionAsync((await SessionApi.CreateSessionAsync(gateway, key)).WsUrl);
+        await WaitForAsync(() => Task.FromResult(gateway.Calls.Count == 1), "the call");
+        var callId = gateway.App.Services.GetRequiredService<CallRegistry>().Snapshot().Single().CallId;
+        using var client = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        Assert.True(await client.GetDatabase().HashExistsAsync(ClusterKeys.Calls, callId));
+
+        // Redis restarts with nothing: the node's next renewal writes its lease and its live call again.
+        await redis.StopAsync();
+        await redis.StartAsync();
+        using var after = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        await WaitForAsync(async () => await after.GetDatabase().HashExistsAsync(ClusterKeys.Calls, callId)
+            && await after.GetDatabase().SortedSetScoreAsync(ClusterKeys.Nodes, "node-a") is not null, "the registry re-written");
+        Assert.Equal(ClusterMember.LiveState, (string?)await after.GetDatabase().HashGetAsync(ClusterKeys.Facts("node-a"), "state"));
+        Assert.False(call.Closed.IsCompleted);
+
+        // Draining is the node's registry state, seen by every node.
+        Assert.True(gateway.App.Services.GetRequiredService<DrainState>().Begin(DateTimeOffset.UtcNow));
+        await WaitForAsync(async () => (string?)await after.GetDatabase().HashGetAsync(ClusterKeys.Facts("node-a"), "state") == ClusterMember.DrainingState,
+            "the draining state");
+        using var http = WebhookTestKit.Client(gateway, await SessionApi.CreateKeyAsync(gateway, ApiScopes.ReadCalls));
+        var summary = JsonDocument.Parse(await http.GetStringAsync("/api/v1/ops/summary")).RootElement;
+        var node = Assert.Single(summary.GetProperty("nodes").EnumerateArray());
+        Assert.Equal("draining", node.GetProperty("state").GetString());
+        Assert.Equal(1, node.GetProperty("liveCalls").GetInt32());
+        Assert.Equal("node-a", Assert.Single(summary.GetProperty("calls").EnumerateArray()).GetProperty("node").GetString());
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what);
+            await Task.Delay(50);
+        }
     }
 }
