@@ -84,12 +84,12 @@ internal sealed class ClusterControl
     public Task<ClusterMessage> HandleAsync(ClusterMessage command)
     {
         var reply = new ClusterMessage { Type = ClusterMessage.ReplyType, RequestId = command.RequestId };
-        if (command.Type != ClusterMessage.HangupType || command.CallId is null || command.TeamId is not { } teamId)
+        if (command.Type != ClusterMessage.HangupType || command.CallId is null || command.TeamId is not { } teamId || command.Reason is null)
         {
             return Task.FromResult(reply with { Status = StatusCodes.Status400BadRequest, Detail = "unknown command" });
         }
 
-        var attempt = _calls.HangUp(command.CallId, teamId, command.Reason ?? Api.CallEndpoints.DefaultHangupDetail, command.Say);
+        var attempt = _calls.HangUp(command.CallId, teamId, command.Reason, command.Say);
         var (status, detail) = attempt.Status switch
         {
             HangupStatus.Accepted => (StatusCodes.Status202Accepted, "ending"),
@@ -114,7 +114,7 @@ internal sealed class ClusterControl
         }
         catch (Exception ex)
         {
-            Api.ApiLog.HangupFailed(_logger, ex, callId);
+            ClusterLog.HangupFailed(_logger, ex, callId);
         }
     }
 

@@ -50,4 +50,7 @@ internal static partial class ClusterLog
 
     [LoggerMessage(EventId = EventIds.ClusterLeft, Level = LogLevel.Information, Message = "Cluster registry: node {NodeId} left (lease removed)")]
     public static partial void Left(ILogger logger, string nodeId);
+
+    [LoggerMessage(EventId = EventIds.ClusterHangupFailed, Level = LogLevel.Warning, Message = "Cluster registry: the hang-up of call {CallId} forwarded to this node failed")]
+    public static partial void HangupFailed(ILogger logger, Exception exception, string callId);
 }

@@ -230,6 +230,7 @@ internal static class EventIds
     public const int ClusterCommandHandled = 1442;
     public const int ClusterUnavailable = 1443;
     public const int ClusterLeft = 1444;
+    public const int ClusterHangupFailed = 1445;
 
     // 1380–1399: crash recovery, calls a stopped node left open closed node_lost at its restart (Calls/NodeLostReaper; docs/reliability.md).
     public const int NodeLostCallClosed = 1380;

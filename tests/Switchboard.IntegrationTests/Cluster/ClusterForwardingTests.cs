@@ -98,7 +98,8 @@ public sealed class ClusterForwardingTests
         await WaitForAsync(() => Task.FromResult(gateway.Calls.Count == 1), "the call");
         var callId = gateway.App.Services.GetRequiredService<CallRegistry>().Snapshot().Single().CallId;
         using var client = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
-        Assert.True(await client.GetDatabase().HashExistsAsync(ClusterKeys.Calls, callId));
+        // Entered as it went live (a fire-and-forget write: it lands a moment later).
+        await WaitForAsync(() => client.GetDatabase().HashExistsAsync(ClusterKeys.Calls, callId), "the call's entry");
 
         // Redis restarts with nothing: the node's next renewal writes its lease and its live call again.
         await redis.StopAsync();

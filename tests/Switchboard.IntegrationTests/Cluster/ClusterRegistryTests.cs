@@ -154,7 +154,7 @@ public sealed class ClusterRegistryTests(PostgresServer postgres)
         await using var browser = await LiveSession.StartAsync(await DemoSessionAsync(cluster[0]), clock);
         var open = await WaitAsync(() => cluster.Store.ListOpenCallsAsync(ClusterNodes.NodeId(0), CancellationToken.None), ids => ids.Count == 2, cluster, "both calls on node-a");
         using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.Redis.Configuration);
-        Assert.Equal(2, (await redis.GetDatabase().HashGetAllAsync("switchboard:{cluster}:calls")).Length);
+        await WaitAsync(async () => (await redis.GetDatabase().HashGetAllAsync("switchboard:{cluster}:calls")).Length, n => n == 2, cluster, "both calls' registry entries");
 
         await cluster.KillAsync(0);
 
