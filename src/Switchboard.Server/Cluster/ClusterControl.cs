@@ -47,6 +47,19 @@ internal sealed class ClusterControl
     /// </summary>
     public async Task<RemoteHangup> HangUpAsync(ClusterCall call, string detail, string? say, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await ForwardAsync(call, detail, say, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            ClusterLog.Unavailable(_logger, "a hang-up", RedisConnection.Describe(ex));
+            return new RemoteHangup(StatusCodes.Status503ServiceUnavailable, "shared state (Redis) failed: the call's node could not be asked; try again", null);
+        }
+    }
+
+    private async Task<RemoteHangup> ForwardAsync(ClusterCall call, string detail, string? say, CancellationToken cancellationToken)
+    {
         var live = await _cluster.IsLiveAsync(call.Node).ConfigureAwait(false);
         if (live is null)
         {
@@ -173,6 +186,11 @@ internal sealed class ClusterControl
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             ClusterLog.ReapFailed(_logger, deadNode, RedisConnection.Describe(ex));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The database may be down: the heartbeat must go on (its lease matters more); the claim expires and a node retries.
+            ClusterLog.ReapFailed(_logger, deadNode, ex.GetType().Name);
         }
     }
 }
