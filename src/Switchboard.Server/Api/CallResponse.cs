@@ -45,6 +45,9 @@ internal record CallResponse
     /// </summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The node the call runs on (<c>?status=live</c> only; with Redis the list holds every node's calls).</summary>
+    public string? Node { get; init; }
+
     public static CallResponse Summarize(CallRecord call) => new()
     {
         Id = call.Id,

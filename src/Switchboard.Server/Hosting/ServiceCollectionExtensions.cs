@@ -11,6 +11,7 @@ using Switchboard.Common;
 using Switchboard.Configuration;
 using Switchboard.Control;
 using Switchboard.Server.Api;
+using Switchboard.Server.Cluster;
 using Switchboard.Server.Control;
 using Switchboard.Server.Logging;
 using Switchboard.Server.RateLimiting;
@@ -45,7 +46,9 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         // Every logger masks phone numbers and e-mail addresses before any provider sees a line (docs/configuration.md, Logging).
         services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(sp => new RedactingLoggerFactory(ActivatorUtilities.CreateInstance<LoggerFactory>(sp))));
-        services.TryAddSingleton<CallRegistry>();
+        // The calls live here; with Switchboard:Redis each is also entered in the cluster registry (docs/cluster.md).
+        services.TryAddSingleton<ClusterRegistry>();
+        services.TryAddSingleton(sp => new CallRegistry(sp.GetRequiredService<ClusterRegistry>()));
         // The one outbound policy for tenant-chosen URLs: webhooks, HTTP tools, remote configuration (docs/security.md).
         services.TryAddSingleton(sp => OutboundPolicy.From(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value, sp.GetRequiredService<ILogger<OutboundPolicy>>()));
         // HTTP tools run here; built-ins (end_call, transfer_call) are run by each call itself, anything else gets "tool_not_available".
@@ -134,6 +137,9 @@ public static class ServiceCollectionExtensions
 
         // Migrate and create the default team/endpoint before Kestrel accepts traffic.
         services.AddHostedService<StoreStartup>();
+        // With Switchboard:Redis: the node's lease, its calls' entries, forwarded commands and orphan reaping (docs/cluster.md).
+        services.TryAddSingleton<ClusterControl>();
+        services.AddHostedService<ClusterHeartbeat>();
 
         // Sends the webhook outbox (after StoreStartup has migrated the schema).
         services.AddHostedService<WebhookDispatcherService>();

@@ -1,10 +1,13 @@
 using System.Text;
 using System.Text.Json;
+using StackExchange.Redis;
 using Switchboard.Calls;
+using Switchboard.Cluster;
 using Switchboard.Control;
 using Switchboard.Journal;
 using Switchboard.Limits;
 using Switchboard.Server.Api;
+using Switchboard.Server.Cluster;
 using Switchboard.Telemetry;
 using Switchboard.Webhooks;
 
@@ -35,9 +38,10 @@ internal static class OpsEndpoints
             .RequireScope(ApiScopes.ReadCalls)
             .WithName("GetOpsSummary")
             .WithSummary("Live operations summary")
-            .WithDescription("The team's calls live on this node (channel, endpoint, duration so far, caller redacted per the endpoint's privacy, the agent's state: " +
+            .WithDescription("The team's live calls (channel, endpoint, duration so far, caller redacted per the endpoint's privacy, the agent's state: " +
                 "listening, thinking, speaking or tool_running), this node's health and drain state, today's usage against the team's daily budgets, " +
-                "the last refusals and the last failed webhook deliveries. Read by the /ops page.");
+                "the last refusals and the last failed webhook deliveries. Read by the /ops page. With shared state (Redis) the calls of every node, each with " +
+                "its `node` (another node's call shows state `remote` and no caller), and `nodes`: each node's state (live, draining, lost) and live calls.");
 
         routes.MapGet(TranscriptPath, TranscriptAsync)
             .WithTags("Operations")
@@ -55,8 +59,8 @@ internal static class OpsEndpoints
                 "(callId, role, text, interrupted) as each turn is journalled. Read by the /ops page.");
     }
 
-    private static async Task SummaryAsync(HttpContext context, CallRegistry registry, GatewayTelemetry telemetry, DrainState drain, ICallJournal journal,
-        TeamLimitsCache teams, UsageLedger ledger, IWebhookStore webhooks, TimeProvider time)
+    private static async Task SummaryAsync(HttpContext context, CallRegistry registry, ClusterControl cluster, GatewayTelemetry telemetry, DrainState drain,
+        ICallJournal journal, TeamLimitsCache teams, UsageLedger ledger, IWebhookStore webhooks, ILoggerFactory loggers, TimeProvider time)
     {
         var caller = ApiCaller.From(context);
         var token = context.RequestAborted;
@@ -65,6 +69,20 @@ internal static class OpsEndpoints
         var today = await ledger.TodayAsync(caller.TeamId, null, team.Zone, token);
         var (seconds, cost) = today.Used();
         var failed = await webhooks.ListWebhookDeliveriesAsync(caller.TeamId, WebhookDeliveryStatus.Failed, 0, 10, token);
+        // With Redis: the team's calls on every node, and the nodes themselves (state, live calls); else this node's alone.
+        var live = await CallEndpoints.LiveCallsAsync(caller.TeamId, registry, cluster, loggers);
+        IReadOnlyList<ClusterMember>? nodes = null;
+        if (cluster.Enabled)
+        {
+            try
+            {
+                nodes = await cluster.Registry.NodesAsync();
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                ClusterLog.Unavailable(loggers.CreateLogger(ApiLog.Category), "the ops node list", RedisConnection.Describe(ex));
+            }
+        }
 
         context.Response.ContentType = "application/json";
         context.Response.Headers.CacheControl = "no-store";
@@ -72,6 +90,7 @@ internal static class OpsEndpoints
         w.WriteStartObject();
         w.WriteString("at", now);
         w.WriteStartObject("node");
+        w.WriteString("id", cluster.NodeId);
         w.WriteString("status", drain.IsDraining ? "draining" : journal.Health.Ok ? "ok" : "unhealthy");
         w.WriteBoolean("draining", drain.IsDraining);
         if (drain.Since is { } since)
@@ -84,21 +103,40 @@ internal static class OpsEndpoints
         w.WriteEndObject();
 
         w.WriteStartArray("calls");
-        foreach (var call in registry.Snapshot().Where(c => c.TeamId == caller.TeamId).OrderBy(c => c.StartedAt))
+        foreach (var call in Enumerable.Reverse(live))
         {
-            var view = telemetry.LiveView(call.CallId);
+            // Another node's call: the registry knows no caller or agent state (those live in the owner's memory).
+            var here = call.Node == cluster.NodeId;
+            var view = here ? telemetry.LiveView(call.CallId) : null;
             w.WriteStartObject();
             w.WriteString("id", call.CallId);
-            w.WriteString("channel", call.Carrier);
+            w.WriteString("node", call.Node);
+            w.WriteString("channel", call.Channel);
             w.WriteString("endpoint", call.EndpointName);
             w.WriteString("startedAt", call.StartedAt);
             w.WriteNumber("durationMs", (long)(now - call.StartedAt).TotalMilliseconds);
             w.WriteString("caller", view?.Caller);
-            w.WriteString("state", view?.State ?? "starting");
+            w.WriteString("state", here ? view?.State ?? "starting" : "remote");
             w.WriteEndObject();
         }
 
         w.WriteEndArray();
+
+        if (nodes is not null)
+        {
+            w.WriteStartArray("nodes");
+            foreach (var node in nodes.OrderBy(n => n.Id, StringComparer.Ordinal))
+            {
+                w.WriteStartObject();
+                w.WriteString("id", node.Id);
+                w.WriteString("state", node.Live ? node.State ?? ClusterMember.LiveState : "lost");
+                w.WriteNumber("liveCalls", node.Calls);
+                w.WriteString("leaseExpires", node.LeaseExpires);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
 
         w.WriteStartObject("usage");
         w.WriteString("dayStart", today.DayStart);

@@ -13,6 +13,9 @@ internal sealed record ActiveCall(string CallId, string Carrier, string? Carrier
 
     public string? EndpointName { get; init; }
 
+    /// <summary>The carrier account the call came in on (Twilio AccountSid): another node needs it to hang the call up by REST.</summary>
+    public string? AccountId { get; init; }
+
     /// <summary>The call's listeners (listen-mode sessions): copies of both sides' audio; null in hosts that offer none.</summary>
     public CallTap? Tap { get; init; }
 

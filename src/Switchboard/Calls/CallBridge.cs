@@ -221,6 +221,7 @@ internal sealed partial class CallBridge : IAsyncDisposable
             TeamId = agent.TeamId,
             EndpointId = agent.EndpointId,
             EndpointName = agent.EndpointName,
+            AccountId = start.AccountId,
             EndWithGoodbyeAsync = EndWithGoodbyeAsync,
             Tap = _tap,
         });

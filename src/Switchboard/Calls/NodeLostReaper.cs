@@ -19,6 +19,9 @@ internal sealed partial class NodeLostReaper
     /// <summary>The end detail of a reaped call.</summary>
     public const string Detail = "the gateway node stopped while the call was live; closed when it started again";
 
+    /// <summary>The end detail of a call reaped by another node once its owner's lease expired (docs/cluster.md).</summary>
+    public const string ClusterDetail = "the gateway node stopped while the call was live; its lease expired and another node closed the call";
+
     private readonly ICallStore _store;
     private readonly CallPricing _pricing;
     private readonly ILogger _logger;
@@ -32,9 +35,10 @@ internal sealed partial class NodeLostReaper
 
     /// <summary>
     /// Closes every open call of <paramref name="nodeId"/>; returns how many this run closed. Must run before the node admits
-    /// calls (its own new calls would look open too). A call that fails to close is logged and left for the next start.
+    /// calls (its own new calls would look open too), or, for another node, once its lease has expired (the cluster reaper).
+    /// A call that fails to close is logged and left for the next start (or the next reaper).
     /// </summary>
-    public async Task<int> ReapAsync(string nodeId, CancellationToken cancellationToken)
+    public async Task<int> ReapAsync(string nodeId, CancellationToken cancellationToken, string detail = Detail)
     {
         var open = await _store.ListOpenCallsAsync(nodeId, cancellationToken).ConfigureAwait(false);
         var closed = 0;
@@ -43,7 +47,7 @@ internal sealed partial class NodeLostReaper
             try
             {
                 var events = await _store.ReadEventsAsync(callId, cancellationToken).ConfigureAwait(false);
-                var ended = Ended(callId, events, _pricing);
+                var ended = Ended(callId, events, _pricing, detail);
                 if (await _store.CloseOpenCallAsync(ended, nodeId, cancellationToken).ConfigureAwait(false))
                 {
                     closed++;
@@ -68,7 +72,7 @@ internal sealed partial class NodeLostReaper
     /// The <c>CallEnded</c> that closes a lost call: the next sequence, at the last journalled moment (the last sign of life,
     /// so neither the duration nor the usage budgets count the time the node was down), with the cost of the usage journalled.
     /// </summary>
-    internal static CallEvent Ended(string callId, IReadOnlyList<CallEvent> events, CallPricing pricing)
+    internal static CallEvent Ended(string callId, IReadOnlyList<CallEvent> events, CallPricing pricing, string detail = Detail)
     {
         CallEvent? started = null, last = null;
         foreach (var e in events)
@@ -101,7 +105,7 @@ internal sealed partial class NodeLostReaper
             At = at,
             Type = CallEventType.CallEnded,
             Reason = CallEndReason.NodeLost,
-            Detail = Detail,
+            Detail = detail,
             Data = data,
         };
     }

@@ -20,8 +20,17 @@ public sealed record RedisOptions
     /// <summary>What admission does while Redis is unreachable: <c>refuse</c> (default) or <c>local</c>.</summary>
     public string OutagePolicy { get; init; } = RefusePolicy;
 
-    /// <summary>How long a concurrency slot lease lives without renewal (a dead node's slots free themselves after this).</summary>
+    /// <summary>
+    /// How long a lease lives without renewal: a node's own lease, its calls' registry entries and its concurrency slots (a dead
+    /// node's slots free themselves, and its calls are reaped, after this). Null: <see cref="SlotLeaseSeconds"/>.
+    /// </summary>
+    public int? LeaseSeconds { get; init; }
+
+    /// <summary>The older name of <see cref="LeaseSeconds"/>, kept as an alias; <see cref="LeaseSeconds"/> wins when both are set.</summary>
     public int SlotLeaseSeconds { get; init; } = 30;
+
+    /// <summary>The lease length in effect: <see cref="LeaseSeconds"/>, else <see cref="SlotLeaseSeconds"/>.</summary>
+    public int EffectiveLeaseSeconds => LeaseSeconds ?? SlotLeaseSeconds;
 
     /// <summary>Whether shared state is on.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(Configuration);
@@ -52,9 +61,10 @@ public sealed record RedisOptions
             yield return $"{prefix}:OutagePolicy must be '{RefusePolicy}' or '{LocalPolicy}' (got '{OutagePolicy}').";
         }
 
-        if (SlotLeaseSeconds is < 3 or > 3600)
+        if (EffectiveLeaseSeconds is < 3 or > 3600)
         {
-            yield return $"{prefix}:SlotLeaseSeconds must be 3 to 3600 (got {SlotLeaseSeconds}).";
+            var name = LeaseSeconds is null ? "SlotLeaseSeconds" : "LeaseSeconds";
+            yield return $"{prefix}:{name} must be 3 to 3600 (got {EffectiveLeaseSeconds}).";
         }
     }
 }

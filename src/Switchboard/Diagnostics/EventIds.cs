@@ -214,6 +214,24 @@ internal static class EventIds
     public const int RedisSlotsUnavailable = 1403;
     public const int RedisSlotRenewalFailed = 1404;
 
+    // 1430–1459: the cluster call registry: node leases, control from any node, orphan reaping (Cluster/ClusterLog; docs/cluster.md).
+    public const int ClusterJoined = 1430;
+    public const int ClusterRenewalFailed = 1431;
+    public const int ClusterReconciled = 1432;
+    public const int ClusterReapStarted = 1433;
+    public const int ClusterReaped = 1434;
+    public const int ClusterReapFailed = 1435;
+    public const int ClusterCarrierHangup = 1436;
+    public const int ClusterForwarded = 1437;
+    public const int ClusterForwardTimedOut = 1438;
+    public const int ClusterBadEntry = 1439;
+    public const int ClusterBadMessage = 1440;
+    public const int ClusterReplyFailed = 1441;
+    public const int ClusterCommandHandled = 1442;
+    public const int ClusterUnavailable = 1443;
+    public const int ClusterLeft = 1444;
+    public const int ClusterHangupFailed = 1445;
+
     // 1460–1479: rate limits and budgets counted across nodes in Redis (Server RateLimiting/RateLimitCounter, Limits/RedisBudgets; docs/cluster.md).
     public const int RateLimitSharedUnavailable = 1460;
     public const int RateLimitSharedRestored = 1461;

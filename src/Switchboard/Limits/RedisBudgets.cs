@@ -80,7 +80,7 @@ internal sealed partial class RedisBudgets : IDisposable
         _log = log;
         _nodeId = options.Value.Node.Id;
         _prefix = _nodeId + ":";
-        _leaseMs = options.Value.Redis.SlotLeaseSeconds * 1000L;
+        _leaseMs = options.Value.Redis.EffectiveLeaseSeconds * 1000L;
         _timer = time.CreateTimer(_ => _ = SyncAllAsync(), null, SyncInterval, SyncInterval);
     }
 

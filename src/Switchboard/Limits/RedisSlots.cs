@@ -59,7 +59,7 @@ internal sealed class RedisSlots : IDisposable
         _redis = redis;
         _log = log;
         _nodeId = options.Value.Node.Id;
-        _leaseSeconds = options.Value.Redis.SlotLeaseSeconds;
+        _leaseSeconds = options.Value.Redis.EffectiveLeaseSeconds;
         LocalFallback = options.Value.Redis.OutagePolicy == RedisOptions.LocalPolicy;
         var period = SlotLeaseMath.RenewalInterval(_leaseSeconds);
         _renewal = time.CreateTimer(_ => _ = RenewAsync(), null, period, period);

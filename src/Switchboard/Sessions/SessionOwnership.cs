@@ -57,7 +57,7 @@ internal sealed class SessionOwnership : IDisposable
         _log = log;
         _time = time;
         _nodeId = options.Value.Node.Id;
-        _lease = TimeSpan.FromSeconds(options.Value.Redis.SlotLeaseSeconds);
+        _lease = TimeSpan.FromSeconds(options.Value.Redis.EffectiveLeaseSeconds);
         var period = _lease / 3;
         _renewal = time.CreateTimer(_ => _ = RenewAsync(), null, period, period);
     }

@@ -74,7 +74,7 @@ internal sealed class RedisTelegramState : IDisposable
     {
         _redis = redis;
         NodeId = options.Value.Node.Id;
-        LiveLease = TimeSpan.FromSeconds(options.Value.Redis.SlotLeaseSeconds);
+        LiveLease = TimeSpan.FromSeconds(options.Value.Redis.EffectiveLeaseSeconds);
         var bridge = options.Value.Realtime.BridgeId;
         _surfaceKey = "switchboard:{cluster}:telegram:" + bridge;
         _leaseKey = "switchboard:{cluster}:telegram:" + bridge + ":lease";
@@ -84,7 +84,7 @@ internal sealed class RedisTelegramState : IDisposable
     /// <summary>This node's id, the owner written into leases it takes or runs.</summary>
     public string NodeId { get; }
 
-    /// <summary>How long a live lease lasts without renewal (<c>Switchboard:Redis:SlotLeaseSeconds</c>): a dead node's call frees it after this.</summary>
+    /// <summary>How long a live lease lasts without renewal (<c>Switchboard:Redis:LeaseSeconds</c>): a dead node's call frees it after this.</summary>
     public TimeSpan LiveLease { get; }
 
     /// <summary>The surface as stored.</summary>

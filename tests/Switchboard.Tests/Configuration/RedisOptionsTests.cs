@@ -38,4 +38,17 @@ public class RedisOptionsTests
     [InlineData(3601)]
     public void LeaseOutOfRange_NamesTheKey(int seconds) =>
         Assert.Contains("Switchboard:Redis:SlotLeaseSeconds", Assert.Single(Errors(new RedisOptions { SlotLeaseSeconds = seconds })), StringComparison.Ordinal);
+
+    [Fact]
+    public void LeaseSeconds_WinsOverItsOldName_SlotLeaseSeconds_StillWorksAlone()
+    {
+        Assert.Equal(30, new RedisOptions().EffectiveLeaseSeconds);
+        Assert.Equal(9, new RedisOptions { SlotLeaseSeconds = 9 }.EffectiveLeaseSeconds);
+        Assert.Equal(6, new RedisOptions { SlotLeaseSeconds = 9, LeaseSeconds = 6 }.EffectiveLeaseSeconds);
+    }
+
+    [Fact]
+    public void LeaseSecondsOutOfRange_NamesTheNewKey() =>
+        Assert.Contains("Switchboard:Redis:LeaseSeconds must be 3 to 3600 (got 2)", Assert.Single(Errors(new RedisOptions { LeaseSeconds = 2, SlotLeaseSeconds = 30 })),
+            StringComparison.Ordinal);
 }
