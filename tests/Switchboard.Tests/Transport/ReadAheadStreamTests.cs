@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Text;
+using Switchboard.Tests.Audio;
 using Switchboard.Transport;
 
 namespace Switchboard.Tests.Transport;
@@ -75,6 +76,32 @@ public sealed class ReadAheadStreamTests
     }
 
     [Fact]
+    public void Reading_a_message_through_the_read_ahead_allocates_nothing()
+    {
+        // Per message: a header-sized read that fills the block, then the payload served from it (the agent leg's pattern).
+        var message = new byte[300];
+        var wire = new MemoryStream();
+        var header = new byte[14];
+        var payload = new byte[286];
+        using var readAhead = new ReadAheadStream(wire);
+
+        var allocated = SteadyStateAllocations.Measure(() =>
+        {
+            wire.SetLength(0);
+            wire.Write(message);
+            wire.Position = 0;
+            var h = Completed(readAhead.ReadAsync(header));
+            var p = Completed(readAhead.ReadAsync(payload));
+            if (h != header.Length || p != payload.Length || readAhead.HoldsBuffer)
+            {
+                throw new InvalidOperationException($"read {h} + {p}");
+            }
+        });
+
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public async Task Writes_go_straight_to_the_connection()
     {
         var wire = new ScriptedStream();
@@ -82,6 +109,10 @@ public sealed class ReadAheadStreamTests
         await readAhead.WriteAsync("ping"u8.ToArray());
         Assert.Equal("ping", Encoding.ASCII.GetString(wire.Written.ToArray()));
     }
+
+    /// <summary>The result of a read that had its bytes at hand, so it must have completed at once.</summary>
+    private static int Completed(ValueTask<int> read) =>
+        read.IsCompletedSuccessfully ? read.Result : throw new InvalidOperationException("the read did not complete synchronously");
 
     /// <summary>An unmasked (server → client) final text frame with a 7-bit or 16-bit length.</summary>
     private static byte[] ServerFrame(string text)
