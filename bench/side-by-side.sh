@@ -113,9 +113,9 @@ if pcm:
     print()
     print("Transcoding path (PCM 24 kHz backend; latency cannot be read, frame ids do not survive resampling):")
     print()
-    print("| calls | CPU ms per call-s (audio) | kernel share | RSS per call KiB, fresh (peak − idle) | live managed KiB per call | barge-ins / clears |")
+    print("| calls | CPU ms per call-s (audio) | kernel share | RSS per call KiB, fresh (peak − idle) | live managed KiB per call | failed calls |")
     print("|---:|---:|---:|---:|---:|---:|")
     for s in pcm:
         print(f"| {s['calls']} | {s['gateway_cpu_ms_per_audio_second']:.2f} | {100 * s['gateway_system_cpu_share']:.0f} % | {s['gateway_rss_kib_per_call']:.0f} "
-              f"| {f(s.get('gateway_managed_kib_per_call'), 1)} | {s['barge_ins_sent']} / {s['clears_received']} |")
+              f"| {f(s.get('gateway_managed_kib_per_call'), 1)} | {s['failed_calls']} |")
 PY
