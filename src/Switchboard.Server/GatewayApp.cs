@@ -48,9 +48,10 @@ public static class GatewayApp
             // Opt-in: saves the thread-pool hops of every audio message at some tail latency (docs/performance.md).
             sockets.UnsafePreferInlineScheduling = inlineIo;
             sockets.WaitForDataBeforeAllocatingBuffer = waitForData;
-            if (ioQueues is { } count)
+            // Out-of-range values fail options validation at start-up (PerformanceOptions.Validate).
+            if (ioQueues is >= 0 and <= 64)
             {
-                sockets.IOQueueCount = Math.Max(0, count);
+                sockets.IOQueueCount = ioQueues.Value;
             }
         });
         if (inlineIo)

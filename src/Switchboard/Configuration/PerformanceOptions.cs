@@ -28,4 +28,13 @@ public sealed record PerformanceOptions
     /// Read once at start-up.
     /// </summary>
     public int? IoQueueCount { get; init; }
+
+    /// <summary>Configuration errors, each naming its key under <paramref name="prefix"/>.</summary>
+    public IEnumerable<string> Validate(string prefix)
+    {
+        if (IoQueueCount is < 0 or > 64)
+        {
+            yield return $"{prefix}:IoQueueCount must be between 0 and 64, or unset for Kestrel's default (got {IoQueueCount}).";
+        }
+    }
 }
