@@ -40,10 +40,22 @@ public static class GatewayApp
         // Unsigned SIP webhooks (the insecure local mode) only on a gateway nobody else can reach.
         LoopbackOnly.CheckConfigured(builder.Configuration, defaultUrl);
 
-        if (builder.Configuration.GetValue("Switchboard:Performance:InlineIo", defaultValue: false))
+        var inlineIo = builder.Configuration.GetValue("Switchboard:Performance:InlineIo", defaultValue: false);
+        var waitForData = builder.Configuration.GetValue("Switchboard:Performance:WaitForDataBeforeAllocatingBuffer", defaultValue: true);
+        var ioQueues = builder.Configuration.GetValue<int?>("Switchboard:Performance:IoQueueCount");
+        builder.WebHost.UseSockets(sockets =>
         {
             // Opt-in: saves the thread-pool hops of every audio message at some tail latency (docs/performance.md).
-            builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+            sockets.UnsafePreferInlineScheduling = inlineIo;
+            sockets.WaitForDataBeforeAllocatingBuffer = waitForData;
+            // Out-of-range values fail options validation at start-up (PerformanceOptions.Validate).
+            if (ioQueues is >= 0 and <= 64)
+            {
+                sockets.IOQueueCount = ioQueues.Value;
+            }
+        });
+        if (inlineIo)
+        {
             // The runtime reads this once, at its first socket; for the gateway process that is still ahead.
             if (Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
             {

@@ -14,4 +14,27 @@ public sealed record PerformanceOptions
     /// work leaves those threads first either way. Read once at start-up.
     /// </summary>
     public bool InlineIo { get; init; }
+
+    /// <summary>
+    /// Kestrel's <c>WaitForDataBeforeAllocatingBuffer</c>: wait for each read with a zero-byte receive so an idle
+    /// connection holds no receive buffer. True is Kestrel's default; false saves a system call per read at the
+    /// price of a pooled 4 KiB block held by every connection between messages. Read once at start-up.
+    /// </summary>
+    public bool WaitForDataBeforeAllocatingBuffer { get; init; } = true;
+
+    /// <summary>
+    /// Kestrel's <c>IOQueueCount</c> (how many queues its socket transport schedules I/O on); null keeps
+    /// Kestrel's default (the processor count, capped at 16), 0 schedules on the thread pool directly.
+    /// Read once at start-up.
+    /// </summary>
+    public int? IoQueueCount { get; init; }
+
+    /// <summary>Configuration errors, each naming its key under <paramref name="prefix"/>.</summary>
+    public IEnumerable<string> Validate(string prefix)
+    {
+        if (IoQueueCount is < 0 or > 64)
+        {
+            yield return $"{prefix}:IoQueueCount must be between 0 and 64, or unset for Kestrel's default (got {IoQueueCount}).";
+        }
+    }
 }

@@ -63,6 +63,11 @@ internal sealed partial class SwitchboardOptionsValidator : IValidateOptions<Swi
             yield return error;
         }
 
+        foreach (var error in o.Performance.Validate($"{p}:Performance"))
+        {
+            yield return error;
+        }
+
         foreach (var error in o.Metrics.Validate($"{p}:Metrics"))
         {
             yield return error;

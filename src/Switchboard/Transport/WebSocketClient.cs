@@ -50,6 +50,13 @@ internal static class WebSocketClient
             await stream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
             await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
             var early = await ReadResponseAsync(stream, key, cancellationToken).ConfigureAwait(false);
+            if (!secure)
+            {
+                // One recv per message (or several) instead of one for the header and one for the payload; TLS
+                // already reads whole records into its own buffer.
+                stream = new ReadAheadStream(stream);
+            }
+
             if (early.Length > 0)
             {
                 stream = new PrefixedStream(stream, early);

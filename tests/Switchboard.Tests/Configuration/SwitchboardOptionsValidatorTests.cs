@@ -76,6 +76,18 @@ public class SwitchboardOptionsValidatorTests
         Assert.DoesNotContain(errors, e => e.Contains("pw", StringComparison.Ordinal) && !e.Contains("ApiBaseUrl", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(-1, true)]
+    [InlineData(65, true)]
+    [InlineData(0, false)]
+    [InlineData(4, false)]
+    [InlineData(null, false)]
+    public void Collect_IoQueueCount_OutOfRange_NamesTheKey(int? queues, bool rejected)
+    {
+        var errors = SwitchboardOptionsValidator.Collect(new SwitchboardOptions { Performance = new PerformanceOptions { IoQueueCount = queues } });
+        Assert.Equal(rejected, errors.Any(e => e.Contains("Switchboard:Performance:IoQueueCount", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public void Collect_OpenAIWithoutKey_ReportsTheEnvironmentVariable()
     {
