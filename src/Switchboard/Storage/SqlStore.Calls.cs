@@ -47,6 +47,13 @@ internal abstract partial class SqlStore
     /// </summary>
     private async Task<int> AppendAsync(DbConnection connection, DbTransaction tx, CallEvent e, Dictionary<string, long> counts, CancellationToken cancellationToken)
     {
+        // A call ends once: its end is claimed on the call row before the event is stored. A second end (the owner's own, after
+        // another node closed the call node_lost during a partition) is dropped with the webhooks it would announce.
+        if (e.Type == CallEventType.CallEnded && !await ClaimEndAsync(connection, tx, e, cancellationToken).ConfigureAwait(false))
+        {
+            return 0;
+        }
+
         await using (var insert = Command(connection, tx,
             "INSERT INTO call_events (call_id, seq, at, type, body) VALUES (@call, @seq, @at, @type, @body) ON CONFLICT (call_id, seq) DO NOTHING"))
         {
@@ -86,20 +93,35 @@ internal abstract partial class SqlStore
             Add(call, "node", Data(e, CallEventKeys.NodeId));
             await call.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-        else if (e.Type == CallEventType.CallEnded)
+
+        return await EnqueueCallEventWebhooksAsync(connection, tx, e, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sets a call's end on its row unless it has one: false when the call already ended (another writer closed it, or this is
+    /// a retried batch), true when this end is the call's (also when no row exists, so an orphan end is still journalled).
+    /// On PostgreSQL a concurrent end waits on the row lock and then finds <c>ended_at</c> set.
+    /// </summary>
+    private async Task<bool> ClaimEndAsync(DbConnection connection, DbTransaction tx, CallEvent e, CancellationToken cancellationToken)
+    {
+        await using (var ended = Command(connection, tx,
+            "UPDATE calls SET ended_at = @at, end_reason = @reason, duration_ms = @duration, cost_micros = @cost WHERE id = @id AND ended_at IS NULL"))
         {
-            await using var ended = Command(connection, tx,
-                "UPDATE calls SET ended_at = @at, end_reason = @reason, duration_ms = @duration, cost_micros = @cost WHERE id = @id");
             Add(ended, "at", e.At);
             Add(ended, "reason", e.Reason);
             Add(ended, "duration", long.TryParse(Data(e, CallEventKeys.DurationMs), NumberStyles.None, CultureInfo.InvariantCulture, out var ms) ? ms : null);
             Add(ended, "cost", double.TryParse(Data(e, CallEventKeys.CostUsd), NumberStyles.Float, CultureInfo.InvariantCulture, out var usd) && double.IsFinite(usd)
                 ? (long)Math.Round(usd * 1_000_000d) : null);
             Add(ended, "id", e.CallId);
-            await ended.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            if (await ended.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+            {
+                return true;
+            }
         }
 
-        return await EnqueueCallEventWebhooksAsync(connection, tx, e, cancellationToken).ConfigureAwait(false);
+        await using var exists = Command(connection, tx, "SELECT COUNT(*) FROM calls WHERE id = @id");
+        Add(exists, "id", e.CallId);
+        return Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0;
     }
 
     public async Task<IReadOnlyList<string>> ListOpenCallsAsync(string nodeId, CancellationToken cancellationToken)
@@ -120,12 +142,11 @@ internal abstract partial class SqlStore
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
-        // The claim: only the transaction that still finds the call open (and this node's) goes on. On PostgreSQL a second
-        // node's same update waits on the row lock, then finds ended_at set; on SQLite writers are serialised anyway.
-        await using (var claim = Command(connection, tx, "UPDATE calls SET ended_at = @at, end_reason = @reason WHERE id = @id AND node_id = @node AND ended_at IS NULL"))
+        // The claim: only the transaction that still finds the call open (and this node's) goes on, holding the row (a no-op
+        // update) until the end is appended below. On PostgreSQL a second node's same update waits on the row lock, then finds
+        // ended_at set; on SQLite writers are serialised anyway.
+        await using (var claim = Command(connection, tx, "UPDATE calls SET node_id = node_id WHERE id = @id AND node_id = @node AND ended_at IS NULL"))
         {
-            Add(claim, "at", ended.At);
-            Add(claim, "reason", ended.Reason);
             Add(claim, "id", ended.CallId);
             Add(claim, "node", nodeId);
             if (await claim.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)

@@ -81,6 +81,39 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task OwnersOwnEnd_AfterAnotherNodeClosedTheCallNodeLost_IsDroppedWithItsWebhooks()
+    {
+        // A partition: the owner lost Redis, another node reaped its call, and the owner (still connected to its caller) ends
+        // the call later with its own end at a later sequence. The call ends once: node_lost, one call.ended, one artifact.
+        var team = await NewTeamAsync("partition");
+        await NewSubscriptionAsync(team.Id, [WebhookEventTypes.CallEnded, WebhookEventTypes.CallArtifact], T0);
+        await Store.AppendEventsAsync([OnNode(Started("split", T0, team.Id), "node-a"), Turn("split", 1, CallEventType.CallerTurn, "hello")], None);
+        var reaper = new NodeLostReaper(Open(_database), CallPricing.Default, NullLogger<NodeLostReaper>.Instance);
+        Assert.Equal(1, await reaper.ReapAsync("node-a", None));
+
+        await Store.AppendEventsAsync([Turn("split", 3, CallEventType.AgentTurn, "still here"), Ended("split", 4, T0.AddSeconds(30))], None);
+        // A retry of the same batch changes nothing either.
+        await Store.AppendEventsAsync([Ended("split", 4, T0.AddSeconds(30))], None);
+
+        var call = await Store.GetCallAsync(null, "split", None);
+        Assert.Equal(CallEndReason.NodeLost, call!.EndReason);
+        Assert.Single(await Store.ReadEventsAsync("split", None), e => e.Type == CallEventType.CallEnded);
+        var deliveries = (await Store.ListWebhookDeliveriesAsync(team.Id, null, 0, 10, None)).Items;
+        Assert.Equal([WebhookEventTypes.CallArtifact, WebhookEventTypes.CallEnded], deliveries.Select(d => d.EventType).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task TwoEndsOfOneCall_InOneBatch_OnlyTheFirstCounts()
+    {
+        var team = await NewTeamAsync("twice");
+        await NewSubscriptionAsync(team.Id, [WebhookEventTypes.CallEnded], T0);
+        await Store.AppendEventsAsync([Started("twice", T0, team.Id), Ended("twice", 1, T0.AddSeconds(3)), Ended("twice", 2, T0.AddSeconds(9))], None);
+
+        Assert.Equal(T0.AddSeconds(3), (await Store.GetCallAsync(null, "twice", None))!.EndedAt);
+        Assert.Equal(1, (await Store.ListWebhookDeliveriesAsync(team.Id, null, 0, 10, None)).Total);
+    }
+
+    [Fact]
     public async Task CloseOpenCall_AnotherNodesCallOrAnEndedOne_ClosesNothing()
     {
         await Store.AppendEventsAsync([OnNode(Started("theirs", T0), "node-b"), OnNode(Started("done", T0), "node-a"), Ended("done", 1, T0.AddSeconds(3))], None);
