@@ -12,7 +12,7 @@ namespace Switchboard.Transport;
 /// without a buffer) and writes go straight through.
 /// </summary>
 /// <param name="inner">The connection stream; disposed with this stream.</param>
-internal sealed class ReadAheadStream(Stream inner) : Stream
+internal sealed class ReadAheadStream(Stream inner) : ReadWrapperStream(inner)
 {
     /// <summary>One read's worth: several 20 ms audio messages, and what one loopback or LAN segment carries.</summary>
     public const int BlockBytes = 4096;
@@ -24,20 +24,6 @@ internal sealed class ReadAheadStream(Stream inner) : Stream
     /// <summary>True while read-ahead bytes are buffered (and a pooled block is held).</summary>
     internal bool HoldsBuffer => _block is not null;
 
-    public override bool CanRead => true;
-
-    public override bool CanWrite => inner.CanWrite;
-
-    public override bool CanSeek => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     public override int Read(Span<byte> buffer)
     {
         if (_block is not null)
@@ -45,10 +31,8 @@ internal sealed class ReadAheadStream(Stream inner) : Stream
             return Drain(buffer);
         }
 
-        return inner.Read(buffer);
+        return Inner.Read(buffer);
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -61,43 +45,13 @@ internal sealed class ReadAheadStream(Stream inner) : Stream
         // A zero-byte wait holds no block; a read as large as a block gains nothing from a copy.
         if (buffer.IsEmpty || buffer.Length >= BlockBytes)
         {
-            return inner.ReadAsync(buffer, cancellationToken);
+            return Inner.ReadAsync(buffer, cancellationToken);
         }
 
         return FillAsync(buffer, cancellationToken);
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
-
-    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
-
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        inner.WriteAsync(buffer, cancellationToken);
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        inner.WriteAsync(buffer, offset, count, cancellationToken);
-
-    public override void Flush() => inner.Flush();
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-            Release();
-        }
-
-        base.Dispose(disposing);
-    }
+    protected override void ReleaseBuffered() => Release();
 
     // Pooled builder: this read usually completes at once, but when it waits a fresh box per wait would allocate.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -107,7 +61,7 @@ internal sealed class ReadAheadStream(Stream inner) : Stream
         int read;
         try
         {
-            read = await inner.ReadAsync(block, cancellationToken).ConfigureAwait(false);
+            read = await Inner.ReadAsync(block, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
