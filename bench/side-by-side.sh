@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # docs/performance.md's opening table in one command: Switchboard against the Node.js reference peer (bench/peer-node),
 # alternating per step and round, the C floor (bench/floor) at the same call counts, and the transcoding path (PCM 24 kHz
-# backend) and browser sessions (/ws/session, PCM16 24 kHz); then prints the markdown tables. About 10 minutes with the defaults on a 2-core machine.
+# backend) and browser sessions (/ws/session, PCM16 24 kHz); then prints the markdown tables. About 13 minutes with the defaults on a 2-core machine.
 #   bash bench/side-by-side.sh [--calls 50,200,400] [--rounds 2] [--seconds 15] [--no-build]
 # Raw figures go to artifacts/side-by-side/ (LoadGen JSON and text, the floor's output).
 set -euo pipefail
