@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # docs/performance.md's opening table in one command: Switchboard against the Node.js reference peer (bench/peer-node),
 # alternating per step and round, the C floor (bench/floor) at the same call counts, and the transcoding path (PCM 24 kHz
-# backend); then prints the markdown tables. About 10 minutes with the defaults on a 2-core machine.
+# backend) and browser sessions (/ws/session, PCM16 24 kHz); then prints the markdown tables. About 13 minutes with the defaults on a 2-core machine.
 #   bash bench/side-by-side.sh [--calls 50,200,400] [--rounds 2] [--seconds 15] [--no-build]
 # Raw figures go to artifacts/side-by-side/ (LoadGen JSON and text, the floor's output).
 set -euo pipefail
@@ -37,18 +37,24 @@ started=$(date -u +%s)
   echo "start $(date -u '+%Y-%m-%d %H:%M:%S UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$out/machine.txt"
 
-echo "1/3 Switchboard and the Node peer, $calls calls, $rounds rounds, ${seconds} s each…" >&2
+echo "1/4 Switchboard and the Node peer, $calls calls, $rounds rounds, ${seconds} s each…" >&2
 dotnet "$loadgen" --peer --ramp "$calls" --rounds "$rounds" "${common[@]}" --json "$out/peer.json" > "$out/peer.txt" 2>&1
 echo "   load average now $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
-echo "2/3 the C floor…" >&2
+echo "2/4 the C floor…" >&2
 bash bench/floor/run.sh --seconds "$seconds" ${calls//,/ } > "$out/floor.txt" 2>&1 || echo "   (the floor reported a failed run; see $out/floor.txt)" >&2
 
-echo "3/3 transcoding path (PCM 24 kHz backend)…" >&2
+echo "3/4 transcoding path (PCM 24 kHz backend)…" >&2
 # One LoadGen run per count: frame ids do not survive resampling, so every frame counts as lost, which ends a ramp.
 for n in ${calls//,/ }; do
   dotnet "$loadgen" --ramp "$n" --fresh-gateway "${common[@]}" --gateway-env Switchboard__Agent__AudioFormat=pcm24 \
     --json "$out/pcm24-$n.json" > "$out/pcm24-$n.txt" 2>&1 || true
+done
+echo "4/4 browser sessions (/ws/session), $calls calls, $rounds rounds…" >&2
+# Sessions have no Node counterpart (the peer speaks Twilio only); a fresh gateway per step, as for the rows above.
+for r in $(seq 1 "$rounds"); do
+  dotnet "$loadgen" --channel session --ramp "$calls" --fresh-gateway "${common[@]}" \
+    --json "$out/session-$r.json" > "$out/session-$r.txt" 2>&1 || true
 done
 echo "end $(date -u '+%Y-%m-%d %H:%M:%S UTC') ($(( ($(date -u +%s) - started) / 60 )) min), load average $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/machine.txt"
 
@@ -118,4 +124,20 @@ if pcm:
     for s in pcm:
         print(f"| {s['calls']} | {s['gateway_cpu_ms_per_audio_second']:.2f} | {100 * s['gateway_system_cpu_share']:.0f} % | {s['gateway_rss_kib_per_call']:.0f} "
               f"| {f(s.get('gateway_managed_kib_per_call'), 1)} | {s['failed_calls']} |")
+
+sessions = [s for p in sorted(glob.glob(os.path.join(out, "session-*.json"))) for s in json.load(open(p))["steps"]]
+if sessions:
+    print()
+    print("Browser sessions (/ws/session, voice_conversation, PCM16 24 kHz both ways, 20 ms mic pieces, playback reports every 200 ms):")
+    print()
+    print("| calls | CPU ms per call-s (audio) | kernel share | RSS per call KiB, fresh (peak − idle) | idle RSS MiB | live managed KiB per call | inbound p99 ms | outbound p99 ms | frames lost / reordered | interrupts / barge-ins | load-gen lag p99 ms |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n in sorted({s["calls"] for s in sessions}):
+        rows = [s for s in sessions if s["calls"] == n]
+        failed = sum(s["failed_calls"] for s in rows)
+        print(f"| {n}{f' ({failed} failed)' if failed else ''} | {rng([s['gateway_cpu_ms_per_audio_second'] for s in rows])} | {rng([100 * s['gateway_system_cpu_share'] for s in rows], 0)} % "
+              f"| {rng([s['gateway_rss_kib_per_call'] for s in rows], 0)} | {rng([s['gateway_rss_idle_kib'] / 1024 for s in rows], 0)} | {rng([s.get('gateway_managed_kib_per_call') for s in rows], 1)} "
+              f"| {rng([s['inbound']['p99_ms'] for s in rows])} | {rng([s['outbound']['p99_ms'] for s in rows])} "
+              f"| {sum(s['frames_lost'] + s['frames_lost_inbound'] for s in rows)} / {sum(s['reordered'] + s['reordered_inbound'] for s in rows)} "
+              f"| {sum(s['clears_received'] for s in rows)} / {sum(s['barge_ins_sent'] for s in rows)} | {rng([s['scheduler_lateness']['p99_ms'] for s in rows], 1)} |")
 PY

@@ -77,7 +77,10 @@ internal sealed class EchoSession(EchoBackend backend, WebSocket socket)
         if (isSessionUpdate)
         {
             Write("{\"type\":\"session.updated\",\"event_id\":\"ev_lg_1\",\"session\":{\"type\":\"realtime\",\"object\":\"realtime.session\",\"id\":\"sess_lg\",\"model\":\"gpt-realtime\","u8);
-            Write("\"audio\":{\"input\":{\"format\":{\"type\":\"audio/pcmu\"}},\"output\":{\"format\":{\"type\":\"audio/pcmu\"}}}}}"u8);
+            // The format the gateway asked for, as the real API confirms it: μ-law for Twilio calls, PCM 24 kHz for sessions.
+            Write(_in.AsSpan(0, length).IndexOf("\"audio/pcm\""u8) >= 0
+                ? "\"audio\":{\"input\":{\"format\":{\"type\":\"audio/pcm\",\"rate\":24000}},\"output\":{\"format\":{\"type\":\"audio/pcm\",\"rate\":24000}}}}}"u8
+                : "\"audio\":{\"input\":{\"format\":{\"type\":\"audio/pcmu\"}},\"output\":{\"format\":{\"type\":\"audio/pcmu\"}}}}}"u8);
             await FlushAsync(token);
             backend.OnConfigured();
             return;

@@ -29,6 +29,10 @@ internal sealed class LoadGenOptions
                                        backend, and prints both rows; implies --fresh-gateway
           --rounds 1                   with --peer: how many times each step alternates gateway / peer
           --peer-env NAME=VALUE        extra environment variable for the peer process (repeatable)
+          --channel twilio             twilio: Twilio Media Streams on /twilio (μ-law 8 kHz); session: browser sessions on
+                                       /ws/session (voice_conversation, PCM16 24 kHz from the mic, playback reports every
+                                       200 ms, playback on interrupt), created through POST /demo/sessions (the demo route
+                                       and the session rate limits are opened on the gateway for the run); not with --peer
           --smoke                      CI check: 20 calls for 10 s; exit 0 only if nothing was lost or reordered,
                                        every call connected, every barge-in cleared and both p99 < 200 ms
         """;
@@ -57,6 +61,13 @@ internal sealed class LoadGenOptions
     public string? GatewayDll { get; private set; }
 
     public bool Smoke { get; private set; }
+
+    /// <summary>Which caller channel the simulated calls use: <c>twilio</c> or <c>session</c> (<c>--channel</c>).</summary>
+    public string Channel { get; private set; } = Twilio;
+
+    public const string Twilio = "twilio";
+
+    public const string Session = "session";
 
     public bool FreshGateway { get; private set; }
 
@@ -130,6 +141,14 @@ internal sealed class LoadGenOptions
                 case "--fresh-gateway":
                     options.FreshGateway = true;
                     break;
+                case "--channel":
+                    options.Channel = Value() switch
+                    {
+                        Twilio => Twilio,
+                        Session => Session,
+                        var other => throw new ArgumentException($"--channel: '{other}' is not twilio or session"),
+                    };
+                    break;
                 case "--smoke":
                     options.Smoke = true;
                     break;
@@ -151,6 +170,20 @@ internal sealed class LoadGenOptions
         if (options.Peer && options.Smoke)
         {
             throw new ArgumentException("--peer and --smoke do not combine: the smoke checks the gateway alone");
+        }
+
+        if (options.Peer && options.Channel == Session)
+        {
+            throw new ArgumentException("--peer and --channel session do not combine: the Node peer speaks Twilio Media Streams only");
+        }
+
+        if (options.Channel == Session)
+        {
+            // Hundreds of sessions from one address in seconds: the keyless demo route on (the echo backend costs nothing)
+            // and the per-address limits off for the run; anything given with --gateway-env wins.
+            options._gatewayEnvironment.TryAdd("Switchboard__Demo__Enabled", "true");
+            options._gatewayEnvironment.TryAdd("Switchboard__RateLimits__DemoPerIp__Enabled", "false");
+            options._gatewayEnvironment.TryAdd("Switchboard__RateLimits__SessionSocketsPerIp__Enabled", "false");
         }
 
         if (options.WarmupSeconds < 0 || options.WarmupSeconds >= options.Seconds)

@@ -24,7 +24,7 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
         var idleRssReleased = ProcStats.RssKib(gateway.Pid);
         SaveSmaps(gateway.Pid, $"{callCount}-idle");
         var logLines0 = gateway.OutputLines;
-        var calls = states.Select(s => new SimulatedCall(s)).ToList();
+        var calls = states.Select(s => options.Channel == LoadGenOptions.Session ? (SimulatedCall)new SessionCall(s) : new TwilioCall(s)).ToList();
         try
         {
             // Connect (bounded parallelism, like calls arriving quickly but not all in one instant).
@@ -35,7 +35,7 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
                 {
                     using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                     connectTimeout.CancelAfter(TimeSpan.FromSeconds(15));
-                    await call.ConnectAsync(gateway.TwilioUrl, stepCts.Token).WaitAsync(connectTimeout.Token);
+                    await call.ConnectAsync(gateway, stepCts.Token).WaitAsync(connectTimeout.Token);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {

@@ -399,6 +399,7 @@ internal sealed partial class CallBridge
             output.ResetWrittenCount();
             RealtimeClientEvents.WriteResponseCancel(output);
             await SendToBackendAsync(output.WrittenMemory, token).ConfigureAwait(false);
+            output.Release();
         }
 
         if (item is null)
@@ -427,7 +428,8 @@ internal sealed partial class CallBridge
         try
         {
             var answer = await heard.ConfigureAwait(false);
-            await CompleteBargeInAsync(item, answer, generatedMs, reason, clearMicros, startedAt, new ArrayBufferWriter<byte>(256), token).ConfigureAwait(false);
+            using var output = new PooledBufferWriter(256);
+            await CompleteBargeInAsync(item, answer, generatedMs, reason, clearMicros, startedAt, output, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -441,7 +443,7 @@ internal sealed partial class CallBridge
 
     /// <summary>Truncates the interrupted item at what was heard (never past what was generated), journals it, and marks its shown final.</summary>
     private async Task CompleteBargeInAsync(string item, ClearedPlayout heard, long generatedMs, string reason, string clearMicros, long? waitStarted,
-        ArrayBufferWriter<byte> output, CancellationToken token)
+        PooledBufferWriter output, CancellationToken token)
     {
         // truncate fails when audio_end_ms exceeds what was generated; a position can only lag, but clamp anyway.
         var heardMs = heard.HeardMs;
@@ -479,6 +481,7 @@ internal sealed partial class CallBridge
             output.ResetWrittenCount();
             RealtimeClientEvents.WriteTruncate(output, item, 0, audioEndMs);
             await SendToBackendAsync(output.WrittenMemory, token).ConfigureAwait(false);
+            output.Release();
         }
         CallLog.BargeIn(_logger, CallId, item, audioEndMs, generatedMs);
         var data = new Dictionary<string, string>(StringComparer.Ordinal) { ["clear_us"] = clearMicros, ["position_from"] = heard.Source };

@@ -58,8 +58,8 @@ internal sealed partial class CallBridge : IAsyncDisposable
 
     // Sized for one media message (an append or a 100 ms chunk); they grow if a codec needs more.
     // One-off large messages (session.update) use their own writer so these stay small for the whole call.
-    private readonly ArrayBufferWriter<byte> _callerLoopOut = new(1024);
-    private readonly ArrayBufferWriter<byte> _backendLoopOut = new(2048);
+    private readonly PooledBufferWriter _callerLoopOut = new(2048);
+    private readonly PooledBufferWriter _backendLoopOut = new(2048);
     private readonly long _startedTimestamp;
     private readonly DateTimeOffset _startedAt;
     private long _eventSequence;
@@ -372,7 +372,10 @@ internal sealed partial class CallBridge : IAsyncDisposable
                         break;
                     }
 
-                    if (!await _backend!.SendAsync(_callerLoopOut.WrittenMemory, token).ConfigureAwait(false) && !token.IsCancellationRequested)
+                    var appended = await _backend!.SendAsync(_callerLoopOut.WrittenMemory, token).ConfigureAwait(false);
+                    // A waiting call holds no append buffer; the next frame rents again (from the pool's per-thread cache).
+                    _callerLoopOut.Release();
+                    if (!appended && !token.IsCancellationRequested)
                     {
                         // The socket broke under this frame: it is lost to the gap. The backend loop notices the broken
                         // socket and regains a session, or ends the call with the reason.

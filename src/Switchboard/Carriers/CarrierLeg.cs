@@ -31,7 +31,7 @@ internal sealed class CarrierLeg : ICallerLeg
     private readonly ILogger _logger;
 
     // Backend loop only: agent audio, marks and clears.
-    private readonly ArrayBufferWriter<byte> _out = new(2048);
+    private readonly PooledBufferWriter _out = new(2048);
     private byte[] _unescaped = [];
     private string _callId = "";
     private CallStartInfo? _start;
@@ -365,7 +365,10 @@ internal sealed class CarrierLeg : ICallerLeg
             }
 
             offset += pieceLength;
-            if (!await _sender.SendTextAsync(_out.WrittenMemory, cancellationToken).ConfigureAwait(false))
+            var sent = await _sender.SendTextAsync(_out.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            // A waiting call holds no message buffer; the next piece rents again (from the pool's per-thread cache).
+            _out.Release();
+            if (!sent)
             {
                 return false;
             }
@@ -384,7 +387,7 @@ internal sealed class CarrierLeg : ICallerLeg
         await SendMarkAsync(_out, cancellationToken).ConfigureAwait(false);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SendMarkAsync(ArrayBufferWriter<byte> output, CancellationToken cancellationToken)
+    private async ValueTask SendMarkAsync(PooledBufferWriter output, CancellationToken cancellationToken)
     {
         var sequence = _ledger!.RegisterMark();
         if (sequence == 0)
@@ -395,6 +398,7 @@ internal sealed class CarrierLeg : ICallerLeg
         output.ResetWrittenCount();
         _protocol.WriteMark(output, sequence);
         await _sender.SendTextAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        output.Release();
     }
 
     public string? UnplayedItem => _ledger is { } ledger && ledger.TryEstimateHeard(out var item, out _) ? item : null;
@@ -414,6 +418,7 @@ internal sealed class CarrierLeg : ICallerLeg
         _out.ResetWrittenCount();
         _protocol.WriteClear(_out);
         await _sender.SendTextAsync(_out.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        _out.Release();
         ledger.Clear();
         _ledgerItem = null;
         return new ClearedPlayout(knownHeardMs >= 0 ? knownHeardMs : heardMs, "marks");
@@ -427,7 +432,7 @@ internal sealed class CarrierLeg : ICallerLeg
     {
         var ledger = _ledger!;
         // Audio sent since the last mark would never be confirmed: put a mark after it (its own buffer: the backend loop may be sending).
-        await SendMarkAsync(new ArrayBufferWriter<byte>(128), cancellationToken).ConfigureAwait(false);
+        await SendMarkAsync(new PooledBufferWriter(128), cancellationToken).ConfigureAwait(false);
         var started = _time.GetTimestamp();
         while (ledger.HasUnplayedAudio && _time.GetElapsedTime(started) < cap)
         {

@@ -16,7 +16,7 @@ internal sealed class SessionOutbox : IDisposable
     private readonly string _sessionId;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+    private readonly PooledBufferWriter _buffer = new(2048);
     private Utf8JsonWriter? _writer;
     private long _seq;
 
@@ -62,6 +62,8 @@ internal sealed class SessionOutbox : IDisposable
         }
         finally
         {
+            // A waiting session holds no message buffer (agent audio makes it ~1.4 KiB, more for transcripts).
+            _buffer.Release();
             _gate.Release();
         }
     }

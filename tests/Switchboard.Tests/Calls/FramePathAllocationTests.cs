@@ -5,6 +5,7 @@ using Switchboard.Carriers;
 using Switchboard.Carriers.Telnyx;
 using Switchboard.Carriers.Twilio;
 using Switchboard.Tests.Audio;
+using Switchboard.Transport;
 
 namespace Switchboard.Tests.Calls;
 
@@ -81,5 +82,37 @@ public class FramePathAllocationTests
         });
 
         Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void BothWaysThroughThePooledWriters_ReleasedAfterEachMessage_AllocatesNothing()
+    {
+        // The legs' own writers: each message rents its array on the first write and returns it once sent.
+        var protocol = new TwilioProtocol();
+        protocol.BindStream("MZ0123");
+        var media = Encoding.UTF8.GetBytes($$$"""{"event":"media","sequenceNumber":"7","streamSid":"MZ0123","media":{"track":"inbound","chunk":"5","timestamp":"100","payload":"{{{Payload}}}"}}""");
+        var delta = Encoding.UTF8.GetBytes($$"""{"type":"response.output_audio.delta","event_id":"event_1","response_id":"resp_1","item_id":"item_1","output_index":0,"content_index":0,"delta":"{{Payload}}"}""");
+        using var append = new PooledBufferWriter(2048);
+        using var carrier = new PooledBufferWriter(2048);
+        long mark = 0;
+        var appendLength = 0;
+
+        var allocated = SteadyStateAllocations.Measure(() =>
+        {
+            Check(protocol.TryParse(media, out var frame) == CarrierParseStatus.Ok);
+            RealtimeClientEvents.WriteAppendBase64(append, frame.Payload);
+            appendLength = append.WrittenCount;
+            append.Release();
+            Check(RealtimeEventScanner.TryScan(delta, out var header) && header.Type == RealtimeServerEventType.OutputAudioDelta);
+            protocol.WriteMediaBase64(carrier, header.Delta);
+            carrier.Release();
+            protocol.WriteMark(carrier, ++mark);
+            carrier.Release();
+        });
+
+        Assert.Equal(0, allocated);
+        Assert.True(appendLength > Payload.Length);
+        Assert.False(append.HoldsBuffer);
+        Assert.False(carrier.HoldsBuffer);
     }
 }
