@@ -1,10 +1,12 @@
 using StackExchange.Redis;
+using Switchboard.Agents;
 using Switchboard.Calls;
 using Switchboard.Carriers;
 using Switchboard.Carriers.Telnyx;
 using Switchboard.Carriers.Twilio;
 using Switchboard.Cluster;
 using Switchboard.Journal;
+using Switchboard.SipConnector;
 
 namespace Switchboard.Server.Cluster;
 
@@ -23,14 +25,17 @@ internal sealed class ClusterControl
     private readonly CallRegistry _calls;
     private readonly NodeLostReaper _reaper;
     private readonly ICarrierCallControl _carriers;
+    private readonly ISipCallControl _sip;
     private readonly ILogger<ClusterControl> _logger;
 
-    public ClusterControl(ClusterRegistry cluster, CallRegistry calls, NodeLostReaper reaper, ICarrierCallControl carriers, ILogger<ClusterControl> logger)
+    public ClusterControl(ClusterRegistry cluster, CallRegistry calls, NodeLostReaper reaper, ICarrierCallControl carriers, ISipCallControl sip,
+        ILogger<ClusterControl> logger)
     {
         _cluster = cluster;
         _calls = calls;
         _reaper = reaper;
         _carriers = carriers;
+        _sip = sip;
         _logger = logger;
     }
 
@@ -167,6 +172,13 @@ internal sealed class ClusterControl
                 {
                     var start = new CallStartInfo { CarrierCallId = call.CarrierCallId, AccountId = call.AccountId };
                     var result = await _carriers.HangUpAsync(call.CallId, call.Channel, start, cancellationToken).ConfigureAwait(false);
+                    ClusterLog.CarrierHangup(_logger, call.CallId, deadNode, call.Channel, result.Status.ToString(), result.Detail);
+                    hungUp += result.Status is CallControlStatus.Done or CallControlStatus.AlreadyEnded ? 1 : 0;
+                }
+                else if (call.Channel == Transports.Sip && !string.IsNullOrEmpty(call.CarrierCallId))
+                {
+                    // A SIP connector call is hung up through the connector's REST (every node talks to the same connector).
+                    var result = await _sip.HangUpAsync(call.CarrierCallId, cancellationToken).ConfigureAwait(false);
                     ClusterLog.CarrierHangup(_logger, call.CallId, deadNode, call.Channel, result.Status.ToString(), result.Detail);
                     hungUp += result.Status is CallControlStatus.Done or CallControlStatus.AlreadyEnded ? 1 : 0;
                 }
