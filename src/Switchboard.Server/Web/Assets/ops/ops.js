@@ -52,7 +52,8 @@ function renderCalls(calls) {
     row.dataset.callId = call.id;
     row.setAttribute("aria-selected", String(call.id === state.selected));
     row.append(text("td", call.channel), text("td", call.endpoint), text("td", call.caller || "—"),
-      text("td", duration(call.durationMs)), text("td", call.state.replace("_", " "), { "data-state": call.state }));
+      text("td", duration(call.durationMs)), text("td", call.state.replace("_", " "), { "data-state": call.state }),
+      text("td", call.node || "this node"));
     row.addEventListener("click", () => select(call.id));
     return row;
   }));
@@ -67,7 +68,9 @@ function renderCalls(calls) {
 function renderSummary(summary) {
   const node = $("node");
   node.dataset.status = summary.node.status;
-  node.textContent = `node: ${summary.node.status}${summary.node.draining ? " (draining)" : ""} · ${summary.node.liveCalls} live`;
+  // With shared state the summary lists every node: a drained or lost one shows here whichever node serves the page.
+  const cluster = summary.nodes ? ` · cluster: ${summary.nodes.map((n) => `${n.id} ${n.state} (${n.liveCalls})`).join(", ")}` : "";
+  node.textContent = `node: ${summary.node.status}${summary.node.draining ? " (draining)" : ""} · ${summary.node.liveCalls} live${cluster}`;
   renderCalls(summary.calls);
   const u = summary.usage;
   const budget = (used, max, unit) => (max > 0 ? `${used} of ${max} ${unit} (${Math.round((100 * used) / max)} %)` : `${used} ${unit} (no budget)`);
