@@ -1,5 +1,7 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using Switchboard.Server.Hosting;
+using Switchboard.Transport;
 
 namespace Switchboard.Server;
 
@@ -39,6 +41,15 @@ public static class GatewayApp
 
         // Unsigned SIP webhooks (the insecure local mode) only on a gateway nobody else can reach.
         LoopbackOnly.CheckConfigured(builder.Configuration, defaultUrl);
+
+        // Media sockets on the gateway's own per-core epoll loops (Linux); Kestrel's socket transport stays for the rest.
+        var eventLoop = builder.Configuration.GetValue("Switchboard:Performance:EventLoop", defaultValue: true) && EventLoop.IsSupported;
+        EventLoop.Enabled = eventLoop;
+        if (eventLoop)
+        {
+            builder.Services.AddSingleton<LoopTransport>();
+            builder.Services.AddSingleton<IConnectionListenerFactory>(services => services.GetRequiredService<LoopTransport>());
+        }
 
         var inlineIo = builder.Configuration.GetValue("Switchboard:Performance:InlineIo", defaultValue: false);
         var waitForData = builder.Configuration.GetValue("Switchboard:Performance:WaitForDataBeforeAllocatingBuffer", defaultValue: true);

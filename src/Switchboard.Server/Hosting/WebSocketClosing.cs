@@ -40,7 +40,7 @@ internal static class WebSocketClosing
             return;
         }
 
-        var lingering = new LingeringUpgrade(upgrade);
+        var lingering = new LingeringUpgrade(upgrade, context);
         context.Features.Set<IHttpUpgradeFeature>(lingering);
         // The runtime's server WebSocket aborts the whole HTTP connection (a reset) when it is aborted or disposed unclosed;
         // once upgraded, that abort waits for the linger below (and happens anyway if the handler is stuck).
@@ -82,8 +82,12 @@ internal static class WebSocketClosing
         return next(context);
     }
 
-    /// <summary>The server's upgrade, handing out a <see cref="LingeringStream"/>.</summary>
-    private sealed class LingeringUpgrade(IHttpUpgradeFeature inner) : IHttpUpgradeFeature
+    /// <summary>
+    /// The server's upgrade, handing out a <see cref="LingeringStream"/>. On the event-loop transport a plain HTTP/1.1
+    /// connection leaves the HTTP stack here: the stream is the socket itself (<see cref="LoopTransport.TryTakeOver"/>), so
+    /// every WebSocket accepted anywhere in the gateway runs on the loop without its handler knowing.
+    /// </summary>
+    private sealed class LingeringUpgrade(IHttpUpgradeFeature inner, HttpContext context) : IHttpUpgradeFeature
     {
         public LingeringStream? Stream { get; private set; }
 
@@ -93,7 +97,15 @@ internal static class WebSocketClosing
 
         public async Task<Stream> UpgradeAsync()
         {
-            Stream = new LingeringStream(await inner.UpgradeAsync().ConfigureAwait(false));
+            var upgraded = await inner.UpgradeAsync().ConfigureAwait(false);
+            if (!context.Request.IsHttps && HttpProtocol.IsHttp11(context.Request.Protocol) &&
+                context.RequestServices.GetService<LoopTransport>() is { } transport &&
+                await transport.TryTakeOver(context.Connection.Id, upgraded).ConfigureAwait(false) is { } direct)
+            {
+                upgraded = direct;
+            }
+
+            Stream = new LingeringStream(upgraded);
             return Stream;
         }
     }

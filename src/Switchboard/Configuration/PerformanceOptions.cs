@@ -4,6 +4,16 @@ namespace Switchboard.Configuration;
 public sealed record PerformanceOptions
 {
     /// <summary>
+    /// Runs media connections on the gateway's own event loops (one thread per core, epoll, Linux): the agent leg's
+    /// WebSocket, and carrier and browser-session WebSockets, which the gateway's transport takes over from the HTTP
+    /// server after the upgrade. A message then costs one receive and one send, handled on the loop thread without a
+    /// thread hop (docs/performance.md, "The event loop"). On by default on Linux; ignored elsewhere. When it is on, the
+    /// three Kestrel socket settings below do not apply (the gateway's transport replaces Kestrel's socket transport for
+    /// TCP endpoints). Read once at start-up.
+    /// </summary>
+    public bool EventLoop { get; init; } = true;
+
+    /// <summary>
     /// Runs socket completions and everything they continue (frame parsing, the relay, the next send) on the
     /// runtime's socket-engine threads instead of handing each message to the thread pool: Kestrel's
     /// <c>UnsafePreferInlineScheduling</c> plus the runtime's inline socket completions

@@ -50,7 +50,7 @@ internal static class WebSocketClient
             await stream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
             await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
             var early = await ReadResponseAsync(stream, key, cancellationToken).ConfigureAwait(false);
-            if (!secure)
+            if (!secure && stream is not LoopStream)
             {
                 // One recv per message (or several) instead of one for the header and one for the payload; TLS
                 // already reads whole records into its own buffer.
@@ -107,6 +107,11 @@ internal static class WebSocketClient
     private static async Task<Stream> OpenAsync(Uri url, bool secure, CancellationToken cancellationToken)
     {
         var host = WebSocketHandshake.ConnectHost(url);
+        if (EventLoop.InUse)
+        {
+            return await OpenOnLoopAsync(host, WebSocketHandshake.Port(url), secure, cancellationToken).ConfigureAwait(false);
+        }
+
         // Dual-mode where the OS has IPv6; ConnectAsync tries each resolved address in turn.
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -118,29 +123,53 @@ internal static class WebSocketClient
                 return network;
             }
 
-            var tls = new SslStream(network, leaveInnerStreamOpen: false);
-            try
-            {
-                // Default certificate validation: no callback, so an untrusted or mismatched certificate fails.
-                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-                {
-                    TargetHost = host,
-                    ApplicationProtocols = [SslApplicationProtocol.Http11],
-                }, cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                await tls.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-
-            return tls;
+            return await AuthenticateAsync(network, host, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
             socket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>TLS over <paramref name="connection"/> (disposed with it, also on failure).</summary>
+    private static async Task<Stream> AuthenticateAsync(Stream connection, string host, CancellationToken cancellationToken)
+    {
+        var tls = new SslStream(connection, leaveInnerStreamOpen: false);
+        try
+        {
+            // Default certificate validation: no callback, so an untrusted or mismatched certificate fails.
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = host,
+                ApplicationProtocols = [SslApplicationProtocol.Http11],
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return tls;
+    }
+
+    /// <summary>
+    /// The same connection on an <see cref="EventLoop"/>: the socket is connected and served by the loop (reads read
+    /// ahead by <see cref="LoopStream"/>), TLS on top for <c>wss</c>.
+    /// </summary>
+    private static async Task<Stream> OpenOnLoopAsync(string host, int port, bool secure, CancellationToken cancellationToken)
+    {
+        var addresses = System.Net.IPAddress.TryParse(host, out var literal)
+            ? [literal]
+            : await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+        var stream = new LoopStream(await LoopSocket.ConnectAsync(addresses, port, cancellationToken).ConfigureAwait(false));
+        if (!secure)
+        {
+            return stream;
+        }
+
+        return await AuthenticateAsync(stream, host, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
