@@ -178,13 +178,15 @@ internal sealed class LoopStream : Stream
         task.AsTask().GetAwaiter().GetResult();
     }
 
+    // Pooled builders: these wait for the loop on most messages (the WebSocket message reader waits with a zero-byte
+    // read between messages), and a fresh box per wait would allocate per frame.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<int> WaitThenZeroAsync(ValueTask wait)
     {
         await wait.ConfigureAwait(false);
         return 0;
     }
 
-    // Pooled builders: these wait for the loop on most messages, and a fresh box per wait would allocate per frame.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReadWhenReadableAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
