@@ -45,6 +45,7 @@ public static class GatewayApp
         // Media sockets on the gateway's own per-core epoll loops (Linux); Kestrel's socket transport stays for the rest.
         var eventLoop = builder.Configuration.GetValue("Switchboard:Performance:EventLoop", defaultValue: true) && EventLoop.IsSupported;
         EventLoop.Enabled = eventLoop;
+        EventLoop.Threads = Math.Clamp(builder.Configuration.GetValue("Switchboard:Performance:EventLoopThreads", 0), 0, 64);
         if (eventLoop)
         {
             builder.Services.AddSingleton<LoopTransport>();

@@ -14,6 +14,12 @@ public sealed record PerformanceOptions
     public bool EventLoop { get; init; } = true;
 
     /// <summary>
+    /// How many event-loop threads serve media connections when <see cref="EventLoop"/> is on; 0 (the default) starts one
+    /// per processor the process may use. Read once at start-up.
+    /// </summary>
+    public int EventLoopThreads { get; init; }
+
+    /// <summary>
     /// Runs socket completions and everything they continue (frame parsing, the relay, the next send) on the
     /// runtime's socket-engine threads instead of handing each message to the thread pool: Kestrel's
     /// <c>UnsafePreferInlineScheduling</c> plus the runtime's inline socket completions
@@ -42,6 +48,11 @@ public sealed record PerformanceOptions
     /// <summary>Configuration errors, each naming its key under <paramref name="prefix"/>.</summary>
     public IEnumerable<string> Validate(string prefix)
     {
+        if (EventLoopThreads is < 0 or > 64)
+        {
+            yield return $"{prefix}:EventLoopThreads must be between 0 (one per processor) and 64 (got {EventLoopThreads}).";
+        }
+
         if (IoQueueCount is < 0 or > 64)
         {
             yield return $"{prefix}:IoQueueCount must be between 0 and 64, or unset for Kestrel's default (got {IoQueueCount}).";

@@ -57,6 +57,12 @@ internal sealed unsafe class EventLoop
     /// </summary>
     public static bool Enabled { get; set; }
 
+    /// <summary>
+    /// How many loop threads to start (0: one per processor the process may use). Set once at start-up from
+    /// <c>Switchboard:Performance:EventLoopThreads</c>, before the first media connection starts them.
+    /// </summary>
+    public static int Threads { get; set; }
+
     /// <summary>True when media connections should use the loops now.</summary>
     public static bool InUse => Enabled && IsSupported;
 
@@ -118,7 +124,7 @@ internal sealed unsafe class EventLoop
             throw new PlatformNotSupportedException("The event loop needs Linux (epoll).");
         }
 
-        var loops = new EventLoop[Math.Clamp(Environment.ProcessorCount, 1, 64)];
+        var loops = new EventLoop[Math.Clamp(Threads > 0 ? Threads : Environment.ProcessorCount, 1, 64)];
         for (var i = 0; i < loops.Length; i++)
         {
             loops[i] = new EventLoop(i);
