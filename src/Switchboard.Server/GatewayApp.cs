@@ -46,6 +46,7 @@ public static class GatewayApp
         var eventLoop = builder.Configuration.GetValue("Switchboard:Performance:EventLoop", defaultValue: true) && EventLoop.IsSupported;
         EventLoop.Enabled = eventLoop;
         EventLoop.Threads = Math.Clamp(builder.Configuration.GetValue("Switchboard:Performance:EventLoopThreads", 0), 0, 64);
+        EventLoop.CoalesceMicroseconds = Math.Clamp(builder.Configuration.GetValue("Switchboard:Performance:EventLoopCoalesceMicroseconds", 0), 0, 5000);
         if (eventLoop)
         {
             builder.Services.AddSingleton<LoopTransport>();

@@ -22,11 +22,16 @@ internal sealed class SimulationClock(double speed)
     /// <summary>Wall time that <paramref name="callMs"/> of call time takes.</summary>
     public TimeSpan ToWall(double callMs) => TimeSpan.FromMilliseconds(Math.Max(0, callMs / Speed));
 
-    /// <summary>Waits until call time reaches <paramref name="callMs"/> (returns at once if it already has).</summary>
-    public Task DelayUntilAsync(double callMs, CancellationToken cancellationToken)
+    /// <summary>Waits until call time reaches <paramref name="callMs"/> (returns at once if it already has), never earlier.</summary>
+    public async Task DelayUntilAsync(double callMs, CancellationToken cancellationToken)
     {
-        var remaining = (callMs / Speed) - _stopwatch.Elapsed.TotalMilliseconds;
-        // Round up: Task.Delay truncates to whole milliseconds, and a zero delay would spin.
-        return remaining <= 0 ? Task.CompletedTask : Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(remaining)), cancellationToken);
+        // The runtime's timers tick in whole milliseconds and can fire just before a delay is up; a frame sent that
+        // early reaches a fast gateway, and its answer comes back, before the call time the frame stands for.
+        double remaining;
+        while ((remaining = (callMs / Speed) - _stopwatch.Elapsed.TotalMilliseconds) > 0)
+        {
+            // Round up: Task.Delay truncates to whole milliseconds, and a zero delay would spin.
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(remaining)), cancellationToken).ConfigureAwait(false);
+        }
     }
 }

@@ -20,6 +20,13 @@ public sealed record PerformanceOptions
     public int EventLoopThreads { get; init; }
 
     /// <summary>
+    /// How long an event loop pauses after handling a batch of socket events, so the events arriving meanwhile are
+    /// handled together after one wake-up instead of one wake-up each (0 turns it off). Adds at most this much latency
+    /// to a message. 0–5000 microseconds. Read once at start-up.
+    /// </summary>
+    public int EventLoopCoalesceMicroseconds { get; init; }
+
+    /// <summary>
     /// Runs socket completions and everything they continue (frame parsing, the relay, the next send) on the
     /// runtime's socket-engine threads instead of handing each message to the thread pool: Kestrel's
     /// <c>UnsafePreferInlineScheduling</c> plus the runtime's inline socket completions
@@ -51,6 +58,11 @@ public sealed record PerformanceOptions
         if (EventLoopThreads is < 0 or > 64)
         {
             yield return $"{prefix}:EventLoopThreads must be between 0 (one per processor) and 64 (got {EventLoopThreads}).";
+        }
+
+        if (EventLoopCoalesceMicroseconds is < 0 or > 5000)
+        {
+            yield return $"{prefix}:EventLoopCoalesceMicroseconds must be between 0 and 5000 (got {EventLoopCoalesceMicroseconds}).";
         }
 
         if (IoQueueCount is < 0 or > 64)

@@ -63,6 +63,14 @@ internal sealed unsafe class EventLoop
     /// </summary>
     public static int Threads { get; set; }
 
+    /// <summary>
+    /// How long a loop pauses after handling a batch of events before it waits for the next (0: not at all). Events that
+    /// arrive meanwhile are fetched together by one <c>epoll_wait</c> instead of one wake-up each: a network card's
+    /// interrupt moderation, in the loop. It delays a message by at most this long. Set once at start-up from
+    /// <c>Switchboard:Performance:EventLoopCoalesceMicroseconds</c>.
+    /// </summary>
+    public static int CoalesceMicroseconds { get; set; }
+
     /// <summary>True when media connections should use the loops now.</summary>
     public static bool InUse => Enabled && IsSupported;
 
@@ -197,6 +205,7 @@ internal sealed unsafe class EventLoop
         var size = Libc.EpollEventSize;
         var offset = Libc.EpollDataOffset;
         var events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * size));
+        var pause = CoalesceMicroseconds;
         while (true)
         {
             var count = Libc.EpollWait(_epfd, events, MaxEvents, -1);
@@ -228,6 +237,12 @@ internal sealed unsafe class EventLoop
                     // A continuation's fault belongs to its own call; the loop serves every other socket on it.
                     Interlocked.Increment(ref FaultCount);
                 }
+            }
+
+            // A full batch means more is waiting: fetch it at once. Otherwise let the next events gather first.
+            if (pause > 0 && count < MaxEvents)
+            {
+                Libc.SleepMicroseconds(pause);
             }
         }
     }

@@ -52,6 +52,18 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
     public static partial nint Send(nint fd, byte* buffer, nint length, int flags);
 
+    [LibraryImport("libc", EntryPoint = "clock_nanosleep")]
+    private static partial int ClockNanosleep(int clock, int flags, long* request, long* remaining);
+
+    /// <summary>Sleeps <paramref name="microseconds"/> on the monotonic clock (a signal may cut it short; that is fine here).</summary>
+    public static void SleepMicroseconds(int microseconds)
+    {
+        var request = stackalloc long[2];
+        request[0] = microseconds / 1_000_000;
+        request[1] = microseconds % 1_000_000 * 1000L;
+        _ = ClockNanosleep(1, 0, request, null);
+    }
+
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(nint fd, int cmd, int arg);
 

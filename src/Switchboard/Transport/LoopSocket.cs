@@ -238,12 +238,16 @@ internal sealed class LoopSocket : ILoopHandler, IDisposable
         }
     }
 
-    /// <summary>Ends a pending readable wait now (it completes as if the socket were readable); the reader finds out why itself.</summary>
+    /// <summary>
+    /// Ends a pending readable wait now, or the next one if none is pending (it completes as if the socket were readable,
+    /// costing at most one receive that finds nothing); the reader checks why itself.
+    /// </summary>
     public void WakeReader()
     {
         bool wake;
         lock (_gate)
         {
+            _readable = true;
             wake = _readWaiter.TryTake();
         }
 

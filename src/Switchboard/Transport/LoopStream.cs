@@ -109,7 +109,7 @@ internal sealed class LoopStream : Stream
         var offset = 0;
         while (offset < buffer.Length)
         {
-            var sent = _socket.TrySend(buffer.Span[offset..]);
+            var sent = Send(buffer.Span[offset..]);
             if (sent < 0)
             {
                 return WriteWhenWritableAsync(buffer[offset..], cancellationToken);
@@ -208,11 +208,23 @@ internal sealed class LoopStream : Stream
         while (offset < buffer.Length)
         {
             await _socket.WaitWritableAsync(cancellationToken).ConfigureAwait(false);
-            var sent = _socket.TrySend(buffer.Span[offset..]);
+            var sent = Send(buffer.Span[offset..]);
             if (sent > 0)
             {
                 offset += sent;
             }
+        }
+    }
+
+    private int Send(ReadOnlySpan<byte> buffer)
+    {
+        try
+        {
+            return _socket.TrySend(buffer);
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            throw new IOException($"Unable to write to the connection: {ex.Message}", ex);
         }
     }
 
@@ -224,10 +236,11 @@ internal sealed class LoopStream : Stream
         {
             read = TryFillCore(buffer);
         }
-        catch (System.Net.Sockets.SocketException)
+        catch (System.Net.Sockets.SocketException ex)
         {
             Ended();
-            throw;
+            // As NetworkStream reports it: callers of a stream handle IOException.
+            throw new IOException($"Unable to read from the connection: {ex.Message}", ex);
         }
 
         if (read == 0)

@@ -95,6 +95,18 @@ public sealed class LoopStreamTests
     }
 
     [Fact]
+    public async Task A_reset_by_the_peer_is_an_IOException_as_on_a_NetworkStream()
+    {
+        var (client, server) = await PairAsync();
+        using var b = new LoopStream(server);
+        var reading = b.ReadAsync(new byte[10]).AsTask();
+        client.Socket.LingerState = new LingerOption(true, 0); // close sends RST
+        client.Dispose();
+        var error = await Assert.ThrowsAsync<IOException>(() => reading.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.IsType<SocketException>(error.InnerException);
+    }
+
+    [Fact]
     public async Task Connecting_to_a_closed_port_fails_with_the_socket_error()
     {
         using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -106,10 +118,37 @@ public sealed class LoopStreamTests
         Assert.Equal(SocketError.ConnectionRefused, error.SocketErrorCode);
     }
 
+    /// <summary>A connected loopback pair, both ends on the loop.</summary>
+    internal static async Task<(LoopSocket Client, LoopSocket Server)> PairAsync()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        var accepting = Task.Run(() => listener.Accept());
+        var client = await LoopSocket.ConnectAsync([IPAddress.Loopback], port, CancellationToken.None);
+        var accepted = await accepting.WaitAsync(TimeSpan.FromSeconds(10));
+        accepted.NoDelay = true;
+        return (client, LoopSocket.Attach(accepted));
+    }
+}
+
+/// <summary>Tests that count allocations process-wide run alone: no other test class allocates meanwhile.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessWideAllocationsCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "Process-wide allocations";
+}
+
+/// <summary>The loop's message path allocates nothing once warm (WebSockets on both ends, the gateway's message reader).</summary>
+[Collection(ProcessWideAllocationsCollection.Name)]
+public sealed class LoopStreamAllocationTests
+{
     [Fact]
     public async Task WebSocket_messages_cross_the_loop_both_ways_without_allocating_once_warm()
     {
-        var (client, server) = await PairAsync();
+        var (client, server) = await LoopStreamTests.PairAsync();
         using var clientSocket = WebSocket.CreateFromStream(new LoopStream(client), new WebSocketCreationOptions { IsServer = false });
         using var serverSocket = WebSocket.CreateFromStream(new LoopStream(server), new WebSocketCreationOptions { IsServer = true });
         // The gateway's reader waits for each message with a zero-byte read (no buffer held while idle).
@@ -138,25 +177,17 @@ public sealed class LoopStreamTests
 
         await RoundTripsAsync(5000);
         const int Count = 5000;
-        var before = GC.GetTotalAllocatedBytes(precise: true);
-        await RoundTripsAsync(Count);
-        var perMessage = (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)(Count * 2);
+        var perMessage = double.MaxValue;
+        for (var window = 0; window < 3; window++)
+        {
+            var before = GC.GetTotalAllocatedBytes(precise: true);
+            await RoundTripsAsync(Count);
+            perMessage = Math.Min(perMessage, (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)(Count * 2));
+        }
 
-        // Process-wide, so the test host's own threads count too: well under one object per message.
+        // Counted process-wide (the messages are handled on the loop threads), so the quietest of three windows is
+        // taken: one object per message would be 24 B or more in every window.
         Assert.True(perMessage < 4, $"{perMessage:F1} B allocated per message");
     }
 
-    /// <summary>A connected loopback pair, both ends on the loop.</summary>
-    internal static async Task<(LoopSocket Client, LoopSocket Server)> PairAsync()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        var accepting = Task.Run(() => listener.Accept());
-        var client = await LoopSocket.ConnectAsync([IPAddress.Loopback], port, CancellationToken.None);
-        var accepted = await accepting.WaitAsync(TimeSpan.FromSeconds(10));
-        accepted.NoDelay = true;
-        return (client, LoopSocket.Attach(accepted));
-    }
 }
