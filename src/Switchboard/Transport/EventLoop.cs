@@ -64,9 +64,10 @@ internal sealed unsafe class EventLoop
     public static int Threads { get; set; }
 
     /// <summary>
-    /// How long a loop pauses after handling a batch of events before it waits for the next (0: not at all). Events that
+    /// How long a busy loop pauses after handling a batch of events before it waits for the next (0: never). Events that
     /// arrive meanwhile are fetched together by one <c>epoll_wait</c> instead of one wake-up each: a network card's
-    /// interrupt moderation, in the loop. It delays a message by at most this long. Set once at start-up from
+    /// interrupt moderation, in the loop. A loop is busy when its last wait for events was shorter than the pause (events
+    /// arrive faster than that); a quiet loop handles each event at once. It delays a message by at most this long. Set once at start-up from
     /// <c>Switchboard:Performance:EventLoopCoalesceMicroseconds</c>.
     /// </summary>
     public static int CoalesceMicroseconds { get; set; }
@@ -206,9 +207,14 @@ internal sealed unsafe class EventLoop
         var offset = Libc.EpollDataOffset;
         var events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * size));
         var pause = CoalesceMicroseconds;
+        var pauseTicks = pause * System.Diagnostics.Stopwatch.Frequency / 1_000_000;
         while (true)
         {
+            var waitStarted = pause > 0 ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
             var count = Libc.EpollWait(_epfd, events, MaxEvents, -1);
+            // Events come faster than the pause when the wait was shorter than it: only then does pausing gather several
+            // per wake-up. A quiet loop (a wait longer than the pause) handles the next event at once, as without it.
+            var busy = pause > 0 && System.Diagnostics.Stopwatch.GetTimestamp() - waitStarted < pauseTicks;
             if (count < 0)
             {
                 // EINTR (a signal, a debugger) is the only expected failure; anything else would spin, so pause.
@@ -239,8 +245,8 @@ internal sealed unsafe class EventLoop
                 }
             }
 
-            // A full batch means more is waiting: fetch it at once. Otherwise let the next events gather first.
-            if (pause > 0 && count < MaxEvents)
+            // A full batch means more is waiting: fetch it at once. Otherwise, when busy, let the next events gather first.
+            if (busy && count < MaxEvents)
             {
                 Libc.SleepMicroseconds(pause);
             }
