@@ -181,6 +181,12 @@ internal sealed class GatewayProcess : IDisposable
         Interlocked.Increment(ref _outputLines);
         lock (_lastOutput)
         {
+            // LOADGEN_GATEWAY_LOG=<file>: every line of the relay's output, for a failure the last 40 lines no longer show.
+            if (Environment.GetEnvironmentVariable("LOADGEN_GATEWAY_LOG") is { Length: > 0 } log)
+            {
+                File.AppendAllText(log, line + Environment.NewLine);
+            }
+
             _lastOutput.Enqueue(line);
             while (_lastOutput.Count > 40)
             {

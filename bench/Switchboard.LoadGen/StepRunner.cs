@@ -46,9 +46,16 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
             // Wait until the gateway configured a backend session for every connected call.
             var connected = states.Count(s => s.Connected);
             var wait = Stopwatch.StartNew();
-            while (backend.ConfiguredSessions < connected && wait.Elapsed < TimeSpan.FromSeconds(20))
+            // At most 8 s: the relay closes a call that gets no media for 10 s, so waiting longer for one slow call would
+            // fail every other call of the step.
+            while (backend.ConfiguredSessions < connected && wait.Elapsed < TimeSpan.FromSeconds(8))
             {
                 await Task.Delay(50, token);
+            }
+
+            if (backend.ConfiguredSessions < connected)
+            {
+                Console.WriteLine($"  {connected - backend.ConfiguredSessions} of {connected} connected call(s) had no backend session after {wait.Elapsed.TotalSeconds:0} s; starting media anyway");
             }
 
             var live = calls.Where(c => c.State.Failure is null).ToList();
@@ -195,7 +202,12 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
         var failures = new List<string>();
         foreach (var s in states)
         {
-            if (s.Failure is not null)
+            // The first call of each distinct reason first: one odd failure must not hide behind many alike.
+            if (s.Failure is not null && !failures.Any(f => f.EndsWith(": " + s.Failure, StringComparison.Ordinal)))
+            {
+                failures.Insert(0, $"call {s.Index}: {s.Failure}");
+            }
+            else if (s.Failure is not null)
             {
                 failures.Add($"call {s.Index}: {s.Failure}");
             }

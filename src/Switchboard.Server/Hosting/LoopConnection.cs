@@ -137,6 +137,11 @@ internal sealed class LoopConnection : ConnectionContext, IConnectionIdFeature, 
             ArrayPool<byte>.Shared.Return(scratch);
         }
 
+        if (leftover is not null)
+        {
+            _transport.CountEarlyBytes();
+        }
+
         // The 101 was flushed before the upgrade returned; a send still waiting for buffer space finishes first.
         while (_sendingBytes)
         {

@@ -24,6 +24,11 @@ internal sealed class LoopTransport : IConnectionListenerFactory, IConnectionLis
         _pools = services.GetService(typeof(IMemoryPoolFactory<byte>)) as IMemoryPoolFactory<byte>;
     }
 
+    private long _takeoversWithEarlyBytes;
+
+    /// <summary>Hand-overs that found bytes the HTTP stack had read past the upgrade (the peer wrote before the 101 came).</summary>
+    public long TakeoversWithEarlyBytes => Interlocked.Read(ref _takeoversWithEarlyBytes);
+
     /// <summary>Connections currently open on this transport.</summary>
     public int OpenConnections => _connections.Count;
 
@@ -78,6 +83,8 @@ internal sealed class LoopTransport : IConnectionListenerFactory, IConnectionLis
 
         return await connection.TakeOverAsync(upgraded).ConfigureAwait(false);
     }
+
+    internal void CountEarlyBytes() => Interlocked.Increment(ref _takeoversWithEarlyBytes);
 
     internal void Add(LoopConnection connection) => _connections[connection.ConnectionId] = connection;
 

@@ -25,6 +25,7 @@ internal sealed class LoopSocket : ILoopHandler, IDisposable
     private bool _readable = true;
     private bool _writable = true;
     private bool _peerClosed;
+    private bool _wakeRequested;
     private bool _disposed;
 
     private LoopSocket(Socket socket, EventLoop loop, bool connecting = false)
@@ -224,6 +225,12 @@ internal sealed class LoopSocket : ILoopHandler, IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_wakeRequested)
+            {
+                _wakeRequested = false;
+                return ValueTask.CompletedTask;
+            }
+
             return _readable ? ValueTask.CompletedTask : _readWaiter.Arm(cancellationToken);
         }
     }
@@ -239,16 +246,17 @@ internal sealed class LoopSocket : ILoopHandler, IDisposable
     }
 
     /// <summary>
-    /// Ends a pending readable wait now, or the next one if none is pending (it completes as if the socket were readable,
-    /// costing at most one receive that finds nothing); the reader checks why itself.
+    /// Ends a pending readable wait now, or else the next one (the reader then checks why itself). A separate flag, not the
+    /// readable one: a receive already under way when this is called would clear that (it drains the socket), and the
+    /// reader would then wait for data that may never come.
     /// </summary>
     public void WakeReader()
     {
         bool wake;
         lock (_gate)
         {
-            _readable = true;
             wake = _readWaiter.TryTake();
+            _wakeRequested = !wake;
         }
 
         if (wake)

@@ -95,6 +95,28 @@ public sealed class LoopStreamTests
     }
 
     [Fact]
+    public async Task A_wake_up_that_comes_while_a_receive_drains_the_socket_ends_the_next_wait()
+    {
+        // The transport's hand-over: it wakes its receive loop while that loop is about to receive. The receive drains the
+        // socket (clearing "readable"), and the loop's next wait must still end at once, or it waits for data that the peer
+        // will only send once the hand-over is done.
+        var (client, server) = await PairAsync();
+        using var a = new LoopStream(client);
+        using var s = server;
+        await a.WriteAsync("start"u8.ToArray());
+        await s.WaitReadableAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(50);
+
+        s.WakeReader(); // no wait is pending: it must apply to the next one
+        var buffer = new byte[100];
+        Assert.Equal(5, s.TryReceive(buffer)); // drained: a short receive
+        Assert.True(s.WaitReadableAsync().AsTask().IsCompletedSuccessfully);
+        Assert.Equal(-1, s.TryReceive(buffer));
+        var next = s.WaitReadableAsync().AsTask();
+        Assert.False(next.IsCompleted); // only once
+    }
+
+    [Fact]
     public async Task A_reset_by_the_peer_is_an_IOException_as_on_a_NetworkStream()
     {
         var (client, server) = await PairAsync();
