@@ -91,7 +91,14 @@ internal sealed class LoopConnection : ConnectionContext, IConnectionIdFeature, 
     {
         // The peer sees the end, the receive loop reads it, and a pending send gives up.
         _socket.Shutdown();
-        _output.Reader.CancelPendingRead();
+        try
+        {
+            _output.Reader.CancelPendingRead();
+        }
+        catch (InvalidOperationException)
+        {
+            // The send loop has finished with the pipe already.
+        }
     }
 
     public override async ValueTask DisposeAsync()
