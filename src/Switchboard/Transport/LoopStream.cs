@@ -18,9 +18,7 @@ internal sealed class LoopStream : Stream
     private readonly LoopSocket _socket;
     private readonly bool _ownsSocket;
     private Action? _ended;
-    private byte[]? _block;
-    private int _start;
-    private int _end;
+    private ReadAheadBlock _ahead;
     private int _disposed;
 
     /// <param name="socket">The socket; disposed with this stream when <paramref name="ownsSocket"/>.</param>
@@ -35,9 +33,9 @@ internal sealed class LoopStream : Stream
         _ended = ended;
         if (!prefix.IsEmpty)
         {
-            _block = ArrayPool<byte>.Shared.Rent(Math.Max(prefix.Length, BlockBytes));
-            prefix.CopyTo(_block);
-            _end = prefix.Length;
+            var block = ArrayPool<byte>.Shared.Rent(Math.Max(prefix.Length, BlockBytes));
+            prefix.CopyTo(block);
+            _ahead.Hold(block, prefix.Length);
         }
     }
 
@@ -45,7 +43,7 @@ internal sealed class LoopStream : Stream
     public LoopSocket Socket => _socket;
 
     /// <summary>True while read-ahead bytes are buffered (and a pooled block is held).</summary>
-    internal bool HoldsBuffer => _block is not null;
+    internal bool HoldsBuffer => _ahead.HoldsBuffer;
 
     public override bool CanRead => true;
 
@@ -63,9 +61,9 @@ internal sealed class LoopStream : Stream
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (_block is not null)
+        if (_ahead.HoldsBuffer)
         {
-            return ValueTask.FromResult(Drain(buffer.Span));
+            return ValueTask.FromResult(_ahead.Drain(buffer.Span));
         }
 
         if (buffer.IsEmpty)
@@ -84,9 +82,9 @@ internal sealed class LoopStream : Stream
 
     public override int Read(Span<byte> buffer)
     {
-        if (_block is not null)
+        if (_ahead.HoldsBuffer)
         {
-            return Drain(buffer);
+            return _ahead.Drain(buffer);
         }
 
         var rented = ArrayPool<byte>.Shared.Rent(buffer.Length);
@@ -151,7 +149,7 @@ internal sealed class LoopStream : Stream
                 _socket.Dispose();
             }
 
-            Release();
+            _ahead.Release();
         }
 
         base.Dispose(disposing);
@@ -285,38 +283,7 @@ internal sealed class LoopStream : Stream
             return read;
         }
 
-        _start = 0;
-        _end = read;
-        _block = block;
-        return Drain(buffer);
-    }
-
-    /// <summary>Copies buffered bytes into <paramref name="destination"/>, returning the block once it is empty.</summary>
-    private int Drain(Span<byte> destination)
-    {
-        var block = _block;
-        if (block is null)
-        {
-            return 0;
-        }
-
-        var n = Math.Min(destination.Length, _end - _start);
-        block.AsSpan(_start, n).CopyTo(destination);
-        _start += n;
-        if (_start == _end)
-        {
-            Release();
-        }
-
-        return n;
-    }
-
-    private void Release()
-    {
-        _start = _end = 0;
-        if (Interlocked.Exchange(ref _block, null) is { } block)
-        {
-            ArrayPool<byte>.Shared.Return(block);
-        }
+        _ahead.Hold(block, read);
+        return _ahead.Drain(buffer);
     }
 }

@@ -17,18 +17,16 @@ internal sealed class ReadAheadStream(Stream inner) : ReadWrapperStream(inner)
     /// <summary>One read's worth: several 20 ms audio messages, and what one loopback or LAN segment carries.</summary>
     public const int BlockBytes = 4096;
 
-    private byte[]? _block;
-    private int _start;
-    private int _end;
+    private ReadAheadBlock _ahead;
 
     /// <summary>True while read-ahead bytes are buffered (and a pooled block is held).</summary>
-    internal bool HoldsBuffer => _block is not null;
+    internal bool HoldsBuffer => _ahead.HoldsBuffer;
 
     public override int Read(Span<byte> buffer)
     {
-        if (_block is not null)
+        if (_ahead.HoldsBuffer)
         {
-            return Drain(buffer);
+            return _ahead.Drain(buffer);
         }
 
         return Inner.Read(buffer);
@@ -37,9 +35,9 @@ internal sealed class ReadAheadStream(Stream inner) : ReadWrapperStream(inner)
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         // Buffered bytes answer at once; a zero-byte read then says "data is there" without touching the socket.
-        if (_block is not null)
+        if (_ahead.HoldsBuffer)
         {
-            return ValueTask.FromResult(Drain(buffer.Span));
+            return ValueTask.FromResult(_ahead.Drain(buffer.Span));
         }
 
         // A zero-byte wait holds no block; a read as large as a block gains nothing from a copy.
@@ -51,7 +49,7 @@ internal sealed class ReadAheadStream(Stream inner) : ReadWrapperStream(inner)
         return FillAsync(buffer, cancellationToken);
     }
 
-    protected override void ReleaseBuffered() => Release();
+    protected override void ReleaseBuffered() => _ahead.Release();
 
     // Pooled builder: this read usually completes at once, but when it waits a fresh box per wait would allocate.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -77,38 +75,7 @@ internal sealed class ReadAheadStream(Stream inner) : ReadWrapperStream(inner)
             return read;
         }
 
-        _start = 0;
-        _end = read;
-        _block = block;
-        return Drain(buffer.Span);
-    }
-
-    /// <summary>Copies buffered bytes into <paramref name="destination"/>, returning the block once it is empty.</summary>
-    private int Drain(Span<byte> destination)
-    {
-        var block = _block;
-        if (block is null)
-        {
-            return 0;
-        }
-
-        var n = Math.Min(destination.Length, _end - _start);
-        block.AsSpan(_start, n).CopyTo(destination);
-        _start += n;
-        if (_start == _end)
-        {
-            Release();
-        }
-
-        return n;
-    }
-
-    private void Release()
-    {
-        _start = _end = 0;
-        if (Interlocked.Exchange(ref _block, null) is { } block)
-        {
-            ArrayPool<byte>.Shared.Return(block);
-        }
+        _ahead.Hold(block, read);
+        return _ahead.Drain(buffer.Span);
     }
 }
