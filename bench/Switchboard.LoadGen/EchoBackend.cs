@@ -44,14 +44,29 @@ internal sealed class EchoBackend : IAsyncDisposable
 
     public StepContext? Step => Volatile.Read(ref _step);
 
-    public static async Task<EchoBackend> StartAsync(CancellationToken token)
+    public static async Task<EchoBackend> StartAsync(bool onEventLoop, CancellationToken token)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        if (onEventLoop)
+        {
+            // The gateway's transport: the backend's WebSockets leave Kestrel for the loop after the upgrade.
+            builder.Services.AddSingleton<Switchboard.Server.Hosting.LoopTransport>();
+            builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(
+                services => services.GetRequiredService<Switchboard.Server.Hosting.LoopTransport>());
+        }
+
         var app = builder.Build();
         var backend = new EchoBackend(app, "lg-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
+        if (onEventLoop)
+        {
+            Switchboard.Server.Hosting.WebSocketClosing.UseWebSocketsClosingGracefully(app, new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
+        }
+        else
+        {
+            app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
+        }
         app.Map("/v1/realtime", backend.AcceptAsync);
         await app.StartAsync(token);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

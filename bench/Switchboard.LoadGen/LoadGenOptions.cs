@@ -33,6 +33,9 @@ internal sealed class LoadGenOptions
                                        /ws/session (voice_conversation, PCM16 24 kHz from the mic, playback reports every
                                        200 ms, playback on interrupt), created through POST /demo/sessions (the demo route
                                        and the session rate limits are opened on the gateway for the run); not with --peer
+          --classic-sockets            the load generator's own sockets (callers, echo backend) on ClientWebSocket and
+                                       Kestrel's socket transport instead of the gateway's event loop (Linux), as before
+                                       2026-12-07 12:00 UTC; the loop leaves the relay more of the shared cores
           --smoke                      CI check: 20 calls for 10 s; exit 0 only if nothing was lost or reordered,
                                        every call connected, every barge-in cleared and both p99 < 200 ms
         """;
@@ -75,6 +78,9 @@ internal sealed class LoadGenOptions
 
     /// <summary>Run every step against the gateway and the Node.js reference peer, alternating (<c>--peer</c>).</summary>
     public bool Peer { get; private set; }
+
+    /// <summary>The load generator's sockets on <c>ClientWebSocket</c> and Kestrel's socket transport, not the event loop.</summary>
+    public bool ClassicSockets { get; private set; }
 
     /// <summary>With <see cref="Peer"/>: gateway/peer alternations per step.</summary>
     public int Rounds { get; private set; } = 1;
@@ -137,6 +143,9 @@ internal sealed class LoadGenOptions
                     break;
                 case "--gateway-dll":
                     options.GatewayDll = Value();
+                    break;
+                case "--classic-sockets":
+                    options.ClassicSockets = true;
                     break;
                 case "--fresh-gateway":
                     options.FreshGateway = true;

@@ -43,7 +43,11 @@ EchoBackend? backend = null;
 try
 {
     var dll = await RepositoryPaths.GatewayDllAsync(options.GatewayDll, token);
-    backend = await EchoBackend.StartAsync(token);
+    var loop = !options.ClassicSockets && Switchboard.Transport.EventLoop.IsSupported;
+    Switchboard.Transport.EventLoop.Enabled = loop;
+    SimulatedCall.OnEventLoop = loop;
+    backend = await EchoBackend.StartAsync(loop, token);
+    Console.WriteLine($"load generator sockets: {(loop ? "event loop" : "ClientWebSocket and Kestrel's socket transport")}");
     Console.WriteLine($"gateway {dll}; echo backend {backend.Url}; {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}");
 
     var steps = new List<StepResult>();

@@ -40,7 +40,7 @@ internal sealed class SessionCall(CallState state) : SimulatedCall(state)
         }
 
         using var created = JsonDocument.Parse(await response.Content.ReadAsStringAsync(token));
-        await Socket.ConnectAsync(new Uri(created.RootElement.GetProperty("wsUrl").GetString()!), token);
+        await ConnectSocketAsync(new Uri(created.RootElement.GetProperty("wsUrl").GetString()!), token);
     }
 
     protected override string StopMessage() => "{\"type\":\"hangup\",\"payload\":{}}";

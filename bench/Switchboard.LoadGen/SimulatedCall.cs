@@ -20,7 +20,16 @@ internal abstract class SimulatedCall : IDisposable
 
     public CallState State { get; }
 
-    protected ClientWebSocket Socket { get; } = new();
+    private WebSocket? _socket;
+
+    /// <summary>The connection to the relay (after <see cref="ConnectSocketAsync"/>).</summary>
+    protected WebSocket Socket => _socket ?? throw new InvalidOperationException("the call is not connected");
+
+    /// <summary>
+    /// Whether callers connect on the gateway's event loop (<see cref="Switchboard.Transport.WebSocketClient"/>) rather than
+    /// with <see cref="ClientWebSocket"/>; set once from the options.
+    /// </summary>
+    public static bool OnEventLoop { get; set; }
 
     /// <summary>Scratch for <see cref="JsonScan"/> unescaping.</summary>
     protected byte[] Scratch { get; } = new byte[16 * 1024];
@@ -28,10 +37,24 @@ internal abstract class SimulatedCall : IDisposable
     /// <summary>Opens the channel's connection and its start messages, then starts the receive loop.</summary>
     public async Task ConnectAsync(GatewayProcess gateway, CancellationToken token)
     {
-        Socket.Options.KeepAliveInterval = TimeSpan.Zero;
         await OpenAsync(gateway, token);
         State.Connected = true;
         _receiveLoop = Task.Run(() => ReceiveLoopAsync(token), CancellationToken.None);
+    }
+
+    /// <summary>Opens <see cref="Socket"/> to <paramref name="url"/>, with no keep-alive pings.</summary>
+    protected async Task ConnectSocketAsync(Uri url, CancellationToken token)
+    {
+        if (OnEventLoop)
+        {
+            _socket = await Switchboard.Transport.WebSocketClient.ConnectAsync(url, [], TimeSpan.Zero, token);
+            return;
+        }
+
+        var client = new ClientWebSocket();
+        client.Options.KeepAliveInterval = TimeSpan.Zero;
+        _socket = client;
+        await client.ConnectAsync(url, token);
     }
 
     /// <summary>Connects <see cref="Socket"/> and sends whatever the channel sends before audio.</summary>
@@ -98,6 +121,11 @@ internal abstract class SimulatedCall : IDisposable
     /// <summary>Sends the stop message, closes the socket, and waits for the receive loop.</summary>
     public async Task StopAsync(TimeSpan timeout)
     {
+        if (_socket is null)
+        {
+            return;
+        }
+
         using var cts = new CancellationTokenSource(timeout);
         try
         {
@@ -130,7 +158,7 @@ internal abstract class SimulatedCall : IDisposable
         }
     }
 
-    public void Dispose() => Socket.Dispose();
+    public void Dispose() => _socket?.Dispose();
 
     /// <summary>A control message sent outside the scheduler's frames (start, playback reports): after any pending frame.</summary>
     protected async Task SendTextAsync(string text, CancellationToken token) =>

@@ -18,7 +18,7 @@ internal sealed class TwilioCall(CallState state) : SimulatedCall(state)
 
     protected override async Task OpenAsync(GatewayProcess gateway, CancellationToken token)
     {
-        await Socket.ConnectAsync(gateway.TwilioUrl, token);
+        await ConnectSocketAsync(gateway.TwilioUrl, token);
         await SendTextAsync("{\"event\":\"connected\",\"protocol\":\"Call\",\"version\":\"1.0.0\"}", token);
         await SendTextAsync(
             "{\"event\":\"start\",\"sequenceNumber\":\"1\",\"streamSid\":\"" + State.StreamSid + "\",\"start\":{\"accountSid\":\"AC00000000000000000000000000000000\",\"streamSid\":\""

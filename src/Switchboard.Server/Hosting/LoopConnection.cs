@@ -32,6 +32,7 @@ internal sealed class LoopConnection : ConnectionContext, IConnectionIdFeature, 
     private volatile bool _takenOver;
     private volatile bool _stopping;
     private volatile bool _sendingBytes;
+    private volatile bool _peerEnded;
     private int _closedFired;
     private IDictionary<object, object?>? _items;
 
@@ -112,7 +113,7 @@ internal sealed class LoopConnection : ConnectionContext, IConnectionIdFeature, 
         _transport.Remove(this);
         _socket.Shutdown();
         _socket.Dispose();
-        FireClosed();
+        FireClosed(inline: false);
         _closed.Dispose();
         await base.DisposeAsync().ConfigureAwait(false);
     }
@@ -149,13 +150,20 @@ internal sealed class LoopConnection : ConnectionContext, IConnectionIdFeature, 
             _transport.CountEarlyBytes();
         }
 
+        // The peer left before the hand-over: the request is aborted now, before its handler gets the WebSocket, as the
+        // socket transport does (its receive loop cancels at once); a call whose start came first is then not admitted.
+        if (_peerEnded)
+        {
+            FireClosed(inline: true);
+        }
+
         // The 101 was flushed before the upgrade returned; a send still waiting for buffer space finishes first.
         while (_sendingBytes)
         {
             await Task.Delay(1).ConfigureAwait(false);
         }
 
-        return new LoopStream(_socket, leftover is null ? default : leftover.WrittenSpan, ownsSocket: false, ended: FireClosed);
+        return new LoopStream(_socket, leftover is null ? default : leftover.WrittenSpan, ownsSocket: false, ended: () => FireClosed(inline: false));
     }
 
     private async Task ReceiveAsync()
@@ -181,6 +189,7 @@ internal sealed class LoopConnection : ConnectionContext, IConnectionIdFeature, 
 
                 if (received == 0)
                 {
+                    _peerEnded = true;
                     break;
                 }
 
@@ -194,6 +203,7 @@ internal sealed class LoopConnection : ConnectionContext, IConnectionIdFeature, 
         }
         catch (SocketException ex)
         {
+            _peerEnded = true;
             error = new ConnectionResetException(ex.Message, ex);
         }
         catch (ObjectDisposedException)
@@ -204,7 +214,7 @@ internal sealed class LoopConnection : ConnectionContext, IConnectionIdFeature, 
         await writer.CompleteAsync(error).ConfigureAwait(false);
         if (!_takenOver)
         {
-            FireClosed();
+            FireClosed(inline: false);
         }
     }
 
@@ -270,8 +280,24 @@ internal sealed class LoopConnection : ConnectionContext, IConnectionIdFeature, 
         }
     }
 
-    private void FireClosed()
+    private void FireClosed(bool inline)
     {
+        if (inline)
+        {
+            // Cancelling twice is harmless: this one may overtake a cancel still queued below.
+            Interlocked.Exchange(ref _closedFired, 1);
+            try
+            {
+                _closed.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Disposed with the connection.
+            }
+
+            return;
+        }
+
         if (Interlocked.Exchange(ref _closedFired, 1) != 0)
         {
             return;
