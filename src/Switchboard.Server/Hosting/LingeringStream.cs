@@ -1,3 +1,5 @@
+using System.Net.WebSockets;
+
 namespace Switchboard.Server.Hosting;
 
 /// <summary>
@@ -9,6 +11,10 @@ namespace Switchboard.Server.Hosting;
 internal sealed class LingeringStream(Stream inner) : Stream
 {
     private readonly CancellationTokenSource _released = new();
+    private bool? _closedWhenDisposed;
+
+    /// <summary>The WebSocket accepted on this stream, once there is one.</summary>
+    public WebSocket? Socket { get; set; }
 
     public override bool CanRead => true;
 
@@ -53,10 +59,10 @@ internal sealed class LingeringStream(Stream inner) : Stream
     /// peer still sends (until it closes, is idle for <see cref="WebSocketClosing.IdleWindow"/>, or for at most
     /// <see cref="WebSocketClosing.MaxLinger"/>), so the close does not become a reset.
     /// </summary>
-    public async Task CloseAsync(bool handshakeCompleted)
+    public async Task CloseAsync()
     {
         Release();
-        if (!handshakeCompleted)
+        if (!HandshakeCompleted)
         {
             var buffer = new byte[4096];
             var until = DateTime.UtcNow + WebSocketClosing.MaxLinger;
@@ -95,10 +101,18 @@ internal sealed class LingeringStream(Stream inner) : Stream
         }
     }
 
+    /// <summary>
+    /// Whether the closing handshake completed: the socket's state, or the state it had when it disposed this stream. A
+    /// disposed WebSocket reports <see cref="WebSocketState.Closed"/> whatever happened (a close sent but never answered
+    /// too), and it disposes its stream just before it says so.
+    /// </summary>
+    private bool HandshakeCompleted => _closedWhenDisposed ?? Socket?.State == WebSocketState.Closed;
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
+            _closedWhenDisposed ??= Socket?.State == WebSocketState.Closed;
             Release();
         }
 

@@ -60,7 +60,7 @@ internal static class WebSocketClosing
         {
             if (lingering.Stream is { } stream)
             {
-                await stream.CloseAsync(lingering.Socket?.State == WebSocketState.Closed).ConfigureAwait(false);
+                await stream.CloseAsync().ConfigureAwait(false);
             }
 
             if (deferred is not null)
@@ -90,8 +90,6 @@ internal static class WebSocketClosing
     private sealed class LingeringUpgrade(IHttpUpgradeFeature inner, HttpContext context) : IHttpUpgradeFeature
     {
         public LingeringStream? Stream { get; private set; }
-
-        public WebSocket? Socket { get; set; }
 
         public bool IsUpgradableRequest => inner.IsUpgradableRequest;
 
@@ -181,7 +179,11 @@ internal static class WebSocketClosing
         public async Task<WebSocket> AcceptAsync(WebSocketAcceptContext context)
         {
             var socket = await inner.AcceptAsync(context).ConfigureAwait(false);
-            upgrade.Socket = socket;
+            if (upgrade.Stream is { } stream)
+            {
+                stream.Socket = socket;
+            }
+
             return socket;
         }
     }

@@ -78,7 +78,12 @@ internal sealed class RawFrameSocket : IAsyncDisposable
     /// Reads frames until the gateway's close frame and answers it, then reads until the connection ends. Returns the
     /// close code (null when the connection ended without one) and whether the end was a reset rather than a FIN.
     /// </summary>
-    public async Task<(int? Code, string Reason, bool Reset)> ReadCloseAsync(TimeSpan timeout)
+    /// <param name="timeout">How long to wait for the close and the end of the connection.</param>
+    /// <param name="answerDelay">
+    /// How long the client takes to answer the close, as a slow peer does: the gateway must still be reading (lingering) then,
+    /// or its close, with the answer still to come and possibly unread bytes, becomes a reset.
+    /// </param>
+    public async Task<(int? Code, string Reason, bool Reset)> ReadCloseAsync(TimeSpan timeout, TimeSpan answerDelay = default)
     {
         using var cts = new CancellationTokenSource(timeout);
         int? code = null;
@@ -113,6 +118,11 @@ internal sealed class RawFrameSocket : IAsyncDisposable
             }
 
             // Answer the close as a client does, then wait for the server to end the TCP connection.
+            if (answerDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(answerDelay, cts.Token);
+            }
+
             try
             {
                 await SendFrameAsync(0x8, true, [(byte)(code.Value >> 8), (byte)code.Value]);
