@@ -75,5 +75,11 @@ if [ "$assemblies" -lt "$expected" ]; then
   failed=$((failed + expected - assemblies))
 fi
 
+# What failed and why, last (a CI page may show only the end of this output): each failed test's name and the first lines
+# of its message.
+if [ "$failed" -gt 0 ]; then
+  awk '/^  Failed / { print; n = 0; next } /^  Error Message:/ { n = 3; next } /^  Stack Trace:/ { n = 0 } n > 0 { print "    " substr($0, 1, 300); n-- }' "$log" | head -n 40
+fi
+
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 [ "$failed" -eq 0 ]

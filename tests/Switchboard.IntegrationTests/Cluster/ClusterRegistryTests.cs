@@ -121,8 +121,8 @@ public sealed class ClusterRegistryTests(PostgresServer postgres)
         Assert.Equal("operator_hangup", JsonDocument.Parse(body).RootElement.GetProperty("endReason").GetString());
         var ended = await WaitAsync(() => cluster.Store.GetCallAsync(null, callId, CancellationToken.None), c => c?.EndedAt is not null, cluster, "the call's end");
         Assert.Equal(CallEndReason.OperatorHangup, ended!.EndReason);
-        Assert.Contains("hang-up of call " + callId + " forwarded to node node-a: 202", cluster[2].Output, StringComparison.Ordinal);
-        Assert.Contains("node node-c asked to hang up call " + callId + ": 202", cluster[0].Output, StringComparison.Ordinal);
+        await cluster[2].WaitForOutputAsync("hang-up of call " + callId + " forwarded to node node-a: 202", Generous);
+        await cluster[0].WaitForOutputAsync("node node-c asked to hang up call " + callId + ": 202", Generous);
         await phone.Outcome.WaitAsync(Generous);
 
         // A repeat: the call has ended (409), wherever it is asked; the registry no longer lists it.
@@ -167,10 +167,12 @@ public sealed class ClusterRegistryTests(PostgresServer postgres)
         }
 
         Assert.True(reaped.Elapsed < TimeSpan.FromSeconds(3 + 20), $"reaped after {reaped.Elapsed}");
-        // The PostgreSQL database is shared by the collection's tests, whose nodes are named alike: a call another test left
-        // open on its own "node-a" (a node it killed) is reaped here too, so the count is at least this test's two calls.
-        var reaper = new[] { 1, 2 }.Single(i => ReapedCount(cluster[i].Output) is { } closed && closed >= 2);
-        Assert.DoesNotContain("node node-a reaped", cluster[3 - reaper].Output, StringComparison.Ordinal);
+        // The reaping node logs its count after closing the calls, and its output reaches this process through a pipe: wait
+        // for the line rather than read it once (the calls can be seen closed before it arrives).
+        var reaper = await WaitAsync(() => Task.FromResult(new[] { 1, 2 }.Where(i => ReapedCount(cluster[i].Output) is not null).ToArray()),
+            found => found.Length > 0, cluster, "the reaped log line");
+        Assert.Equal(2, ReapedCount(cluster[Assert.Single(reaper)].Output));
+        Assert.DoesNotContain("node node-a reaped", cluster[3 - reaper[0]].Output, StringComparison.Ordinal);
         foreach (var id in open)
         {
             var ended = Assert.Single(await cluster.Store.ReadEventsAsync(id, CancellationToken.None), e => e.Type == CallEventType.CallEnded);

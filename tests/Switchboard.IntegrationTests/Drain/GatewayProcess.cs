@@ -60,6 +60,25 @@ internal sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>
+    /// Waits until the gateway has written <paramref name="text"/>, and fails after <paramref name="timeout"/>. A log line comes
+    /// through the logger's queue and a pipe, so it can arrive after the effect a test has already seen (a closed call, a
+    /// 202): a test that checks for it waits, rather than reading <see cref="Output"/> once.
+    /// </summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new Xunit.Sdk.XunitException($"the gateway did not write \"{text}\" within {timeout.TotalSeconds:0} s:{Environment.NewLine}{Output}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>
     /// Starts the gateway with <paramref name="settings"/> as environment variables and waits until its health answers 200.
     /// With <paramref name="dataDir"/> (an earlier process's <see cref="DataDir"/>) it runs on that directory and database, as
     /// a restart does, and leaves the directory to its owner.
