@@ -402,7 +402,16 @@ internal sealed partial class CallBridge : IAsyncDisposable
                     break;
                 case CallerAction.End:
                     await _leg.CloseAsync(closeCode, closeReason!).ConfigureAwait(false);
-                    return;
+                    if (status == ReceiveStatus.Closed)
+                    {
+                        return;
+                    }
+
+                    // The caller broke the protocol or asked to stop, and the gateway's close is sent first: read on (and
+                    // discard) until the caller's close answers it, at most CloseGrace, as for a call ended from outside.
+                    // The connection then ends with both close frames and nothing left unread, so with a FIN, not a reset.
+                    CancelSoon(CloseGrace);
+                    break;
             }
         }
     }
@@ -412,6 +421,12 @@ internal sealed partial class CallBridge : IAsyncDisposable
     {
         closeCode = 0;
         closeReason = null;
+        if (status != ReceiveStatus.Closed && Volatile.Read(ref _endReason) is not null)
+        {
+            // Closing: only the caller's close frame matters now (what comes before it, even a broken message, is discarded).
+            return CallerAction.None;
+        }
+
         var kind = _leg.TryReadFrame(status, out var frame);
         if (kind == CallerFrameKind.End)
         {
@@ -424,12 +439,6 @@ internal sealed partial class CallBridge : IAsyncDisposable
             closeCode = frame.CloseCode;
             closeReason = frame.CloseReason ?? "";
             return CallerAction.End;
-        }
-
-        if (Volatile.Read(ref _endReason) is not null)
-        {
-            // Closing: only the caller's close frame matters now.
-            return kind == CallerFrameKind.Pending ? CallerAction.Pending : CallerAction.None;
         }
 
         switch (kind)
