@@ -23,6 +23,8 @@ internal sealed class LoadGenOptions
           --json artifacts/loadgen.json
           --smaps-dir DIR              save the gateway's /proc/<pid>/smaps at rest (after a releasing GC), idle and
                                        with the calls connected, per step
+          --latency-trace DIR          per step and relay, a CSV of every measured frame (call, frame, sent ms from the
+                                       window's start, inbound ms, outbound ms), to see when and where frames wait
           --gateway-dll <path>         default src/Switchboard.Cli/bin/Release/net10.0/Switchboard.Cli.dll (built if missing)
           --peer                       side by side: every step runs against a fresh gateway and then a fresh Node.js
                                        reference peer (bench/peer-node, npm ci on demand), same calls, cadence and
@@ -60,6 +62,9 @@ internal sealed class LoadGenOptions
 
     /// <summary>When set, the gateway's /proc/&lt;pid&gt;/smaps at rest (idle and with the calls connected) is saved here per step.</summary>
     public string? SmapsDirectory { get; private set; }
+
+    /// <summary>With <c>--latency-trace</c>: where each step writes its per-frame latencies.</summary>
+    public string? LatencyTraceDirectory { get; private set; }
 
     public string? GatewayDll { get; private set; }
 
@@ -137,6 +142,9 @@ internal sealed class LoadGenOptions
                     break;
                 case "--smaps-dir":
                     options.SmapsDirectory = Value();
+                    break;
+                case "--latency-trace":
+                    options.LatencyTraceDirectory = Value();
                     break;
                 case "--json":
                     options.JsonPath = Value();

@@ -109,6 +109,7 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
             var gatewayCpuMs = gatewayUserMs + gatewaySystemMs;
             var callSeconds = live.Count * wallMs / 1000.0;
             var summary = Summarise(states, measureFrom, measureTo);
+            SaveLatencyTrace(states, measureFrom, measureTo, $"{callCount}-pid{gateway.Pid}");
             return summary with
             {
                 GatewayCpuMsPerAudioSecond = summary.FramesSentInCpuWindow > 0
@@ -148,6 +149,34 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
             }
 
             await WaitForGatewayIdleAsync(token);
+        }
+    }
+
+    // With --latency-trace, every frame of the measured window: when it was sent and how long each direction took, so a
+    // p99 can be traced to a moment (all calls at once: a pause of a process) or to calls (queueing behind neighbours).
+    private void SaveLatencyTrace(CallState[] states, long from, long to, string name)
+    {
+        if (options.LatencyTraceDirectory is not { } dir)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(dir);
+        using var writer = new StreamWriter(Path.Combine(dir, $"latency-{name}.csv"));
+        writer.WriteLine("call,frame,sent_ms,inbound_ms,outbound_ms");
+        foreach (var s in states)
+        {
+            for (var i = 0; i < s.FramesSent; i++)
+            {
+                var sent = s.CarrierSent[i];
+                if (sent < from || sent >= to || s.BackendArrived[i] == 0 || s.BackendSent[i] == 0 || s.CarrierArrived[i] == 0)
+                {
+                    continue;
+                }
+
+                writer.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{s.Index},{i},{LatencySummary.ToMs(sent - from):F3},{LatencySummary.ToMs(s.BackendArrived[i] - sent):F3},{LatencySummary.ToMs(s.CarrierArrived[i] - s.BackendSent[i]):F3}"));
+            }
         }
     }
 
