@@ -200,7 +200,7 @@ internal sealed class EchoSession(EchoBackend backend, WebSocket socket)
         _call = _step?.Find(call);
         if (_call is not null && _step!.BargeInEveryTicks > 0)
         {
-            _nextBargeIn = Ticks.Now + _step.BargeInEveryTicks;
+            _nextBargeIn = _step.FirstBargeIn(call, Ticks.Now);
         }
 
         return _call;

@@ -13,7 +13,10 @@ internal sealed class LoadGenOptions
           --ramp 50,100,200,500,1000   concurrent calls per step (one value = one step)
           --seconds 20                 length of each step (media at real-time pace)
           --warmup 3                   seconds at the start of each step left out of latency and CPU figures
-          --barge-in-every 2           seconds between speech_started per call (0 = off)
+          --barge-in-every 2           seconds between speech_started per call (0 = off); each call's phase is spread over
+                                       the period, as independent callers' turns are
+          --aligned-barge-ins          every call barges in within the same 20 ms instead (a burst of N barge-ins at once
+                                       each period: the worst case, and the harness before 2026-12-07 14:00 UTC)
           --max-p99-ms 50              stop the ramp when a p99 (inbound, outbound or barge-in) exceeds this
           --max-lag-ms 20              stop the ramp when the load generator's own pacing lag p99 exceeds this
                                        (it could not keep real-time pace: the step measured the load generator)
@@ -49,6 +52,9 @@ internal sealed class LoadGenOptions
     public int WarmupSeconds { get; private set; } = 3;
 
     public double BargeInEverySeconds { get; private set; } = 2;
+
+    /// <summary>With <c>--aligned-barge-ins</c>: all calls barge in at once each period.</summary>
+    public bool AlignedBargeIns { get; private set; }
 
     public double MaxP99Ms { get; private set; } = 50;
 
@@ -142,6 +148,9 @@ internal sealed class LoadGenOptions
                     break;
                 case "--smaps-dir":
                     options.SmapsDirectory = Value();
+                    break;
+                case "--aligned-barge-ins":
+                    options.AlignedBargeIns = true;
                     break;
                 case "--latency-trace":
                     options.LatencyTraceDirectory = Value();

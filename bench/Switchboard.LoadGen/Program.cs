@@ -135,7 +135,7 @@ try
     Report.WriteJson(options.JsonPath, new
     {
         Machine = new { Environment.ProcessorCount, Framework = RuntimeInformation.FrameworkDescription, Os = RuntimeInformation.OSDescription },
-        Options = new { options.Channel, options.Ramp, options.Seconds, options.WarmupSeconds, options.BargeInEverySeconds, options.MaxP99Ms, options.MaxLagMs, options.Smoke, options.FreshGateway, options.GatewayEnvironment, options.Peer, options.Rounds, options.PeerEnvironment },
+        Options = new { options.Channel, options.Ramp, options.Seconds, options.WarmupSeconds, options.BargeInEverySeconds, options.AlignedBargeIns, options.MaxP99Ms, options.MaxLagMs, options.Smoke, options.FreshGateway, options.GatewayEnvironment, options.Peer, options.Rounds, options.PeerEnvironment },
         Steps = steps,
         StopReason = stopReason,
         SmokePassed = smokePassed,

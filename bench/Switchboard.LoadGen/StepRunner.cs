@@ -18,7 +18,7 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
         }
 
         var bargeEvery = options.BargeInEverySeconds > 0 ? Ticks.FromMs(options.BargeInEverySeconds * 1000) : 0;
-        backend.BeginStep(new StepContext(states, bargeEvery));
+        backend.BeginStep(new StepContext(states, bargeEvery, options.AlignedBargeIns));
         var idleRss = ProcStats.RssKib(gateway.Pid) ?? 0;
         var idleRuntime = await RuntimeProbe.ReadAsync(gateway.BaseUrl, "release", token);
         var idleRssReleased = ProcStats.RssKib(gateway.Pid);
