@@ -150,7 +150,7 @@ internal sealed class ClusterControl
     }
 
     /// <summary>
-    /// Reaps one dead node, once across the cluster (a claim held for one lease): carrier calls hung up by REST, then every
+    /// Reaps one dead node, once across the cluster (a claim taken for one lease and renewed while the reap runs): carrier calls hung up by REST, then every
     /// call the journal holds open for it closed <c>node_lost</c>, then its registry cleared. A node that renewed its lease
     /// meanwhile (it restarted with the same id) is left alone: it closes its previous run's calls itself.
     /// </summary>
@@ -163,37 +163,17 @@ internal sealed class ClusterControl
                 return;
             }
 
-            var calls = await _cluster.CallsOfAsync(deadNode).ConfigureAwait(false);
-            ClusterLog.ReapStarted(_logger, deadNode, _cluster.NodeId, calls.Count);
-            var hungUp = 0;
-            foreach (var call in calls)
+            using var reaping = new CancellationTokenSource();
+            var keeper = KeepClaimAsync(deadNode, reaping.Token);
+            try
             {
-                if (call.Channel is TwilioProtocol.CarrierName or TelnyxProtocol.CarrierName && !string.IsNullOrEmpty(call.CarrierCallId))
-                {
-                    var start = new CallStartInfo { CarrierCallId = call.CarrierCallId, AccountId = call.AccountId };
-                    var result = await _carriers.HangUpAsync(call.CallId, call.Channel, start, cancellationToken).ConfigureAwait(false);
-                    ClusterLog.CarrierHangup(_logger, call.CallId, deadNode, call.Channel, result.Status.ToString(), result.Detail);
-                    hungUp += result.Status is CallControlStatus.Done or CallControlStatus.AlreadyEnded ? 1 : 0;
-                }
-                else if (call.Channel == Transports.Sip && !string.IsNullOrEmpty(call.CarrierCallId))
-                {
-                    // A SIP connector call is hung up through the connector's REST (every node talks to the same connector).
-                    var result = await _sip.HangUpAsync(call.CarrierCallId, cancellationToken).ConfigureAwait(false);
-                    ClusterLog.CarrierHangup(_logger, call.CallId, deadNode, call.Channel, result.Status.ToString(), result.Detail);
-                    hungUp += result.Status is CallControlStatus.Done or CallControlStatus.AlreadyEnded ? 1 : 0;
-                }
+                await ReapClaimedAsync(deadNode, cancellationToken).ConfigureAwait(false);
             }
-
-            // The journal is the truth: it also closes calls whose entries an outage kept out of Redis. Re-checked last, so a
-            // node that came back with the same id keeps its new calls.
-            if (await _cluster.IsLiveAsync(deadNode).ConfigureAwait(false) != false)
+            finally
             {
-                return;
+                await reaping.CancelAsync().ConfigureAwait(false);
+                await keeper.ConfigureAwait(false);
             }
-
-            var closed = await _reaper.ReapAsync(deadNode, cancellationToken, NodeLostReaper.ClusterDetail).ConfigureAwait(false);
-            var cleared = await _cluster.ClearNodeAsync(deadNode).ConfigureAwait(false);
-            ClusterLog.Reaped(_logger, deadNode, closed, hungUp, cleared);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -204,5 +184,65 @@ internal sealed class ClusterControl
             // The database may be down: the heartbeat must go on (its lease matters more); the claim expires and a node retries.
             ClusterLog.ReapFailed(_logger, deadNode, ex.GetType().Name);
         }
+    }
+
+    /// <summary>Renews the reap claim every third of a lease until the reap ends (it may outlast a lease).</summary>
+    private async Task KeepClaimAsync(string deadNode, CancellationToken cancellationToken)
+    {
+        var period = TimeSpan.FromSeconds(_cluster.LeaseSeconds / 3.0);
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(period, cancellationToken).ConfigureAwait(false);
+                if (!await _cluster.ExtendClaimAsync(deadNode).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The reap ended.
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Redis is unreachable: the claim lapses, and another node may retry the rest later.
+        }
+    }
+
+    private async Task ReapClaimedAsync(string deadNode, CancellationToken cancellationToken)
+    {
+        var calls = await _cluster.CallsOfAsync(deadNode).ConfigureAwait(false);
+        ClusterLog.ReapStarted(_logger, deadNode, _cluster.NodeId, calls.Count);
+        var hungUp = 0;
+        foreach (var call in calls)
+        {
+            if (call.Channel is TwilioProtocol.CarrierName or TelnyxProtocol.CarrierName && !string.IsNullOrEmpty(call.CarrierCallId))
+            {
+                var start = new CallStartInfo { CarrierCallId = call.CarrierCallId, AccountId = call.AccountId };
+                var result = await _carriers.HangUpAsync(call.CallId, call.Channel, start, cancellationToken).ConfigureAwait(false);
+                ClusterLog.CarrierHangup(_logger, call.CallId, deadNode, call.Channel, result.Status.ToString(), result.Detail);
+                hungUp += result.Status is CallControlStatus.Done or CallControlStatus.AlreadyEnded ? 1 : 0;
+            }
+            else if (call.Channel == Transports.Sip && !string.IsNullOrEmpty(call.CarrierCallId))
+            {
+                // A SIP connector call is hung up through the connector's REST (every node talks to the same connector).
+                var result = await _sip.HangUpAsync(call.CarrierCallId, cancellationToken).ConfigureAwait(false);
+                ClusterLog.CarrierHangup(_logger, call.CallId, deadNode, call.Channel, result.Status.ToString(), result.Detail);
+                hungUp += result.Status is CallControlStatus.Done or CallControlStatus.AlreadyEnded ? 1 : 0;
+            }
+        }
+
+        // The journal is the truth: it also closes calls whose entries an outage kept out of Redis. Re-checked last, so a
+        // node that came back with the same id keeps its new calls.
+        if (await _cluster.IsLiveAsync(deadNode).ConfigureAwait(false) != false)
+        {
+            return;
+        }
+
+        var closed = await _reaper.ReapAsync(deadNode, cancellationToken, NodeLostReaper.ClusterDetail).ConfigureAwait(false);
+        var cleared = await _cluster.ClearNodeAsync(deadNode).ConfigureAwait(false);
+        ClusterLog.Reaped(_logger, deadNode, closed, hungUp, cleared);
     }
 }

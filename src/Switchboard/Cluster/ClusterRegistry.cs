@@ -329,7 +329,18 @@ internal sealed class ClusterRegistry
     public async Task<bool> TryClaimAsync(string nodeId)
     {
         var db = await _redis.DatabaseAsync().ConfigureAwait(false);
-        return db is not null && await db.StringSetAsync(ClusterKeys.ReapClaim(nodeId), NodeId, TimeSpan.FromSeconds(LeaseSeconds), When.NotExists).ConfigureAwait(false);
+        return db is not null && await db.LockTakeAsync(ClusterKeys.ReapClaim(nodeId), NodeId, TimeSpan.FromSeconds(LeaseSeconds)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Renews this node's claim on reaping <paramref name="nodeId"/> for another lease, only while it still holds it (a
+    /// reap that hangs up carrier calls by REST can outlast one lease, and a second node must not start the same reap).
+    /// False when the claim was lost or Redis is unavailable.
+    /// </summary>
+    public async Task<bool> ExtendClaimAsync(string nodeId)
+    {
+        var db = await _redis.DatabaseAsync().ConfigureAwait(false);
+        return db is not null && await db.LockExtendAsync(ClusterKeys.ReapClaim(nodeId), NodeId, TimeSpan.FromSeconds(LeaseSeconds)).ConfigureAwait(false);
     }
 
     /// <summary>Clears a reaped node's registry (entries, facts, lease) unless it holds a current lease again; -1 then.</summary>
