@@ -77,7 +77,8 @@ internal static class Report
         return $"  {s.Calls} calls: connected {s.Connected}, failed {s.FailedCalls}; frames at backend {s.FramesAtBackend} (lost inbound {s.FramesLostInbound}, reordered inbound {s.ReorderedInbound}), "
             + $"duplicates {s.Duplicates}; barge-ins {s.BargeInsSent}, clears {s.ClearsReceived} (without clear {s.BargeInsWithoutClear}, unmatched clears {s.UnmatchedClears}); "
             + $"marks {s.MarksReceived}; send stalls {s.SendStalls}; scheduler lateness p99 {s.SchedulerLateness.P99Ms:F2} ms, max {s.SchedulerLateness.MaxMs:F2} ms; "
-            + $"gateway CPU in kernel {s.GatewaySystemCpuShare:P0}; machine CPU {s.MachineCpuPercent:F0} % (all cores, /proc/stat); latency samples {s.Inbound.Count}, barge-in samples {s.BargeIn.Count}; gateway alive {s.GatewayAlive}, gateway log lines {s.GatewayLogLines}";
+            + $"gateway CPU in kernel {s.GatewaySystemCpuShare:P0}; machine CPU {s.MachineCpuPercent:F0} % (all cores, /proc/stat); latency samples {s.Inbound.Count}, barge-in samples {s.BargeIn.Count}; gateway alive {s.GatewayAlive}, gateway log lines {s.GatewayLogLines}; "
+            + $"GC pauses in the window: gateway {(s.GatewayGcPauseMs is { } g ? g.ToString("F1", System.Globalization.CultureInfo.InvariantCulture) + " ms" : "–")} ({s.GatewayGcCounts ?? "–"}), load generator {s.LoadGenGcPauseMs:F1} ms";
     }
 
     public static void WriteJson(string path, object document)

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Switchboard.LoadGen;
 
 /// <summary>The gateway's <c>/diagnostics/runtime</c> figures the load generator uses.</summary>
-internal sealed record RuntimeSample(long ManagedBytes, long CommittedBytes, long AllocatedBytes, int Threads, int Gen0, int Gen1, int Gen2);
+internal sealed record RuntimeSample(long ManagedBytes, long CommittedBytes, long AllocatedBytes, int Threads, int Gen0, int Gen1, int Gen2, double? GcPauseMs);
 
 /// <summary>Reads <c>GET /diagnostics/runtime</c> from the gateway (or the null relay); null when it does not answer.</summary>
 internal static class RuntimeProbe
@@ -30,7 +30,8 @@ internal static class RuntimeProbe
                 root.GetProperty("threads").GetInt32(),
                 root.GetProperty("gen0Collections").GetInt32(),
                 root.GetProperty("gen1Collections").GetInt32(),
-                root.GetProperty("gen2Collections").GetInt32());
+                root.GetProperty("gen2Collections").GetInt32(),
+                root.TryGetProperty("gcPauseMs", out var pause) ? pause.GetDouble() : null);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)
         {

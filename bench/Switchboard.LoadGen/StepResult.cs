@@ -67,6 +67,12 @@ internal sealed record StepResult
     public int? GatewayThreads { get; init; }
     /// <summary>Managed bytes the gateway allocated per call-second over the measured window.</summary>
     public double? GatewayAllocatedBytesPerCallSecond { get; init; }
+    /// <summary>Time the gateway's threads were paused for collections during the measured window (ms).</summary>
+    public double? GatewayGcPauseMs { get; init; }
+
+    /// <summary>The same for the load generator's own process (its callers and echo backend stop too).</summary>
+    public double LoadGenGcPauseMs { get; init; }
+
     /// <summary>Gen0/gen1/gen2 collections during the measured window.</summary>
     public string? GatewayGcCounts { get; init; }
     public required bool GatewayAlive { get; init; }

@@ -70,6 +70,7 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
             var runtime0 = await RuntimeProbe.ReadAsync(gateway.BaseUrl, null, token);
             var cpu0 = ProcStats.CpuMs(gateway.Pid) ?? default;
             var self0 = Process.GetCurrentProcess().TotalProcessorTime;
+            var selfPause0 = GC.GetTotalPauseDuration();
             var machine0 = ProcStats.MachineJiffies();
             var wall0 = Ticks.Now;
             long rssDuring = 0;
@@ -82,6 +83,7 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
             await run;
             var cpu1 = ProcStats.CpuMs(gateway.Pid) ?? default;
             var self1 = Process.GetCurrentProcess().TotalProcessorTime;
+            var selfPause1 = GC.GetTotalPauseDuration();
             var machine1 = ProcStats.MachineJiffies();
             var wallMs = LatencySummary.ToMs(Ticks.Now - wall0);
             rssDuring = Math.Max(rssDuring, ProcStats.RssKib(gateway.Pid) ?? 0);
@@ -134,6 +136,8 @@ internal sealed class StepRunner(GatewayProcess gateway, EchoBackend backend, Lo
                     ? (l - i) / (double)live.Count : null,
                 GatewayAllocatedBytesPerCallSecond = runtime0 is not null && runtime1 is not null && callSeconds > 0
                     ? (runtime1.AllocatedBytes - runtime0.AllocatedBytes) / callSeconds : null,
+                GatewayGcPauseMs = runtime0?.GcPauseMs is { } p0 && runtime1?.GcPauseMs is { } p1 ? p1 - p0 : null,
+                LoadGenGcPauseMs = (selfPause1 - selfPause0).TotalMilliseconds,
                 GatewayGcCounts = runtime0 is not null && runtime1 is not null
                     ? $"{runtime1.Gen0 - runtime0.Gen0}/{runtime1.Gen1 - runtime0.Gen1}/{runtime1.Gen2 - runtime0.Gen2}" : null,
                 GatewayAlive = alive,

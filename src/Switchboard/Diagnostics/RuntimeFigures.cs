@@ -30,6 +30,9 @@ public sealed record RuntimeFigures
     /// <inheritdoc cref="Gen0Collections"/>
     public required int Gen2Collections { get; init; }
 
+    /// <summary>Time every thread was paused for collections since the process started, in milliseconds.</summary>
+    public double GcPauseMs { get; init; }
+
     /// <summary>Operating-system threads in the process.</summary>
     public required int Threads { get; init; }
 
@@ -60,6 +63,7 @@ public sealed record RuntimeFigures
             Gen0Collections = GC.CollectionCount(0),
             Gen1Collections = GC.CollectionCount(1),
             Gen2Collections = GC.CollectionCount(2),
+            GcPauseMs = GC.GetTotalPauseDuration().TotalMilliseconds,
             Threads = process.Threads.Count,
             ThreadPoolThreads = ThreadPool.ThreadCount,
         };
@@ -77,6 +81,7 @@ public sealed record RuntimeFigures
         writer.WriteNumber("gen0Collections", Gen0Collections);
         writer.WriteNumber("gen1Collections", Gen1Collections);
         writer.WriteNumber("gen2Collections", Gen2Collections);
+        writer.WriteNumber("gcPauseMs", GcPauseMs);
         writer.WriteNumber("threads", Threads);
         writer.WriteNumber("threadPoolThreads", ThreadPoolThreads);
         writer.WriteEndObject();
