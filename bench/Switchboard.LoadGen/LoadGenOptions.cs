@@ -16,7 +16,7 @@ internal sealed class LoadGenOptions
           --barge-in-every 2           seconds between speech_started per call (0 = off); each call's phase is spread over
                                        the period, as independent callers' turns are
           --aligned-barge-ins          every call barges in within the same 20 ms instead (a burst of N barge-ins at once
-                                       each period: the worst case, and the harness before 2026-12-07 14:00 UTC)
+                                       each period: the worst case, and the harness before 2026-12-07 13:57 UTC)
           --max-p99-ms 50              stop the ramp when a p99 (inbound, outbound or barge-in) exceeds this
           --max-lag-ms 20              stop the ramp when the load generator's own pacing lag p99 exceeds this
                                        (it could not keep real-time pace: the step measured the load generator)
