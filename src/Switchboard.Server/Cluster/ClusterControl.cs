@@ -150,9 +150,10 @@ internal sealed class ClusterControl
     }
 
     /// <summary>
-    /// Reaps one dead node, once across the cluster (a claim taken for one lease and renewed while the reap runs): carrier calls hung up by REST, then every
-    /// call the journal holds open for it closed <c>node_lost</c>, then its registry cleared. A node that renewed its lease
-    /// meanwhile (it restarted with the same id) is left alone: it closes its previous run's calls itself.
+    /// Reaps one dead node, once across the cluster (a claim taken for one lease and renewed while the reap runs): carrier
+    /// calls hung up by REST, then every call the journal holds open for it closed <c>node_lost</c>, then its registry
+    /// cleared. A node that renewed its lease meanwhile (it restarted with the same id) is left alone: it closes its
+    /// previous run's calls itself.
     /// </summary>
     public async Task ReapAsync(string deadNode, CancellationToken cancellationToken)
     {
